@@ -1,0 +1,21 @@
+// The table of subcommands; each lives in its own cmd_*.cpp.
+#include "cli/common.h"
+
+namespace bitshift::cli {
+
+int cmd_run(const std::vector<std::string>& argv);
+int cmd_train(const std::vector<std::string>& argv);
+int cmd_eval(const std::vector<std::string>& argv);
+int cmd_summary(const std::vector<std::string>& argv);
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> table = {
+      {"run", "the default job: load the baseline and data, evaluate, summarise", cmd_run},
+      {"train", "train a zoo model in FP32 and save a checkpoint and a run record", cmd_train},
+      {"eval", "evaluate a model on a dataset's test split (top-1, top-5, loss)", cmd_eval},
+      {"summary", "print a model's layers: output shape, parameters, MACs", cmd_summary},
+  };
+  return table;
+}
+
+}  // namespace bitshift::cli

@@ -1,0 +1,59 @@
+#pragma once
+// What every bitshift-cli subcommand shares: the flags that mean the same everywhere,
+// opening data and models, and writing human text or one JSON object.
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "cli/args.h"
+#include "data/dataset.h"
+#include "train/model_source.h"
+
+namespace bitshift::cli {
+
+// Exit codes of DESIGN.md: 0 success, 1 a check failed, 2 bad input or usage.
+constexpr int kExitOk = 0;
+constexpr int kExitCheckFailed = 1;
+constexpr int kExitBadInput = 2;
+
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*run)(const std::vector<std::string>& argv);
+};
+const std::vector<Command>& commands();
+
+OptionSpec opt_model();
+OptionSpec opt_data();
+OptionSpec opt_seed();
+OptionSpec opt_threads();
+OptionSpec opt_json();
+OptionSpec opt_help();
+OptionSpec opt_width();
+OptionSpec opt_test_limit();
+
+// Prints `bitshift-cli <cmd> --help` text: usage line, description, options.
+void print_help(const std::string& command, const std::string& usage,
+                const std::string& description, const std::vector<OptionSpec>& specs);
+
+// Human-readable output: stdout normally, stderr under --json (stdout then holds only JSON).
+class Output {
+ public:
+  explicit Output(bool json) : json_(json) {}
+  bool json() const { return json_; }
+  void text(const std::string& s) const;
+  void emit(const nlohmann::json& j) const;  // exactly one JSON object on stdout
+ private:
+  bool json_;
+};
+
+// Sets LibTorch's intra-op threads from --threads (default: all cores).
+void apply_threads(const Args& args);
+// The dataset named by --data (default fashion-mnist); throws Error naming what was wrong.
+DatasetPair open_data(const Args& args, std::string* name = nullptr);
+// --model resolved against the data; `pretrained` loads the shipped baseline for zoo names.
+LoadedModel open_model(const Args& args, const DatasetPair& data, const std::string& data_name,
+                       bool pretrained, const std::string& fallback = "");
+
+}  // namespace bitshift::cli

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Bitshift's two commands (see README.md):
+#   ./bitshift.sh run [ARGS]   install missing Debian packages, build, run the studio's main job
+#   ./bitshift.sh test         install missing Debian packages, build, run the whole test suite
+# Safe to repeat: packages already present are not touched, the build is incremental.
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")"
+
+BUILD_DIR=${BITSHIFT_BUILD_DIR:-build}
+# Everything the build, the tests and the default job need, as Debian packages.
+PACKAGES=(cmake ninja-build g++ pkg-config
+  libtorch-dev nlohmann-json3-dev zlib1g-dev libstb-dev libgtest-dev
+  dataset-fashion-mnist)
+
+install_missing_packages() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  ((${#missing[@]} == 0)) && return 0
+  echo "bitshift: installing missing Debian packages: ${missing[*]}" >&2
+  local sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+build() {
+  if [[ ! -f $BUILD_DIR/build.ninja ]]; then
+    cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release
+  fi
+  cmake --build "$BUILD_DIR" -j "$(nproc)"
+}
+
+cmd=${1:-run}
+[[ $# -gt 0 ]] && shift
+case "$cmd" in
+  run)
+    install_missing_packages
+    build
+    exec "$BUILD_DIR/app/bitshift-cli" run "$@"
+    ;;
+  test)
+    install_missing_packages
+    build
+    cd "$BUILD_DIR"
+    exec ctest --output-on-failure --timeout 900 -j "$(nproc)" "$@"
+    ;;
+  *)
+    echo "usage: ./bitshift.sh run [ARGS] | ./bitshift.sh test" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,23 @@
+# The build refuses to configure when a layering rule of DESIGN.md is broken.
+get_target_property(_core_libs bitshift_core LINK_LIBRARIES)
+foreach(_lib IN LISTS _core_libs)
+  if(_lib MATCHES "Qt")
+    message(FATAL_ERROR "bitshift_core must not link Qt (found '${_lib}'): core/ is Qt-free.")
+  endif()
+endforeach()
+
+file(GLOB_RECURSE _core_sources ${PROJECT_SOURCE_DIR}/core/*.h ${PROJECT_SOURCE_DIR}/core/*.cpp)
+foreach(_f IN LISTS _core_sources)
+  file(STRINGS ${_f} _qt_includes REGEX "#include[ \t]*<Q")
+  if(_qt_includes)
+    message(FATAL_ERROR "${_f} includes a Qt header: core/ is Qt-free.")
+  endif()
+endforeach()
+
+file(GLOB_RECURSE _widget_sources ${PROJECT_SOURCE_DIR}/widgets/*.h ${PROJECT_SOURCE_DIR}/widgets/*.cpp)
+foreach(_f IN LISTS _widget_sources)
+  file(STRINGS ${_f} _torch_includes REGEX "#include[ \t]*[<\"](torch|ATen|c10)/")
+  if(_torch_includes)
+    message(FATAL_ERROR "${_f} includes a LibTorch header: widgets/ never sees LibTorch.")
+  endif()
+endforeach()

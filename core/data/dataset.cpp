@@ -1,0 +1,40 @@
+#include "data/dataset.h"
+
+#include <torch/torch.h>
+
+namespace bitshift {
+
+Dataset Dataset::head(int64_t n) const {
+  Dataset out = *this;
+  n = std::min(n, size());
+  out.images = images.slice(0, 0, n);
+  out.labels = labels.slice(0, 0, n);
+  return out;
+}
+
+Normalization measure_normalization(const Dataset& data) {
+  Normalization norm;
+  const int64_t chunk = 4096;  // bounded memory: never convert the whole set to float at once
+  const int64_t c = data.channels();
+  std::vector<double> sum(c, 0.0), sum_sq(c, 0.0);
+  double count = 0;
+  for (int64_t i = 0; i < data.size(); i += chunk) {
+    auto x = data.images.slice(0, i, std::min(i + chunk, data.size())).to(torch::kDouble) / 255.0;
+    auto s = x.sum({0, 2, 3});
+    auto s2 = (x * x).sum({0, 2, 3});
+    for (int64_t k = 0; k < c; ++k) {
+      sum[k] += s[k].item<double>();
+      sum_sq[k] += s2[k].item<double>();
+    }
+    count += static_cast<double>(x.size(0) * x.size(2) * x.size(3));
+  }
+  for (int64_t k = 0; k < c; ++k) {
+    const double mean = sum[k] / count;
+    const double var = std::max(sum_sq[k] / count - mean * mean, 1e-12);
+    norm.mean.push_back(static_cast<float>(mean));
+    norm.std.push_back(static_cast<float>(std::sqrt(var)));
+  }
+  return norm;
+}
+
+}  // namespace bitshift

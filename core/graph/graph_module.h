@@ -1,0 +1,53 @@
+#pragma once
+// GraphModule: a Graph executed as a trainable LibTorch module. Parameter names follow the node
+// names (so ResNet-18's match torchvision's state_dict keys: "layer1.0.conv1.weight").
+#include <torch/nn/module.h>
+#include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/pimpl.h>
+
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "graph/forward_hooks.h"
+#include "graph/graph.h"
+
+namespace bitshift {
+
+class GraphModuleImpl : public torch::nn::Module {
+ public:
+  explicit GraphModuleImpl(Graph graph);
+
+  // Logits [N, num_classes] for a float input [N, C, H, W].
+  torch::Tensor forward(const torch::Tensor& x);
+  // Every node's output (index = node index), for inspection, calibration and golden vectors.
+  std::vector<torch::Tensor> forward_all(const torch::Tensor& x);
+
+  const Graph& graph() const { return graph_; }
+  void set_hooks(std::shared_ptr<ForwardHooks> hooks) { hooks_ = std::move(hooks); }
+  const std::shared_ptr<ForwardHooks>& hooks() const { return hooks_; }
+
+  // The FP32 weight / bias parameters of a Conv2d or Linear node (bias undefined if none).
+  torch::Tensor weight(int node) const;
+  torch::Tensor bias(int node) const;
+  // The BatchNorm module of an OpBatchNorm2d node.
+  torch::nn::BatchNorm2d batchnorm(int node) const;
+
+ private:
+  void check_input(const torch::Tensor& x) const;
+  torch::Tensor run_node(int index, const std::vector<torch::Tensor>& outs);
+  torch::nn::Module& parent_of(const std::string& dotted_name, std::string* leaf);
+
+  Graph graph_;
+  std::shared_ptr<ForwardHooks> hooks_;
+  std::vector<torch::nn::Conv2d> convs_;
+  std::vector<torch::nn::Linear> linears_;
+  std::vector<torch::nn::BatchNorm2d> bns_;
+  std::vector<int> last_use_;  // last consumer of each node's output (frees memory early)
+  std::map<std::string, std::shared_ptr<torch::nn::Module>> containers_;
+};
+TORCH_MODULE(GraphModule);
+
+}  // namespace bitshift

@@ -1,0 +1,32 @@
+#pragma once
+// Where a model comes from: `--model NAME|FILE` resolved to a ready GraphModule. A zoo name
+// builds the network for the dataset's shape and loads the shipped FP32 baseline when one exists
+// for that dataset; a file is read as a checkpoint.
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "data/dataset.h"
+#include "graph/graph_module.h"
+
+namespace bitshift {
+
+struct LoadedModel {
+  GraphModule module{nullptr};
+  std::string origin;        // the checkpoint path, or "zoo:<name> (random init)"
+  bool pretrained = false;   // weights came from a checkpoint
+  Normalization normalization;  // the one the weights were trained with
+  nlohmann::json meta = nlohmann::json::object();
+};
+
+// Folder holding presets and shipped baselines ($BITSHIFT_RESOURCES overrides the default).
+std::string resource_dir();
+// Path of the shipped baseline of `model` trained on `dataset` (the file may not exist).
+std::string baseline_path(const std::string& model, const std::string& dataset);
+
+// Throws Error naming the file/model and what was expected (e.g. a checkpoint for another
+// input shape or class count than `data`).
+LoadedModel load_model(const std::string& name_or_file, const DatasetPair& data,
+                       const std::string& dataset_name, bool pretrained = true, double width = 1.0);
+
+}  // namespace bitshift

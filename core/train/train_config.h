@@ -1,0 +1,44 @@
+#pragma once
+// Hyper-parameters of an FP32 training run (also the base of QAT fine-tuning runs).
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace bitshift {
+
+enum class OptimizerKind { OptimizerSgd, OptimizerAdam };
+enum class LrSchedule { LrConstant, LrStep, LrCosine };
+
+struct TrainConfig {
+  int epochs = 10;
+  int64_t batch_size = 128;
+  OptimizerKind optimizer = OptimizerKind::OptimizerSgd;
+  double lr = 0.1;
+  double momentum = 0.9;
+  bool nesterov = true;
+  double weight_decay = 5e-4;
+  LrSchedule schedule = LrSchedule::LrCosine;
+  int step_size = 30;         // LrStep: epochs between decays
+  double gamma = 0.1;         // LrStep: decay factor
+  double label_smoothing = 0.0;
+  int crop_padding = 0;       // random crop with this zero padding (0 = off)
+  bool horizontal_flip = false;
+  uint64_t seed = 1;
+  int threads = 0;            // 0 = all cores
+  int64_t train_limit = 0;    // use only the first N training images (0 = all)
+  int64_t test_limit = 0;     // evaluate on the first N test images (0 = all)
+  int64_t eval_batch_size = 500;
+  std::string checkpoint_path;  // when set, a checkpoint is written (atomically) after each epoch
+};
+
+nlohmann::json to_json(const TrainConfig& c);
+// Reads the keys present in `j` over the defaults; throws Error naming a bad key or value.
+TrainConfig train_config_from_json(const nlohmann::json& j);
+
+const char* optimizer_name(OptimizerKind k);
+const char* schedule_name(LrSchedule s);
+OptimizerKind optimizer_from_name(const std::string& name);
+LrSchedule schedule_from_name(const std::string& name);
+
+}  // namespace bitshift

@@ -1,0 +1,175 @@
+#include "train/trainer.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <thread>
+
+#include "data/batcher.h"
+#include "train/checkpoint.h"
+#include "train/evaluate.h"
+#include "train/optimizer.h"
+#include "util/error.h"
+
+namespace bitshift {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// Dataset family name ("fashion-mnist") from a split name ("fashion-mnist/train").
+std::string family_of(const std::string& split_name) {
+  return split_name.substr(0, split_name.rfind('/'));
+}
+
+}  // namespace
+
+void validate(const TrainConfig& c) {
+  require(c.epochs >= 1, "epochs must be at least 1, got " + std::to_string(c.epochs));
+  require(c.batch_size >= 1, "batch size must be at least 1, got " + std::to_string(c.batch_size));
+  require(c.lr > 0.0 && std::isfinite(c.lr), "learning rate must be positive, got " + std::to_string(c.lr));
+  require(c.weight_decay >= 0.0, "weight decay must be >= 0, got " + std::to_string(c.weight_decay));
+  require(c.label_smoothing >= 0.0 && c.label_smoothing < 1.0,
+          "label smoothing must be in [0, 1), got " + std::to_string(c.label_smoothing));
+  require(c.crop_padding >= 0, "crop padding must be >= 0, got " + std::to_string(c.crop_padding));
+  require(c.threads >= 0, "threads must be >= 0, got " + std::to_string(c.threads));
+}
+
+double learning_rate_at(const TrainConfig& c, double epoch_progress) {
+  switch (c.schedule) {
+    case LrSchedule::LrConstant:
+      return c.lr;
+    case LrSchedule::LrStep:
+      return c.lr * std::pow(c.gamma, std::floor(epoch_progress / std::max(1, c.step_size)));
+    case LrSchedule::LrCosine:
+      return 0.5 * c.lr * (1.0 + std::cos(M_PI * std::min(1.0, epoch_progress / c.epochs)));
+  }
+  return c.lr;
+}
+
+Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const TrainConfig& config,
+                          const ProgressFn<TrainSnapshot>& progress) {
+  return capture([&]() -> TrainResult {
+    validate(config);
+    const int threads = config.threads > 0 ? config.threads
+                                           : static_cast<int>(std::thread::hardware_concurrency());
+    torch::set_num_threads(std::max(1, threads));
+    torch::manual_seed(config.seed);
+
+    const Dataset train_set = config.train_limit > 0 ? data.train.head(config.train_limit) : data.train;
+    const Dataset test_set = config.test_limit > 0 ? data.test.head(config.test_limit) : data.test;
+    require(train_set.size() > 0, "training set '" + data.train.name + "' is empty");
+
+    BatchConfig bc;
+    bc.batch_size = config.batch_size;
+    bc.shuffle = true;
+    bc.drop_last = train_set.size() > config.batch_size;  // avoid a BatchNorm batch of 1
+    bc.crop_padding = config.crop_padding;
+    bc.horizontal_flip = config.horizontal_flip;
+    bc.seed = config.seed;
+    Batcher batcher(train_set, data.normalization, bc);
+
+    auto optimizer = make_optimizer(model, config);
+    const int64_t steps_per_epoch = batcher.num_batches();
+    const int64_t steps_total = steps_per_epoch * config.epochs;
+    TrainResult result;
+    const auto run_start = Clock::now();
+    int64_t step = 0, images_total = 0;
+    double train_seconds = 0.0;
+
+    for (int epoch = 0; epoch < config.epochs && !result.cancelled; ++epoch) {
+      model->train();
+      batcher.start_epoch(epoch);
+      const auto epoch_start = Clock::now();
+      double loss_sum = 0.0;
+      int64_t correct = 0, seen = 0;
+      double lr = config.lr;
+      for (int64_t i = 0; i < steps_per_epoch; ++i) {
+        lr = learning_rate_at(config, epoch + static_cast<double>(i) / steps_per_epoch);
+        set_learning_rate(*optimizer, lr);
+        Batch b = batcher.get(i);
+        optimizer->zero_grad();
+        auto logits = model->forward(b.x);
+        auto loss = torch::nn::functional::cross_entropy(
+            logits, b.y,
+            torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(config.label_smoothing));
+        loss.backward();
+        optimizer->step();
+        ++step;
+        const int64_t n = b.y.size(0);
+        loss_sum += loss.item<double>() * n;
+        correct += logits.argmax(1).eq(b.y).sum().item<int64_t>();
+        seen += n;
+        if (progress && (i % 10 == 9 || i + 1 == steps_per_epoch)) {
+          const double elapsed = train_seconds + seconds_since(epoch_start);
+          TrainSnapshot s;
+          s.epoch = epoch;
+          s.epochs = config.epochs;
+          s.step = step;
+          s.steps_total = steps_total;
+          s.loss = loss_sum / seen;
+          s.train_top1 = 100.0 * correct / seen;
+          s.lr = lr;
+          s.images_per_second = (images_total + seen) / std::max(elapsed, 1e-9);
+          s.elapsed_seconds = seconds_since(run_start);
+          s.eta_seconds = elapsed / step * (steps_total - step);
+          if (!progress(s)) {
+            result.cancelled = true;
+            break;
+          }
+        }
+      }
+      const double epoch_train_seconds = seconds_since(epoch_start);
+      train_seconds += epoch_train_seconds;
+      images_total += seen;
+      if (result.cancelled) break;
+
+      const EvalResult ev = evaluate(model, test_set, data.normalization, config.eval_batch_size);
+      EpochRecord rec;
+      rec.epoch = epoch;
+      rec.lr = lr;
+      rec.train_loss = loss_sum / std::max<int64_t>(seen, 1);
+      rec.train_top1 = 100.0 * correct / std::max<int64_t>(seen, 1);
+      rec.test_loss = ev.loss;
+      rec.test_top1 = ev.top1;
+      rec.test_top5 = ev.top5;
+      rec.seconds = seconds_since(epoch_start);
+      rec.images_per_second = seen / std::max(epoch_train_seconds, 1e-9);
+      result.history.push_back(rec);
+
+      if (!config.checkpoint_path.empty()) {
+        nlohmann::json meta = {{"epoch", epoch + 1}, {"top1", ev.top1}, {"top5", ev.top5},
+                               {"train", to_json(config)}};
+        Checkpoint ck = make_checkpoint(model, data.normalization, family_of(data.train.name), meta);
+        ck.optimizer_state = save_optimizer_state(*optimizer);
+        save_checkpoint(config.checkpoint_path, ck);
+      }
+      if (progress) {
+        TrainSnapshot s;
+        s.epoch = epoch;
+        s.epochs = config.epochs;
+        s.step = step;
+        s.steps_total = steps_total;
+        s.loss = rec.train_loss;
+        s.train_top1 = rec.train_top1;
+        s.lr = lr;
+        s.images_per_second = images_total / std::max(train_seconds, 1e-9);
+        s.elapsed_seconds = seconds_since(run_start);
+        s.eta_seconds = s.elapsed_seconds / step * (steps_total - step);
+        s.epoch_end = true;
+        s.test_top1 = ev.top1;
+        if (!progress(s)) result.cancelled = true;
+      }
+    }
+    result.wall_seconds = seconds_since(run_start);
+    result.images_per_second = images_total / std::max(train_seconds, 1e-9);
+    return result;
+  });
+}
+
+}  // namespace bitshift

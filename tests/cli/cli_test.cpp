@@ -1,0 +1,117 @@
+// bitshift-cli end to end: what a newcomer types, checked by exit code and output.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+#include <string>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+  int exit_code;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+Run cli(const std::string& args) {
+  const std::string err_path = std::string(BITSHIFT_TEST_TMP) + "/cli-stderr-" +
+                               std::to_string(::getpid()) + ".txt";
+  const std::string cmd = std::string(BITSHIFT_CLI) + " " + args + " 2>" + err_path;
+  Run r{};
+  FILE* p = ::popen(cmd.c_str(), "r");
+  std::array<char, 4096> buf{};
+  size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  const int status = ::pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  FILE* e = std::fopen(err_path.c_str(), "r");
+  while (e && (n = std::fread(buf.data(), 1, buf.size(), e)) > 0) r.err.append(buf.data(), n);
+  if (e) std::fclose(e);
+  std::remove(err_path.c_str());
+  return r;
+}
+
+std::string tmp(const std::string& name) { return std::string(BITSHIFT_TEST_TMP) + "/" + name; }
+
+}  // namespace
+
+TEST(Cli, HelpListsEverySubcommand) {
+  const Run r = cli("--help");
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* c : {"run", "train", "eval", "summary"})
+    EXPECT_NE(r.out.find(std::string("  ") + c + " "), std::string::npos) << c;
+}
+
+TEST(Cli, EachSubcommandHasHelp) {
+  for (const char* c : {"run", "train", "eval", "summary"}) {
+    const Run r = cli(std::string(c) + " --help");
+    EXPECT_EQ(r.exit_code, 0) << c;
+    EXPECT_NE(r.out.find("--model"), std::string::npos) << c;
+  }
+}
+
+TEST(Cli, UnknownOptionIsAUsageErrorWithExitCode2) {
+  const Run r = cli("train --model lenet5 --epochz 3");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--epochz"), std::string::npos) << r.err;
+}
+
+TEST(Cli, UnknownCommandExitsWith2) {
+  EXPECT_EQ(cli("frobnicate").exit_code, 2);
+}
+
+TEST(Cli, NonNumericEpochsNamesTheValue) {
+  const Run r = cli("train --model lenet5 --epochs three");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("'three'"), std::string::npos) << r.err;
+}
+
+TEST(Cli, SummaryJsonIsOneObjectWithLeNet5Totals) {
+  const Run r = cli("summary --model lenet5 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);  // throws if stdout is not exactly JSON
+  EXPECT_EQ(j.at("params"), 61728);
+  EXPECT_EQ(j.at("macs"), 416520);
+  EXPECT_EQ(j.at("layers").size(), 15u);
+}
+
+TEST(Cli, EvalOfMissingCheckpointNamesTheFileAndExitsWith2) {
+  const Run r = cli("eval --model /nonexistent/model.bsck");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("/nonexistent/model.bsck"), std::string::npos) << r.err;
+}
+
+TEST(Cli, BadDataFolderExitsWith2) {
+  const Run r = cli("summary --model lenet5 --data /nonexistent-dataset-dir");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("/nonexistent-dataset-dir"), std::string::npos) << r.err;
+}
+
+TEST(Cli, TrainWritesCheckpointAndRunRecordThatEvalReproduces) {
+  const std::string ck = tmp("cli-lenet5.bsck");
+  const std::string rec = tmp("cli-lenet5.json");
+  fs::remove(ck);
+  fs::remove(rec);
+  const Run r = cli("train --model lenet5 --epochs 1 --train-limit 2048 --test-limit 500 "
+                    "--optimizer adam --seed 3 --threads 2 --json --out " + ck + " --record " + rec);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j.at("history").size(), 1u);
+  const double top1 = j.at("top1");
+  EXPECT_GT(top1, 50.0);
+  ASSERT_TRUE(fs::exists(ck));
+  const auto record = nlohmann::json::parse(std::ifstream(rec));
+  EXPECT_EQ(record.at("model"), "lenet5");
+  EXPECT_EQ(record.at("config").at("seed"), 3);
+  // Evaluating the written checkpoint on the same images gives the recorded accuracy exactly.
+  const Run e = cli("eval --model " + ck + " --test-limit 500 --json");
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  EXPECT_DOUBLE_EQ(nlohmann::json::parse(e.out).at("top1").get<double>(), top1);
+}

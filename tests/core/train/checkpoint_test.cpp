@@ -1,0 +1,87 @@
+// Checkpoints: round trip, atomic write, wrong architecture and damaged files.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "models/zoo.h"
+#include "train/checkpoint.h"
+#include "util/atomic_file.h"
+#include "util/error.h"
+
+using namespace bitshift;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string tmp(const std::string& name) { return std::string(BITSHIFT_TEST_TMP) + "/" + name; }
+
+std::string error_of(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+
+Normalization norm() { return Normalization{{0.28f}, {0.35f}}; }
+
+}  // namespace
+
+TEST(Checkpoint, RoundTripRestoresEveryParameterAndBuffer) {
+  torch::manual_seed(3);
+  GraphModule a(resnet20(Shape{1, 28, 28}, 10));
+  a->forward(torch::randn({4, 1, 28, 28}));  // moves BN running statistics off their init
+  Checkpoint ck = make_checkpoint(a, norm(), "fashion-mnist", {{"epoch", 3}});
+  ck.optimizer_state = std::string("\0\1\2opt", 6);
+  const std::string path = tmp("roundtrip.bsck");
+  save_checkpoint(path, ck);
+  const Checkpoint back = load_checkpoint(path);
+  EXPECT_EQ(back.dataset, "fashion-mnist");
+  EXPECT_EQ(back.meta.at("epoch"), 3);
+  EXPECT_EQ(back.optimizer_state, ck.optimizer_state);
+  EXPECT_EQ(back.normalization.mean, norm().mean);
+  GraphModule b = module_from_checkpoint(back);
+  auto pa = a->named_parameters(), pb = b->named_parameters();
+  for (const auto& p : pa) EXPECT_TRUE(torch::equal(p.value(), pb[p.key()])) << p.key();
+  auto ba = a->named_buffers(), bb = b->named_buffers();
+  for (const auto& p : ba) EXPECT_TRUE(torch::equal(p.value(), bb[p.key()])) << p.key();
+  for (const auto& f : fs::directory_iterator(BITSHIFT_TEST_TMP))
+    EXPECT_EQ(f.path().string().find(".tmp."), std::string::npos) << "left behind: " << f.path();
+}
+
+TEST(Checkpoint, LoadingIntoAnotherArchitectureNamesBothModels) {
+  GraphModule lenet(lenet5(Shape{1, 28, 28}, 10));
+  const std::string path = tmp("lenet.bsck");
+  save_checkpoint(path, make_checkpoint(lenet, norm(), "fashion-mnist"));
+  GraphModule resnet(resnet20(Shape{1, 28, 28}, 10));
+  const std::string msg = error_of([&] { load_weights(resnet, load_checkpoint(path), path); });
+  EXPECT_NE(msg.find("lenet5"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("resnet20"), std::string::npos) << msg;
+  EXPECT_NE(msg.find(path), std::string::npos) << msg;
+}
+
+TEST(Checkpoint, TruncatedFileIsRejectedNamingTheFile) {
+  GraphModule m(lenet5(Shape{1, 28, 28}, 10));
+  const std::string path = tmp("truncated.bsck");
+  save_checkpoint(path, make_checkpoint(m, norm(), "fashion-mnist"));
+  std::string bytes = read_file(path);
+  write_file_atomic(path, bytes.substr(0, bytes.size() - 100));
+  const std::string msg = error_of([&] { load_checkpoint(path); });
+  EXPECT_NE(msg.find(path), std::string::npos) << msg;
+  EXPECT_NE(msg.find("truncated"), std::string::npos) << msg;
+}
+
+TEST(Checkpoint, ForeignFileIsRejectedByItsMagic) {
+  const std::string path = tmp("not-a-checkpoint.bsck");
+  write_file_atomic(path, "PK\3\4 this is a zip, not a checkpoint");
+  const std::string msg = error_of([&] { load_checkpoint(path); });
+  EXPECT_NE(msg.find("BSCKPT01"), std::string::npos) << msg;
+}
+
+TEST(Checkpoint, MissingFileIsNamed) {
+  const std::string msg = error_of([&] { load_checkpoint(tmp("absent.bsck")); });
+  EXPECT_NE(msg.find("absent.bsck"), std::string::npos) << msg;
+}
