@@ -64,6 +64,16 @@ torch::nn::Module& GraphModuleImpl::parent_of(const std::string& dotted, std::st
   return *parent;
 }
 
+torch::Tensor to_channels_last(const torch::Tensor& x) {
+  return x.dim() == 4 ? x.contiguous(torch::MemoryFormat::ChannelsLast) : x;
+}
+
+void GraphModuleImpl::use_channels_last() {
+  torch::NoGradGuard no_grad;
+  for (auto& p : parameters())
+    if (p.dim() == 4) p.set_data(to_channels_last(p.data()));
+}
+
 torch::Tensor GraphModuleImpl::weight(int node) const {
   if (convs_.at(node)) return convs_[node]->weight;
   require(static_cast<bool>(linears_.at(node)),

@@ -34,7 +34,7 @@ EvalResult evaluate(GraphModule& model, const Dataset& data, const Normalization
   int64_t top1 = 0, top5 = 0;
   for (int64_t i = 0; i < batcher.num_batches(); ++i) {
     Batch b = batcher.get(i);
-    auto logits = model->forward(b.x);
+    auto logits = model->forward(to_channels_last(b.x));
     loss_sum += torch::cross_entropy_loss(logits, b.y, {}, at::Reduction::Sum).item<double>();
     const TopK c = count_correct(logits, b.y);
     top1 += c.top1;

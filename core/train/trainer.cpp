@@ -74,6 +74,7 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
     bc.seed = config.seed;
     Batcher batcher(train_set, data.normalization, bc);
 
+    model->use_channels_last();  // before the optimizer captures the parameters
     auto optimizer = make_optimizer(model, config);
     const int64_t steps_per_epoch = batcher.num_batches();
     const int64_t steps_total = steps_per_epoch * config.epochs;
@@ -94,7 +95,7 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
         set_learning_rate(*optimizer, lr);
         Batch b = batcher.get(i);
         optimizer->zero_grad();
-        auto logits = model->forward(b.x);
+        auto logits = model->forward(to_channels_last(b.x));
         auto loss = torch::nn::functional::cross_entropy(
             logits, b.y,
             torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(config.label_smoothing));

@@ -1,0 +1,15 @@
+#pragma once
+// Image folders: one sub-folder per class (sorted by name), PNG/JPEG/BMP files of one size.
+#include <string>
+
+#include "data/dataset.h"
+
+namespace bitshift {
+
+// Throws Error naming the folder or file: missing folder, no class folders, an empty class,
+// a file that is not a decodable image, an image of another size than the first.
+Dataset load_image_folder(const std::string& dir, const std::string& name);
+// dir/train and dir/test, with the same classes.
+DatasetPair load_image_folder_pair(const std::string& dir);
+
+}  // namespace bitshift
