@@ -90,7 +90,8 @@ int cmd_train(const std::vector<std::string>& argv) {
   config.checkpoint_path = args.get("out", name + "-" + data_name + ".bsck");
   const std::string record_path = args.get("record", config.checkpoint_path + ".json");
 
-  out.text("Training " + name + " on " + data_name + " (" + std::to_string(data.train.size()) +
+  out.text("Training " + name + " on " + data_name + " (" +
+           std::to_string(config.train_limit > 0 ? std::min(config.train_limit, data.train.size()) : data.train.size()) +
            " images) for " + std::to_string(config.epochs) + " epochs, from " + model.origin +
            "\n");
   RunRecord record;

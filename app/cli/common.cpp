@@ -59,7 +59,8 @@ LoadedModel open_model(const Args& args, const DatasetPair& data, const std::str
                        bool pretrained, const std::string& fallback) {
   const std::string model = args.get("model", fallback);
   if (model.empty()) throw UsageError("--model is required (a zoo name or a checkpoint file)");
-  return load_model(model, data, data_name, pretrained, args.get_double("width", 1.0));
+  return load_model(model, data, data_name, pretrained, args.get_double("width", 1.0),
+                    static_cast<uint64_t>(args.get_int64("seed", 1)));
 }
 
 }  // namespace bitshift::cli

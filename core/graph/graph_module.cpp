@@ -6,12 +6,13 @@
 
 namespace bitshift {
 
-GraphModuleImpl::GraphModuleImpl(Graph graph)
+GraphModuleImpl::GraphModuleImpl(Graph graph, uint64_t init_seed)
     : graph_(std::move(graph)),
       convs_(graph_.size(), nullptr),
       linears_(graph_.size(), nullptr),
       bns_(graph_.size(), nullptr),
       last_use_(graph_.size(), -1) {
+  torch::manual_seed(init_seed);
   for (int i = 0; i < graph_.size(); ++i) {
     const Node& n = graph_.node(i);
     for (int in : n.inputs) last_use_[in] = std::max(last_use_[in], i);
@@ -42,6 +43,9 @@ GraphModuleImpl::GraphModuleImpl(Graph graph)
         break;
     }
   }
+  // One memory layout everywhere (training, evaluation, loaded checkpoints), so the same
+  // weights give the same floating-point results wherever they run.
+  use_channels_last();
 }
 
 torch::nn::Module& GraphModuleImpl::parent_of(const std::string& dotted, std::string* leaf) {

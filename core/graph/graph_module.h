@@ -18,7 +18,9 @@ namespace bitshift {
 
 class GraphModuleImpl : public torch::nn::Module {
  public:
-  explicit GraphModuleImpl(Graph graph);
+  // Initial weights are drawn from LibTorch's global generator seeded with `init_seed`
+  // (LibTorch seeds it randomly per process otherwise), so a model is the same in every run.
+  explicit GraphModuleImpl(Graph graph, uint64_t init_seed = 1);
 
   // Logits [N, num_classes] for a float input [N, C, H, W].
   torch::Tensor forward(const torch::Tensor& x);
@@ -33,7 +35,7 @@ class GraphModuleImpl : public torch::nn::Module {
   torch::Tensor weight(int node) const;
   torch::Tensor bias(int node) const;
   // Stores 4-D weights channels-last (NHWC), which LibTorch's CPU convolutions run ~1.4x
-  // faster; feed inputs made with to_channels_last().
+  // faster; the constructor does it already. Feed inputs made with to_channels_last().
   void use_channels_last();
 
   // The BatchNorm module of an OpBatchNorm2d node.

@@ -22,7 +22,8 @@ std::string baseline_path(const std::string& model, const std::string& dataset) 
 }
 
 LoadedModel load_model(const std::string& name_or_file, const DatasetPair& data,
-                       const std::string& dataset_name, bool pretrained, double width) {
+                       const std::string& dataset_name, bool pretrained, double width,
+                       uint64_t init_seed) {
   const Shape input{data.train.channels(), data.train.height(), data.train.width(), false};
   LoadedModel out;
   std::string checkpoint_path;
@@ -31,7 +32,8 @@ LoadedModel load_model(const std::string& name_or_file, const DatasetPair& data,
   if (is_file) {
     checkpoint_path = name_or_file;
   } else {
-    out.module = GraphModule(build_model(name_or_file, input, data.train.num_classes, width));
+    out.module =
+        GraphModule(build_model(name_or_file, input, data.train.num_classes, width), init_seed);
     out.origin = "zoo:" + name_or_file + " (random init)";
     out.normalization = data.normalization;
     const std::string shipped = baseline_path(name_or_file, dataset_name);

@@ -27,6 +27,7 @@ std::string baseline_path(const std::string& model, const std::string& dataset);
 // Throws Error naming the file/model and what was expected (e.g. a checkpoint for another
 // input shape or class count than `data`).
 LoadedModel load_model(const std::string& name_or_file, const DatasetPair& data,
-                       const std::string& dataset_name, bool pretrained = true, double width = 1.0);
+                       const std::string& dataset_name, bool pretrained = true, double width = 1.0,
+                       uint64_t init_seed = 1);
 
 }  // namespace bitshift

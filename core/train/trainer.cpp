@@ -74,7 +74,6 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
     bc.seed = config.seed;
     Batcher batcher(train_set, data.normalization, bc);
 
-    model->use_channels_last();  // before the optimizer captures the parameters
     auto optimizer = make_optimizer(model, config);
     const int64_t steps_per_epoch = batcher.num_batches();
     const int64_t steps_total = steps_per_epoch * config.epochs;

@@ -14,17 +14,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
+struct CliRun {
   int exit_code;
   std::string out;  // stdout
   std::string err;  // stderr
 };
 
-Run cli(const std::string& args) {
+CliRun cli(const std::string& args) {
   const std::string err_path = std::string(BITSHIFT_TEST_TMP) + "/cli-stderr-" +
                                std::to_string(::getpid()) + ".txt";
   const std::string cmd = std::string(BITSHIFT_CLI) + " " + args + " 2>" + err_path;
-  Run r{};
+  CliRun r{};
   FILE* p = ::popen(cmd.c_str(), "r");
   std::array<char, 4096> buf{};
   size_t n;
@@ -43,7 +43,7 @@ std::string tmp(const std::string& name) { return std::string(BITSHIFT_TEST_TMP)
 }  // namespace
 
 TEST(Cli, HelpListsEverySubcommand) {
-  const Run r = cli("--help");
+  const CliRun r = cli("--help");
   EXPECT_EQ(r.exit_code, 0);
   for (const char* c : {"run", "train", "eval", "summary"})
     EXPECT_NE(r.out.find(std::string("  ") + c + " "), std::string::npos) << c;
@@ -51,14 +51,14 @@ TEST(Cli, HelpListsEverySubcommand) {
 
 TEST(Cli, EachSubcommandHasHelp) {
   for (const char* c : {"run", "train", "eval", "summary"}) {
-    const Run r = cli(std::string(c) + " --help");
+    const CliRun r = cli(std::string(c) + " --help");
     EXPECT_EQ(r.exit_code, 0) << c;
     EXPECT_NE(r.out.find("--model"), std::string::npos) << c;
   }
 }
 
 TEST(Cli, UnknownOptionIsAUsageErrorWithExitCode2) {
-  const Run r = cli("train --model lenet5 --epochz 3");
+  const CliRun r = cli("train --model lenet5 --epochz 3");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--epochz"), std::string::npos) << r.err;
 }
@@ -68,28 +68,28 @@ TEST(Cli, UnknownCommandExitsWith2) {
 }
 
 TEST(Cli, NonNumericEpochsNamesTheValue) {
-  const Run r = cli("train --model lenet5 --epochs three");
+  const CliRun r = cli("train --model lenet5 --epochs three");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("'three'"), std::string::npos) << r.err;
 }
 
 TEST(Cli, SummaryJsonIsOneObjectWithLeNet5Totals) {
-  const Run r = cli("summary --model lenet5 --json");
+  const CliRun r = cli("summary --model lenet5 --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);  // throws if stdout is not exactly JSON
   EXPECT_EQ(j.at("params"), 61728);
   EXPECT_EQ(j.at("macs"), 416520);
-  EXPECT_EQ(j.at("layers").size(), 15u);
+  EXPECT_EQ(j.at("layers").size(), 14u);  // conv, bn, relu, pool x2; flatten; fc, relu x2; fc
 }
 
 TEST(Cli, EvalOfMissingCheckpointNamesTheFileAndExitsWith2) {
-  const Run r = cli("eval --model /nonexistent/model.bsck");
+  const CliRun r = cli("eval --model /nonexistent/model.bsck");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("/nonexistent/model.bsck"), std::string::npos) << r.err;
 }
 
 TEST(Cli, BadDataFolderExitsWith2) {
-  const Run r = cli("summary --model lenet5 --data /nonexistent-dataset-dir");
+  const CliRun r = cli("summary --model lenet5 --data /nonexistent-dataset-dir");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("/nonexistent-dataset-dir"), std::string::npos) << r.err;
 }
@@ -99,7 +99,7 @@ TEST(Cli, TrainWritesCheckpointAndRunRecordThatEvalReproduces) {
   const std::string rec = tmp("cli-lenet5.json");
   fs::remove(ck);
   fs::remove(rec);
-  const Run r = cli("train --model lenet5 --epochs 1 --train-limit 2048 --test-limit 500 "
+  const CliRun r = cli("train --model lenet5 --epochs 1 --train-limit 2048 --test-limit 500 "
                     "--optimizer adam --seed 3 --threads 2 --json --out " + ck + " --record " + rec);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
@@ -111,7 +111,7 @@ TEST(Cli, TrainWritesCheckpointAndRunRecordThatEvalReproduces) {
   EXPECT_EQ(record.at("model"), "lenet5");
   EXPECT_EQ(record.at("config").at("seed"), 3);
   // Evaluating the written checkpoint on the same images gives the recorded accuracy exactly.
-  const Run e = cli("eval --model " + ck + " --test-limit 500 --json");
+  const CliRun e = cli("eval --model " + ck + " --test-limit 500 --json");
   ASSERT_EQ(e.exit_code, 0) << e.err;
   EXPECT_DOUBLE_EQ(nlohmann::json::parse(e.out).at("top1").get<double>(), top1);
 }
