@@ -7,6 +7,9 @@ int cmd_run(const std::vector<std::string>& argv);
 int cmd_train(const std::vector<std::string>& argv);
 int cmd_eval(const std::vector<std::string>& argv);
 int cmd_summary(const std::vector<std::string>& argv);
+int cmd_methods(const std::vector<std::string>& argv);
+int cmd_cost(const std::vector<std::string>& argv);
+int cmd_quantize(const std::vector<std::string>& argv);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
@@ -14,6 +17,9 @@ const std::vector<Command>& commands() {
       {"train", "train a zoo model in FP32 and save a checkpoint and a run record", cmd_train},
       {"eval", "evaluate a model on a dataset's test split (top-1, top-5, loss)", cmd_eval},
       {"summary", "print a model's layers: output shape, parameters, MACs", cmd_summary},
+      {"methods", "list the quantization methods", cmd_methods},
+      {"cost", "per-layer BOPs, weight memory and MACs of a plan, without training", cmd_cost},
+      {"quantize", "quantization-aware fine-tuning with a method and a plan", cmd_quantize},
   };
   return table;
 }

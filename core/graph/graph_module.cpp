@@ -68,6 +68,11 @@ torch::nn::Module& GraphModuleImpl::parent_of(const std::string& dotted, std::st
   return *parent;
 }
 
+void GraphModuleImpl::train(bool on) {
+  torch::nn::Module::train(on);
+  if (auto m = std::dynamic_pointer_cast<torch::nn::Module>(hooks_)) m->train(on);
+}
+
 torch::Tensor to_channels_last(const torch::Tensor& x) {
   return x.dim() == 4 ? x.contiguous(torch::MemoryFormat::ChannelsLast) : x;
 }

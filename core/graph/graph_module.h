@@ -28,6 +28,8 @@ class GraphModuleImpl : public torch::nn::Module {
   std::vector<torch::Tensor> forward_all(const torch::Tensor& x);
 
   const Graph& graph() const { return graph_; }
+  // Also switches the hooks (quantizers) between training and evaluation behaviour.
+  void train(bool on = true) override;
   void set_hooks(std::shared_ptr<ForwardHooks> hooks) { hooks_ = std::move(hooks); }
   const std::shared_ptr<ForwardHooks>& hooks() const { return hooks_; }
 

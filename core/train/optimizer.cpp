@@ -6,16 +6,24 @@
 
 namespace bitshift {
 
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(GraphModule& model, const TrainConfig& c) {
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(GraphModule& model, const TrainConfig& c,
+                                                        const std::vector<torch::Tensor>& extra) {
+  std::vector<torch::optim::OptimizerParamGroup> groups;
   if (c.optimizer == OptimizerKind::OptimizerAdam) {
-    return std::make_unique<torch::optim::Adam>(
-        model->parameters(), torch::optim::AdamOptions(c.lr).weight_decay(c.weight_decay));
+    auto opts = torch::optim::AdamOptions(c.lr).weight_decay(c.weight_decay);
+    groups.emplace_back(model->parameters(), std::make_unique<torch::optim::AdamOptions>(opts));
+    if (!extra.empty())
+      groups.emplace_back(extra, std::make_unique<torch::optim::AdamOptions>(opts.weight_decay(0)));
+    return std::make_unique<torch::optim::Adam>(std::move(groups), opts);
   }
-  return std::make_unique<torch::optim::SGD>(model->parameters(),
-                                             torch::optim::SGDOptions(c.lr)
-                                                 .momentum(c.momentum)
-                                                 .nesterov(c.nesterov && c.momentum > 0.0)
-                                                 .weight_decay(c.weight_decay));
+  auto opts = torch::optim::SGDOptions(c.lr)
+                  .momentum(c.momentum)
+                  .nesterov(c.nesterov && c.momentum > 0.0)
+                  .weight_decay(c.weight_decay);
+  groups.emplace_back(model->parameters(), std::make_unique<torch::optim::SGDOptions>(opts));
+  if (!extra.empty())
+    groups.emplace_back(extra, std::make_unique<torch::optim::SGDOptions>(opts.weight_decay(0)));
+  return std::make_unique<torch::optim::SGD>(std::move(groups), opts);
 }
 
 void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {

@@ -53,7 +53,7 @@ double learning_rate_at(const TrainConfig& c, double epoch_progress) {
 }
 
 Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const TrainConfig& config,
-                          const ProgressFn<TrainSnapshot>& progress) {
+                          const ProgressFn<TrainSnapshot>& progress, const TrainExtras& extras) {
   return capture([&]() -> TrainResult {
     validate(config);
     const int threads = config.threads > 0 ? config.threads
@@ -74,7 +74,7 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
     bc.seed = config.seed;
     Batcher batcher(train_set, data.normalization, bc);
 
-    auto optimizer = make_optimizer(model, config);
+    auto optimizer = make_optimizer(model, config, extras.parameters);
     const int64_t steps_per_epoch = batcher.num_batches();
     const int64_t steps_total = steps_per_epoch * config.epochs;
     TrainResult result;
@@ -90,7 +90,9 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
       int64_t correct = 0, seen = 0;
       double lr = config.lr;
       for (int64_t i = 0; i < steps_per_epoch; ++i) {
-        lr = learning_rate_at(config, epoch + static_cast<double>(i) / steps_per_epoch);
+        const double progress_epochs = epoch + static_cast<double>(i) / steps_per_epoch;
+        if (extras.before_step) extras.before_step(progress_epochs);
+        lr = learning_rate_at(config, progress_epochs);
         set_learning_rate(*optimizer, lr);
         Batch b = batcher.get(i);
         optimizer->zero_grad();

@@ -1,5 +1,6 @@
 #pragma once
 // FP32 training of a GraphModule on a dataset pair: the loop every later method builds on.
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,12 @@ struct TrainResult {
   double images_per_second = 0.0;  // training images per second, whole run
 };
 
+// What a fine-tuning method adds to the plain loop (QAT sessions use it; FP32 training not).
+struct TrainExtras {
+  std::vector<torch::Tensor> parameters;  // e.g. clamps and steps; trained without weight decay
+  std::function<void(double epoch_progress)> before_step;  // e.g. the gradual schedule
+};
+
 // Learning rate at a fractional epoch position for the configured schedule.
 double learning_rate_at(const TrainConfig& config, double epoch_progress);
 
@@ -55,6 +62,7 @@ void validate(const TrainConfig& config);
 // Trains `model` in place. `progress` is called every few steps and after each epoch; returning
 // false cancels (the result then has cancelled = true and the model holds the latest weights).
 Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const TrainConfig& config,
-                          const ProgressFn<TrainSnapshot>& progress = {});
+                          const ProgressFn<TrainSnapshot>& progress = {},
+                          const TrainExtras& extras = {});
 
 }  // namespace bitshift

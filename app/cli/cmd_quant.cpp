@@ -1,0 +1,191 @@
+// `bitshift-cli methods`, `cost` and `quantize`: the quantization engine from the command line.
+#include <cstdio>
+
+#include "cli/common.h"
+#include "cli/progress_bar.h"
+#include "quant/cost.h"
+#include "quant/method_info.h"
+#include "quant/plan.h"
+#include "train/checkpoint.h"
+#include "train/qat_session.h"
+#include "train/run_record.h"
+#include "util/atomic_file.h"
+
+namespace bitshift::cli {
+
+namespace {
+
+OptionSpec opt_method() { return {"method", "ID", "quantization method (see `methods`; default nice)"}; }
+OptionSpec opt_bits() { return {"bits", "PRESET", "w4a4, w3a3, w2a2, w4a8, w8a8, w1a32, fp32 ... (default w4a4)"}; }
+OptionSpec opt_layer() { return {"layer", "NAME=W/A", "per-layer bits, e.g. conv1=8/8 (repeatable)"}; }
+OptionSpec opt_edges() { return {"edges", "POLICY", "first/last layers: quantized, first-fp, fp, 8bit (default: the method's)"}; }
+
+QuantPlan plan_from(const Args& args, const Graph& g) {
+  const std::string method = args.get("method", "nice");
+  const std::string bits = args.get("bits", "w4a4");
+  QuantPlan plan = args.has("edges") ? make_plan(g, method, bits, edge_policy_from_name(args.get("edges")))
+                                     : make_plan(g, method, bits);
+  for (const auto& spec : args.all("layer")) apply_layer_override(plan, spec);
+  validate(plan, g);
+  return plan;
+}
+
+nlohmann::json cost_json(const ModelCost& c) {
+  nlohmann::json layers = nlohmann::json::array();
+  for (const auto& l : c.layers)
+    layers.push_back({{"layer", l.layer}, {"w_bits", l.w_bits}, {"a_bits", l.a_bits},
+                      {"macs", l.macs}, {"bops", l.bops}, {"weight_bits", l.weight_bits}});
+  return {{"bops", c.bops}, {"weight_bits", c.weight_bits}, {"macs", c.macs}, {"layers", layers}};
+}
+
+}  // namespace
+
+int cmd_methods(const std::vector<std::string>& argv) {
+  const std::vector<OptionSpec> specs = {opt_json(), opt_help()};
+  Args args(argv, specs);
+  if (args.has("help")) {
+    print_help("methods", "", "Lists the quantization methods with a one-line description each.", specs);
+    return kExitOk;
+  }
+  const Output out(args.has("json"));
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& m : methods()) {
+    char line[256];
+    std::snprintf(line, sizeof line, "  %-9s %-12s %s\n", m.id.c_str(), m.name.c_str(), m.description.c_str());
+    out.text(line);
+    list.push_back({{"id", m.id}, {"name", m.name}, {"description", m.description},
+                    {"min_weight_bits", m.min_weight_bits}, {"trains", m.trains},
+                    {"edges", edge_policy_name(m.edges)}});
+  }
+  out.emit({{"methods", list}});
+  return kExitOk;
+}
+
+int cmd_cost(const std::vector<std::string>& argv) {
+  const std::vector<OptionSpec> specs = {opt_model(), opt_data(), opt_method(), opt_bits(),
+                                         opt_layer(), opt_edges(), opt_width(), opt_json(), opt_help()};
+  Args args(argv, specs);
+  if (args.has("help")) {
+    print_help("cost", "--model NAME|FILE [--bits PRESET] [--layer NAME=W/A ...]",
+               "Per-layer BOPs (UNIQ's formula times output positions), weight memory and MACs\n"
+               "of a quantization plan, without training, beside the FP32 totals.",
+               specs);
+    return kExitOk;
+  }
+  const Output out(args.has("json"));
+  std::string data_name;
+  const DatasetPair data = open_data(args, &data_name);
+  const LoadedModel model = open_model(args, data, data_name, /*pretrained=*/false);
+  const Graph& g = model.module->graph();
+  const QuantPlan plan = plan_from(args, g);
+  const ModelCost c = cost(g, plan), fp = cost(g, make_plan(g, plan.layers.front().method, "fp32"));
+  out.text(g.name() + " with " + args.get("method", "nice") + " " + args.get("bits", "w4a4") + "\n" +
+           cost_table(c, fp));
+  nlohmann::json j = cost_json(c);
+  j["model"] = g.name();
+  j["fp32"] = {{"bops", fp.bops}, {"weight_bits", fp.weight_bits}};
+  j["plan"] = to_json(plan);
+  out.emit(j);
+  return kExitOk;
+}
+
+int cmd_quantize(const std::vector<std::string>& argv) {
+  const std::vector<OptionSpec> specs = {
+      opt_model(), opt_data(), opt_method(), opt_bits(), opt_layer(), opt_edges(),
+      {"epochs", "N", "fine-tuning epochs (default 2)"},
+      {"lr", "X", "learning rate (default 0.005, SGD Nesterov, cosine)"},
+      {"optimizer", "sgd|adam", "optimizer (default sgd)"},
+      {"epochs-per-stage", "X", "gradual methods: epochs per stage (default: stages share half)"},
+      {"train-limit", "N", "fine-tune on the first N training images only"},
+      opt_test_limit(), opt_seed(), opt_threads(), opt_width(),
+      {"out", "PATH", "quantized checkpoint (default <model>-<method>-<bits>.bsck)"},
+      {"record", "PATH", "run record (default: the checkpoint path + .json)"},
+      opt_json(), opt_help()};
+  Args args(argv, specs);
+  if (args.has("help")) {
+    print_help("quantize", "--model NAME|FILE --method ID --bits PRESET [OPTIONS]",
+               "Quantization-aware fine-tuning of an FP32 model (a zoo name loads its shipped\n"
+               "baseline) with a seed method; prints FP32 vs quantized accuracy and BOPs.",
+               specs);
+    return kExitOk;
+  }
+  const Output out(args.has("json"));
+  apply_threads(args);
+  std::string data_name;
+  const DatasetPair data = open_data(args, &data_name);
+  LoadedModel model = open_model(args, data, data_name, /*pretrained=*/true);
+  const Graph& g = model.module->graph();
+  QatConfig config;
+  config.plan = plan_from(args, g);
+  config.train.epochs = args.get_int("epochs", 2);
+  config.train.optimizer = optimizer_from_name(args.get("optimizer", "sgd"));
+  config.train.lr = args.get_double("lr", 0.005);
+  config.train.weight_decay = 5e-5;
+  config.train.train_limit = args.get_int64("train-limit", 0);
+  config.train.test_limit = args.get_int64("test-limit", 0);
+  config.train.seed = static_cast<uint64_t>(args.get_int64("seed", 1));
+  config.epochs_per_stage = args.get_double("epochs-per-stage", 0.0);
+  const std::string method = args.get("method", "nice"), bits = args.get("bits", "w4a4");
+  const std::string ck_path = args.get("out", g.name() + "-" + method + "-" + bits + ".bsck");
+  const std::string record_path = args.get("record", ck_path + ".json");
+  if (!model.pretrained)
+    out.text("warning: no FP32 baseline for " + g.name() + " on " + data_name +
+             "; quantizing random weights\n");
+  out.text("Quantizing " + g.name() + " (" + model.origin + ") with " + method + " " + bits + "\n");
+
+  RunRecord record;
+  record.started_at = utc_now_iso8601();
+  ProgressBar bar(method + " " + bits);
+  auto result = run_qat(model.module, data, config, [&](const QatSnapshot& s) {
+    return s.train.steps_total > 0 ? bar.update(s.train) : true;
+  });
+  bar.finish();
+  if (!result) throw Error(result.error());
+
+  const ModelCost c = cost(g, config.plan), fp = cost(g, make_plan(g, method, "fp32"));
+  nlohmann::json meta = {{"method", method}, {"bits", bits}, {"plan", to_json(config.plan)},
+                         {"top1", result->quantized.top1}, {"fp32_top1", result->fp32.top1}};
+  Checkpoint ck = make_checkpoint(result->net.model, model.normalization, data_name, meta);
+  for (const auto& p : result->net.hooks->named_parameters()) ck.tensors["quant." + p.key()] = p.value().detach().clone();
+  for (const auto& b : result->net.hooks->named_buffers()) ck.tensors["quant." + b.key()] = b.value().detach().clone();
+  save_checkpoint(ck_path, ck);
+
+  record.kind = "quantize";
+  record.model = g.name();
+  record.params = g.total_params();
+  record.macs = g.total_macs();
+  record.data = data_name;
+  record.config = to_json(config.train);
+  record.config["method"] = method;
+  record.config["bits"] = bits;
+  record.config["plan"] = to_json(config.plan);
+  record.config["from"] = model.origin;
+  record.history = result->train.history;
+  record.top1 = result->quantized.top1;
+  record.top5 = result->quantized.top5;
+  record.wall_seconds = result->train.wall_seconds;
+  record.images_per_second = result->train.images_per_second;
+  record.checkpoint = ck_path;
+  nlohmann::json rj = to_json(record);
+  rj["fp32_top1"] = result->fp32.top1;
+  rj["bops"] = c.bops;
+  rj["fp32_bops"] = fp.bops;
+  rj["weight_bits"] = c.weight_bits;
+  rj["macs"] = c.macs;
+  write_file_atomic(record_path, rj.dump(2) + "\n");
+
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "FP32      top-1 %6.2f %%  BOPs %10.4g  weights %8.1f KiB\n"
+                "%-9s top-1 %6.2f %%  BOPs %10.4g  weights %8.1f KiB  (%+.2f points)\n"
+                "checkpoint: %s\nrun record: %s\n",
+                result->fp32.top1, fp.bops, fp.weight_bits / 8192.0, bits.c_str(),
+                result->quantized.top1, c.bops, c.weight_bits / 8192.0,
+                result->quantized.top1 - result->fp32.top1, ck_path.c_str(), record_path.c_str());
+  out.text(line);
+  rj["record"] = record_path;
+  out.emit(rj);
+  return kExitOk;
+}
+
+}  // namespace bitshift::cli

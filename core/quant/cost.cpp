@@ -1,0 +1,67 @@
+#include "quant/cost.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include "util/error.h"
+
+namespace bitshift {
+
+double bops_per_output(int64_t fan_in, int a_bits, int w_bits) {
+  return static_cast<double>(fan_in) *
+         (a_bits * w_bits + a_bits + w_bits + std::log2(static_cast<double>(fan_in)));
+}
+
+ModelCost cost(const Graph& graph, const QuantPlan& plan) {
+  ModelCost total;
+  for (int idx : graph.weight_layers()) {
+    const Node& n = graph.node(idx);
+    const LayerPlan* lp = plan.find(n.name);
+    require(lp != nullptr, "plan has no entry for layer '" + n.name + "'");
+    LayerCost c;
+    c.layer = n.name;
+    c.w_bits = lp->w_bits;
+    c.a_bits = lp->a_bits;
+    const bool lut = lp->method == "pot-lut" && lp->w_bits != kFullPrecisionBits;
+    c.mac_w_bits = lut ? 8 : lp->w_bits;
+    const int64_t fan_in = n.kind == OpKind::OpConv2d
+                               ? (n.in_shape.c / n.groups) * n.kernel * n.kernel
+                               : n.in_shape.c;
+    const int64_t outputs = n.out_shape.numel();  // output channels x positions
+    c.macs = graph.macs(idx);
+    c.bops = static_cast<double>(outputs) * bops_per_output(fan_in, c.a_bits, c.mac_w_bits);
+    const int64_t weights = n.out_channels * fan_in;
+    const int bias_bits = lp->w_bits == kFullPrecisionBits ? 32 : 16;
+    c.weight_bits = weights * c.w_bits + n.out_channels * bias_bits + (lut ? 16 * 8 : 0);
+    total.bops += c.bops;
+    total.weight_bits += c.weight_bits;
+    total.macs += c.macs;
+    total.layers.push_back(c);
+  }
+  return total;
+}
+
+std::string cost_table(const ModelCost& cost, const ModelCost& fp32) {
+  std::string out;
+  char line[256];
+  std::snprintf(line, sizeof line, "%-28s %4s %4s %14s %16s %12s\n", "layer", "W", "A", "MACs",
+                "BOPs", "weight KiB");
+  out += line;
+  for (const auto& l : cost.layers) {
+    std::snprintf(line, sizeof line, "%-28s %4d %4d %14lld %16.4g %12.2f\n", l.layer.c_str(),
+                  l.w_bits, l.a_bits, (long long)l.macs, l.bops, l.weight_bits / 8192.0);
+    out += line;
+  }
+  std::snprintf(line, sizeof line, "%-28s %4s %4s %14lld %16.4g %12.2f\n", "total", "", "",
+                (long long)cost.macs, cost.bops, cost.weight_bits / 8192.0);
+  out += line;
+  std::snprintf(line, sizeof line,
+                "vs FP32: BOPs %.4g -> %.4g (x%.1f smaller), weights %.1f -> %.1f KiB (x%.1f)\n",
+                fp32.bops, cost.bops, fp32.bops / std::max(cost.bops, 1.0),
+                fp32.weight_bits / 8192.0, cost.weight_bits / 8192.0,
+                static_cast<double>(fp32.weight_bits) / std::max<int64_t>(cost.weight_bits, 1));
+  out += line;
+  return out;
+}
+
+}  // namespace bitshift

@@ -1,0 +1,39 @@
+#include "quant/method.h"
+
+#include "quant/dorefa.h"
+#include "quant/lsq.h"
+#include "quant/minmax.h"
+#include "quant/nice.h"
+#include "quant/pact.h"
+#include "util/error.h"
+
+namespace bitshift {
+
+std::shared_ptr<WeightQuantizer> make_weight_quantizer(const std::string& method, int bits,
+                                                       Granularity g) {
+  const MethodInfo& info = method_info(method);
+  require(bits >= info.min_weight_bits && bits <= 8,
+          info.name + " cannot quantize weights to " + std::to_string(bits) + " bit");
+  if (method == "nice") return std::make_shared<NiceWeightQuantizer>(bits, g);
+  if (method == "lsq") return std::make_shared<LsqWeightQuantizer>(bits, g);
+  if (method == "pact" || method == "minmax") return std::make_shared<MaxAbsWeightQuantizer>(bits, g);
+  if (method == "dorefa") return std::make_shared<DorefaWeightQuantizer>(bits, g);
+  throw Error("method " + info.name + " is not implemented yet in this build (weights)");
+}
+
+std::shared_ptr<ActivationQuantizer> make_activation_quantizer(const std::string& method,
+                                                               int bits, bool is_signed) {
+  const MethodInfo& info = method_info(method);
+  require(bits >= info.min_activation_bits && bits <= 16,
+          info.name + " cannot quantize activations to " + std::to_string(bits) + " bit");
+  if (method == "nice") return std::make_shared<NiceActivationClamp>(bits, is_signed);
+  if (method == "lsq") return std::make_shared<LsqActivationQuantizer>(bits, is_signed);
+  if (method == "pact") return std::make_shared<PactActivationQuantizer>(bits, is_signed);
+  if (method == "dorefa") return std::make_shared<DorefaActivationQuantizer>(bits, is_signed);
+  if (method == "minmax") return std::make_shared<MinMaxActivationQuantizer>(bits, is_signed);
+  throw Error("method " + info.name + " is not implemented yet in this build (activations)");
+}
+
+bool is_gradual(const std::string& method) { return method == "nice" || method == "uniq"; }
+
+}  // namespace bitshift

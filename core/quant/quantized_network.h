@@ -1,0 +1,78 @@
+#pragma once
+// A GraphModule with a QuantPlan attached: one weight quantizer per quantized Conv2d/Linear and
+// one activation quantizer per activation site (the node whose output a quantized layer reads:
+// a ReLU, the network input, ...), applied through the graph's ForwardHooks. The graph itself
+// is not copied or re-described.
+#include <torch/nn/module.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "graph/forward_hooks.h"
+#include "graph/graph_module.h"
+#include "quant/plan.h"
+#include "quant/quantizer.h"
+
+namespace bitshift {
+
+struct ActivationSite {
+  int node = 0;          // the node whose output is quantized
+  int observed = 0;      // the node whose output calibration observes (a ReLU's input)
+  int bits = 32;
+  bool is_signed = false;
+  std::string method;
+  std::vector<int> readers;  // weight layers that read this site
+};
+
+// Finds, for each weight layer with a_bits < 32, the node whose output it reads, walking back
+// through value-preserving ops (max-pool, flatten, dropout). Sites shared by several layers
+// take the largest a_bits.
+std::vector<ActivationSite> activation_sites(const Graph& graph, const QuantPlan& plan);
+
+class QuantHooks : public ForwardHooks, public torch::nn::Module {
+ public:
+  QuantHooks(const Graph& graph, const QuantPlan& plan);
+
+  torch::Tensor weight(int node, const torch::Tensor& w) override;
+  torch::Tensor output(int node, const torch::Tensor& y) override;
+
+  // While calibrating, values pass through unchanged and sites observe them.
+  void set_calibrating(bool on) { calibrating_ = on; }
+
+  // While recording, each site keeps its last quantization error (q - x) for the histograms.
+  void set_recording(bool on) { recording_ = on; }
+  const std::map<int, torch::Tensor>& recorded_errors() const { return errors_; }
+
+  std::shared_ptr<WeightQuantizer> weight_quantizer(int node) const;
+  std::shared_ptr<ActivationQuantizer> activation_quantizer(int site_node) const;
+  const std::vector<ActivationSite>& sites() const { return sites_; }
+  // Every weight layer that has a weight quantizer, in graph order.
+  std::vector<int> quantized_layers() const;
+
+ private:
+  std::map<int, std::shared_ptr<WeightQuantizer>> weights_;
+  std::map<int, std::shared_ptr<ActivationQuantizer>> activations_;  // by site node
+  std::map<int, int> observed_to_site_;
+  std::vector<ActivationSite> sites_;
+  std::map<int, torch::Tensor> errors_;
+  bool calibrating_ = false;
+  bool recording_ = false;
+};
+
+// The model with the plan's quantizers attached (hooks installed on `model`).
+struct QuantizedNetwork {
+  GraphModule model{nullptr};
+  std::shared_ptr<QuantHooks> hooks;
+  QuantPlan plan;
+};
+
+// Validates the plan against the graph and installs the quantizers.
+QuantizedNetwork attach_quantizers(GraphModule model, const QuantPlan& plan);
+
+// Runs `batches` of inputs through the FP network so activation sites see their statistics,
+// then initialises every quantizer (weights from the FP32 weights).
+void calibrate(QuantizedNetwork& net, const std::vector<torch::Tensor>& batches);
+
+}  // namespace bitshift

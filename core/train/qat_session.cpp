@@ -1,0 +1,142 @@
+#include "train/qat_session.h"
+
+#include <torch/torch.h>
+
+#include "data/batcher.h"
+#include "quant/gradual_schedule.h"
+#include "quant/method.h"
+#include "quant/method_info.h"
+#include "util/error.h"
+
+namespace bitshift {
+
+ErrorHistogram error_histogram(const std::string& name, const std::string& kind,
+                               const torch::Tensor& error, int bins) {
+  ErrorHistogram h;
+  h.name = name;
+  h.kind = kind;
+  const auto e = error.detach().flatten().to(torch::kFloat);
+  const double m = std::max(e.abs().max().item<double>(), 1e-12);
+  h.lo = -m;
+  h.hi = m;
+  auto counts = torch::histc(e, bins, -m, m).to(torch::kLong);
+  h.counts.assign(counts.data_ptr<int64_t>(), counts.data_ptr<int64_t>() + bins);
+  return h;
+}
+
+namespace {
+
+std::vector<torch::Tensor> calibration_batches(const DatasetPair& data, const QatConfig& c) {
+  BatchConfig bc;
+  bc.batch_size = c.train.batch_size;
+  bc.seed = c.train.seed;
+  Batcher b(c.train.train_limit > 0 ? data.train.head(c.train.train_limit) : data.train,
+            data.normalization, bc);
+  b.start_epoch(0);
+  std::vector<torch::Tensor> out;
+  for (int64_t i = 0; i < std::min<int64_t>(c.calibration_batches, b.num_batches()); ++i)
+    out.push_back(to_channels_last(b.get(i).x));
+  return out;
+}
+
+std::vector<LayerTrace> collect_traces(const QuantizedNetwork& net) {
+  std::vector<LayerTrace> out;
+  const Graph& g = net.model->graph();
+  for (int layer : net.hooks->quantized_layers())
+    out.push_back({g.node(layer).name, "weight", net.hooks->weight_quantizer(layer)->trace()});
+  for (const auto& s : net.hooks->sites())
+    out.push_back({g.node(s.node).name, "activation", net.hooks->activation_quantizer(s.node)->trace()});
+  return out;
+}
+
+// Weight errors from the current weights; activation errors from one probe batch in eval mode.
+std::vector<ErrorHistogram> collect_histograms(QuantizedNetwork& net, const torch::Tensor& probe,
+                                               int bins) {
+  torch::NoGradGuard no_grad;
+  std::vector<ErrorHistogram> out;
+  const Graph& g = net.model->graph();
+  for (int layer : net.hooks->quantized_layers()) {
+    auto w = net.model->weight(layer);
+    auto q = net.hooks->weight_quantizer(layer)->quantize(w);
+    out.push_back(error_histogram(g.node(layer).name, "weight", q - w, bins));
+  }
+  const bool was_training = net.model->is_training();
+  net.model->eval();
+  net.hooks->set_recording(true);
+  net.model->forward(probe);
+  net.hooks->set_recording(false);
+  net.model->train(was_training);
+  for (const auto& [node, err] : net.hooks->recorded_errors())
+    out.push_back(error_histogram(g.node(node).name, "activation", err, bins));
+  return out;
+}
+
+}  // namespace
+
+Result<QatResult> run_qat(GraphModule model, const DatasetPair& data, const QatConfig& config,
+                          const ProgressFn<QatSnapshot>& progress) {
+  return capture([&]() -> QatResult {
+    validate(config.train);
+    QatResult result;
+    const Dataset test = config.train.test_limit > 0 ? data.test.head(config.train.test_limit) : data.test;
+    result.fp32 = evaluate(model, test, data.normalization, config.train.eval_batch_size);
+
+    result.net = attach_quantizers(model, config.plan);
+    QuantizedNetwork& net = result.net;
+    const auto batches = calibration_batches(data, config);
+    calibrate(net, batches);
+    const torch::Tensor probe = batches.front().slice(0, 0, std::min<int64_t>(64, batches.front().size(0)));
+
+    // One method per plan decides whether the session is gradual; mixed plans use the first layer's.
+    const std::string method = config.plan.layers.empty() ? "minmax" : config.plan.layers.front().method;
+    std::unique_ptr<GradualSchedule> schedule;
+    const int stages = static_cast<int>(net.hooks->quantized_layers().size());
+    if (is_gradual(method) && stages > 0) {
+      const double per_stage = config.epochs_per_stage > 0.0
+                                   ? config.epochs_per_stage
+                                   : 0.5 * config.train.epochs / stages;
+      schedule = std::make_unique<GradualSchedule>(net, per_stage);
+      result.num_stages = schedule->num_stages();
+    }
+    quantize_all(net);
+
+    if (method_info(method).trains) {
+      TrainExtras extras;
+      for (const auto& p : net.hooks->parameters()) extras.parameters.push_back(p);
+      if (schedule) extras.before_step = [&](double epoch) { schedule->apply(net, epoch); };
+      int64_t last_traced = -config.trace_every;
+      double epoch_pos = 0.0;
+      auto wrapped = [&](const TrainSnapshot& s) {
+        if (!progress) return true;
+        QatSnapshot q;
+        q.train = s;
+        q.num_stages = result.num_stages;
+        epoch_pos = static_cast<double>(s.step) / std::max<int64_t>(s.steps_total, 1) * s.epochs;
+        q.stage = schedule ? schedule->stage_at(epoch_pos) : 0;
+        if (s.step - last_traced >= config.trace_every || s.epoch_end) {
+          last_traced = s.step;
+          q.traces = collect_traces(net);
+          q.histograms = collect_histograms(net, probe, config.histogram_bins);
+        }
+        return progress(q);
+      };
+      auto trained = train(net.model, data, config.train, wrapped, extras);
+      if (!trained) throw Error(trained.error());
+      result.train = trained.value();
+    }
+    quantize_all(net);
+    result.quantized = evaluate(net.model, test, data.normalization, config.train.eval_batch_size);
+    if (progress) {
+      QatSnapshot last;
+      last.train.epoch_end = true;
+      last.train.test_top1 = result.quantized.top1;
+      last.stage = last.num_stages = result.num_stages;
+      last.traces = collect_traces(net);
+      last.histograms = collect_histograms(net, probe, config.histogram_bins);
+      progress(last);
+    }
+    return result;
+  });
+}
+
+}  // namespace bitshift
