@@ -25,6 +25,12 @@ std::vector<fs::path> sorted_entries(const fs::path& dir, bool directories) {
   return out;
 }
 
+// stb's last error; null when it has none, so never pass it to std::string directly.
+std::string failure_reason() {
+  const char* r = stbi_failure_reason();
+  return r ? r : "unknown format";
+}
+
 }  // namespace
 
 Dataset load_image_folder(const std::string& dir, const std::string& name) {
@@ -42,8 +48,8 @@ Dataset load_image_folder(const std::string& dir, const std::string& name) {
     require(!files.empty(), "class folder '" + classes[k].string() + "' has no images");
     for (const auto& f : files) {
       int w = 0, h = 0, c = 0;
-      require(stbi_info(f.c_str(), &w, &h, &c) == 1,
-              "'" + f.string() + "' is not a readable image (" + stbi_failure_reason() + ")");
+      if (stbi_info(f.c_str(), &w, &h, &c) != 1)
+        throw Error("'" + f.string() + "' is not a readable image (" + failure_reason() + ")");
       if (channels == 0) {
         width = w, height = h, channels = (c == 1 || c == 2) ? 1 : 3;
       }
@@ -51,7 +57,8 @@ Dataset load_image_folder(const std::string& dir, const std::string& name) {
               "'" + f.string() + "' is " + std::to_string(w) + "x" + std::to_string(h) +
                   " but the first image is " + std::to_string(width) + "x" + std::to_string(height));
       unsigned char* px = stbi_load(f.c_str(), &w, &h, &c, channels);
-      require(px != nullptr, "'" + f.string() + "' could not be decoded (" + stbi_failure_reason() + ")");
+      if (px == nullptr)
+        throw Error("'" + f.string() + "' could not be decoded (" + failure_reason() + ")");
       // stb gives HWC; the dataset holds CHW.
       auto t = torch::from_blob(px, {h, w, channels}, torch::kUInt8).permute({2, 0, 1}).clone();
       stbi_image_free(px);

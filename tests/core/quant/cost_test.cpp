@@ -1,0 +1,48 @@
+// BOPs and weight memory against hand calculations.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "graph/builder.h"
+#include "models/zoo.h"
+#include "quant/cost.h"
+
+using namespace bitshift;
+
+// Relative tolerance for sums of ~20 doubles computed in another order.
+constexpr double kRelTol = 1e-12;
+
+TEST(Cost, SingleConvBopsFollowUnIqFormula) {
+  GraphBuilder b("one", Shape{3, 8, 8}, 10);
+  b.linear("fc", b.flatten("f", b.conv("c", b.input(), 4, 3, 1, 1)), 10);
+  const Graph g = b.build();
+  QuantPlan p = make_plan(g, "lsq", "w2a3", EdgePolicy::EdgePolicyQuantized);
+  const ModelCost c = cost(g, p);
+  // conv: 4·8·8 outputs × n·k² = 27 × (3·2 + 3 + 2 + log2 27).
+  const double conv = 4 * 8 * 8 * 27 * (6 + 5 + std::log2(27.0));
+  EXPECT_NEAR(c.layers[0].bops, conv, conv * kRelTol);
+  // weights: 4·27 at 2 bits + 4 biases at 16 bits.
+  EXPECT_EQ(c.layers[0].weight_bits, 4 * 27 * 2 + 4 * 16);
+}
+
+TEST(Cost, ResNet18BopsMatchHandCalculation) {
+  const Graph g = resnet18(Shape{3, 224, 224}, 1000);
+  // Sums of m·H·W·n·k²·(ab + a + b + log2(n·k²)) over the 20 convs and the FC, computed
+  // independently from torchvision's layer list (see the commit that added this test).
+  const double w4a4 = 62152570579.31135, w32a32 = 1992326608595.3108;
+  const ModelCost q = cost(g, make_plan(g, "lsq", "w4a4", EdgePolicy::EdgePolicyQuantized));
+  const ModelCost f = cost(g, make_plan(g, "lsq", "fp32"));
+  EXPECT_NEAR(q.bops, w4a4, w4a4 * kRelTol);
+  EXPECT_NEAR(f.bops, w32a32, w32a32 * kRelTol);
+  EXPECT_EQ(q.macs, 1814073344);
+}
+
+TEST(Cost, LutLayersMultiplyWithEightBitsButStoreFourBitCodes) {
+  GraphBuilder b("one", Shape{1, 4, 4}, 2);
+  b.linear("fc", b.flatten("f", b.input()), 2);
+  const Graph g = b.build();
+  const ModelCost c = cost(g, make_plan(g, "pot-lut", "w4a8"));
+  const double per = 16 * (8 * 8 + 8 + 8 + std::log2(16.0));
+  EXPECT_NEAR(c.bops, 2 * per, 1e-9);
+  EXPECT_EQ(c.layers[0].weight_bits, 2 * 16 * 4 + 2 * 16 + 16 * 8);  // codes + biases + table
+}

@@ -1,0 +1,86 @@
+// Attaching a plan: activation sites, gradual stages, calibration, and a short real QAT run.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "data/registry.h"
+#include "models/zoo.h"
+#include "quant/gradual_schedule.h"
+#include "quant/nice.h"
+#include "quant/quantized_network.h"
+#include "train/qat_session.h"
+
+using namespace bitshift;
+
+TEST(ActivationSites, ResNetSitesAreReluOutputsSharedByConvAndShortcut) {
+  const Graph g = resnet20(Shape{1, 28, 28}, 10);
+  const QuantPlan p = make_plan(g, "nice", "w4a4", EdgePolicy::EdgePolicyQuantized);
+  const auto sites = activation_sites(g, p);
+  const int stage2_in = g.find("layer1.2.relu2");
+  bool found = false;
+  for (const auto& s : sites) {
+    if (s.node != stage2_in) continue;
+    found = true;
+    EXPECT_FALSE(s.is_signed);
+    EXPECT_EQ(s.observed, g.find("layer1.2.add"));  // the ReLU's input: its pre-activation
+    // layer2.0.conv1 and layer2.0.downsample.0 both read it.
+    EXPECT_EQ(s.readers.size(), 2u);
+  }
+  EXPECT_TRUE(found);
+  EXPECT_TRUE(sites.front().is_signed);  // the network input (conv1 reads the image)
+  EXPECT_EQ(sites.front().node, 0);
+}
+
+TEST(GradualSchedule, StagesMoveFromNoisyToQuantizedLayerByLayer) {
+  GraphModule m(lenet5(Shape{1, 28, 28}, 10));
+  auto net = attach_quantizers(m, make_plan(m->graph(), "nice", "w4a4"));
+  GradualSchedule s(net, 0.5);
+  ASSERT_EQ(s.num_stages(), 4);  // conv2, fc1, fc2, fc3 (conv1 FP by NICE's policy)
+  s.apply(net, 0.6);             // stage 1
+  const auto layers = net.hooks->quantized_layers();
+  EXPECT_EQ(net.hooks->weight_quantizer(layers[0])->state(), QuantState::QuantStateQuantized);
+  EXPECT_EQ(net.hooks->weight_quantizer(layers[1])->state(), QuantState::QuantStateNoisy);
+  EXPECT_EQ(net.hooks->weight_quantizer(layers[2])->state(), QuantState::QuantStateOff);
+  s.apply(net, 2.0);  // all stages done
+  for (int l : layers) EXPECT_EQ(net.hooks->weight_quantizer(l)->state(), QuantState::QuantStateQuantized);
+}
+
+TEST(QatSession, NiceW4A4OnLeNetSubsetStaysNearFp32AndReportsTraces) {
+  const DatasetPair data = open_dataset("fashion-mnist");
+  GraphModule m(lenet5(Shape{1, 28, 28}, 10), 5);
+  TrainConfig fp;
+  fp.epochs = 2;
+  fp.train_limit = 8192;
+  fp.test_limit = 1000;
+  fp.optimizer = OptimizerKind::OptimizerAdam;
+  fp.lr = 2e-3;
+  fp.weight_decay = 0;
+  ASSERT_TRUE(train(m, data, fp).ok());
+
+  QatConfig c;
+  c.train = fp;
+  c.train.epochs = 1;
+  c.train.lr = 2e-4;
+  c.plan = make_plan(m->graph(), "nice", "w4a4");
+  int snapshots = 0, traced = 0;
+  auto r = run_qat(m, data, c, [&](const QatSnapshot& s) {
+    ++snapshots;
+    if (!s.traces.empty()) {
+      ++traced;
+      EXPECT_FALSE(s.histograms.empty());
+    }
+    return true;
+  });
+  ASSERT_TRUE(r.ok()) << r.error();
+  EXPECT_EQ(r->num_stages, 4);
+  // w4a4 fine-tuned for one epoch keeps within 3 points of FP32 on these 1000 images.
+  constexpr double kMaxDropPoints = 3.0;
+  EXPECT_GT(r->quantized.top1, r->fp32.top1 - kMaxDropPoints);
+  EXPECT_GT(traced, 1);
+  // Weights of quantized layers are on their grid after the session.
+  const int conv2 = m->graph().find("conv2");
+  auto q = std::dynamic_pointer_cast<NiceWeightQuantizer>(r->net.hooks->weight_quantizer(conv2));
+  ASSERT_TRUE(q);
+  auto codes = q->quantize(m->weight(conv2)).detach() / q->step();
+  EXPECT_LT((codes - codes.round()).abs().max().item<double>(), 1e-3);
+  EXPECT_LE(codes.abs().max().item<double>(), 7.0 + 1e-3);
+}
