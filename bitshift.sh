@@ -44,7 +44,10 @@ case "$cmd" in
     install_missing_packages
     build
     cd "$BUILD_DIR"
-    exec ctest --output-on-failure --timeout 900 -j "$(nproc)" "$@"
+    # One test at a time: each uses all cores through LibTorch, and OpenMP threads of two
+    # processes spinning on the same cores slow both down many times over.
+    export OMP_WAIT_POLICY=PASSIVE
+    exec ctest --output-on-failure --timeout 900 "$@"
     ;;
   *)
     echo "usage: ./bitshift.sh run [ARGS] | ./bitshift.sh test" >&2

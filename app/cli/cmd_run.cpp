@@ -1,5 +1,6 @@
 // `bitshift-cli run` (also the default without a command): the studio's main job, headless.
-// Loads the shipped ResNet-20 baseline (else LeNet-5) and Fashion-MNIST, evaluates, summarises.
+// Loads the shipped ResNet-20 baseline (else LeNet-5) and Fashion-MNIST, evaluates, summarises,
+// then quantizes it (NICE w4a4 by default) with the `quantize` job and compares.
 #include <cstdio>
 #include <filesystem>
 
@@ -9,15 +10,22 @@
 namespace bitshift::cli {
 
 nlohmann::json graph_summary_json(const Graph& g);
+int cmd_quantize(const std::vector<std::string>& argv);
 
 int cmd_run(const std::vector<std::string>& argv) {
-  const std::vector<OptionSpec> specs = {opt_model(), opt_data(),    opt_test_limit(),
-                                         opt_threads(), opt_json(), opt_help()};
+  const std::vector<OptionSpec> specs = {
+      opt_model(), opt_data(), opt_test_limit(), opt_threads(),
+      {"method", "ID", "quantization method of the second step (default nice)"},
+      {"bits", "PRESET", "bits of the second step (default w4a4)"},
+      {"epochs", "N", "fine-tuning epochs of the second step (default 1; 0 skips it)"},
+      {"out-dir", "DIR", "where the quantized checkpoint and run record go (default runs)"},
+      opt_json(), opt_help()};
   Args args(argv, specs);
   if (args.has("help")) {
     print_help("run", "[OPTIONS]",
                "The default job: loads the FP32 baseline (resnet20, else lenet5) and the data\n"
-               "(fashion-mnist), prints the model summary and its test accuracy.",
+               "(fashion-mnist), prints the model summary and its test accuracy, then\n"
+               "quantizes it (NICE w4a4, 1 epoch) and prints FP32 vs quantized accuracy and BOPs.",
                specs);
     return kExitOk;
   }
@@ -47,8 +55,23 @@ int cmd_run(const std::vector<std::string>& argv) {
   j["origin"] = m.origin;
   j["data"] = data_name;
   j["fp32"] = {{"top1", r.top1}, {"top5", r.top5}, {"loss", r.loss}, {"images", r.images}};
-  out.emit(j);
-  return kExitOk;
+  const int epochs = args.get_int("epochs", 1);
+  if (epochs <= 0) {
+    out.emit(j);
+    return kExitOk;
+  }
+  const std::string method = args.get("method", "nice"), bits = args.get("bits", "w4a4");
+  const std::string dir = args.get("out-dir", "runs");
+  std::filesystem::create_directories(dir);
+  out.text("\nStep 2: quantize with " + method + " " + bits + " (" + std::to_string(epochs) +
+           " epoch" + (epochs > 1 ? "s" : "") + " of fine-tuning)\n");
+  std::vector<std::string> q = {"--model", m.origin, "--data", data_name, "--method", method,
+                                "--bits", bits, "--epochs", std::to_string(epochs),
+                                "--out", dir + "/" + g.name() + "-" + method + "-" + bits + ".bsck"};
+  if (args.has("test-limit")) q.insert(q.end(), {"--test-limit", args.get("test-limit")});
+  if (args.has("threads")) q.insert(q.end(), {"--threads", args.get("threads")});
+  if (args.has("json")) q.push_back("--json");  // the quantize record is then the one object
+  return cmd_quantize(q);
 }
 
 }  // namespace bitshift::cli

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -114,4 +115,56 @@ TEST(Cli, TrainWritesCheckpointAndRunRecordThatEvalReproduces) {
   const CliRun e = cli("eval --model " + ck + " --test-limit 500 --json");
   ASSERT_EQ(e.exit_code, 0) << e.err;
   EXPECT_DOUBLE_EQ(nlohmann::json::parse(e.out).at("top1").get<double>(), top1);
+}
+
+TEST(Cli, MethodsListsEverySeedAndBaselineMethod) {
+  const CliRun r = cli("methods --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> ids;
+  const auto j = nlohmann::json::parse(r.out);
+  for (const auto& m : j.at("methods")) ids.push_back(m.at("id"));
+  EXPECT_EQ(ids, (std::vector<std::string>{"nice", "uniq", "uniq-sym", "n2uq", "pot-lut", "lsq",
+                                           "pact", "dorefa", "minmax"}));
+}
+
+TEST(Cli, CostOfLeNet5AtW8A8WithQuantizedEdgesMatchesHandBops) {
+  const CliRun r = cli("cost --model lenet5 --method lsq --bits w8a8 --edges quantized --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  // fc3: 10 outputs x 84 fan-in x (64 + 16 + log2 84).
+  const double fc3 = 10 * 84 * (64 + 16 + std::log2(84.0));
+  EXPECT_NEAR(j.at("layers").back().at("bops").get<double>(), fc3, 1e-6);
+  EXPECT_EQ(j.at("macs"), 416520);
+}
+
+TEST(Cli, BadPlanExitsWith2NamingLayerAndValue) {
+  const CliRun zero = cli("cost --model lenet5 --bits w4a4 --layer conv2=0/4");
+  EXPECT_EQ(zero.exit_code, 2);
+  EXPECT_NE(zero.err.find("'conv2'"), std::string::npos) << zero.err;
+  const CliRun ghost = cli("cost --model lenet5 --bits w4a4 --layer conv7=8/8");
+  EXPECT_EQ(ghost.exit_code, 2);
+  EXPECT_NE(ghost.err.find("'conv7'"), std::string::npos) << ghost.err;
+  EXPECT_EQ(cli("cost --model lenet5 --method nice --bits w1a4").exit_code, 2);
+}
+
+TEST(Cli, MinMaxW8A8OfTheShippedLeNet5StaysWithinOnePoint) {
+  const std::string ck = tmp("cli-minmax.bsck");
+  const CliRun r = cli("quantize --model lenet5 --method minmax --bits w8a8 --test-limit 1000 "
+                       "--json --out " + ck);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_GT(j.at("fp32_top1").get<double>(), 85.0);  // the shipped baseline was loaded
+  constexpr double kMaxDropPoints = 1.0;
+  EXPECT_GT(j.at("top1").get<double>(), j.at("fp32_top1").get<double>() - kMaxDropPoints);
+  EXPECT_LT(j.at("bops").get<double>(), j.at("fp32_bops").get<double>() / 10);
+  EXPECT_TRUE(fs::exists(ck));
+}
+
+TEST(Cli, DefaultJobLoadsTheShippedResNet20BaselineAboveTarget) {
+  const CliRun r = cli("run --epochs 0 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j.at("model"), "resnet20");
+  EXPECT_NE(j.at("origin").get<std::string>().find("resnet20-fashion-mnist.bsck"), std::string::npos);
+  EXPECT_GE(j.at("fp32").at("top1").get<double>(), 92.5);  // the target, all 10k images
 }
