@@ -7,16 +7,39 @@
 
 namespace bitshift {
 
+namespace {
+
+// SplitMix64 finaliser: decorrelates nearby seeds (seed, seed+1, ...).
+uint64_t mix(uint64_t x) {
+  x += 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+
+}  // namespace
+
 Batcher::Batcher(const Dataset& data, const Normalization& norm, BatchConfig config)
-    : data_(data), config_(config), generator_(at::detail::createCPUGenerator(config.seed)) {
-  require(config_.batch_size >= 1, "batch size must be at least 1");
+    : data_(data), config_(config) {
+  require(data_.images.defined() && data_.images.dim() == 4 &&
+              data_.images.scalar_type() == torch::kUInt8,
+          "dataset '" + data_.name + "' must hold uint8 images [N, C, H, W]");
+  require(config_.batch_size >= 1,
+          "batch size must be at least 1, got " + std::to_string(config_.batch_size));
+  require(config_.crop_padding >= 0,
+          "crop padding must be >= 0, got " + std::to_string(config_.crop_padding));
   const int64_t c = data_.channels();
   require(static_cast<int64_t>(norm.mean.size()) == c && static_cast<int64_t>(norm.std.size()) == c,
           "dataset '" + data_.name + "' has " + std::to_string(c) +
-              " channels but the normalisation has " + std::to_string(norm.mean.size()));
-  mean_ = torch::tensor(norm.mean).view({1, c, 1, 1});
-  inv_std_ = 1.0 / torch::tensor(norm.std).view({1, c, 1, 1});
-  order_ = torch::arange(data_.size(), torch::kLong);
+              " channels but the normalisation has " + std::to_string(norm.mean.size()) +
+              " means and " + std::to_string(norm.std.size()) + " stds");
+  for (float s : norm.std)
+    require(s > 0.0f, "normalisation std must be > 0, got " + std::to_string(s));
+  const auto mean = torch::tensor(norm.mean).view({1, c, 1, 1});
+  const auto std = torch::tensor(norm.std).view({1, c, 1, 1});
+  scale_ = 1.0 / (255.0 * std);
+  shift_ = -mean / std;
+  start_epoch(0);
 }
 
 int64_t Batcher::num_batches() const {
@@ -25,30 +48,36 @@ int64_t Batcher::num_batches() const {
 }
 
 void Batcher::start_epoch(int64_t epoch) {
-  if (!config_.shuffle) return;
-  generator_ = at::detail::createCPUGenerator(config_.seed * 1000003ULL + static_cast<uint64_t>(epoch));
-  order_ = torch::randperm(data_.size(), generator_, torch::kLong);
+  epoch_ = epoch;
+  if (!config_.shuffle) {
+    if (!order_.defined()) order_ = torch::arange(data_.size(), torch::kLong);
+    return;
+  }
+  auto gen = at::detail::createCPUGenerator(config_.seed * 1000003ULL + static_cast<uint64_t>(epoch));
+  order_ = torch::randperm(data_.size(), gen, torch::kLong);
 }
 
-torch::Tensor Batcher::augment(torch::Tensor raw) const {
-  const int64_t b = raw.size(0), h = raw.size(2), w = raw.size(3);
+torch::Tensor Batcher::augment(torch::Tensor raw, int64_t i) const {
+  // One generator per batch, from (seed, epoch, i): reproducible and independent of call order.
+  auto gen = at::detail::createCPUGenerator(
+      mix(mix(config_.seed ^ 0xA5A5A5A5ULL) + static_cast<uint64_t>(epoch_) * 0x100000001B3ULL +
+          static_cast<uint64_t>(i)));
+  const int64_t b = raw.size(0), c = raw.size(1), h = raw.size(2), w = raw.size(3);
   if (config_.horizontal_flip) {
-    auto flip = torch::rand({b}, generator_).lt(0.5).view({b, 1, 1, 1});
+    auto flip = torch::rand({b}, gen).lt(0.5).view({b, 1, 1, 1});  // Bernoulli(1/2) per sample
     raw = torch::where(flip, raw.flip({3}), raw);
   }
   if (config_.crop_padding > 0) {
     const int64_t p = config_.crop_padding;
     auto padded = torch::constant_pad_nd(raw, {p, p, p, p}, 0);  // [B, C, H+2p, W+2p]
     // Per-sample offsets in [0, 2p]; gather rows then columns with index grids (no loop).
-    auto dy = torch::randint(0, 2 * p + 1, {b}, generator_, torch::kLong);
-    auto dx = torch::randint(0, 2 * p + 1, {b}, generator_, torch::kLong);
-    auto rows = (torch::arange(h, torch::kLong).view({1, h}) + dy.view({b, 1}));  // [B, H]
-    auto cols = (torch::arange(w, torch::kLong).view({1, w}) + dx.view({b, 1}));  // [B, W]
-    const int64_t c = raw.size(1), pw = padded.size(3);
-    auto row_idx = rows.view({b, 1, h, 1}).expand({b, c, h, pw});
-    auto picked_rows = padded.gather(2, row_idx);  // [B, C, H, W+2p]
-    auto col_idx = cols.view({b, 1, 1, w}).expand({b, c, h, w});
-    raw = picked_rows.gather(3, col_idx);
+    auto dy = torch::randint(0, 2 * p + 1, {b}, gen, torch::kLong);
+    auto dx = torch::randint(0, 2 * p + 1, {b}, gen, torch::kLong);
+    auto rows = torch::arange(h, torch::kLong).view({1, h}) + dy.view({b, 1});  // [B, H]
+    auto cols = torch::arange(w, torch::kLong).view({1, w}) + dx.view({b, 1});  // [B, W]
+    const int64_t pw = padded.size(3);
+    auto picked_rows = padded.gather(2, rows.view({b, 1, h, 1}).expand({b, c, h, pw}));
+    raw = picked_rows.gather(3, cols.view({b, 1, 1, w}).expand({b, c, h, w}));
   }
   return raw;
 }
@@ -58,11 +87,11 @@ Batch Batcher::get(int64_t i) const {
                                            std::to_string(num_batches()) + ")");
   const int64_t start = i * config_.batch_size;
   const int64_t end = std::min(start + config_.batch_size, data_.size());
-  auto idx = order_.slice(0, start, end);
+  const auto idx = order_.slice(0, start, end);
   auto raw = data_.images.index_select(0, idx);
-  if (config_.crop_padding > 0 || config_.horizontal_flip) raw = augment(raw);
+  if (config_.crop_padding > 0 || config_.horizontal_flip) raw = augment(raw, i);
   Batch batch;
-  batch.x = (raw.to(torch::kFloat).mul_(1.0 / 255.0).sub_(mean_)).mul_(inv_std_);
+  batch.x = raw.to(torch::kFloat).mul_(scale_).add_(shift_);  // (x/255 - mean) / std
   batch.y = data_.labels.index_select(0, idx);
   return batch;
 }

@@ -2,7 +2,6 @@
 // Fast batching: whole dataset in memory as uint8, a shuffled index per epoch, one index_select
 // and one float conversion per batch; augmentation (random crop with padding, horizontal flip)
 // done on the whole batch with randomness from a seeded generator, so runs are reproducible.
-#include <ATen/core/Generator.h>
 #include <torch/types.h>
 
 #include "data/dataset.h"
@@ -25,22 +24,25 @@ struct Batch {
 
 class Batcher {
  public:
+  // Throws Error if the normalisation does not have one mean/std per channel of `data`, or the
+  // configuration is invalid. Starts at epoch 0.
   Batcher(const Dataset& data, const Normalization& norm, BatchConfig config);
 
   int64_t num_batches() const;
-  // Draws this epoch's order (deterministic in seed and epoch).
+  // Draws this epoch's order (deterministic in seed and epoch; identity if !shuffle).
   void start_epoch(int64_t epoch);
-  // Batch i of the current epoch.
+  // Batch i of the current epoch. Deterministic in (seed, epoch, i), whatever the call order,
+  // and safe to call from several threads at once.
   Batch get(int64_t i) const;
 
  private:
-  torch::Tensor augment(torch::Tensor raw) const;  // uint8 [B, C, H, W] -> same shape
+  torch::Tensor augment(torch::Tensor raw, int64_t i) const;  // uint8 [B, C, H, W], same shape
 
   Dataset data_;
   BatchConfig config_;
-  torch::Tensor mean_, inv_std_;  // float [1, C, 1, 1]
-  torch::Tensor order_;           // int64 [N]
-  mutable at::Generator generator_;
+  torch::Tensor scale_, shift_;  // float [1, C, 1, 1]: x' = x * scale + shift
+  torch::Tensor order_;          // int64 [N]
+  int64_t epoch_ = 0;
 };
 
 }  // namespace bitshift

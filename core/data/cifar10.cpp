@@ -2,65 +2,91 @@
 
 #include <torch/torch.h>
 
-#include <cstring>
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 
-#include "util/atomic_file.h"
 #include "util/error.h"
 
 namespace bitshift {
 
+namespace fs = std::filesystem;
+
 namespace {
+
 constexpr int64_t kPixels = 3 * 32 * 32;
 constexpr int64_t kRecord = 1 + kPixels;
+
+const std::vector<std::string> kDefaultNames = {"airplane", "automobile", "bird", "cat", "deer",
+                                                "dog",      "frog",       "horse", "ship", "truck"};
+
+// The whole file as uint8 [records, 3073], read in one go into the tensor.
+torch::Tensor read_records(const std::string& path) {
+  std::error_code ec;
+  require(fs::is_regular_file(path, ec), "CIFAR-10 file '" + path + "' is missing");
+  const auto size = static_cast<int64_t>(fs::file_size(path, ec));
+  require(!ec, "CIFAR-10 file '" + path + "': cannot read its size (" + ec.message() + ")");
+  require(size > 0 && size % kRecord == 0,
+          "CIFAR-10 file '" + path + "' has " + std::to_string(size) +
+              " bytes, not a whole number of 3073-byte records (truncated or not CIFAR-10)");
+  auto records = torch::empty({size / kRecord, kRecord}, torch::kUInt8);
+  std::ifstream in(path, std::ios::binary);
+  in.read(reinterpret_cast<char*>(records.data_ptr<uint8_t>()), size);
+  require(in.gcount() == size, "CIFAR-10 file '" + path + "': read " +
+                                   std::to_string(in.gcount()) + " of " + std::to_string(size) +
+                                   " bytes");
+  return records;
+}
+
+std::string trim(std::string s) {
+  const auto not_space = [](unsigned char c) { return !std::isspace(c); };
+  s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
+  s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
+  return s;
+}
+
 }  // namespace
 
 Dataset load_cifar10_batches(const std::vector<std::string>& files, const std::string& name) {
-  std::vector<std::string> blobs;
-  int64_t n = 0;
+  require(!files.empty(), "CIFAR-10 dataset '" + name + "': no batch files given");
+  std::vector<torch::Tensor> images, labels;
   for (const auto& f : files) {
-    blobs.push_back(read_file(f));
-    const auto size = static_cast<int64_t>(blobs.back().size());
-    require(size > 0 && size % kRecord == 0,
-            "CIFAR-10 file '" + f + "' has " + std::to_string(size) +
-                " bytes, not a whole number of 3073-byte records (truncated or not CIFAR-10)");
-    n += size / kRecord;
+    const auto records = read_records(f);
+    const auto label = records.select(1, 0).to(torch::kLong);
+    const auto bad = (label > 9).nonzero();
+    if (bad.numel() > 0) {
+      const int64_t r = bad[0][0].item<int64_t>();
+      throw Error("CIFAR-10 file '" + f + "': label " + std::to_string(label[r].item<int64_t>()) +
+                  " of record " + std::to_string(r) + " is outside the allowed range [0, 10)");
+    }
+    labels.push_back(label);
+    // Pixels are stored channel-major (all red, all green, all blue): already C, H, W.
+    images.push_back(records.slice(1, 1).view({-1, 3, 32, 32}));
   }
   Dataset d;
   d.name = name;
   d.num_classes = 10;
-  d.images = torch::empty({n, 3, 32, 32}, torch::kUInt8);
-  d.labels = torch::empty({n}, torch::kLong);
-  auto* px = d.images.data_ptr<uint8_t>();
-  auto* lb = d.labels.data_ptr<int64_t>();
-  int64_t i = 0;
-  for (size_t f = 0; f < blobs.size(); ++f) {
-    const auto* rec = reinterpret_cast<const uint8_t*>(blobs[f].data());
-    for (int64_t r = 0; r < static_cast<int64_t>(blobs[f].size()) / kRecord; ++r, ++i) {
-      const uint8_t label = rec[r * kRecord];
-      if (label >= 10)  // not require(): no message is built for the good records
-        throw Error("CIFAR-10 file '" + files[f] + "': label " + std::to_string(label) +
-                    " of record " + std::to_string(r) + " is outside [0, 10)");
-      lb[i] = label;
-      std::memcpy(px + i * kPixels, rec + r * kRecord + 1, kPixels);
-    }
-  }
+  d.class_names = kDefaultNames;
+  d.images = images.size() == 1 ? images[0].contiguous() : torch::cat(images);
+  d.labels = labels.size() == 1 ? labels[0] : torch::cat(labels);
   return d;
 }
 
 DatasetPair load_cifar10_dir(const std::string& dir) {
+  require(fs::is_directory(dir), "CIFAR-10 folder '" + dir + "' does not exist");
   std::vector<std::string> train_files;
   for (int k = 1; k <= 5; ++k) train_files.push_back(dir + "/data_batch_" + std::to_string(k) + ".bin");
   DatasetPair p;
   p.train = load_cifar10_batches(train_files, "cifar10/train");
   p.test = load_cifar10_batches({dir + "/test_batch.bin"}, "cifar10/test");
-  std::vector<std::string> names = {"airplane", "automobile", "bird", "cat", "deer",
-                                    "dog", "frog", "horse", "ship", "truck"};
+  std::vector<std::string> names = kDefaultNames;
   std::ifstream meta(dir + "/batches.meta.txt");
   std::string line;
-  for (size_t k = 0; k < names.size() && std::getline(meta, line);)
+  for (size_t k = 0; k < names.size() && std::getline(meta, line);) {
+    line = trim(line);
     if (!line.empty()) names[k++] = line;
+  }
   p.train.class_names = p.test.class_names = names;
   return p;
 }

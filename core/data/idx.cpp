@@ -3,8 +3,10 @@
 #include <torch/torch.h>
 #include <zlib.h>
 
+#include <cerrno>
 #include <cstdio>
-#include <memory>
+#include <cstring>
+#include <filesystem>
 
 #include "util/error.h"
 
@@ -15,11 +17,21 @@ namespace {
 constexpr uint32_t kImagesMagic = 0x00000803;  // unsigned byte, 3 dimensions
 constexpr uint32_t kLabelsMagic = 0x00000801;  // unsigned byte, 1 dimension
 
+std::string hex32(uint32_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08X", v);
+  return buf;
+}
+
 // gzread reads gzip and plain files alike.
 class IdxReader {
  public:
-  explicit IdxReader(const std::string& path) : path_(path), file_(gzopen(path.c_str(), "rb")) {
-    require(file_ != nullptr, "cannot open IDX file '" + path + "' (missing or unreadable)");
+  explicit IdxReader(const std::string& path) : path_(path) {
+    errno = 0;
+    file_ = gzopen(path.c_str(), "rb");
+    if (file_ == nullptr)
+      throw Error("cannot open IDX file '" + path + "': " +
+                  (errno != 0 ? std::strerror(errno) : "missing or unreadable"));
   }
   ~IdxReader() { gzclose(file_); }
   IdxReader(const IdxReader&) = delete;
@@ -31,7 +43,12 @@ class IdxReader {
     while (got < n) {
       const unsigned chunk = static_cast<unsigned>(std::min<size_t>(n - got, 1u << 30));
       const int r = gzread(file_, static_cast<char*>(dst) + got, chunk);
-      if (r < 0) throw Error("IDX file '" + path_ + "': read error (corrupt gzip stream?)");
+      if (r < 0) {
+        int code = 0;
+        const char* msg = gzerror(file_, &code);
+        throw Error("IDX file '" + path_ + "': read error (" + (msg ? msg : "corrupt gzip stream") +
+                    ")");
+      }
       if (r == 0) break;
       got += static_cast<size_t>(r);
     }
@@ -47,33 +64,43 @@ class IdxReader {
 
   void expect_magic(uint32_t expected, const std::string& kind) {
     const uint32_t magic = read_u32("header");
-    if (magic != expected) {
-      char buf[256];
-      std::snprintf(buf, sizeof buf,
-                    "IDX file '%s' has magic number 0x%08X, expected 0x%08X (%s)", path_.c_str(),
-                    magic, expected, kind.c_str());
-      throw Error(buf);
-    }
+    require(magic == expected, "IDX file '" + path_ + "' has magic number " + hex32(magic) +
+                                   ", expected " + hex32(expected) + " (" + kind + ")");
   }
 
-  const std::string& path() const { return path_; }
+  // For an uncompressed file, checks before allocating that `n` more bytes are there, so a
+  // corrupt header cannot ask for gigabytes; gzip streams are checked while reading.
+  void expect_available(uint64_t n, const std::string& what) {
+    if (!gzdirect(file_)) return;
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path_, ec);
+    if (ec) return;
+    const uint64_t pos = static_cast<uint64_t>(gztell(file_));
+    const uint64_t left = size > pos ? size - pos : 0;
+    require(left >= n, "IDX file '" + path_ + "' is truncated: expected " + std::to_string(n) +
+                           " bytes of " + what + ", got " + std::to_string(left));
+  }
 
  private:
   std::string path_;
-  gzFile file_;
+  gzFile file_ = nullptr;
 };
 
 }  // namespace
 
 Dataset load_idx(const std::string& images_path, const std::string& labels_path,
                  const std::string& name, int num_classes) {
+  require(num_classes >= 1 && num_classes <= 256,
+          "IDX labels are bytes: num_classes must be in [1, 256], got " +
+              std::to_string(num_classes));
   IdxReader images(images_path);
   images.expect_magic(kImagesMagic, "uint8 images, 3 dimensions");
   const uint32_t n = images.read_u32("header"), rows = images.read_u32("header"),
                  cols = images.read_u32("header");
   require(n > 0 && rows > 0 && cols > 0,
-          "IDX file '" + images_path + "' declares an empty image set (" + std::to_string(n) +
-              " x " + std::to_string(rows) + " x " + std::to_string(cols) + ")");
+          "IDX file '" + images_path + "' has a zero-sized dimension: " + std::to_string(n) +
+              " images of " + std::to_string(rows) + " x " + std::to_string(cols) +
+              " pixels (all must be > 0)");
   IdxReader labels(labels_path);
   labels.expect_magic(kLabelsMagic, "uint8 labels, 1 dimension");
   const uint32_t n_labels = labels.read_u32("header");
@@ -81,20 +108,27 @@ Dataset load_idx(const std::string& images_path, const std::string& labels_path,
                              " images but '" + labels_path + "' has " + std::to_string(n_labels) +
                              " labels");
 
+  const uint64_t pixel_bytes = uint64_t{n} * rows * cols;
+  images.expect_available(pixel_bytes, "pixel data");
+  labels.expect_available(n, "labels");
+
   Dataset d;
   d.name = name;
   d.num_classes = num_classes;
   for (int k = 0; k < num_classes; ++k) d.class_names.push_back(std::to_string(k));
-  d.images = torch::empty({n, 1, rows, cols}, torch::kUInt8);
-  images.read(d.images.data_ptr(), static_cast<size_t>(d.images.numel()), "pixel data");
-  auto raw_labels = torch::empty({n}, torch::kUInt8);
+  // One bulk read straight into the tensor's storage.
+  d.images = torch::empty({int64_t{n}, 1, int64_t{rows}, int64_t{cols}}, torch::kUInt8);
+  images.read(d.images.data_ptr(), static_cast<size_t>(pixel_bytes), "pixel data");
+  auto raw_labels = torch::empty({int64_t{n}}, torch::kUInt8);
   labels.read(raw_labels.data_ptr(), n, "labels");
-  const uint8_t* l = raw_labels.data_ptr<uint8_t>();
-  for (uint32_t i = 0; i < n; ++i)
-    if (l[i] >= num_classes)  // not require(): no message is built for the 60,000 good labels
-      throw Error("IDX file '" + labels_path + "': label " + std::to_string(l[i]) + " at index " +
-                  std::to_string(i) + " is outside [0, " + std::to_string(num_classes) + ")");
-  d.labels = raw_labels.to(torch::kLong);
+  d.labels = raw_labels.to(torch::kLong);  // compare as int64: 256 does not fit a uint8
+  const auto bad = (d.labels >= num_classes).nonzero();
+  if (bad.numel() > 0) {
+    const int64_t i = bad[0][0].item<int64_t>();
+    throw Error("IDX file '" + labels_path + "': label " +
+                std::to_string(d.labels[i].item<int64_t>()) + " at index " + std::to_string(i) +
+                " is outside the allowed range [0, " + std::to_string(num_classes) + ")");
+  }
   return d;
 }
 

@@ -9,7 +9,10 @@
 
 namespace bitshift {
 
-// Throws Error naming the unknown name or the folder and what was looked for.
+// "fashion-mnist" (also the default, for "") or a folder holding IDX files (MNIST-style),
+// CIFAR-10 binary batches, or an image folder with train/ and test/. The normalisation is
+// measured on the training split. Throws Error naming the unknown name or the folder and what
+// was looked for.
 DatasetPair open_dataset(const std::string& name_or_dir);
 Result<DatasetPair> try_open_dataset(const std::string& name_or_dir);
 // Names open_dataset() knows without a folder.

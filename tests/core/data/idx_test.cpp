@@ -1,116 +1,126 @@
-// IDX reading: exact pixels and labels, gzip and raw, and every bad-input message.
+// IDX reading (MNIST format): exact pixels and labels from gzip and raw files, and every
+// bad-input message naming the file and what was wrong.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
-#include <zlib.h>
-
-#include <functional>
 
 #include "data/idx.h"
-#include "data/registry.h"
-#include "util/atomic_file.h"
-#include "util/error.h"
+#include "test_files.h"
 
 using namespace bitshift;
+using namespace bitshift::test;
 
-namespace {
-
-std::string tmp(const std::string& name) { return std::string(BITSHIFT_TEST_TMP) + "/" + name; }
-
-std::string be32(uint32_t v) {
-  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
-          static_cast<char>(v)};
+TEST(Idx, GzipAndRawFilesReadTheExactPixelsAndLabels) {
+  const std::string images = idx_images(0x803, 3, 2, 5, 30);
+  const std::string labels = idx_labels(0x801, {4, 0, 9});
+  write(tmp("idx/ok-images"), images);
+  write_gz(tmp("idx/ok-images.gz"), images);
+  write(tmp("idx/ok-labels"), labels);
+  write_gz(tmp("idx/ok-labels.gz"), labels);
+  std::vector<uint8_t> expected(30);
+  for (size_t i = 0; i < 30; ++i) expected[i] = idx_pixel(i);
+  const auto expected_images = torch::tensor(expected).view({3, 1, 2, 5});
+  for (const char* img : {"ok-images", "ok-images.gz"})
+    for (const char* lab : {"ok-labels", "ok-labels.gz"}) {
+      SCOPED_TRACE(std::string(img) + " + " + lab);
+      const Dataset d = load_idx(tmp(std::string("idx/") + img), tmp(std::string("idx/") + lab), "t");
+      EXPECT_EQ(d.name, "t");
+      EXPECT_EQ(d.images.scalar_type(), torch::kUInt8);
+      EXPECT_EQ(d.labels.scalar_type(), torch::kLong);
+      ASSERT_EQ(d.images.sizes(), (std::vector<int64_t>{3, 1, 2, 5}));
+      EXPECT_TRUE(torch::equal(d.images, expected_images));
+      EXPECT_TRUE(torch::equal(d.labels, torch::tensor({4, 0, 9}, torch::kLong)));
+      EXPECT_EQ(d.num_classes, 10);
+      EXPECT_EQ(d.class_names.size(), 10u);
+    }
 }
 
-std::string images_file(uint32_t magic, uint32_t n, uint32_t rows, uint32_t cols, size_t pixels) {
-  std::string s = be32(magic) + be32(n) + be32(rows) + be32(cols);
-  for (size_t i = 0; i < pixels; ++i) s.push_back(static_cast<char>(i * 7 % 251));
-  return s;
+TEST(Idx, WrongImageMagicNumberIsShownInHexWithTheExpectedOne) {
+  write(tmp("idx/bad-magic"), idx_images(0x801, 1, 2, 2, 4));
+  write(tmp("idx/labels-1"), idx_labels(0x801, {1}));
+  const std::string msg = error_of([] { load_idx(tmp("idx/bad-magic"), tmp("idx/labels-1"), "t"); });
+  EXPECT_CONTAINS(msg, "bad-magic");
+  EXPECT_CONTAINS(msg, "magic number 0x00000801, expected 0x00000803");
 }
 
-std::string labels_file(uint32_t magic, std::vector<uint8_t> labels) {
-  std::string s = be32(magic) + be32(static_cast<uint32_t>(labels.size()));
-  for (auto l : labels) s.push_back(static_cast<char>(l));
-  return s;
+TEST(Idx, LabelFileWithImageMagicNumberIsRejected) {
+  write(tmp("idx/one-image"), idx_images(0x803, 1, 2, 2, 4));
+  write(tmp("idx/labels-as-images"), idx_images(0x803, 1, 2, 2, 4));
+  const std::string msg =
+      error_of([] { load_idx(tmp("idx/one-image"), tmp("idx/labels-as-images"), "t"); });
+  EXPECT_CONTAINS(msg, "labels-as-images");
+  EXPECT_CONTAINS(msg, "magic number 0x00000803, expected 0x00000801");
 }
 
-void write_gz(const std::string& path, const std::string& bytes) {
-  gzFile f = gzopen(path.c_str(), "wb");
-  gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size()));
-  gzclose(f);
+TEST(Idx, TruncatedGzipPixelDataSaysHowManyBytes) {
+  write_gz(tmp("idx/short.gz"), idx_images(0x803, 2, 3, 3, 10));  // 18 pixels announced
+  write(tmp("idx/labels-2"), idx_labels(0x801, {1, 2}));
+  const std::string msg = error_of([] { load_idx(tmp("idx/short.gz"), tmp("idx/labels-2"), "t"); });
+  EXPECT_CONTAINS(msg, "short.gz");
+  EXPECT_CONTAINS(msg, "expected 18 bytes of pixel data, got 10");
 }
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
+TEST(Idx, TruncatedRawPixelDataSaysHowManyBytes) {
+  write(tmp("idx/short-raw"), idx_images(0x803, 2, 3, 3, 17));
+  write(tmp("idx/labels-2"), idx_labels(0x801, {1, 2}));
+  const std::string msg = error_of([] { load_idx(tmp("idx/short-raw"), tmp("idx/labels-2"), "t"); });
+  EXPECT_CONTAINS(msg, "short-raw");
+  EXPECT_CONTAINS(msg, "expected 18 bytes of pixel data, got 17");
 }
 
-}  // namespace
-
-TEST(Idx, RawAndGzipReadTheExactPixelsAndLabels) {
-  write_file_atomic(tmp("ok-images"), images_file(0x803, 3, 2, 5, 30));
-  write_gz(tmp("ok-labels.gz"), labels_file(0x801, {4, 0, 9}));
-  const Dataset d = load_idx(tmp("ok-images"), tmp("ok-labels.gz"), "t");
-  ASSERT_EQ(d.images.sizes(), (std::vector<int64_t>{3, 1, 2, 5}));
-  EXPECT_EQ(d.images[2][0][1][4].item<int>(), 29 * 7 % 251);  // pixel 29 = last of image 2
-  EXPECT_TRUE(torch::equal(d.labels, torch::tensor({4, 0, 9}, torch::kLong)));
+TEST(Idx, TruncatedLabelsSayHowManyBytes) {
+  write(tmp("idx/two-images"), idx_images(0x803, 2, 1, 1, 2));
+  write(tmp("idx/one-of-two-labels"), idx_labels(0x801, {1, 2}).substr(0, 9));
+  const std::string msg =
+      error_of([] { load_idx(tmp("idx/two-images"), tmp("idx/one-of-two-labels"), "t"); });
+  EXPECT_CONTAINS(msg, "one-of-two-labels");
+  EXPECT_CONTAINS(msg, "expected 2 bytes of labels, got 1");
 }
 
-TEST(Idx, WrongMagicNumberIsNamedInHex) {
-  write_file_atomic(tmp("bad-magic"), images_file(0x801, 1, 2, 2, 4));
-  write_file_atomic(tmp("labels-1"), labels_file(0x801, {1}));
-  const std::string msg = error_of([&] { load_idx(tmp("bad-magic"), tmp("labels-1"), "t"); });
-  EXPECT_NE(msg.find("bad-magic"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("0x00000801"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("expected 0x00000803"), std::string::npos) << msg;
+TEST(Idx, ImageAndLabelCountMismatchNamesBothFilesAndCounts) {
+  write(tmp("idx/three-images"), idx_images(0x803, 3, 1, 1, 3));
+  write(tmp("idx/two-labels"), idx_labels(0x801, {1, 2}));
+  const std::string msg =
+      error_of([] { load_idx(tmp("idx/three-images"), tmp("idx/two-labels"), "t"); });
+  EXPECT_CONTAINS(msg, "three-images' has 3 images");
+  EXPECT_CONTAINS(msg, "two-labels' has 2 labels");
 }
 
-TEST(Idx, TruncatedPixelDataSaysHowManyBytes) {
-  write_gz(tmp("short.gz"), images_file(0x803, 2, 3, 3, 10));  // 18 pixels announced
-  write_file_atomic(tmp("labels-2"), labels_file(0x801, {1, 2}));
-  const std::string msg = error_of([&] { load_idx(tmp("short.gz"), tmp("labels-2"), "t"); });
-  EXPECT_NE(msg.find("short.gz"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("expected 18 bytes of pixel data, got 10"), std::string::npos) << msg;
+TEST(Idx, LabelOutOfRangeGivesFileIndexValueAndAllowedRange) {
+  write(tmp("idx/two-images"), idx_images(0x803, 2, 1, 1, 2));
+  write(tmp("idx/label-12"), idx_labels(0x801, {3, 12}));
+  const std::string msg = error_of([] { load_idx(tmp("idx/two-images"), tmp("idx/label-12"), "t"); });
+  EXPECT_CONTAINS(msg, "label-12");
+  EXPECT_CONTAINS(msg, "label 12 at index 1");
+  EXPECT_CONTAINS(msg, "[0, 10)");
 }
 
-TEST(Idx, ImageAndLabelCountMismatchNamesBothFiles) {
-  write_file_atomic(tmp("three-images"), images_file(0x803, 3, 1, 1, 3));
-  write_file_atomic(tmp("two-labels"), labels_file(0x801, {1, 2}));
-  const std::string msg = error_of([&] { load_idx(tmp("three-images"), tmp("two-labels"), "t"); });
-  EXPECT_NE(msg.find("3 images"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("2 labels"), std::string::npos) << msg;
+TEST(Idx, NumClassesSetsTheAllowedLabelRange) {
+  write(tmp("idx/two-images"), idx_images(0x803, 2, 1, 1, 2));
+  write(tmp("idx/labels-3-7"), idx_labels(0x801, {3, 7}));
+  EXPECT_CONTAINS(error_of([] { load_idx(tmp("idx/two-images"), tmp("idx/labels-3-7"), "t", 5); }),
+                  "label 7 at index 1 is outside the allowed range [0, 5)");
+  write(tmp("idx/labels-255"), idx_labels(0x801, {255, 0}));
+  const Dataset d = load_idx(tmp("idx/two-images"), tmp("idx/labels-255"), "t", 256);
+  EXPECT_EQ(d.labels[0].item<int64_t>(), 255);
+  EXPECT_EQ(d.num_classes, 256);
 }
 
-TEST(Idx, LabelOutOfRangeGivesIndexAndValue) {
-  write_file_atomic(tmp("two-images"), images_file(0x803, 2, 1, 1, 2));
-  write_file_atomic(tmp("label-12"), labels_file(0x801, {3, 12}));
-  const std::string msg = error_of([&] { load_idx(tmp("two-images"), tmp("label-12"), "t"); });
-  EXPECT_NE(msg.find("label 12 at index 1"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("[0, 10)"), std::string::npos) << msg;
+TEST(Idx, ZeroSizedDimensionIsRejected) {
+  write(tmp("idx/zero-rows"), idx_images(0x803, 2, 0, 3, 0));
+  write(tmp("idx/labels-2"), idx_labels(0x801, {1, 2}));
+  const std::string msg = error_of([] { load_idx(tmp("idx/zero-rows"), tmp("idx/labels-2"), "t"); });
+  EXPECT_CONTAINS(msg, "zero-rows");
+  EXPECT_CONTAINS(msg, "2 images of 0 x 3 pixels");
 }
 
-TEST(Idx, MissingFileIsNamed) {
-  const std::string msg = error_of([&] { load_idx(tmp("nope-images"), tmp("nope-labels"), "t"); });
-  EXPECT_NE(msg.find("nope-images"), std::string::npos) << msg;
+TEST(Idx, MissingImageFileIsNamed) {
+  write(tmp("idx/labels-1"), idx_labels(0x801, {1}));
+  const std::string msg = error_of([] { load_idx(tmp("idx/nope-images"), tmp("idx/labels-1"), "t"); });
+  EXPECT_CONTAINS(msg, "cannot open IDX file '" + tmp("idx/nope-images") + "'");
 }
 
-TEST(FashionMnist, LoadsSixtyAndTenThousandImagesWithKnownFirstLabel) {
-  const DatasetPair d = open_dataset("fashion-mnist");
-  EXPECT_EQ(d.train.size(), 60000);
-  EXPECT_EQ(d.test.size(), 10000);
-  EXPECT_EQ(d.train.images.sizes(), (std::vector<int64_t>{60000, 1, 28, 28}));
-  EXPECT_EQ(d.train.labels[0].item<int64_t>(), 9);  // the first training image is an ankle boot
-  EXPECT_EQ(d.train.class_names[9], "Ankle boot");
-  EXPECT_EQ(d.train.labels.max().item<int64_t>(), 9);
-  EXPECT_EQ(d.train.labels.min().item<int64_t>(), 0);
-}
-
-TEST(Registry, UnknownNameAndUnrecognisedFolderSayWhatWasExpected) {
-  EXPECT_NE(error_of([] { open_dataset("imagenet-22k"); }).find("not a known name"),
-            std::string::npos);
-  EXPECT_NE(error_of([] { open_dataset(BITSHIFT_TEST_TMP); }).find("is not recognised"),
-            std::string::npos);
+TEST(Idx, MissingLabelFileIsNamed) {
+  write(tmp("idx/one-image"), idx_images(0x803, 1, 2, 2, 4));
+  const std::string msg = error_of([] { load_idx(tmp("idx/one-image"), tmp("idx/nope-labels"), "t"); });
+  EXPECT_CONTAINS(msg, "cannot open IDX file '" + tmp("idx/nope-labels") + "'");
 }
