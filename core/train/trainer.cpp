@@ -10,6 +10,7 @@
 #include "train/checkpoint.h"
 #include "train/evaluate.h"
 #include "train/optimizer.h"
+#include "util/allocator.h"
 #include "util/error.h"
 
 namespace bitshift {
@@ -56,6 +57,7 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
                           const ProgressFn<TrainSnapshot>& progress, const TrainExtras& extras) {
   return capture([&]() -> TrainResult {
     validate(config);
+    keep_freed_memory();
     const int threads = config.threads > 0 ? config.threads
                                            : static_cast<int>(std::thread::hardware_concurrency());
     torch::set_num_threads(std::max(1, threads));
