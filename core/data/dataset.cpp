@@ -2,11 +2,13 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+
 namespace bitshift {
 
 Dataset Dataset::head(int64_t n) const {
   Dataset out = *this;
-  n = std::min(n, size());
+  n = std::clamp<int64_t>(n, 0, size());  // a negative slice end would count from the end
   out.images = images.slice(0, 0, n);
   out.labels = labels.slice(0, 0, n);
   return out;

@@ -143,34 +143,32 @@ torch::Tensor GraphModuleImpl::run_node(int i, const std::vector<torch::Tensor>&
 
 void GraphModuleImpl::check_input(const torch::Tensor& x) const {
   const Shape in = graph_.input_shape();
-  require(x.dim() == 4 && x.size(1) == in.c && x.size(2) == in.h && x.size(3) == in.w,
-          "model '" + graph_.name() + "' expects input [N, " + std::to_string(in.c) + ", " +
+  if (x.dim() == 4 && x.size(1) == in.c && x.size(2) == in.h && x.size(3) == in.w) return;
+  throw Error("model '" + graph_.name() + "' expects input [N, " + std::to_string(in.c) + ", " +
               std::to_string(in.h) + ", " + std::to_string(in.w) + "], got " +
               c10::str(x.sizes()));
 }
 
-std::vector<torch::Tensor> GraphModuleImpl::forward_all(const torch::Tensor& x) {
+std::vector<torch::Tensor> GraphModuleImpl::run_graph(const torch::Tensor& x, bool keep_all) {
   check_input(x);
   std::vector<torch::Tensor> outs(graph_.size());
   outs[0] = hooks_ ? hooks_->output(0, x) : x;
   for (int i = 1; i < graph_.size(); ++i) {
     outs[i] = run_node(i, outs);
     if (hooks_) outs[i] = hooks_->output(i, outs[i]);
+    if (keep_all) continue;
+    for (int in_idx : graph_.node(i).inputs)
+      if (last_use_[in_idx] == i) outs[in_idx] = torch::Tensor();  // free early
   }
   return outs;
 }
 
+std::vector<torch::Tensor> GraphModuleImpl::forward_all(const torch::Tensor& x) {
+  return run_graph(x, /*keep_all=*/true);
+}
+
 torch::Tensor GraphModuleImpl::forward(const torch::Tensor& x) {
-  check_input(x);
-  std::vector<torch::Tensor> outs(graph_.size());
-  outs[0] = hooks_ ? hooks_->output(0, x) : x;
-  for (int i = 1; i < graph_.size(); ++i) {
-    outs[i] = run_node(i, outs);
-    if (hooks_) outs[i] = hooks_->output(i, outs[i]);
-    for (int in_idx : graph_.node(i).inputs)
-      if (last_use_[in_idx] == i) outs[in_idx] = torch::Tensor();  // free early
-  }
-  return outs.back();
+  return run_graph(x, /*keep_all=*/false).back();
 }
 
 }  // namespace bitshift

@@ -45,6 +45,8 @@ class GraphModuleImpl : public torch::nn::Module {
 
  private:
   void check_input(const torch::Tensor& x) const;
+  // Every node's output; without keep_all, outputs are freed after their last consumer.
+  std::vector<torch::Tensor> run_graph(const torch::Tensor& x, bool keep_all);
   torch::Tensor run_node(int index, const std::vector<torch::Tensor>& outs);
   torch::nn::Module& parent_of(const std::string& dotted_name, std::string* leaf);
 

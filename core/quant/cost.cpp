@@ -32,7 +32,8 @@ ModelCost cost(const Graph& graph, const QuantPlan& plan) {
     c.bops = static_cast<double>(outputs) * bops_per_output(fan_in, c.a_bits, c.mac_w_bits);
     const int64_t weights = n.out_channels * fan_in;
     const int bias_bits = lp->w_bits == kFullPrecisionBits ? 32 : 16;
-    c.weight_bits = weights * c.w_bits + n.out_channels * bias_bits + (lut ? 16 * 8 : 0);
+    const int64_t table_bits = lut ? (int64_t{1} << lp->w_bits) * 8 : 0;  // 2^b int8 entries
+    c.weight_bits = weights * c.w_bits + n.out_channels * bias_bits + table_bits;
     total.bops += c.bops;
     total.weight_bits += c.weight_bits;
     total.macs += c.macs;

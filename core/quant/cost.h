@@ -31,8 +31,8 @@ struct ModelCost {
 double bops_per_output(int64_t fan_in, int a_bits, int w_bits);
 
 // Per layer and total. Biases count 16 bits on quantized layers (the accumulator-scale bias of
-// NICE and of the integer contract) and 32 on FP layers; PoT+LUT layers store 4-bit codes plus
-// a 16-entry int8 table and multiply with 8-bit values.
+// NICE and of the integer contract) and 32 on FP layers; PoT+LUT layers store b-bit codes plus
+// a 2^b-entry int8 table and multiply with 8-bit values.
 ModelCost cost(const Graph& graph, const QuantPlan& plan);
 
 // A printable table of the cost, with the FP32 totals for comparison.

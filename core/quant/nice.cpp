@@ -74,7 +74,8 @@ torch::Tensor NiceActivationClamp::clamped(const torch::Tensor& x) const {
 torch::Tensor NiceActivationClamp::clamp_only(const torch::Tensor& x) { return clamped(x); }
 
 torch::Tensor NiceActivationClamp::quantize(const torch::Tensor& x) {
-  const double levels = signed_ ? (1 << (bits_ - 1)) - 1 : (1 << bits_) - 1;
+  // A signed 1-bit site keeps one level a side ({-c, 0, c}) rather than none.
+  const double levels = signed_ ? std::max(1, (1 << (bits_ - 1)) - 1) : (1 << bits_) - 1;
   const auto scale = levels / clamp_.abs();
   return round_ste(clamped(x) * scale) / scale;
 }

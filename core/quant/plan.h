@@ -52,7 +52,8 @@ QuantPlan make_plan(const Graph& graph, const std::string& method, const std::st
 void apply_layer_override(QuantPlan& plan, const std::string& spec);
 
 // Throws Error naming the layer and value: unknown or missing layer, 0 or 9..31 bits, a method
-// that cannot do the bits asked (e.g. NICE at 1-bit weights), per-channel for a method without.
+// that cannot do the bits asked (e.g. NICE at 1-bit weights). Granularity is not checked:
+// methods that are per-channel by design (N2UQ weights) ignore a per-tensor request.
 void validate(const QuantPlan& plan, const Graph& graph);
 
 nlohmann::json to_json(const QuantPlan& plan);
