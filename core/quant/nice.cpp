@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include "quant/fused_clamp_quantize.h"
 #include "quant/rounding.h"
 
 namespace bitshift {
@@ -76,8 +77,7 @@ torch::Tensor NiceActivationClamp::clamp_only(const torch::Tensor& x) { return c
 torch::Tensor NiceActivationClamp::quantize(const torch::Tensor& x) {
   // A signed 1-bit site keeps one level a side ({-c, 0, c}) rather than none.
   const double levels = signed_ ? std::max(1, (1 << (bits_ - 1)) - 1) : (1 << bits_) - 1;
-  const auto scale = levels / clamp_.abs();
-  return round_ste(clamped(x) * scale) / scale;
+  return clamp_quantize(x, clamp_.abs(), levels, signed_);
 }
 
 TraceValues NiceActivationClamp::trace() const { return {{"clamp", clamp_.abs().item<double>()}}; }

@@ -1,0 +1,98 @@
+#include "quant/fused_clamp_quantize.h"
+
+#include <ATen/Parallel.h>
+#include <torch/torch.h>
+
+#include <cmath>
+
+#include "quant/rounding.h"
+
+namespace bitshift {
+
+namespace {
+
+constexpr int64_t kGrain = 32768;  // elements per parallel chunk
+
+class ClampQuantizeFunction : public torch::autograd::Function<ClampQuantizeFunction> {
+ public:
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x_in,
+                               const torch::Tensor& clamp, double levels, bool is_signed) {
+    // Dense memory (contiguous or channels-last) is walked as a flat array; out has x's layout.
+    const torch::Tensor x = x_in.is_non_overlapping_and_dense() ? x_in : x_in.contiguous();
+    const float c = clamp.item<float>();
+    const float lo = is_signed ? -c : 0.0f;
+    const float scale = static_cast<float>(levels) / c;
+    auto out = torch::empty_like(x);
+    const float* px = x.data_ptr<float>();
+    float* po = out.data_ptr<float>();
+    at::parallel_for(0, x.numel(), kGrain, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) {
+        const float y = std::min(std::max(px[i], lo), c);
+        po[i] = std::floor(y * scale + 0.5f) / scale;  // as the reference: divide, not multiply
+      }
+    });
+    ctx->save_for_backward({x, out});
+    ctx->saved_data["c"] = static_cast<double>(c);
+    ctx->saved_data["signed"] = is_signed;
+    return out;
+  }
+
+  static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                               torch::autograd::tensor_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const torch::Tensor& x = saved[0];
+    const torch::Tensor& q = saved[1];
+    const float c = static_cast<float>(ctx->saved_data["c"].toDouble());
+    const bool is_signed = ctx->saved_data["signed"].toBool();
+    const float lo = is_signed ? -c : 0.0f;
+    // The incoming gradient in x's memory layout, so all three walk the same order.
+    const torch::Tensor g = grads[0].contiguous(x.suggest_memory_format());
+    auto gx = torch::empty_like(x);
+    const float *px = x.data_ptr<float>(), *pq = q.data_ptr<float>(), *pg = g.data_ptr<float>();
+    float* pgx = gx.data_ptr<float>();
+    const int64_t n = x.numel();
+    const int64_t chunks = (n + kGrain - 1) / kGrain;
+    std::vector<double> partial(static_cast<size_t>(std::max<int64_t>(chunks, 1)), 0.0);
+    at::parallel_for(0, chunks, 1, [&](int64_t cb, int64_t ce) {
+      for (int64_t chunk = cb; chunk < ce; ++chunk) {
+        double gc = 0.0;
+        const int64_t e = std::min(n, (chunk + 1) * kGrain);
+        for (int64_t i = chunk * kGrain; i < e; ++i) {
+          const float xi = px[i], gi = pg[i];
+          if (xi >= c) {
+            pgx[i] = 0.0f, gc += gi;
+          } else if (xi <= lo) {
+            pgx[i] = 0.0f;
+            if (is_signed) gc -= gi;
+          } else {
+            pgx[i] = gi, gc += static_cast<double>(gi) * (pq[i] - xi) / c;
+          }
+        }
+        partial[static_cast<size_t>(chunk)] = gc;
+      }
+    });
+    double total = 0.0;
+    for (double p : partial) total += p;  // fixed order: deterministic whatever the threads
+    return {gx, torch::full({1}, static_cast<float>(total)), torch::Tensor(), torch::Tensor()};
+  }
+};
+
+}  // namespace
+
+torch::Tensor clamp_quantize(const torch::Tensor& x, const torch::Tensor& clamp, double levels,
+                             bool is_signed) {
+  if (x.scalar_type() != torch::kFloat || x.is_cuda())
+    return clamp_quantize_reference(x, clamp, levels, is_signed);
+  return ClampQuantizeFunction::apply(x, clamp, levels, is_signed);
+}
+
+torch::Tensor clamp_quantize_reference(const torch::Tensor& x, const torch::Tensor& clamp,
+                                       double levels, bool is_signed) {
+  // relu(x) - relu(x - c): the clamped ReLU, whose gradient to c is 1 above the clamp.
+  const auto y = is_signed ? torch::relu(x + clamp) - torch::relu(x - clamp) - clamp
+                           : torch::relu(x) - torch::relu(x - clamp);
+  const auto scale = levels / clamp;
+  return round_ste(y * scale) / scale;
+}
+
+}  // namespace bitshift
