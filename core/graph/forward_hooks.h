@@ -14,6 +14,10 @@ class ForwardHooks {
   virtual torch::Tensor bias(int node, const torch::Tensor& b) { return b; }
   // The output of `node` as its consumers see it (e.g. clamped and quantized activations).
   virtual torch::Tensor output(int node, const torch::Tensor& y) { return y; }
+  // Whether the hooks compute `node` themselves from its input instead of the graph's op: a
+  // quantizer that clamps at zero is a ReLU already, so it replaces the ReLU (one pass less).
+  virtual bool replaces(int node) const { return false; }
+  virtual torch::Tensor replacement(int node, const torch::Tensor& input) { return input; }
 };
 
 }  // namespace bitshift

@@ -154,8 +154,12 @@ std::vector<torch::Tensor> GraphModuleImpl::run_graph(const torch::Tensor& x, bo
   std::vector<torch::Tensor> outs(graph_.size());
   outs[0] = hooks_ ? hooks_->output(0, x) : x;
   for (int i = 1; i < graph_.size(); ++i) {
-    outs[i] = run_node(i, outs);
-    if (hooks_) outs[i] = hooks_->output(i, outs[i]);
+    if (hooks_ && hooks_->replaces(i)) {
+      outs[i] = hooks_->replacement(i, outs[graph_.node(i).inputs[0]]);
+    } else {
+      outs[i] = run_node(i, outs);
+      if (hooks_) outs[i] = hooks_->output(i, outs[i]);
+    }
     if (keep_all) continue;
     for (int in_idx : graph_.node(i).inputs)
       if (last_use_[in_idx] == i) outs[in_idx] = torch::Tensor();  // free early

@@ -45,6 +45,8 @@ class N2uqActivationQuantizer : public ActivationQuantizer {
   void finish_calibration() override;
   torch::Tensor quantize(const torch::Tensor& x) override;
   TraceValues trace() const override;
+  // The learned start may move below zero, where relu(x) and x differ: keep the ReLU.
+  bool subsumes_relu() const override { return false; }
 
   int64_t intervals() const { return (int64_t{1} << bits_) - 1; }                         // n
   double output_step() const { return kOutputRange / static_cast<double>(intervals()); }  // Δ

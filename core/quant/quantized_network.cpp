@@ -77,6 +77,7 @@ QuantHooks::QuantHooks(const Graph& g, const QuantPlan& plan) {
     activations_[s.node] = make_activation_quantizer(s.method, s.bits, s.is_signed);
     register_module(module_key(g.node(s.node).name, "_a"), activations_[s.node]);
     observed_to_site_[s.observed] = s.node;
+    if (g.node(s.node).kind == OpKind::OpReLU) relu_sites_.insert(s.node);
   }
 }
 
@@ -96,6 +97,18 @@ torch::Tensor QuantHooks::output(int node, const torch::Tensor& y) {
   if (it == activations_.end()) return y;
   auto q = it->second->forward(y);
   if (recording_) errors_[node] = (q - y).detach();
+  return q;
+}
+
+bool QuantHooks::replaces(int node) const {
+  if (calibrating_ || relu_sites_.count(node) == 0) return false;
+  const auto& q = activations_.at(node);
+  return q->state() != QuantState::QuantStateOff && q->subsumes_relu();
+}
+
+torch::Tensor QuantHooks::replacement(int node, const torch::Tensor& input) {
+  auto q = activations_.at(node)->forward(input);
+  if (recording_) errors_[node] = (q - torch::relu(input)).detach();
   return q;
 }
 

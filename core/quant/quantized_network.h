@@ -6,6 +6,7 @@
 #include <torch/nn/module.h>
 
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,6 +38,8 @@ class QuantHooks : public ForwardHooks, public torch::nn::Module {
 
   torch::Tensor weight(int node, const torch::Tensor& w) override;
   torch::Tensor output(int node, const torch::Tensor& y) override;
+  bool replaces(int node) const override;
+  torch::Tensor replacement(int node, const torch::Tensor& input) override;
 
   // While calibrating, values pass through unchanged and sites observe them.
   void set_calibrating(bool on) { calibrating_ = on; }
@@ -55,6 +58,7 @@ class QuantHooks : public ForwardHooks, public torch::nn::Module {
   std::map<int, std::shared_ptr<WeightQuantizer>> weights_;
   std::map<int, std::shared_ptr<ActivationQuantizer>> activations_;  // by site node
   std::map<int, int> observed_to_site_;
+  std::set<int> relu_sites_;  // sites that are a ReLU's output
   std::vector<ActivationSite> sites_;
   std::map<int, torch::Tensor> errors_;
   bool calibrating_ = false;

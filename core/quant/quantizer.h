@@ -55,6 +55,9 @@ class ActivationQuantizer : public torch::nn::Module {
   // Clamped but not quantized (NICE's blocks not yet reached by the gradual schedule).
   virtual torch::Tensor clamp_only(const torch::Tensor& x) { return x; }
   virtual TraceValues trace() const = 0;
+  // Whether quantize(x) == quantize(relu(x)) with the same gradients, so the quantizer can
+  // stand in for a preceding ReLU: true for every unsigned quantizer that clips at zero.
+  virtual bool subsumes_relu() const { return !signed_; }
 
   torch::Tensor forward(const torch::Tensor& x);
   void set_state(QuantState s) { state_ = s; }

@@ -84,3 +84,19 @@ TEST(QatSession, NiceW4A4OnLeNetSubsetStaysNearFp32AndReportsTraces) {
   EXPECT_LT((codes - codes.round()).abs().max().item<double>(), 1e-3);
   EXPECT_LE(codes.abs().max().item<double>(), 7.0 + 1e-3);
 }
+
+TEST(QuantHooks, QuantizerStandsInForTheReluWithIdenticalOutput) {
+  GraphModule m(lenet5(Shape{1, 28, 28}, 10), 2);
+  auto net = attach_quantizers(m, make_plan(m->graph(), "nice", "w4a4"));
+  torch::manual_seed(1);
+  calibrate(net, {torch::randn({8, 1, 28, 28})});
+  quantize_all(net);
+  m->eval();
+  const int relu = m->graph().find("relu3");  // fc1 -> relu3 -> fc2: a site fc2 reads
+  ASSERT_TRUE(net.hooks->replaces(relu));
+  auto outs = m->forward_all(torch::randn({4, 1, 28, 28}));
+  const auto expected = net.hooks->activation_quantizer(relu)->quantize(
+      torch::relu(outs[m->graph().node(relu).inputs[0]]));
+  EXPECT_TRUE(torch::equal(outs[relu], expected));
+  EXPECT_GE(outs[relu].min().item<float>(), 0.0f);
+}
