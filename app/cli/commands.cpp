@@ -13,7 +13,7 @@ int cmd_quantize(const std::vector<std::string>& argv);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
-      {"run", "the default job: load the baseline and data, evaluate, summarise", cmd_run},
+      {"run", "the default job: baseline + data, evaluate, quantize (NICE w4a4), compare", cmd_run},
       {"train", "train a zoo model in FP32 and save a checkpoint and a run record", cmd_train},
       {"eval", "evaluate a model on a dataset's test split (top-1, top-5, loss)", cmd_eval},
       {"summary", "print a model's layers: output shape, parameters, MACs", cmd_summary},
