@@ -28,10 +28,11 @@ int cmd_eval(const std::vector<std::string>& argv) {
   std::snprintf(line, sizeof line, "%s on %s (%lld images): top-1 %.2f %%  top-5 %.2f %%  loss %.4f\n",
                 model.origin.c_str(), data_name.c_str(), (long long)r.images, r.top1, r.top5, r.loss);
   out.text(line);
+  if (model.quantized) out.text("(quantized network: the checkpoint's plan and quantizers)\n");
   if (!model.pretrained)
     out.text("note: no checkpoint was loaded; these are the accuracies of random weights\n");
   out.emit({{"model", model.module->graph().name()}, {"origin", model.origin},
-            {"pretrained", model.pretrained}, {"data", data_name}, {"images", r.images},
+            {"pretrained", model.pretrained}, {"quantized", model.quantized}, {"data", data_name}, {"images", r.images},
             {"top1", r.top1}, {"top5", r.top5}, {"loss", r.loss}, {"seconds", r.seconds}});
   return kExitOk;
 }

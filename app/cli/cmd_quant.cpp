@@ -6,6 +6,7 @@
 #include "quant/cost.h"
 #include "quant/method_info.h"
 #include "quant/plan.h"
+#include "train/quantized_checkpoint.h"
 #include "train/checkpoint.h"
 #include "train/qat_session.h"
 #include "train/run_record.h"
@@ -128,6 +129,7 @@ int cmd_quantize(const std::vector<std::string>& argv) {
   const std::string method = args.get("method", "nice"), bits = args.get("bits", "w4a4");
   const std::string ck_path = args.get("out", g.name() + "-" + method + "-" + bits + ".bsck");
   const std::string record_path = args.get("record", ck_path + ".json");
+  config.train.checkpoint_path = ck_path;  // written after every epoch, then the final one
   if (!model.pretrained)
     out.text("warning: no FP32 baseline for " + g.name() + " on " + data_name +
              "; quantizing random weights\n");
@@ -145,10 +147,7 @@ int cmd_quantize(const std::vector<std::string>& argv) {
   const ModelCost c = cost(g, config.plan), fp = cost(g, make_plan(g, method, "fp32"));
   nlohmann::json meta = {{"method", method}, {"bits", bits}, {"plan", to_json(config.plan)},
                          {"top1", result->quantized.top1}, {"fp32_top1", result->fp32.top1}};
-  Checkpoint ck = make_checkpoint(result->net.model, model.normalization, data_name, meta);
-  for (const auto& p : result->net.hooks->named_parameters()) ck.tensors["quant." + p.key()] = p.value().detach().clone();
-  for (const auto& b : result->net.hooks->named_buffers()) ck.tensors["quant." + b.key()] = b.value().detach().clone();
-  save_checkpoint(ck_path, ck);
+  save_checkpoint(ck_path, make_quantized_checkpoint(result->net, model.normalization, data_name, meta));
 
   record.kind = "quantize";
   record.model = g.name();

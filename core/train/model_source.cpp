@@ -5,6 +5,7 @@
 
 #include "models/zoo.h"
 #include "train/checkpoint.h"
+#include "train/quantized_checkpoint.h"
 #include "util/error.h"
 
 namespace bitshift {
@@ -48,6 +49,9 @@ LoadedModel load_model(const std::string& name_or_file, const DatasetPair& data,
               "' has " + input.str() + " with " + std::to_string(data.train.num_classes));
   if (out.module) {
     load_weights(out.module, ck, checkpoint_path);
+  } else if (is_quantized(ck)) {
+    out.module = load_quantized(ck, checkpoint_path).model;  // the module keeps its hooks
+    out.quantized = true;
   } else {
     out.module = module_from_checkpoint(ck);
   }

@@ -15,6 +15,7 @@ struct LoadedModel {
   GraphModule module{nullptr};
   std::string origin;        // the checkpoint path, or "zoo:<name> (random init)"
   bool pretrained = false;   // weights came from a checkpoint
+  bool quantized = false;    // the checkpoint held a plan: its quantizers are attached
   Normalization normalization;  // the one the weights were trained with
   nlohmann::json meta = nlohmann::json::object();
 };

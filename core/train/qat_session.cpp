@@ -6,6 +6,7 @@
 #include "quant/gradual_schedule.h"
 #include "quant/method.h"
 #include "quant/method_info.h"
+#include "train/quantized_checkpoint.h"
 #include "util/error.h"
 
 namespace bitshift {
@@ -104,6 +105,9 @@ Result<QatResult> run_qat(GraphModule model, const DatasetPair& data, const QatC
       TrainExtras extras;
       for (const auto& p : net.hooks->parameters()) extras.parameters.push_back(p);
       if (schedule) extras.before_step = [&](double epoch) { schedule->apply(net, epoch); };
+      // Each epoch's checkpoint (when a path is set) is a whole quantized one: a cancelled run
+      // leaves the last finished epoch loadable.
+      extras.add_to_checkpoint = [&](Checkpoint& ck) { add_quantizers(ck, net); };
       int64_t last_traced = -config.trace_every;
       double epoch_pos = 0.0;
       auto wrapped = [&](const TrainSnapshot& s) {

@@ -151,6 +151,7 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
                                {"train", to_json(config)}};
         Checkpoint ck = make_checkpoint(model, data.normalization, family_of(data.train.name), meta);
         ck.optimizer_state = save_optimizer_state(*optimizer);
+        if (extras.add_to_checkpoint) extras.add_to_checkpoint(ck);
         save_checkpoint(config.checkpoint_path, ck);
       }
       if (progress) {

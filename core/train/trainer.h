@@ -6,6 +6,7 @@
 
 #include "data/dataset.h"
 #include "graph/graph_module.h"
+#include "train/checkpoint.h"
 #include "train/train_config.h"
 #include "util/progress.h"
 #include "util/result.h"
@@ -51,6 +52,7 @@ struct TrainResult {
 struct TrainExtras {
   std::vector<torch::Tensor> parameters;  // e.g. clamps and steps; trained without weight decay
   std::function<void(double epoch_progress)> before_step;  // e.g. the gradual schedule
+  std::function<void(Checkpoint&)> add_to_checkpoint;       // e.g. the quantizers' state
 };
 
 // Learning rate at a fractional epoch position for the configured schedule.

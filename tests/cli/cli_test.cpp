@@ -157,7 +157,13 @@ TEST(Cli, MinMaxW8A8OfTheShippedLeNet5StaysWithinOnePoint) {
   constexpr double kMaxDropPoints = 1.0;
   EXPECT_GT(j.at("top1").get<double>(), j.at("fp32_top1").get<double>() - kMaxDropPoints);
   EXPECT_LT(j.at("bops").get<double>(), j.at("fp32_bops").get<double>() / 10);
-  EXPECT_TRUE(fs::exists(ck));
+  ASSERT_TRUE(fs::exists(ck));
+  // The quantized checkpoint evaluates to exactly the accuracy quantize reported.
+  const CliRun e = cli("eval --model " + ck + " --test-limit 1000 --json");
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  const auto ej = nlohmann::json::parse(e.out);
+  EXPECT_TRUE(ej.at("quantized").get<bool>());
+  EXPECT_DOUBLE_EQ(ej.at("top1").get<double>(), j.at("top1").get<double>());
 }
 
 TEST(Cli, DefaultJobLoadsTheShippedResNet20BaselineAboveTarget) {

@@ -8,6 +8,7 @@
 #include "quant/nice.h"
 #include "quant/quantized_network.h"
 #include "train/qat_session.h"
+#include "train/quantized_checkpoint.h"
 
 using namespace bitshift;
 
@@ -99,4 +100,27 @@ TEST(QuantHooks, QuantizerStandsInForTheReluWithIdenticalOutput) {
       torch::relu(outs[m->graph().node(relu).inputs[0]]));
   EXPECT_TRUE(torch::equal(outs[relu], expected));
   EXPECT_GE(outs[relu].min().item<float>(), 0.0f);
+}
+
+TEST(QatSession, CancelDuringEpochKeepsLastQuantizedCheckpoint) {
+  const DatasetPair data = open_dataset("fashion-mnist");
+  GraphModule m(lenet5(Shape{1, 28, 28}, 10), 6);
+  QatConfig c;
+  c.train.epochs = 2;
+  c.train.train_limit = 1024;
+  c.train.test_limit = 200;
+  c.train.batch_size = 64;
+  c.train.lr = 1e-3;
+  c.train.checkpoint_path = std::string(BITSHIFT_TEST_TMP) + "/cancelled-qat.bsck";
+  std::remove(c.train.checkpoint_path.c_str());
+  c.plan = make_plan(m->graph(), "lsq", "w4a4");
+  auto r = run_qat(m, data, c, [](const QatSnapshot& s) {
+    return !(s.train.epoch == 1 && !s.train.epoch_end);  // cancel inside the second epoch
+  });
+  ASSERT_TRUE(r.ok()) << r.error();
+  EXPECT_TRUE(r->train.cancelled);
+  const Checkpoint ck = load_checkpoint(c.train.checkpoint_path);
+  EXPECT_EQ(ck.meta.at("epoch"), 1);
+  ASSERT_TRUE(is_quantized(ck));
+  EXPECT_EQ(load_quantized(ck, c.train.checkpoint_path).plan, c.plan);
 }

@@ -1,0 +1,51 @@
+#include "train/quantized_checkpoint.h"
+
+#include <torch/torch.h>
+
+#include "quant/gradual_schedule.h"
+#include "util/error.h"
+
+namespace bitshift {
+
+namespace {
+const char* kPrefix = "quant.";
+}
+
+void add_quantizers(Checkpoint& ck, const QuantizedNetwork& net) {
+  torch::NoGradGuard no_grad;
+  for (const auto& p : net.hooks->named_parameters())
+    ck.tensors[kPrefix + p.key()] = p.value().detach().contiguous().clone();
+  for (const auto& b : net.hooks->named_buffers())
+    ck.tensors[kPrefix + b.key()] = b.value().detach().contiguous().clone();
+  ck.meta["plan"] = to_json(net.plan);
+}
+
+Checkpoint make_quantized_checkpoint(const QuantizedNetwork& net, const Normalization& norm,
+                                     const std::string& dataset, nlohmann::json meta) {
+  Checkpoint ck = make_checkpoint(net.model, norm, dataset, std::move(meta));
+  add_quantizers(ck, net);
+  return ck;
+}
+
+bool is_quantized(const Checkpoint& ck) { return ck.meta.contains("plan"); }
+
+QuantizedNetwork load_quantized(const Checkpoint& ck, const std::string& origin) {
+  require(is_quantized(ck), "checkpoint '" + origin + "' holds no quantization plan");
+  GraphModule model = module_from_checkpoint(ck);
+  QuantizedNetwork net = attach_quantizers(model, plan_from_json(ck.meta.at("plan")));
+  torch::NoGradGuard no_grad;
+  auto restore = [&](const std::string& name, torch::Tensor target) {
+    auto it = ck.tensors.find(kPrefix + name);
+    require(it != ck.tensors.end(),
+            "checkpoint '" + origin + "' has no quantizer tensor '" + kPrefix + name + "'");
+    // Per-channel steps and tables take their shape at init(), so shapes may differ from a
+    // freshly made quantizer's placeholder: take the stored one.
+    target.set_data(it->second.clone());
+  };
+  for (auto& p : net.hooks->named_parameters()) restore(p.key(), p.value());
+  for (auto& b : net.hooks->named_buffers()) restore(b.key(), b.value());
+  quantize_all(net);
+  return net;
+}
+
+}  // namespace bitshift
