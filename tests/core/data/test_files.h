@@ -13,10 +13,12 @@
 #include "data/registry.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
+#include "../test_util.h"  // error_of, EXPECT_CONTAINS
 
 namespace bitshift::test {
 
 namespace fs = std::filesystem;
+using bitshift::testing::error_of;
 
 inline std::string tmp(const std::string& name) {
   return std::string(BITSHIFT_TEST_TMP) + "/data/" + name;
@@ -44,17 +46,7 @@ inline void write_gz(const std::string& path, const std::string& bytes) {
 }
 
 // The message of the bitshift::Error thrown by fn ("" if none was thrown).
-inline std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
-#define EXPECT_CONTAINS(text, part) \
-  EXPECT_NE(std::string(text).find(part), std::string::npos) << "message: " << (text)
 
 inline std::string be32(uint32_t v) {
   return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),

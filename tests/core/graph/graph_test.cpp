@@ -4,19 +4,10 @@
 
 #include "graph/builder.h"
 #include "util/error.h"
+#include "../test_util.h"
 
 using namespace bitshift;
-
-namespace {
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-}  // namespace
+using bitshift::testing::error_of;
 
 TEST(Graph, ConvOutputShapeFollowsStrideAndPadding) {
   GraphBuilder b("t", Shape{3, 7, 7}, 10);

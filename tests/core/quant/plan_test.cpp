@@ -5,18 +5,12 @@
 #include "models/zoo.h"
 #include "quant/plan.h"
 #include "util/error.h"
+#include "../test_util.h"
 
 using namespace bitshift;
+using bitshift::testing::error_of;
 
 namespace {
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 const Graph& lenet() {
   static const Graph g = lenet5(Shape{1, 28, 28}, 10);
   return g;

@@ -9,22 +9,15 @@
 #include "train/checkpoint.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
+#include "../test_util.h"
 
 using namespace bitshift;
+using bitshift::testing::error_of;
 namespace fs = std::filesystem;
 
 namespace {
 
 std::string tmp(const std::string& name) { return std::string(BITSHIFT_TEST_TMP) + "/" + name; }
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "";
-}
 
 Normalization norm() { return Normalization{{0.28f}, {0.35f}}; }
 
