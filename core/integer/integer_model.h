@@ -1,0 +1,122 @@
+#pragma once
+// IntegerModel: a network lowered to integer-only arithmetic (DESIGN.md, "the arithmetic
+// contract"). Produced by lowering (integer/lowering.h) from a quantized checkpoint, run by the
+// C++ reference executor (integer/reference_executor.h) and by the OpenCL executor
+// (deploy/), written into export bundles. Header-only, std only: export bundles ship it to their
+// standalone host program (host/integer/integer_model.h).
+//
+// Every tensor holds integer values; `scale` says what real number one unit is. Layouts are per
+// sample, C×H×W row-major (channel slowest), batch outermost, as in PyTorch's NCHW.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace bitshift {
+
+enum class IntOp {
+  IntInput,    // integer input values, produced by the host from the float image
+  IntConv,     // Conv2d (groups, stride, zero padding) over values
+  IntLinear,   // fully connected over the flattened C·H·W values
+  IntMaxPool,  // max over a window (exact on quantized values: rounding is monotone)
+  IntSumPool,  // sum over a window (average pool with 1/k² folded into the next scale);
+               // kernel 0 = the whole map (global average pool), output C×1×1
+  IntAdd,      // residual add: each input with its own multiplier, one shared shift
+};
+
+inline const char* int_op_name(IntOp op) {
+  switch (op) {
+    case IntOp::IntInput: return "input";
+    case IntOp::IntConv: return "conv";
+    case IntOp::IntLinear: return "linear";
+    case IntOp::IntMaxPool: return "maxpool";
+    case IntOp::IntSumPool: return "sumpool";
+    case IntOp::IntAdd: return "add";
+  }
+  return "?";
+}
+
+// Requantization, per output channel c (vectors of size 1 apply to every channel):
+//   y = clamp((acc·m[c] + (shift[c] > 0 ? 1 << (shift[c] − 1) : 0)) >> shift[c], lo, hi)
+// in int64, arithmetic shift, so one rounding, half up. An Add sums acc_a·m[c] + acc_b·m2[c]
+// before the shift. `requantized == false` leaves the int32 accumulator (plus bias) as output.
+struct Requant {
+  bool requantized = false;
+  std::vector<int32_t> m, m2;   // m2: second input of an Add only
+  std::vector<int32_t> shift;   // 0…62
+  int32_t lo = 0, hi = 0;       // ReLU folds into lo = 0
+};
+
+struct IntLayer {
+  std::string name;   // graph node whose (real) output this tensor stands for
+  IntOp op = IntOp::IntInput;
+  std::vector<int> inputs;  // indices of earlier layers of the model
+  int64_t c = 0, h = 1, w = 1;  // output shape per sample
+
+  // Conv / pools.
+  int64_t kernel = 1, stride = 1, padding = 0, groups = 1;
+
+  // Conv / Linear weights, layout [out][in/groups][k][k] (Linear: [out][in]). Each entry is a
+  // code: a signed integer value when `table` is empty, else an index 0…2^w_bits−1 into `table`
+  // (non-uniform weights: UNIQ quantiles, PoT+LUT, offset grids such as UniQ's odd levels).
+  int w_bits = 8;
+  std::vector<int32_t> weights;
+  std::vector<int32_t> table;
+  std::vector<int32_t> bias;  // per output channel, in accumulator units (empty = none)
+
+  Requant requant;
+
+  // What the output values mean (not used by the integer arithmetic): real = value·scale[c]
+  // (size 1 = every channel), and the range the values are proven to stay in.
+  std::vector<double> scale;
+  int64_t min_value = 0, max_value = 0;
+
+  int64_t numel() const { return c * h * w; }
+  int64_t in_channels_per_group(const IntLayer& input) const { return input.c / groups; }
+  int32_t weight_value(int64_t index) const {
+    const int32_t code = weights[static_cast<size_t>(index)];
+    return table.empty() ? code : table[static_cast<size_t>(code)];
+  }
+  bool wide() const { return !requantized_output(); }
+  bool requantized_output() const {
+    return op == IntOp::IntInput || op == IntOp::IntMaxPool || requant.requantized;
+  }
+};
+
+struct IntegerModel {
+  std::string name;          // graph name ("resnet20")
+  std::string method;        // plan summary for reports ("nice w4a8")
+  std::vector<IntLayer> layers;  // topological; layers[0] is the input
+  int num_classes = 0;
+  // Per-layer notes from lowering: approximations made (UNIQ's real levels rounded into an int
+  // table), multipliers that are powers of two (shift-only), bias bits used.
+  std::vector<std::string> notes;
+
+  const IntLayer& input() const { return layers.front(); }
+  const IntLayer& output() const { return layers.back(); }
+  int find(const std::string& layer_name) const {
+    for (size_t i = 0; i < layers.size(); ++i)
+      if (layers[i].name == layer_name) return static_cast<int>(i);
+    return -1;
+  }
+};
+
+// One batch of a layer's values: `n` samples laid out [n][c][h][w].
+struct IntTensor {
+  int64_t n = 0;
+  std::vector<int32_t> values;
+};
+
+// Bits needed to hold every value in [lo, hi] as a two's-complement (or unsigned when lo >= 0)
+// integer: 8 for [-128, 127], 4 for [0, 15].
+inline int bits_for_range(int64_t lo, int64_t hi) {
+  int bits = 1;
+  if (lo >= 0) {
+    while (bits < 63 && (hi >> bits) != 0) ++bits;
+    return bits;
+  }
+  while (bits < 63 && (lo < -(int64_t{1} << (bits - 1)) || hi > (int64_t{1} << (bits - 1)) - 1))
+    ++bits;
+  return bits;
+}
+
+}  // namespace bitshift
