@@ -10,6 +10,7 @@ BUILD_DIR=${BITSHIFT_BUILD_DIR:-build}
 # Everything the build, the tests and the default job need, as Debian packages.
 PACKAGES=(cmake ninja-build g++ pkg-config
   libtorch-dev nlohmann-json3-dev zlib1g-dev libstb-dev libgtest-dev
+  ocl-icd-opencl-dev opencl-headers pocl-opencl-icd
   dataset-fashion-mnist)
 
 install_missing_packages() {
