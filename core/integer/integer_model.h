@@ -36,14 +36,18 @@ inline const char* int_op_name(IntOp op) {
 }
 
 // Requantization, per output channel c (vectors of size 1 apply to every channel):
-//   y = clamp((acc·m[c] + (shift[c] > 0 ? 1 << (shift[c] − 1) : 0)) >> shift[c], lo, hi)
-// in int64, arithmetic shift, so one rounding, half up. An Add sums acc_a·m[c] + acc_b·m2[c]
-// before the shift. `requantized == false` leaves the int32 accumulator (plus bias) as output.
+//   y = clamp((acc·m[c] + offset[c] + (shift[c] > 0 ? 1 << (shift[c] − 1) : 0)) >> shift[c], lo, hi)
+// in int64, arithmetic shift, so one rounding, half up. An Add sums acc_a·m[c] + acc_b·m2[c].
+// `offset` is the (folded BatchNorm and float) bias on the multiplied scale, 2^shift finer than
+// an output step: a bias on the accumulator scale would round to a whole accumulator unit, which
+// moves 1–5 % of 4-bit outputs to the next level. `requantized == false` leaves the int32
+// accumulator (plus `bias`, on the accumulator scale) as output: logits, and inputs of an Add.
 struct Requant {
   bool requantized = false;
-  std::vector<int32_t> m, m2;   // m2: second input of an Add only
-  std::vector<int32_t> shift;   // 0…62
-  int32_t lo = 0, hi = 0;       // ReLU folds into lo = 0
+  std::vector<int32_t> m, m2;    // m2: second input of an Add only
+  std::vector<int32_t> shift;    // 0…40
+  std::vector<int64_t> offset;   // empty = 0
+  int32_t lo = 0, hi = 0;        // ReLU folds into lo = 0
 };
 
 struct IntLayer {
@@ -61,7 +65,7 @@ struct IntLayer {
   int w_bits = 8;
   std::vector<int32_t> weights;
   std::vector<int32_t> table;
-  std::vector<int32_t> bias;  // per output channel, in accumulator units (empty = none)
+  std::vector<int32_t> bias;  // per output channel, accumulator units (empty = none); wide outputs
 
   Requant requant;
 

@@ -16,11 +16,13 @@ auto per_channel(const V& v, int64_t c) {
   return v.size() == 1 ? v[0] : v[static_cast<size_t>(c)];
 }
 
+int64_t offset(const Requant& r, int64_t c) { return r.offset.empty() ? 0 : per_channel(r.offset, c); }
+
 // acc (int32, proven) -> output value by the layer's requantization or as is.
 int32_t finish(const IntLayer& L, int64_t c, int64_t acc) {
   if (!L.requant.requantized) return static_cast<int32_t>(acc);
-  return requantize(acc * per_channel(L.requant.m, c), per_channel(L.requant.shift, c),
-                    L.requant.lo, L.requant.hi);
+  return requantize(acc * per_channel(L.requant.m, c) + offset(L.requant, c),
+                    per_channel(L.requant.shift, c), L.requant.lo, L.requant.hi);
 }
 
 void conv(const IntLayer& L, const IntLayer& in, const IntTensor& x, IntTensor& y) {
@@ -89,7 +91,8 @@ void add(const IntLayer& L, const IntTensor& a, const IntTensor& b, IntTensor& y
   for (int64_t i = 0; i < static_cast<int64_t>(y.values.size()); ++i) {
     const int64_t c = (i / plane) % L.c;
     const int64_t sum = int64_t{a.values[static_cast<size_t>(i)]} * per_channel(L.requant.m, c) +
-                        int64_t{b.values[static_cast<size_t>(i)]} * per_channel(L.requant.m2, c);
+                        int64_t{b.values[static_cast<size_t>(i)]} * per_channel(L.requant.m2, c) +
+                        offset(L.requant, c);
     y.values[static_cast<size_t>(i)] =
         requantize(sum, per_channel(L.requant.shift, c), L.requant.lo, L.requant.hi);
   }

@@ -30,4 +30,28 @@ torch::Tensor DorefaActivationQuantizer::quantize(const torch::Tensor& x) {
   return quantize_k(torch::clamp(x, 0.0, 1.0), bits_);
 }
 
+IntegerWeights DorefaWeightQuantizer::integer_weights(const torch::Tensor& w) const {
+  torch::NoGradGuard no_grad;
+  if (bits_ == 1) {  // ±E|w|: code 1 for w >= 0, table {-1, 1}
+    IntegerWeights out;
+    out.codes = (w.detach() >= 0).to(torch::kInt64);
+    out.scale = scale_vector(w.abs().mean().reshape({1}));
+    out.table = {-1, 1};
+    return out;
+  }
+  const int64_t n = (int64_t{1} << bits_) - 1;
+  const auto t = torch::tanh(w.detach());
+  const auto r = t / (2.0 * t.abs().max()) + 0.5;
+  // 2·R(r·n)/n − 1 = (2k − n)/n.
+  return offset_grid_weights(round_half_up(r * static_cast<double>(n)),
+                             torch::full({1}, 1.0 / static_cast<double>(n)), n);
+}
+
+ActivationGrid DorefaActivationQuantizer::grid() const {
+  const int64_t n = (int64_t{1} << bits_) - 1;
+  // Signed sites: 2k/n − 1 = (2k − n)/n, the odd values in [−n, n] in units of 1/n.
+  if (signed_) return {1.0 / static_cast<double>(n), -n, n, false};
+  return {1.0 / static_cast<double>(n), 0, n, true};
+}
+
 }  // namespace bitshift

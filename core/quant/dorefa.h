@@ -11,6 +11,7 @@ class DorefaWeightQuantizer : public WeightQuantizer {
   void init(const torch::Tensor& w) override {}
   torch::Tensor quantize(const torch::Tensor& w) override;
   TraceValues trace() const override { return {}; }
+  IntegerWeights integer_weights(const torch::Tensor& w) const override;
 };
 
 class DorefaActivationQuantizer : public ActivationQuantizer {
@@ -18,6 +19,7 @@ class DorefaActivationQuantizer : public ActivationQuantizer {
   using ActivationQuantizer::ActivationQuantizer;
   torch::Tensor quantize(const torch::Tensor& x) override;
   TraceValues trace() const override { return {}; }
+  ActivationGrid grid() const override;
 };
 
 }  // namespace bitshift

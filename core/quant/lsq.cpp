@@ -64,4 +64,18 @@ torch::Tensor LsqActivationQuantizer::quantize(const torch::Tensor& x) {
 
 TraceValues LsqActivationQuantizer::trace() const { return {{"step", step_.item<double>()}}; }
 
+IntegerWeights LsqWeightQuantizer::integer_weights(const torch::Tensor& w) const {
+  torch::NoGradGuard no_grad;
+  IntegerWeights out;
+  out.codes = round_half_up(torch::clamp(w.detach() / step_, -static_cast<double>(qn()),
+                                         static_cast<double>(qp())))
+                  .to(torch::kInt64);
+  out.scale = scale_vector(step_);
+  return out;
+}
+
+ActivationGrid LsqActivationQuantizer::grid() const {
+  return {step_.item<double>(), -qn(), qp(), true};
+}
+
 }  // namespace bitshift

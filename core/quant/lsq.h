@@ -11,6 +11,7 @@ class LsqWeightQuantizer : public WeightQuantizer {
   void init(const torch::Tensor& w) override;
   torch::Tensor quantize(const torch::Tensor& w) override;
   TraceValues trace() const override;
+  IntegerWeights integer_weights(const torch::Tensor& w) const override;
   torch::Tensor step_parameter() const { return step_; }
   int64_t qn() const { return int64_t{1} << (bits_ - 1); }
   int64_t qp() const { return (int64_t{1} << (bits_ - 1)) - 1; }
@@ -26,6 +27,7 @@ class LsqActivationQuantizer : public ActivationQuantizer {
   void finish_calibration() override;
   torch::Tensor quantize(const torch::Tensor& x) override;
   TraceValues trace() const override;
+  ActivationGrid grid() const override;
   torch::Tensor step_parameter() const { return step_; }
   int64_t qn() const { return signed_ ? int64_t{1} << (bits_ - 1) : 0; }
   int64_t qp() const { return signed_ ? (int64_t{1} << (bits_ - 1)) - 1 : (int64_t{1} << bits_) - 1; }

@@ -24,4 +24,10 @@ torch::Tensor MinMaxActivationQuantizer::quantize(const torch::Tensor& x) {
   return ste(x, round_half_up(torch::max(torch::min(x, range_), lo) / step) * step);
 }
 
+ActivationGrid MinMaxActivationQuantizer::grid() const {
+  const int64_t levels = signed_ ? (1 << (bits_ - 1)) - 1 : (1 << bits_) - 1;
+  return {range_.item<double>() / static_cast<double>(levels), signed_ ? -levels : 0, levels,
+          true};
+}
+
 }  // namespace bitshift

@@ -11,6 +11,7 @@ class MinMaxActivationQuantizer : public ActivationQuantizer {
   void observe(const torch::Tensor& pre_activation) override;
   torch::Tensor quantize(const torch::Tensor& x) override;
   TraceValues trace() const override { return {{"max", range_.item<double>()}}; }
+  ActivationGrid grid() const override;
 
  private:
   torch::Tensor range_;  // max|x| (signed) or max(relu(x)) seen in calibration

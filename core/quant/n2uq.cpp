@@ -132,4 +132,14 @@ TraceValues N2uqWeightQuantizer::trace() const {
   return {{"scale", last_scale_.defined() ? last_scale_.mean().item<double>() : 0.0}};
 }
 
+IntegerWeights N2uqWeightQuantizer::integer_weights(const torch::Tensor& w) const {
+  torch::NoGradGuard no_grad;
+  const auto scale = channel_scale(w);
+  const int64_t n = (int64_t{1} << bits_) - 1;
+  const auto clipped = (w.detach() / scale).clamp(-kClip / 2, kClip / 2);
+  const auto k = round_half_up((clipped + kClip / 2) * (static_cast<double>(n) / kClip));
+  // S·(k·C/n − C/2) = (S·C/(2n))·(2k − n).
+  return offset_grid_weights(k, scale * (kClip / (2.0 * static_cast<double>(n))), n);
+}
+
 }  // namespace bitshift

@@ -69,6 +69,7 @@ class N2uqWeightQuantizer : public WeightQuantizer {
   void init(const torch::Tensor& w) override;  // nothing to learn: records S for trace()
   torch::Tensor quantize(const torch::Tensor& w) override;
   TraceValues trace() const override;
+  IntegerWeights integer_weights(const torch::Tensor& w) const override;
 
   double gamma() const;  // γ_b
   // S_c = γ_b·mean_c|w|, shaped [C_out, 1, …] ([1] for a 1-D tensor), detached.

@@ -84,4 +84,19 @@ torch::Tensor NiceActivationClamp::quantize(const torch::Tensor& x) {
 
 TraceValues NiceActivationClamp::trace() const { return {{"clamp", clamp_.abs().item<double>()}}; }
 
+IntegerWeights NiceWeightQuantizer::integer_weights(const torch::Tensor& w) const {
+  torch::NoGradGuard no_grad;
+  const auto delta = clamp_ / static_cast<double>(levels());
+  IntegerWeights out;
+  out.codes = round_half_up(torch::clamp(w.detach(), -clamp_, clamp_) / delta).to(torch::kInt64);
+  out.scale = scale_vector(delta);
+  return out;
+}
+
+ActivationGrid NiceActivationClamp::grid() const {
+  const double c = clamp_.abs().item<double>();
+  const int64_t levels = signed_ ? std::max(1, (1 << (bits_ - 1)) - 1) : (1 << bits_) - 1;
+  return {c / static_cast<double>(levels), signed_ ? -levels : 0, levels, true};
+}
+
 }  // namespace bitshift

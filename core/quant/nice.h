@@ -16,6 +16,7 @@ class NiceWeightQuantizer : public WeightQuantizer {
   torch::Tensor quantize(const torch::Tensor& w) override;
   torch::Tensor noisy(const torch::Tensor& w) override;
   TraceValues trace() const override;
+  IntegerWeights integer_weights(const torch::Tensor& w) const override;
 
   double clamp() const { return clamp_.item<double>(); }
   double step() const { return clamp() / levels(); }
@@ -36,6 +37,7 @@ class NiceActivationClamp : public ActivationQuantizer {
   torch::Tensor quantize(const torch::Tensor& x) override;
   torch::Tensor clamp_only(const torch::Tensor& x) override;
   TraceValues trace() const override;
+  ActivationGrid grid() const override;
 
   torch::Tensor clamp_parameter() const { return clamp_; }
 

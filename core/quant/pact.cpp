@@ -41,4 +41,25 @@ torch::Tensor PactActivationQuantizer::quantize(const torch::Tensor& x) {
   return ste(y, q);  // PACT's rule: ∂y_q/∂α = ∂y/∂α (1 where x ≥ α), no step term
 }
 
+IntegerWeights MaxAbsWeightQuantizer::integer_weights(const torch::Tensor& w) const {
+  torch::NoGradGuard no_grad;
+  const double levels = static_cast<double>((int64_t{1} << (bits_ - 1)) - 1);
+  std::vector<int64_t> shape(w.dim(), 1);
+  shape[0] = w.size(0);
+  auto m = granularity_ == Granularity::GranularityPerChannel
+               ? std::get<0>(w.abs().flatten(1).max(1)).view(shape)
+               : w.abs().max();
+  const auto scale = m.clamp_min(1e-12) / levels;
+  IntegerWeights out;
+  out.codes = round_half_up(w.detach() / scale).to(torch::kInt64);
+  out.scale = scale_vector(scale);
+  return out;
+}
+
+ActivationGrid PactActivationQuantizer::grid() const {
+  const int64_t levels = signed_ ? (1 << (bits_ - 1)) - 1 : (1 << bits_) - 1;
+  return {alpha_.abs().item<double>() / static_cast<double>(levels), signed_ ? -levels : 0,
+          levels, true};
+}
+
 }  // namespace bitshift

@@ -11,6 +11,7 @@ class MaxAbsWeightQuantizer : public WeightQuantizer {
   void init(const torch::Tensor& w) override {}
   torch::Tensor quantize(const torch::Tensor& w) override;
   TraceValues trace() const override { return {{"max", last_max_}}; }
+  IntegerWeights integer_weights(const torch::Tensor& w) const override;
 
  private:
   double last_max_ = 0.0;
@@ -22,6 +23,7 @@ class PactActivationQuantizer : public ActivationQuantizer {
   PactActivationQuantizer(int bits, bool is_signed);
   torch::Tensor quantize(const torch::Tensor& x) override;
   TraceValues trace() const override { return {{"alpha", alpha_.item<double>()}}; }
+  ActivationGrid grid() const override;
   torch::Tensor alpha_parameter() const { return alpha_; }
 
  private:

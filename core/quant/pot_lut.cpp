@@ -154,4 +154,17 @@ TraceValues PotLutActivationQuantizer::trace() const {
   return {{"step", std::ldexp(1.0, static_cast<int>(exponent()))}};
 }
 
+IntegerWeights PotLutWeightQuantizer::integer_weights(const torch::Tensor& w) const {
+  IntegerWeights out;
+  out.codes = codes(w);
+  torch::NoGradGuard no_grad;
+  out.scale = scale_vector(scales());
+  out.table = table();
+  return out;
+}
+
+ActivationGrid PotLutActivationQuantizer::grid() const {
+  return {std::ldexp(1.0, static_cast<int>(exponent())), -qn(), qp(), true};
+}
+
 }  // namespace bitshift

@@ -39,6 +39,7 @@ class PotLutWeightQuantizer : public WeightQuantizer {
   void init(const torch::Tensor& w) override;
   torch::Tensor quantize(const torch::Tensor& w) override;
   TraceValues trace() const override;
+  IntegerWeights integer_weights(const torch::Tensor& w) const override;
 
   int64_t entries() const { return int64_t{1} << bits_; }  // K
   // For the integer lowering: code of every weight (int64, w's shape, 0…K−1), the integer table
@@ -65,6 +66,7 @@ class PotLutActivationQuantizer : public ActivationQuantizer {
   torch::Tensor quantize(const torch::Tensor& x) override;
   torch::Tensor clamp_only(const torch::Tensor& x) override;
   TraceValues trace() const override;
+  ActivationGrid grid() const override;
 
   int64_t qn() const { return signed_ ? int64_t{1} << (bits_ - 1) : 0; }
   int64_t qp() const {

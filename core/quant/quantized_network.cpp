@@ -9,8 +9,12 @@ namespace bitshift {
 
 namespace {
 
-bool value_preserving(OpKind k) {
-  return k == OpKind::OpMaxPool || k == OpKind::OpFlatten || k == OpKind::OpDropout;
+// Ops a site is looked for behind: max-pool, flatten and dropout keep quantized values on
+// their grid; an average pool only sums them (its 1/k² joins the reader's scale), so the
+// integer model can sum integers instead of requantizing a mean (integer/lowering.h).
+bool passes_quantized_values(OpKind k) {
+  return k == OpKind::OpMaxPool || k == OpKind::OpFlatten || k == OpKind::OpDropout ||
+         k == OpKind::OpAvgPool || k == OpKind::OpGlobalAvgPool;
 }
 
 // Whether a node's output can be negative: ReLUs and what only pools/reshapes them cannot.
@@ -47,7 +51,7 @@ std::vector<ActivationSite> activation_sites(const Graph& g, const QuantPlan& pl
     const LayerPlan* lp = plan.find(g.node(layer).name);
     if (!lp || lp->a_bits >= kFullPrecisionBits) continue;
     int src = g.node(layer).inputs[0];
-    while (src != 0 && value_preserving(g.node(src).kind)) src = g.node(src).inputs[0];
+    while (src != 0 && passes_quantized_values(g.node(src).kind)) src = g.node(src).inputs[0];
     ActivationSite& s = by_node[src];
     if (s.readers.empty()) {
       s.node = src;

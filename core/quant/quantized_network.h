@@ -28,7 +28,7 @@ struct ActivationSite {
 };
 
 // Finds, for each weight layer with a_bits < 32, the node whose output it reads, walking back
-// through value-preserving ops (max-pool, flatten, dropout). Sites shared by several layers
+// through max-pool, flatten, dropout and average pools. Sites shared by several layers
 // take the largest a_bits.
 std::vector<ActivationSite> activation_sites(const Graph& graph, const QuantPlan& plan);
 

@@ -21,6 +21,25 @@ enum class QuantState {
 // Named scalar values a quantizer exposes for the convergence plots ("clamp", "step", ...).
 using TraceValues = std::vector<std::pair<std::string, double>>;
 
+// The integer form of quantized weights, for the lowering: quantize(w) equals
+// scale[c] · (table.empty() ? codes : table[codes]) up to float rounding.
+struct IntegerWeights {
+  torch::Tensor codes;         // int64, w's shape (logical NCHW order)
+  torch::Tensor scale;         // float64, [1] or [C_out]
+  std::vector<int64_t> table;  // non-uniform or offset grids; empty: the codes are the values
+  std::string approximation;   // empty when exact, else what the integers round (UNIQ's levels)
+};
+
+// The grid of an activation quantizer: its outputs are scale·v for integers v in [lo, hi].
+// affine: quantize(x) == scale·clamp(R(x/scale), lo, hi), so an integer accumulator can be
+// requantized onto it; odd grids (UniQ's symmetric levels ±1, ±3, …) are not affine and can
+// only be the network input.
+struct ActivationGrid {
+  double scale = 1.0;
+  int64_t lo = 0, hi = 0;
+  bool affine = true;
+};
+
 class WeightQuantizer : public torch::nn::Module {
  public:
   WeightQuantizer(int bits, Granularity granularity) : bits_(bits), granularity_(granularity) {}
@@ -31,6 +50,8 @@ class WeightQuantizer : public torch::nn::Module {
   // Training-time noise; methods without noise quantize.
   virtual torch::Tensor noisy(const torch::Tensor& w) { return quantize(w); }
   virtual TraceValues trace() const = 0;
+  // Integer codes and scales of quantize(w); throws Error for a method that cannot be lowered.
+  virtual IntegerWeights integer_weights(const torch::Tensor& w) const;
 
   torch::Tensor forward(const torch::Tensor& w);
   void set_state(QuantState s) { state_ = s; }
@@ -58,6 +79,8 @@ class ActivationQuantizer : public torch::nn::Module {
   // Whether quantize(x) == quantize(relu(x)) with the same gradients, so the quantizer can
   // stand in for a preceding ReLU: true for every unsigned quantizer that clips at zero.
   virtual bool subsumes_relu() const { return !signed_; }
+  // The output grid; throws Error for a quantizer without one (N2UQ's learned thresholds).
+  virtual ActivationGrid grid() const;
 
   torch::Tensor forward(const torch::Tensor& x);
   void set_state(QuantState s) { state_ = s; }
@@ -70,5 +93,12 @@ class ActivationQuantizer : public torch::nn::Module {
   bool signed_;
   QuantState state_ = QuantState::QuantStateQuantized;
 };
+
+// A scale tensor ([1] or [C_out, 1, …]) as float64 [1] or [C_out].
+torch::Tensor scale_vector(const torch::Tensor& s);
+// Integer weights of a grid scale·(2k − levels), k = 0…levels (DoReFa, UniQ, N2UQ): the b-bit
+// code is k, the table holds the odd values 2k − levels, `scale` is the real step of one unit.
+IntegerWeights offset_grid_weights(const torch::Tensor& k, const torch::Tensor& scale,
+                                   int64_t levels);
 
 }  // namespace bitshift

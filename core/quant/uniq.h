@@ -33,6 +33,7 @@ class KQuantileQuantizer : public WeightQuantizer {
   torch::Tensor quantize(const torch::Tensor& w) override;
   torch::Tensor noisy(const torch::Tensor& w) override;
   TraceValues trace() const override;
+  IntegerWeights integer_weights(const torch::Tensor& w) const override;
 
   int64_t bins() const { return int64_t{1} << bits_; }  // k
   double mean() const { return mean_.item<double>(); }

@@ -108,4 +108,19 @@ torch::Tensor UniqActivationQuantizer::quantize(const torch::Tensor& x) {
 
 TraceValues UniqActivationQuantizer::trace() const { return {{"step", step_.item<double>()}}; }
 
+IntegerWeights UniqWeightQuantizer::integer_weights(const torch::Tensor& w) const {
+  torch::NoGradGuard no_grad;
+  const auto half = 0.5 * static_cast<double>(levels());
+  const auto k = round_half_up(torch::clamp(w.detach() / step_ + half, 0.0,
+                                            static_cast<double>(levels())));
+  // s·k − s·N/2 = (s/2)·(2k − N).
+  return offset_grid_weights(k, step_ * 0.5, levels());
+}
+
+ActivationGrid UniqActivationQuantizer::grid() const {
+  const double s = step_.item<double>();
+  if (signed_) return {s * 0.5, -levels(), levels(), false};
+  return {s, 0, levels(), true};
+}
+
 }  // namespace bitshift

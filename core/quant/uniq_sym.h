@@ -37,6 +37,7 @@ class UniqWeightQuantizer : public WeightQuantizer {
   void init(const torch::Tensor& w) override;
   torch::Tensor quantize(const torch::Tensor& w) override;
   TraceValues trace() const override;
+  IntegerWeights integer_weights(const torch::Tensor& w) const override;
   torch::Tensor step_parameter() const { return step_; }
   int64_t levels() const { return (int64_t{1} << bits_) - 1; }  // N
 
@@ -51,6 +52,7 @@ class UniqActivationQuantizer : public ActivationQuantizer {
   void finish_calibration() override;
   torch::Tensor quantize(const torch::Tensor& x) override;
   TraceValues trace() const override;
+  ActivationGrid grid() const override;
   torch::Tensor step_parameter() const { return step_; }
   int64_t levels() const { return (int64_t{1} << bits_) - 1; }  // 2^b − 1 (unsigned top, or N)
 

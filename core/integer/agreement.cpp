@@ -1,0 +1,51 @@
+#include "integer/agreement.h"
+
+#include <torch/torch.h>
+
+#include "data/batcher.h"
+#include "integer/lowering.h"
+#include "integer/reference_executor.h"
+
+namespace bitshift {
+
+Agreement measure_agreement(QuantizedNetwork& net, const IntegerModel& model, const Dataset& data,
+                            const Normalization& norm, int64_t limit,
+                            const IntegerRunner& runner) {
+  torch::NoGradGuard no_grad;
+  const bool was_training = net.model->is_training();
+  net.model->eval();
+  const Dataset subset = limit > 0 ? data.head(limit) : data;
+  BatchConfig bc;
+  bc.batch_size = 100;
+  bc.shuffle = false;
+  Batcher batcher(subset, norm, bc);
+  batcher.start_epoch(0);
+  Agreement a;
+  int64_t sim_hits = 0, int_hits = 0, same = 0;
+  for (int64_t i = 0; i < batcher.num_batches(); ++i) {
+    const Batch b = batcher.get(i);
+    const auto sim = net.model->forward(to_channels_last(b.x)).argmax(1);
+    const IntTensor input = integer_input(net, model, b.x);
+    const IntTensor logits = runner ? runner(input) : run_reference(model, input).back();
+    const auto classes = predicted_classes(model, logits);
+    const auto labels = b.y.contiguous();
+    for (int64_t n = 0; n < b.y.size(0); ++n) {
+      const int64_t s = sim[n].item<int64_t>(), label = labels[n].item<int64_t>();
+      sim_hits += s == label;
+      int_hits += classes[n] == label;
+      same += classes[n] == s;
+    }
+    a.images += b.y.size(0);
+  }
+  net.model->train(was_training);
+  if (a.images > 0) {
+    const double n = static_cast<double>(a.images);
+    a.simulated_top1 = 100.0 * static_cast<double>(sim_hits) / n;
+    a.integer_top1 = 100.0 * static_cast<double>(int_hits) / n;
+    a.agreement = 100.0 * static_cast<double>(same) / n;
+    a.disagreements = a.images - same;
+  }
+  return a;
+}
+
+}  // namespace bitshift

@@ -1,0 +1,393 @@
+#include "integer/lowering.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "integer/reference_executor.h"
+#include "util/error.h"
+
+namespace bitshift {
+
+namespace {
+
+constexpr double kMaxMultiplier = 32767.0;  // m fits 16-bit signed: the contract's "15-bit m"
+constexpr int kMaxShift = 40;  // leaves int64 room for acc·m (< 2^46) and the offset
+
+// A real tensor of the graph in terms of integer layers:
+//   real[c] = Σ_terms scale_t[c]·value_t[c] + offset[c], then ReLU (and ReLU6's cap) if set.
+// A term whose layer is an "open" conv is its raw accumulator (bias and requantization not
+// decided yet); a value is "integer" when it is one closed term with one scale and nothing else.
+struct Term {
+  int layer = 0;
+  std::vector<double> scale;  // size 1 or C
+};
+struct Value {
+  std::vector<Term> terms;
+  std::vector<double> offset;  // empty = 0
+  bool relu = false;
+  double cap = 0.0;  // ReLU6: 6
+};
+
+template <typename T>
+T at(const std::vector<T>& v, int64_t c) {
+  return v.size() == 1 ? v[0] : v[static_cast<size_t>(c)];
+}
+
+std::vector<int32_t> to_int32(const torch::Tensor& t) {
+  const auto c = t.to(torch::kInt64).contiguous();
+  std::vector<int32_t> out(static_cast<size_t>(c.numel()));
+  const int64_t* p = c.data_ptr<int64_t>();
+  for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<int32_t>(p[i]);
+  return out;
+}
+
+std::vector<double> to_doubles(const torch::Tensor& t) {
+  const auto c = t.detach().to(torch::kFloat64).contiguous();
+  return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
+}
+
+class Lowerer {
+ public:
+  explicit Lowerer(const QuantizedNetwork& net) : net_(net), g_(net.model->graph()) {}
+
+  IntegerModel run() {
+    model_.name = g_.name();
+    model_.num_classes = g_.num_classes();
+    std::map<std::string, int> methods;
+    for (const auto& lp : net_.plan.layers) ++methods[lp.method];
+    for (const auto& [m, n] : methods) model_.method += (model_.method.empty() ? "" : "+") + m;
+    values_.resize(g_.size());
+    for (int i = 0; i < g_.size(); ++i) lower_node(i);
+    close_output();
+    prove_accumulator_bounds(model_);
+    return std::move(model_);
+  }
+
+ private:
+  [[noreturn]] void fail(int node, const std::string& what) const {
+    throw Error("cannot lower '" + g_.node(node).name + "' (" + op_name(g_.node(node).kind) +
+                "): " + what);
+  }
+
+  int add_layer(IntLayer L, int node) {
+    const Node& n = g_.node(node);
+    L.name = n.name;
+    L.c = n.out_shape.flat ? n.out_shape.numel() : n.out_shape.c;
+    L.h = n.out_shape.flat ? 1 : n.out_shape.h;
+    L.w = n.out_shape.flat ? 1 : n.out_shape.w;
+    model_.layers.push_back(std::move(L));
+    return static_cast<int>(model_.layers.size()) - 1;
+  }
+
+  bool is_open(int layer) const {
+    const IntLayer& L = model_.layers[layer];
+    return (L.op == IntOp::IntConv || L.op == IntOp::IntLinear) && !closed_.count(layer);
+  }
+
+  // The integer layer a weight layer or pool can read, or an error naming what is missing.
+  const Term& integer_input(int node) {
+    const int src = g_.node(node).inputs[0];
+    const Value& v = values_[src];
+    if (v.terms.size() != 1 || is_open(v.terms[0].layer) || !v.offset.empty() || v.relu ||
+        v.terms[0].scale.size() != 1)
+      fail(node, "its input '" + g_.node(src).name + "' is not quantized in the plan; an " +
+                     "integer-only model needs every layer's input on an integer grid (give " +
+                     "the reading layer activation bits, e.g. --layer " + g_.node(node).name +
+                     "=8/8)");
+    return v.terms[0];
+  }
+
+  void lower_node(int i) {
+    const Node& n = g_.node(i);
+    Value& v = values_[i];
+    switch (n.kind) {
+      case OpKind::OpInput: lower_input(); return;
+      case OpKind::OpConv2d:
+      case OpKind::OpLinear: lower_weight_layer(i); break;
+      case OpKind::OpBatchNorm2d: lower_batchnorm(i); break;
+      case OpKind::OpReLU:
+      case OpKind::OpReLU6:
+        v = values_[n.inputs[0]];
+        v.relu = true;
+        if (n.kind == OpKind::OpReLU6) v.cap = 6.0;
+        break;
+      case OpKind::OpAdd: {
+        const Value& a = values_[n.inputs[0]];
+        const Value& b = values_[n.inputs[1]];
+        if (a.relu || b.relu) fail(i, "an input passes a ReLU that is not quantized");
+        v.terms = a.terms;
+        v.terms.insert(v.terms.end(), b.terms.begin(), b.terms.end());
+        if (v.terms.size() != 2) fail(i, "only two-input adds of single tensors are supported");
+        v.offset = sum_offsets(a.offset, b.offset, n.out_shape.c);
+        break;
+      }
+      case OpKind::OpMaxPool:
+      case OpKind::OpAvgPool:
+      case OpKind::OpGlobalAvgPool: lower_pool(i); break;
+      case OpKind::OpFlatten:
+      case OpKind::OpDropout: v = values_[n.inputs[0]]; break;
+    }
+    if (auto q = net_.hooks->activation_quantizer(i)) close_on_grid(i, grid_of(i, *q));
+  }
+
+  ActivationGrid grid_of(int node, const ActivationQuantizer& q) const {
+    try {
+      return q.grid();
+    } catch (const Error& e) {
+      fail(node, std::string("activation quantizer: ") + e.what());
+    }
+  }
+
+  void lower_input() {
+    auto q = net_.hooks->activation_quantizer(0);
+    if (!q) {
+      const auto layers = g_.consumers(0);
+      fail(0, "the first layer reads the float image; integer export needs it quantized (e.g. "
+              "--layer " + (layers.empty() ? std::string("conv1") : g_.node(layers[0]).name) +
+              "=8/8)");
+    }
+    const ActivationGrid grid = grid_of(0, *q);
+    IntLayer L;
+    L.op = IntOp::IntInput;
+    L.scale = {grid.scale};
+    L.min_value = grid.lo;
+    L.max_value = grid.hi;
+    const int idx = add_layer(std::move(L), 0);
+    values_[0].terms = {Term{idx, {grid.scale}}};
+  }
+
+  void lower_weight_layer(int i) {
+    const Node& n = g_.node(i);
+    const Term in = integer_input(i);
+    auto wq = net_.hooks->weight_quantizer(i);
+    const LayerPlan* lp = net_.plan.find(n.name);
+    if (!wq || !lp)
+      fail(i, "its weights are full precision in the plan; integer export needs w_bits <= 8 "
+              "(e.g. --layer " + n.name + "=8/8)");
+    IntegerWeights iw;
+    try {
+      iw = wq->integer_weights(net_.model->weight(i));
+    } catch (const Error& e) {
+      fail(i, std::string("weights (") + lp->method + "): " + e.what());
+    }
+    if (!iw.approximation.empty()) model_.notes.push_back(n.name + ": " + iw.approximation);
+    IntLayer L;
+    L.op = n.kind == OpKind::OpConv2d ? IntOp::IntConv : IntOp::IntLinear;
+    L.kernel = n.kernel, L.stride = n.stride, L.padding = n.padding, L.groups = n.groups;
+    L.w_bits = lp->w_bits;
+    L.weights = to_int32(iw.codes.contiguous().flatten());
+    for (int64_t t : iw.table) L.table.push_back(static_cast<int32_t>(t));
+    check_codes(i, L);
+    const auto ws = to_doubles(iw.scale);
+    std::vector<double> scale(ws.size());
+    for (size_t c = 0; c < ws.size(); ++c) scale[c] = ws[c] * in.scale[0];
+    Value& v = values_[i];
+    const int idx = add_layer(std::move(L), i);
+    model_.layers[idx].inputs = {in.layer};
+    v.terms = {Term{idx, scale}};
+    const auto b = net_.model->bias(i);
+    if (b.defined()) v.offset = to_doubles(b);
+  }
+
+  void check_codes(int node, const IntLayer& L) const {
+    const int64_t lo = L.table.empty() ? -(int64_t{1} << (L.w_bits - 1)) : 0;
+    const int64_t hi = L.table.empty() ? (int64_t{1} << (L.w_bits - 1)) - 1
+                                       : static_cast<int64_t>(L.table.size()) - 1;
+    if (!L.table.empty() && L.table.size() > (size_t{1} << L.w_bits))
+      fail(node, "a table of " + std::to_string(L.table.size()) + " entries for " +
+                     std::to_string(L.w_bits) + "-bit codes");
+    for (int32_t code : L.weights)
+      if (code < lo || code > hi)
+        fail(node, "weight code " + std::to_string(code) + " outside [" + std::to_string(lo) +
+                       ", " + std::to_string(hi) + "] for " + std::to_string(L.w_bits) + " bits");
+  }
+
+  void lower_batchnorm(int i) {
+    Value& v = values_[i];
+    v = values_[g_.node(i).inputs[0]];
+    if (v.relu || v.terms.size() != 1 || !is_open(v.terms[0].layer))
+      fail(i, "BatchNorm must directly follow a convolution to be folded");
+    auto bn = net_.model->batchnorm(i);
+    const auto a = to_doubles(bn->weight / torch::sqrt(bn->running_var + bn->options.eps()));
+    const auto mean = to_doubles(bn->running_mean), beta = to_doubles(bn->bias);
+    const int64_t C = static_cast<int64_t>(a.size());
+    std::vector<double> scale(C), offset(C);
+    for (int64_t c = 0; c < C; ++c) {
+      scale[c] = a[c] * at(v.terms[0].scale, c);
+      const double d = v.offset.empty() ? 0.0 : v.offset[c];
+      offset[c] = a[c] * (d - mean[c]) + beta[c];
+    }
+    v.terms[0].scale = scale;
+    v.offset = offset;
+  }
+
+  void lower_pool(int i) {
+    const Node& n = g_.node(i);
+    const Term in = integer_input(i);
+    IntLayer L;
+    L.inputs = {in.layer};
+    std::vector<double> scale = in.scale;
+    if (n.kind == OpKind::OpMaxPool) {
+      L.op = IntOp::IntMaxPool;
+      L.kernel = n.kernel, L.stride = n.stride, L.padding = n.padding;
+    } else {
+      L.op = IntOp::IntSumPool;
+      if (n.padding != 0) fail(i, "average pooling with padding is not supported");
+      const bool global = n.kind == OpKind::OpGlobalAvgPool;
+      L.kernel = global ? 0 : n.kernel, L.stride = global ? 1 : n.stride;
+      const double window = global ? static_cast<double>(n.in_shape.h * n.in_shape.w)
+                                   : static_cast<double>(n.kernel * n.kernel);
+      scale[0] /= window;  // the mean's 1/k² moves into the reader's multiplier
+    }
+    L.scale = scale;
+    const int idx = add_layer(std::move(L), i);
+    values_[i].terms = {Term{idx, scale}};
+  }
+
+  static std::vector<double> sum_offsets(const std::vector<double>& a, const std::vector<double>& b,
+                                         int64_t C) {
+    if (a.empty()) return b;
+    if (b.empty()) return a;
+    std::vector<double> s(C);
+    for (int64_t c = 0; c < C; ++c) s[c] = a[c] + b[c];
+    return s;
+  }
+
+  // Closes an open conv as a wide (int32) output whose bias carries `offset` / scale.
+  void close_wide(int layer, const std::vector<double>& scale, const std::vector<double>& offset) {
+    IntLayer& L = model_.layers[layer];
+    L.bias.assign(static_cast<size_t>(L.c), 0);
+    if (!offset.empty())
+      for (int64_t c = 0; c < L.c; ++c) {
+        const double s = at(scale, c);
+        const double b = s == 0.0 ? 0.0 : std::floor(offset[c] / s + 0.5);
+        if (std::abs(b) > 2147483647.0)
+          throw Error("cannot lower '" + L.name + "': bias of channel " + std::to_string(c) +
+                      " is " + std::to_string(b) + " accumulator units (> int32)");
+        L.bias[c] = static_cast<int32_t>(b);
+      }
+    L.scale = scale;
+    closed_.insert(layer);
+  }
+
+  // Requantizes the node's value onto a site's grid (the layer that produced it gets m, shift).
+  void close_on_grid(int node, const ActivationGrid& grid) {
+    if (node == 0) return;
+    Value& v = values_[node];
+    if (!grid.affine)
+      fail(node, "its quantizer's levels (odd multiples of a half step) cannot be reached by "
+                 "requantizing integers; only the network input may use them");
+    int64_t lo = grid.lo, hi = grid.hi;
+    if (v.relu) lo = std::max<int64_t>(lo, 0);
+    if (v.cap > 0) hi = std::min<int64_t>(hi, static_cast<int64_t>(std::floor(v.cap / grid.scale + 0.5)));
+    const int64_t C = g_.node(node).out_shape.flat ? g_.node(node).out_shape.numel()
+                                                   : g_.node(node).out_shape.c;
+    std::vector<std::vector<double>> M;
+    for (const Term& t : v.terms) {
+      std::vector<double> m(C);
+      for (int64_t c = 0; c < C; ++c) m[c] = at(t.scale, c) / grid.scale;
+      M.push_back(m);
+    }
+    int target = -1;
+    if (v.terms.size() == 1) {
+      target = v.terms[0].layer;
+      if (!is_open(target))
+        fail(node, "a second quantizer on an already quantized tensor is not supported");
+      close_wide(target, v.terms[0].scale, {});
+    } else {
+      // A residual add: open convs stay wide (no bias); the offset joins the add's requant.
+      for (const Term& t : v.terms)
+        if (is_open(t.layer)) close_wide(t.layer, t.scale, {});
+      IntLayer A;
+      A.op = IntOp::IntAdd;
+      A.inputs = {v.terms[0].layer, v.terms[1].layer};
+      target = add_layer(std::move(A), node);
+    }
+    IntLayer& L = model_.layers[target];
+    L.requant.requantized = true;
+    L.requant.lo = static_cast<int32_t>(lo);
+    L.requant.hi = static_cast<int32_t>(hi);
+    choose_multipliers(L, M);
+    if (!v.offset.empty()) {
+      L.requant.offset.assign(static_cast<size_t>(C), 0);
+      for (int64_t c = 0; c < C; ++c) {
+        const double o = std::ldexp(v.offset[c] / grid.scale, at(L.requant.shift, c));
+        if (std::abs(o) > 4.0e18)
+          fail(node, "bias of channel " + std::to_string(c) + " is " +
+                         std::to_string(v.offset[c] / grid.scale) + " output steps (too large)");
+        L.requant.offset[c] = std::llround(o);
+      }
+    }
+    L.scale = {grid.scale};
+    v = Value{};
+    v.terms = {Term{target, {grid.scale}}};
+  }
+
+  // (m, shift) per channel: the largest shift keeping every input's |m| <= 32767.
+  void choose_multipliers(IntLayer& L, const std::vector<std::vector<double>>& M) {
+    const size_t C = M[0].size();
+    L.requant.m.assign(C, 0);
+    L.requant.shift.assign(C, 0);
+    if (M.size() > 1) L.requant.m2.assign(C, 0);
+    int shift_only = 0;
+    for (size_t c = 0; c < C; ++c) {
+      double largest = 0.0;
+      for (const auto& m : M) largest = std::max(largest, std::abs(m[c]));
+      if (largest == 0.0) continue;
+      if (largest > kMaxMultiplier)
+        throw Error("cannot lower '" + L.name + "': requantization multiplier " +
+                    std::to_string(largest) + " of channel " + std::to_string(c) +
+                    " exceeds 32767 (the output step is far finer than the input's)");
+      const int shift = std::min(kMaxShift, static_cast<int>(std::floor(std::log2(kMaxMultiplier / largest))));
+      L.requant.shift[c] = shift;
+      L.requant.m[c] = static_cast<int32_t>(std::llround(std::ldexp(M[0][c], shift)));
+      if (M.size() > 1) L.requant.m2[c] = static_cast<int32_t>(std::llround(std::ldexp(M[1][c], shift)));
+      const int32_t m = std::abs(L.requant.m[c]);
+      if (M.size() == 1 && m > 0 && (m & (m - 1)) == 0) ++shift_only;
+    }
+    if (shift_only == static_cast<int>(C))
+      model_.notes.push_back(L.name + ": every multiplier is a power of two (shift-only)");
+  }
+
+  void close_output() {
+    const int out = g_.output();
+    Value& v = values_[out];
+    if (v.terms.size() != 1 || v.relu) fail(out, "the network output must be a layer's logits");
+    if (is_open(v.terms[0].layer)) close_wide(v.terms[0].layer, v.terms[0].scale, v.offset);
+    if (v.terms[0].layer != static_cast<int>(model_.layers.size()) - 1)
+      fail(out, "the logits must come from the last integer layer");
+    model_.layers.back().scale = v.terms[0].scale;
+  }
+
+  const QuantizedNetwork& net_;
+  const Graph& g_;
+  IntegerModel model_;
+  std::vector<Value> values_;
+  std::set<int> closed_;
+};
+
+}  // namespace
+
+IntegerModel lower(const QuantizedNetwork& net) {
+  torch::NoGradGuard no_grad;
+  return Lowerer(net).run();
+}
+
+IntTensor integer_input(const QuantizedNetwork& net, const IntegerModel& model,
+                        const torch::Tensor& images) {
+  torch::NoGradGuard no_grad;
+  auto q = net.hooks->activation_quantizer(0);
+  require(q != nullptr, "the network input is not quantized");
+  const double scale = model.input().scale.at(0);
+  // The simulation's own quantizer, so the codes are exactly the simulated ones.
+  const auto values = torch::round(q->quantize(images.to(torch::kFloat32)).to(torch::kFloat64) / scale);
+  IntTensor t;
+  t.n = images.size(0);
+  t.values = to_int32(values.contiguous().flatten());
+  return t;
+}
+
+}  // namespace bitshift

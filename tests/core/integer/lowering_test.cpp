@@ -1,0 +1,231 @@
+// Lowering: every quantizer's integer form reproduces its fake-quantized values, and whole
+// networks lowered from calibrated plans agree with their simulation image by image.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "../test_util.h"
+#include "data/batcher.h"
+#include "data/registry.h"
+#include "integer/agreement.h"
+#include "integer/lowering.h"
+#include "integer/reference_executor.h"
+#include "models/zoo.h"
+#include "quant/method.h"
+#include "train/model_source.h"
+
+using namespace bitshift;
+using bitshift::testing::error_of;
+
+namespace {
+
+constexpr double kRelTolerance = 1e-5;  // float32 fake-quant vs float64 scale·code
+
+// scale[c]·value(code) for every weight, shaped like w.
+torch::Tensor dequantize(const IntegerWeights& iw, const torch::Tensor& w) {
+  auto values = iw.codes.to(torch::kFloat64);
+  if (!iw.table.empty()) {
+    auto table = torch::tensor(iw.table, torch::kInt64).to(torch::kFloat64);
+    values = table.index({iw.codes});
+  }
+  std::vector<int64_t> shape(w.dim(), 1);
+  shape[0] = iw.scale.numel() == 1 ? 1 : w.size(0);
+  return values * iw.scale.view(shape);
+}
+
+}  // namespace
+
+class IntegerWeightsOf : public ::testing::TestWithParam<std::tuple<std::string, int, bool>> {};
+
+TEST_P(IntegerWeightsOf, ReproduceTheFakeQuantizedWeights) {
+  const auto [method, bits, per_channel] = GetParam();
+  torch::manual_seed(3);
+  const auto w = torch::randn({8, 4, 3, 3}) * 0.1;
+  auto q = make_weight_quantizer(method, bits,
+                                 per_channel ? Granularity::GranularityPerChannel
+                                             : Granularity::GranularityPerTensor);
+  q->init(w);
+  torch::NoGradGuard no_grad;
+  const auto expected = q->quantize(w).to(torch::kFloat64);
+  const IntegerWeights iw = q->integer_weights(w);
+  EXPECT_TRUE(iw.approximation.empty()) << iw.approximation;
+  const auto got = dequantize(iw, w);
+  const double scale = expected.abs().max().item<double>();
+  EXPECT_LT((got - expected).abs().max().item<double>(), kRelTolerance * scale)
+      << method << " w" << bits;
+  // Codes fit the bit-width: signed values, or indices into a table of at most 2^b entries.
+  if (iw.table.empty()) {
+    EXPECT_GE(iw.codes.min().item<int64_t>(), -(int64_t{1} << (bits - 1)));
+    EXPECT_LE(iw.codes.max().item<int64_t>(), (int64_t{1} << (bits - 1)) - 1);
+  } else {
+    EXPECT_LE(iw.table.size(), size_t{1} << bits);
+    EXPECT_GE(iw.codes.min().item<int64_t>(), 0);
+    EXPECT_LT(iw.codes.max().item<int64_t>(), static_cast<int64_t>(iw.table.size()));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Methods, IntegerWeightsOf,
+    ::testing::Values(std::make_tuple("nice", 4, false), std::make_tuple("nice", 2, false),
+                      std::make_tuple("lsq", 4, true), std::make_tuple("lsq", 3, false),
+                      std::make_tuple("pact", 4, true), std::make_tuple("minmax", 8, false),
+                      std::make_tuple("dorefa", 4, false), std::make_tuple("dorefa", 1, false),
+                      std::make_tuple("uniq-sym", 3, true), std::make_tuple("uniq-sym", 1, false),
+                      std::make_tuple("n2uq", 4, true), std::make_tuple("pot-lut", 4, true)));
+
+TEST(IntegerWeights, UniqQuantilesAreRoundedIntoAnInt8TableAndSaySo) {
+  torch::manual_seed(4);
+  const auto w = torch::randn({16, 8, 3, 3}) * 0.05;
+  auto q = make_weight_quantizer("uniq", 4, Granularity::GranularityPerTensor);
+  q->init(w);
+  torch::NoGradGuard no_grad;
+  const IntegerWeights iw = q->integer_weights(w);
+  EXPECT_CONTAINS(iw.approximation, "int8 table");
+  ASSERT_EQ(iw.table.size(), 16u);
+  const double step = iw.scale.item<double>();
+  const auto expected = q->quantize(w).to(torch::kFloat64);
+  // Each level is off by at most half a table step.
+  EXPECT_LE((dequantize(iw, w) - expected).abs().max().item<double>(), 0.5 * step + 1e-12);
+}
+
+class GridOf : public ::testing::TestWithParam<std::tuple<std::string, int, bool>> {};
+
+TEST_P(GridOf, IsWhatTheQuantizerComputes) {
+  const auto [method, bits, is_signed] = GetParam();
+  torch::manual_seed(5);
+  auto q = make_activation_quantizer(method, bits, is_signed);
+  const auto calib = torch::randn({64, 4, 6, 6}) * 2.0;
+  q->observe(calib);
+  q->finish_calibration();
+  const auto x = torch::randn({32, 4, 6, 6}) * 3.0;
+  torch::NoGradGuard no_grad;
+  const ActivationGrid g = q->grid();
+  ASSERT_TRUE(g.affine);
+  const auto expected = q->quantize(x).to(torch::kFloat64);
+  const auto got =
+      torch::clamp(torch::floor(x.to(torch::kFloat64) / g.scale + 0.5), g.lo, g.hi) * g.scale;
+  // Float32 x/s may round the other way than float64 at exact ties: allow a few elements.
+  const auto off = (got - expected).abs() > 1e-4 * g.scale;
+  EXPECT_LE(off.sum().item<int64_t>(), 3) << method;
+  EXPECT_EQ(g.lo, is_signed ? -((int64_t{1} << (bits - 1)) - (method == "lsq" || method == "pot-lut" ? 0 : 1)) : 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Methods, GridOf,
+    ::testing::Values(std::make_tuple("nice", 4, false), std::make_tuple("nice", 8, true),
+                      std::make_tuple("lsq", 4, false), std::make_tuple("lsq", 8, true),
+                      std::make_tuple("pact", 3, false), std::make_tuple("minmax", 8, true),
+                      std::make_tuple("pot-lut", 8, false), std::make_tuple("uniq-sym", 4, false),
+                      std::make_tuple("dorefa", 4, false)));
+
+TEST(Lowering, RefusesFullPrecisionLayersAndThresholdActivationsNamingTheLayer) {
+  GraphModule m(lenet5(Shape{1, 28, 28}, 10));
+  auto fp_first = attach_quantizers(m, make_plan(m->graph(), "nice", "w4a8"));  // conv1 FP
+  EXPECT_CONTAINS(error_of([&] { lower(fp_first); }), "--layer conv1=8/8");
+  GraphModule m2(lenet5(Shape{1, 28, 28}, 10));
+  auto n2uq = attach_quantizers(
+      m2, make_plan(m2->graph(), "n2uq", "w4a4", EdgePolicy::EdgePolicyQuantized));
+  const std::string e = error_of([&] { lower(n2uq); });
+  EXPECT_CONTAINS(e, "cannot lower");
+  EXPECT_CONTAINS(e, "uniform output grid");
+}
+
+namespace {
+
+// The shipped FP32 baseline with a min/max-calibrated plan (no training needed).
+QuantizedNetwork calibrated(const std::string& model, const std::string& bits,
+                            const DatasetPair& data, Normalization* norm) {
+  LoadedModel lm = load_model(model, data, "fashion-mnist");
+  *norm = lm.normalization;
+  auto net = attach_quantizers(lm.module, make_plan(lm.module->graph(), "minmax", bits,
+                                                    EdgePolicy::EdgePolicyQuantized));
+  const Dataset calib = data.train.head(512);
+  BatchConfig bc;
+  bc.batch_size = 128;
+  bc.shuffle = false;
+  Batcher b(calib, lm.normalization, bc);
+  b.start_epoch(0);
+  std::vector<torch::Tensor> batches;
+  for (int64_t i = 0; i < b.num_batches(); ++i) batches.push_back(to_channels_last(b.get(i).x));
+  calibrate(net, batches);
+  net.model->eval();
+  return net;
+}
+
+}  // namespace
+
+TEST(Lowering, LeNet5W8A8AgreesWithItsSimulation) {
+  const DatasetPair data = open_dataset("fashion-mnist");
+  Normalization norm;
+  auto net = calibrated("lenet5", "w8a8", data, &norm);
+  const IntegerModel im = lower(net);
+  EXPECT_EQ(im.input().op, IntOp::IntInput);
+  EXPECT_EQ(im.output().c, 10);
+  const Agreement a = measure_agreement(net, im, data.test, norm, 1000);
+  EXPECT_EQ(a.images, 1000);
+  EXPECT_GE(a.agreement, 99.5);
+  EXPECT_NEAR(a.integer_top1, a.simulated_top1, 0.5);
+  EXPECT_GT(a.integer_top1, 85.0);  // the baseline is 91.5 %: 8-bit PTQ keeps it
+  std::cout << "lenet5 w8a8: simulated " << a.simulated_top1 << " %, integer " << a.integer_top1
+            << " %, agreement " << a.agreement << " %\n";
+}
+
+TEST(Lowering, ResNet20W8A8HasResidualAddsAndAgrees) {
+  const DatasetPair data = open_dataset("fashion-mnist");
+  Normalization norm;
+  auto net = calibrated("resnet20", "w8a8", data, &norm);
+  const IntegerModel im = lower(net);
+  int adds = 0, sums = 0;
+  for (const auto& L : im.layers) {
+    adds += L.op == IntOp::IntAdd;
+    sums += L.op == IntOp::IntSumPool;
+  }
+  EXPECT_EQ(adds, 9);  // three stages of three basic blocks
+  EXPECT_EQ(sums, 1);  // the global average pool, summed
+  const Agreement a = measure_agreement(net, im, data.test, norm, 200);
+  std::cout << "resnet20 w8a8: simulated " << a.simulated_top1 << " %, integer "
+            << a.integer_top1 << " %, agreement " << a.agreement << " %\n";
+  EXPECT_GE(a.agreement, 99.5);
+  EXPECT_GT(a.integer_top1, 85.0);  // the baseline is 94.8 %
+}
+
+TEST(Lowering, LeNet5W4A4AgreesWithItsSimulation) {
+  const DatasetPair data = open_dataset("fashion-mnist");
+  Normalization norm;
+  auto net = calibrated("lenet5", "w4a4", data, &norm);
+  const Agreement a = measure_agreement(net, lower(net), data.test, norm, 1000);
+  std::cout << "lenet5 w4a4 (min/max, no training): simulated " << a.simulated_top1
+            << " %, integer " << a.integer_top1 << " %, agreement " << a.agreement << " %\n";
+  EXPECT_GE(a.agreement, 99.5);
+}
+
+TEST(Lowering, EveryRequantizedLayerEqualsTheSimulatedCodes) {
+  const DatasetPair data = open_dataset("fashion-mnist");
+  Normalization norm;
+  auto net = calibrated("lenet5", "w4a4", data, &norm);
+  const IntegerModel im = lower(net);
+  BatchConfig bc;
+  bc.batch_size = 100;
+  bc.shuffle = false;
+  Batcher t(data.test.head(100), norm, bc);
+  t.start_epoch(0);
+  const auto x = t.get(0).x;
+  torch::NoGradGuard no_grad;
+  const auto sim = net.model->forward_all(to_channels_last(x));
+  const auto ints = run_reference(im, integer_input(net, im, x));
+  // Integer layer -> the graph node whose simulated output it stands for.
+  const std::vector<std::pair<std::string, std::string>> pairs = {
+      {"conv1", "relu1"}, {"pool1", "pool1"}, {"conv2", "relu2"}, {"fc1", "relu3"}, {"fc2", "relu4"}};
+  const Graph& g = net.model->graph();
+  for (const auto& [layer, node] : pairs) {
+    const int l = im.find(layer);
+    ASSERT_GE(l, 0) << layer;
+    const auto expected = torch::round(sim[g.find(node)].contiguous().to(torch::kFloat64) /
+                                       im.layers[l].scale[0]).flatten();
+    const auto got = torch::tensor(std::vector<int64_t>(ints[l].values.begin(), ints[l].values.end()))
+                         .to(torch::kFloat64);
+    ASSERT_EQ(got.numel(), expected.numel()) << layer;
+    // Only float32 rounding in the simulation can move a value across a rounding boundary.
+    const double differing = (got != expected).to(torch::kFloat64).mean().item<double>();
+    EXPECT_LE(differing, 1e-4) << layer;
+  }
+}
