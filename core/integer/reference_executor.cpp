@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <limits>
 #include <string>
+#include <thread>
 
 #include "util/error.h"
 
@@ -25,52 +26,79 @@ int32_t finish(const IntLayer& L, int64_t c, int64_t acc) {
                     per_channel(L.requant.shift, c), L.requant.lo, L.requant.hi);
 }
 
-void conv(const IntLayer& L, const IntLayer& in, const IntTensor& x, IntTensor& y) {
+// The samples [n0, n1) of a batch: each worker thread runs whole networks on its own samples.
+struct Range {
+  int64_t n0 = 0, n1 = 0;
+};
+
+std::vector<int32_t> weight_values(const IntLayer& L) {
+  std::vector<int32_t> v(L.weights.size());
+  for (size_t i = 0; i < v.size(); ++i) v[i] = L.weight_value(static_cast<int64_t>(i));
+  return v;
+}
+
+// Output-stationary over one plane: for each weight, a row of products added to a row of
+// accumulators, so the innermost loop runs over contiguous x and vectorises.
+void conv(const IntLayer& L, const IntLayer& in, const IntTensor& x, IntTensor& y, Range r) {
   const int64_t cin_g = in.c / L.groups, cout_g = L.c / L.groups, k = L.kernel;
-  for (int64_t n = 0; n < x.n; ++n) {
+  const std::vector<int32_t> wv = weight_values(L);
+  std::vector<int64_t> acc(static_cast<size_t>(L.h * L.w));
+  for (int64_t n = r.n0; n < r.n1; ++n) {
     const int32_t* xs = x.values.data() + n * in.numel();
     int32_t* ys = y.values.data() + n * L.numel();
     for (int64_t oc = 0; oc < L.c; ++oc) {
       const int64_t g = oc / cout_g;
-      const int64_t bias = L.bias.empty() ? 0 : L.bias[static_cast<size_t>(oc)];
-      for (int64_t oy = 0; oy < L.h; ++oy)
-        for (int64_t ox = 0; ox < L.w; ++ox) {
-          int64_t acc = bias;
-          for (int64_t ic = 0; ic < cin_g; ++ic)
-            for (int64_t ky = 0; ky < k; ++ky) {
+      std::fill(acc.begin(), acc.end(), L.bias.empty() ? 0 : L.bias[static_cast<size_t>(oc)]);
+      for (int64_t ic = 0; ic < cin_g; ++ic) {
+        const int32_t* plane = xs + (g * cin_g + ic) * in.h * in.w;
+        for (int64_t ky = 0; ky < k; ++ky)
+          for (int64_t kx = 0; kx < k; ++kx) {
+            const int64_t w = wv[static_cast<size_t>(((oc * cin_g + ic) * k + ky) * k + kx)];
+            if (w == 0) continue;
+            // Output columns whose input column ox·stride − padding + kx lies inside the map
+            // (outside is zero padding: the zero point is 0).
+            int64_t ox0 = 0, ox1 = L.w;
+            while (ox0 < ox1 && ox0 * L.stride - L.padding + kx < 0) ++ox0;
+            while (ox1 > ox0 && (ox1 - 1) * L.stride - L.padding + kx >= in.w) --ox1;
+            for (int64_t oy = 0; oy < L.h; ++oy) {
               const int64_t iy = oy * L.stride - L.padding + ky;
-              if (iy < 0 || iy >= in.h) continue;  // zero padding: zero point is 0
-              for (int64_t kx = 0; kx < k; ++kx) {
-                const int64_t ix = ox * L.stride - L.padding + kx;
-                if (ix < 0 || ix >= in.w) continue;
-                const int64_t wi = ((oc * cin_g + ic) * k + ky) * k + kx;
-                acc += int64_t{L.weight_value(wi)} * xs[((g * cin_g + ic) * in.h + iy) * in.w + ix];
+              if (iy < 0 || iy >= in.h) continue;
+              const int32_t* row = plane + iy * in.w - L.padding + kx;
+              int64_t* a = acc.data() + oy * L.w;
+              if (L.stride == 1) {
+                for (int64_t ox = ox0; ox < ox1; ++ox) a[ox] += w * row[ox];
+              } else {
+                for (int64_t ox = ox0; ox < ox1; ++ox) a[ox] += w * row[ox * L.stride];
               }
             }
-          ys[(oc * L.h + oy) * L.w + ox] = finish(L, oc, acc);
-        }
+          }
+      }
+      int32_t* out = ys + oc * L.h * L.w;
+      for (int64_t i = 0; i < L.h * L.w; ++i) out[i] = finish(L, oc, acc[static_cast<size_t>(i)]);
     }
   }
 }
 
-void linear(const IntLayer& L, const IntLayer& in, const IntTensor& x, IntTensor& y) {
+void linear(const IntLayer& L, const IntLayer& in, const IntTensor& x, IntTensor& y, Range r) {
   const int64_t fan_in = in.numel();
-  for (int64_t n = 0; n < x.n; ++n) {
+  const std::vector<int32_t> wv = weight_values(L);
+  for (int64_t n = r.n0; n < r.n1; ++n) {
     const int32_t* xs = x.values.data() + n * fan_in;
     for (int64_t o = 0; o < L.c; ++o) {
+      const int32_t* w = wv.data() + o * fan_in;
       int64_t acc = L.bias.empty() ? 0 : L.bias[static_cast<size_t>(o)];
-      for (int64_t i = 0; i < fan_in; ++i) acc += int64_t{L.weight_value(o * fan_in + i)} * xs[i];
+      for (int64_t i = 0; i < fan_in; ++i) acc += int64_t{w[i]} * xs[i];
       y.values[static_cast<size_t>(n * L.c + o)] = finish(L, o, acc);
     }
   }
 }
 
-void pool(const IntLayer& L, const IntLayer& in, const IntTensor& x, IntTensor& y) {
+void pool(const IntLayer& L, const IntLayer& in, const IntTensor& x, IntTensor& y, Range r) {
   const bool global = L.kernel == 0;
   const int64_t k = global ? in.h : L.kernel, kw = global ? in.w : L.kernel;
   const int64_t stride = global ? 1 : L.stride, pad = global ? 0 : L.padding;
   const bool is_max = L.op == IntOp::IntMaxPool;
-  for (int64_t n = 0; n < x.n; ++n)
+  for (int64_t n = r.n0; n < r.n1; ++n)
     for (int64_t c = 0; c < L.c; ++c)
       for (int64_t oy = 0; oy < L.h; ++oy)
         for (int64_t ox = 0; ox < L.w; ++ox) {
@@ -86,15 +114,32 @@ void pool(const IntLayer& L, const IntLayer& in, const IntTensor& x, IntTensor& 
         }
 }
 
-void add(const IntLayer& L, const IntTensor& a, const IntTensor& b, IntTensor& y) {
+void add(const IntLayer& L, const IntTensor& a, const IntTensor& b, IntTensor& y, Range r) {
   const int64_t plane = L.h * L.w;
-  for (int64_t i = 0; i < static_cast<int64_t>(y.values.size()); ++i) {
+  for (int64_t i = r.n0 * L.numel(); i < r.n1 * L.numel(); ++i) {
     const int64_t c = (i / plane) % L.c;
     const int64_t sum = int64_t{a.values[static_cast<size_t>(i)]} * per_channel(L.requant.m, c) +
                         int64_t{b.values[static_cast<size_t>(i)]} * per_channel(L.requant.m2, c) +
                         offset(L.requant, c);
     y.values[static_cast<size_t>(i)] =
         requantize(sum, per_channel(L.requant.shift, c), L.requant.lo, L.requant.hi);
+  }
+}
+
+void run_layers(const IntegerModel& model, std::vector<IntTensor>& out, Range r) {
+  for (size_t i = 1; i < model.layers.size(); ++i) {
+    const IntLayer& L = model.layers[i];
+    IntTensor& y = out[i];
+    const IntLayer& src = model.layers[static_cast<size_t>(L.inputs.at(0))];
+    const IntTensor& x = out[static_cast<size_t>(L.inputs[0])];
+    switch (L.op) {
+      case IntOp::IntConv: conv(L, src, x, y, r); break;
+      case IntOp::IntLinear: linear(L, src, x, y, r); break;
+      case IntOp::IntMaxPool:
+      case IntOp::IntSumPool: pool(L, src, x, y, r); break;
+      case IntOp::IntAdd: add(L, x, out[static_cast<size_t>(L.inputs.at(1))], y, r); break;
+      case IntOp::IntInput: break;  // rejected before the threads start
+    }
   }
 }
 
@@ -117,20 +162,19 @@ std::vector<IntTensor> run_reference(const IntegerModel& model, const IntTensor&
   out[0] = input;
   for (size_t i = 1; i < model.layers.size(); ++i) {
     const IntLayer& L = model.layers[i];
-    IntTensor& y = out[i];
-    y.n = input.n;
-    y.values.assign(static_cast<size_t>(input.n * L.numel()), 0);
-    const IntLayer& src = model.layers[static_cast<size_t>(L.inputs.at(0))];
-    const IntTensor& x = out[static_cast<size_t>(L.inputs[0])];
-    switch (L.op) {
-      case IntOp::IntConv: conv(L, src, x, y); break;
-      case IntOp::IntLinear: linear(L, src, x, y); break;
-      case IntOp::IntMaxPool:
-      case IntOp::IntSumPool: pool(L, src, x, y); break;
-      case IntOp::IntAdd: add(L, x, out[static_cast<size_t>(L.inputs.at(1))], y); break;
-      case IntOp::IntInput: throw Error("layer '" + L.name + "': a second input layer");
-    }
+    if (L.op == IntOp::IntInput) throw Error("layer '" + L.name + "': a second input layer");
+    out[i].n = input.n;
+    out[i].values.assign(static_cast<size_t>(input.n * L.numel()), 0);
   }
+  // Samples are independent: one contiguous share of the batch per hardware thread.
+  const int64_t threads = std::max<int64_t>(
+      1, std::min<int64_t>(input.n, std::thread::hardware_concurrency()));
+  std::vector<std::thread> workers;
+  for (int64_t t = 0; t < threads; ++t) {
+    const Range r{input.n * t / threads, input.n * (t + 1) / threads};
+    workers.emplace_back([&model, &out, r] { run_layers(model, out, r); });
+  }
+  for (auto& w : workers) w.join();
   return out;
 }
 
