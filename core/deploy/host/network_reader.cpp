@@ -1,0 +1,233 @@
+#include "network_reader.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "codec.h"
+
+namespace bitshift {
+
+namespace {
+
+using json_lite::Value;
+
+// An error already naming its file (a .bin file), passed through the network.json context.
+struct FileError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// A typed array inside one of the .bin files (FORMAT.md, "Array references").
+struct ArrayRef {
+  std::string file, type;
+  int64_t offset = 0, bytes = 0, count = 0;
+};
+
+ArrayRef parse_ref(const Value& v, const std::string& what) {
+  try {
+    ArrayRef r;
+    r.file = v.at("file").as_string();
+    r.type = v.at("type").as_string();
+    r.offset = v.at("offset").as_int();
+    r.bytes = v.at("bytes").as_int();
+    r.count = v.at("count").as_int();
+    if (r.offset < 0 || r.bytes < 0 || r.count < 0)
+      throw std::runtime_error("negative offset, bytes or count");
+    return r;
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(what + ": " + e.what());
+  }
+}
+
+// The bytes `r` points at, after checking its element type, its size and its place in the file.
+std::string slice(const ArrayRef& r, const std::string& what, const std::string& type,
+                  int64_t expected_bytes, const std::string& layer, const FileBytes& files) {
+  if (r.type != type)
+    throw std::runtime_error(what + ": type '" + r.type + "', expected '" + type + "'");
+  if (r.bytes != expected_bytes)
+    throw std::runtime_error(what + ": " + std::to_string(r.bytes) + " bytes for " +
+                             std::to_string(r.count) + " " + type + ", expected " +
+                             std::to_string(expected_bytes));
+  if (r.count == 0) return {};
+  const std::string& data = files(r.file);
+  if (r.offset > static_cast<int64_t>(data.size()) ||
+      r.bytes > static_cast<int64_t>(data.size()) - r.offset)
+    throw FileError(r.file + ": " + layer + " " + what + " at bytes [" + std::to_string(r.offset) +
+                    ", " + std::to_string(r.offset + r.bytes) + ") run past the end (" +
+                    std::to_string(data.size()) + " bytes)");
+  return data.substr(static_cast<size_t>(r.offset), static_cast<size_t>(r.bytes));
+}
+
+std::vector<int32_t> int32_array(const Value& v, const std::string& what, const std::string& layer,
+                                 const FileBytes& files) {
+  const ArrayRef r = parse_ref(v, what);
+  const std::string b = slice(r, what, "int32", 4 * r.count, layer, files);
+  return read_le32(b, 0, static_cast<size_t>(r.count));
+}
+
+std::vector<int64_t> int64_array(const Value& v, const std::string& what, const std::string& layer,
+                                 const FileBytes& files) {
+  const ArrayRef r = parse_ref(v, what);
+  const std::string b = slice(r, what, "int64", 8 * r.count, layer, files);
+  return read_le64(b, 0, static_cast<size_t>(r.count));
+}
+
+IntOp op_from_name(const std::string& name) {
+  for (IntOp op : {IntOp::IntInput, IntOp::IntConv, IntOp::IntLinear, IntOp::IntMaxPool,
+                   IntOp::IntSumPool, IntOp::IntAdd})
+    if (name == int_op_name(op)) return op;
+  throw std::runtime_error("unknown op '" + name + "'");
+}
+
+void require(bool ok, const std::string& what) {
+  if (!ok) throw std::runtime_error(what);
+}
+
+std::string str(int64_t v) { return std::to_string(v); }
+
+// Output size of a window op along one axis.
+int64_t window_out(int64_t in, int64_t k, int64_t stride, int64_t pad) {
+  return (in + 2 * pad - k) / stride + 1;
+}
+
+// The structure every executor relies on; values are the lowering's business.
+void check_layer(const IntegerModel& m, size_t i) {
+  const IntLayer& L = m.layers[i];
+  require(L.c >= 1 && L.h >= 1 && L.w >= 1, "shape " + str(L.c) + "x" + str(L.h) + "x" + str(L.w));
+  const size_t want_inputs = L.op == IntOp::IntInput ? 0 : (L.op == IntOp::IntAdd ? 2 : 1);
+  require(L.inputs.size() == want_inputs, str(static_cast<int64_t>(L.inputs.size())) +
+                                              " inputs, a " + int_op_name(L.op) + " has " +
+                                              str(static_cast<int64_t>(want_inputs)));
+  require((i == 0) == (L.op == IntOp::IntInput), "only layers[0] is the input layer");
+  for (int in : L.inputs)
+    require(in >= 0 && static_cast<size_t>(in) < i,
+            "input " + str(in) + " is not an earlier layer");
+  if (L.op == IntOp::IntInput) return;
+  const IntLayer& in = m.layers[static_cast<size_t>(L.inputs[0])];
+  const auto channels_ok = [&](size_t n) { return n == 1 || n == static_cast<size_t>(L.c); };
+  if (L.op == IntOp::IntConv || L.op == IntOp::IntMaxPool || L.op == IntOp::IntSumPool) {
+    const bool global = L.op == IntOp::IntSumPool && L.kernel == 0;
+    require(L.kernel >= (global ? 0 : 1) && L.stride >= 1 && L.padding >= 0 && L.groups >= 1,
+            "kernel " + str(L.kernel) + " stride " + str(L.stride) + " padding " + str(L.padding) +
+                " groups " + str(L.groups));
+    const int64_t oh = global ? 1 : window_out(in.h, L.kernel, L.stride, L.padding);
+    const int64_t ow = global ? 1 : window_out(in.w, L.kernel, L.stride, L.padding);
+    require(L.h == oh && L.w == ow, "output " + str(L.h) + "x" + str(L.w) + ", the window gives " +
+                                        str(oh) + "x" + str(ow));
+  }
+  if (L.op == IntOp::IntMaxPool || L.op == IntOp::IntSumPool)
+    require(L.c == in.c, str(L.c) + " channels from an input of " + str(in.c));
+  if (L.op == IntOp::IntConv || L.op == IntOp::IntLinear) {
+    int64_t per_out = in.numel();
+    if (L.op == IntOp::IntConv) {
+      require(
+          in.c % L.groups == 0 && L.c % L.groups == 0,
+          str(L.groups) + " groups do not divide " + str(in.c) + " -> " + str(L.c) + " channels");
+      per_out = in.c / L.groups * L.kernel * L.kernel;
+    } else {
+      require(L.h == 1 && L.w == 1, "a linear layer's output is Cx1x1");
+    }
+    require(
+        static_cast<int64_t>(L.weights.size()) == L.c * per_out,
+        str(static_cast<int64_t>(L.weights.size())) + " weights, expected " + str(L.c * per_out));
+    require(L.bias.empty() || L.bias.size() == static_cast<size_t>(L.c),
+            str(static_cast<int64_t>(L.bias.size())) + " biases for " + str(L.c) + " channels");
+    require(L.table.size() <= (size_t{1} << std::min(L.w_bits, 30)),
+            "a table of " + str(static_cast<int64_t>(L.table.size())) + " entries for " +
+                str(L.w_bits) + "-bit codes");
+    if (!L.table.empty())
+      for (size_t j = 0; j < L.weights.size(); ++j)
+        require(L.weights[j] >= 0 && static_cast<size_t>(L.weights[j]) < L.table.size(),
+                "weight code " + str(L.weights[j]) + " at index " + str(static_cast<int64_t>(j)) +
+                    " is not in the table of " + str(static_cast<int64_t>(L.table.size())));
+  }
+  if (L.op == IntOp::IntAdd) {
+    const IntLayer& b = m.layers[static_cast<size_t>(L.inputs[1])];
+    require(in.numel() == L.numel() && b.numel() == L.numel(), "adds inputs of another shape");
+    require(channels_ok(L.requant.m2.size()), "m2 needs 1 or " + str(L.c) + " entries");
+  }
+  if (L.requant.requantized || L.op == IntOp::IntAdd) {
+    require(channels_ok(L.requant.m.size()) && channels_ok(L.requant.shift.size()),
+            "m and shift need 1 or " + str(L.c) + " entries");
+    require(L.requant.offset.empty() || channels_ok(L.requant.offset.size()),
+            "offset needs 0, 1 or " + str(L.c) + " entries");
+    for (int32_t s : L.requant.shift)
+      require(s >= 0 && s <= 62, "shift " + str(s) + " not in 0..62");
+    require(L.requant.lo <= L.requant.hi, "lo " + str(L.requant.lo) + " > hi " + str(L.requant.hi));
+  }
+}
+
+IntLayer read_layer(const Value& v, const FileBytes& files) {
+  IntLayer L;
+  L.name = v.at("name").as_string();
+  const std::string where = "layer '" + L.name + "'";
+  L.op = op_from_name(v.at("op").as_string());
+  for (const Value& in : v.at("inputs").as_array())
+    L.inputs.push_back(static_cast<int>(in.as_int()));
+  const Value& shape = v.at("shape");
+  L.c = shape.at("c").as_int(), L.h = shape.at("h").as_int(), L.w = shape.at("w").as_int();
+  L.kernel = v.at("kernel").as_int(), L.stride = v.at("stride").as_int();
+  L.padding = v.at("padding").as_int(), L.groups = v.at("groups").as_int();
+  L.w_bits = static_cast<int>(v.at("w_bits").as_int());
+  require(L.w_bits >= 1 && L.w_bits <= 32, "w_bits " + str(L.w_bits) + " not in 1..32");
+
+  L.table = int32_array(v.at("table"), "table", where, files);
+  const ArrayRef w = parse_ref(v.at("weights"), "weights");
+  const bool has_table = !L.table.empty();
+  const std::string packed =
+      slice(w, "weights", weight_encoding(L.w_bits, has_table),
+            static_cast<int64_t>(packed_weight_bytes(w.count, L.w_bits)), where, files);
+  L.weights = unpack_weight_codes(packed, w.count, L.w_bits, has_table);
+  L.bias = int32_array(v.at("bias"), "bias", where, files);
+
+  const Value& r = v.at("requant");
+  L.requant.requantized = r.at("requantized").as_bool();
+  L.requant.lo = static_cast<int32_t>(r.at("lo").as_int());
+  L.requant.hi = static_cast<int32_t>(r.at("hi").as_int());
+  L.requant.m = int32_array(r.at("m"), "requant m", where, files);
+  L.requant.m2 = int32_array(r.at("m2"), "requant m2", where, files);
+  L.requant.shift = int32_array(r.at("shift"), "requant shift", where, files);
+  L.requant.offset = int64_array(r.at("offset"), "requant offset", where, files);
+
+  // JSON has no NaN: a scale the writer could not represent is null.
+  for (const Value& s : v.at("scale").as_array())
+    L.scale.push_back(s.is_null() ? std::numeric_limits<double>::quiet_NaN() : s.as_double());
+  L.min_value = v.at("min_value").as_int();
+  L.max_value = v.at("max_value").as_int();
+  return L;
+}
+
+}  // namespace
+
+IntegerModel read_network(const Value& network, const FileBytes& files) {
+  IntegerModel m;
+  size_t index = 0;
+  std::string layer_name;
+  try {
+    const int64_t version = network.at("format_version").as_int();
+    require(version == 1, "format_version " + str(version) + ", this reader knows 1");
+    m.name = network.at("name").as_string();
+    m.method = network.at("method").as_string();
+    m.num_classes = static_cast<int>(network.at("num_classes").as_int());
+    for (const Value& n : network.at("notes").as_array()) m.notes.push_back(n.as_string());
+    const std::vector<Value>& layers = network.at("layers").as_array();
+    require(!layers.empty(), "no layers");
+    for (index = 0; index < layers.size(); ++index) {
+      const Value* name = layers[index].find("name");
+      layer_name = name && name->type() == Value::Type::String ? name->as_string() : "?";
+      m.layers.push_back(read_layer(layers[index], files));
+      check_layer(m, index);
+    }
+  } catch (const FileError&) {
+    throw;
+  } catch (const std::runtime_error& e) {
+    const std::string where = layer_name.empty() ? ""
+                                                 : "layer " + str(static_cast<int64_t>(index)) +
+                                                       " '" + layer_name + "': ";
+    throw std::runtime_error("network.json: " + where + e.what());
+  }
+  return m;
+}
+
+}  // namespace bitshift
