@@ -50,7 +50,8 @@ LoadedModel load_model(const std::string& name_or_file, const DatasetPair& data,
   if (out.module) {
     load_weights(out.module, ck, checkpoint_path);
   } else if (is_quantized(ck)) {
-    out.module = load_quantized(ck, checkpoint_path).model;  // the module keeps its hooks
+    out.quantized_network = load_quantized(ck, checkpoint_path);
+    out.module = out.quantized_network.model;  // the module keeps its hooks
     out.quantized = true;
   } else {
     out.module = module_from_checkpoint(ck);

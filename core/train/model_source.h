@@ -8,6 +8,7 @@
 
 #include "data/dataset.h"
 #include "graph/graph_module.h"
+#include "quant/quantized_network.h"
 
 namespace bitshift {
 
@@ -16,6 +17,7 @@ struct LoadedModel {
   std::string origin;        // the checkpoint path, or "zoo:<name> (random init)"
   bool pretrained = false;   // weights came from a checkpoint
   bool quantized = false;    // the checkpoint held a plan: its quantizers are attached
+  QuantizedNetwork quantized_network;  // when quantized: module, hooks and plan
   Normalization normalization;  // the one the weights were trained with
   nlohmann::json meta = nlohmann::json::object();
 };
