@@ -10,6 +10,7 @@ int cmd_summary(const std::vector<std::string>& argv);
 int cmd_methods(const std::vector<std::string>& argv);
 int cmd_cost(const std::vector<std::string>& argv);
 int cmd_quantize(const std::vector<std::string>& argv);
+int cmd_compare(const std::vector<std::string>& argv);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
@@ -20,6 +21,7 @@ const std::vector<Command>& commands() {
       {"methods", "list the quantization methods", cmd_methods},
       {"cost", "per-layer BOPs, weight memory and MACs of a plan, without training", cmd_cost},
       {"quantize", "quantization-aware fine-tuning with a method and a plan", cmd_quantize},
+      {"compare", "runs side by side: top-1 against BOPs, Pareto front marked", cmd_compare},
   };
   return table;
 }

@@ -1,0 +1,46 @@
+#include "train/run_compare.h"
+
+#include <nlohmann/json.hpp>
+
+#include "util/atomic_file.h"
+#include "util/error.h"
+
+namespace bitshift {
+
+RunSummary read_run_summary(const std::string& path) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(read_file(path));
+  } catch (const nlohmann::json::exception& e) {
+    throw Error("run record '" + path + "' is not JSON: " + e.what());
+  }
+  if (!j.is_object() || !j.contains("top1") || !j["top1"].is_number())
+    throw Error("run record '" + path + "' has no numeric 'top1' (expected a record written by " +
+                "bitshift-cli train or quantize)");
+  RunSummary r;
+  r.path = path;
+  r.kind = j.value("kind", "");
+  r.model = j.value("model", "");
+  r.top1 = j["top1"].get<double>();
+  const nlohmann::json config = j.value("config", nlohmann::json::object());
+  r.method = config.value("method", r.kind == "train" ? "fp32" : "");
+  r.bits = config.value("bits", r.kind == "train" ? "w32a32" : "");
+  if (j.contains("bops") && j["bops"].is_number()) r.bops = j["bops"].get<double>();
+  if (j.contains("weight_bits") && j["weight_bits"].is_number())
+    r.weight_bits = j["weight_bits"].get<double>();
+  return r;
+}
+
+void mark_pareto_front(std::vector<RunSummary>& runs) {
+  for (auto& a : runs) {
+    a.pareto = a.bops > 0;
+    for (const auto& b : runs) {
+      if (&a == &b || b.bops <= 0 || !a.pareto) continue;
+      const bool no_worse = b.top1 >= a.top1 && b.bops <= a.bops;
+      const bool better = b.top1 > a.top1 || b.bops < a.bops;
+      if (no_worse && better) a.pareto = false;
+    }
+  }
+}
+
+}  // namespace bitshift
