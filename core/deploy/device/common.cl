@@ -1,0 +1,65 @@
+// Bitshift OpenCL C 1.2 kernels: what every kernel file shares. The arithmetic follows the
+// contract of Bitshift's integer reference executor (DESIGN.md, "the arithmetic contract") so
+// that every layer's output equals the golden vectors byte for byte. Activations are int32
+// values, [n][c][h][w] row-major, batch outermost.
+//
+// FPGA toolchains get their attributes through BS_ATTR; define BITSHIFT_INTEL_FPGA or
+// BITSHIFT_XILINX_FPGA (e.g. -DBITSHIFT_INTEL_FPGA in the build options). With a fixed work-group
+// size the host pads the global size to a multiple of it; every kernel bounds-checks its ids.
+#ifndef BS_WORK_GROUP_X
+#define BS_WORK_GROUP_X 16
+#endif
+#ifndef BS_SIMD_WORK_ITEMS
+#define BS_SIMD_WORK_ITEMS 4
+#endif
+#if defined(BITSHIFT_INTEL_FPGA)
+#define BS_ATTR                                                  \
+  __attribute__((reqd_work_group_size(BS_WORK_GROUP_X, 1, 1))) \
+  __attribute__((num_simd_work_items(BS_SIMD_WORK_ITEMS)))
+#elif defined(BITSHIFT_XILINX_FPGA)
+#define BS_ATTR                                                  \
+  __attribute__((reqd_work_group_size(BS_WORK_GROUP_X, 1, 1))) \
+  __attribute__((xcl_zero_global_work_offset))
+#else
+#define BS_ATTR
+#endif
+
+// How a layer's weight codes are stored (the host picks it from w_bits).
+#define BS_WEIGHTS_PACKED4 4  // two codes a byte, element 0 in the low nibble (w_bits <= 4)
+#define BS_WEIGHTS_INT8 8     // one code a byte (w_bits <= 8)
+#define BS_WEIGHTS_INT32 32   // one code an int (w_bits > 8)
+
+// The weight value of element i: its code sign-extended, or the table entry it indexes when the
+// layer has a table (non-uniform weights). `format` is the same for every work-item.
+inline int bs_weight(__global const uchar* restrict w8, __global const int* restrict w32,
+                     __global const int* restrict table, int format, int has_table, int i) {
+  int code;
+  if (format == BS_WEIGHTS_PACKED4) {
+    const int nibble = (w8[i >> 1] >> ((i & 1) << 2)) & 0xF;
+    code = has_table ? nibble : (nibble ^ 8) - 8;  // (v ^ 8) - 8 sign-extends 4 bits
+  } else if (format == BS_WEIGHTS_INT8) {
+    const uchar b = w8[i];
+    code = has_table ? (int)b : (int)as_char(b);
+  } else {
+    code = w32[i];
+  }
+  return has_table ? table[code] : code;
+}
+
+// The contract's requantization: y = clamp((scaled + half) >> shift, lo, hi) in 64 bits, where
+// scaled = acc·m (+ acc2·m2) + offset. OpenCL C defines >> on negative values as arithmetic,
+// so this rounds half up, once.
+inline int bs_requantize(long scaled, int shift, int lo, int hi) {
+  const long rounded = (scaled + (shift > 0 ? (1L << (shift - 1)) : 0L)) >> shift;
+  return (int)clamp(rounded, (long)lo, (long)hi);
+}
+
+// A conv or linear output from its int32 accumulator (bias included): requantized with output
+// channel c's (m, shift, offset), or the accumulator itself for wide outputs (logits, inputs of
+// an add). The accumulator fits int32: prove_accumulator_bounds checks every layer.
+inline int bs_finish(int acc, int c, int requantized, __global const int* restrict m,
+                     __global const int* restrict shift, __global const long* restrict offset,
+                     int lo, int hi) {
+  if (!requantized) return acc;
+  return bs_requantize((long)acc * m[c] + offset[c], shift[c], lo, hi);
+}

@@ -1,0 +1,521 @@
+#include "opencl_runtime.h"
+
+#ifndef CL_TARGET_OPENCL_VERSION
+#define CL_TARGET_OPENCL_VERSION 120
+#endif
+#include <CL/cl.h>
+
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace bitshift {
+
+namespace {
+
+struct ErrorName {
+  cl_int code;
+  const char* name;
+};
+// clang-format off
+#define BS_ERROR(code) ErrorName{code, #code}
+const ErrorName kErrorNames[] = {
+    BS_ERROR(CL_DEVICE_NOT_FOUND), BS_ERROR(CL_DEVICE_NOT_AVAILABLE),
+    BS_ERROR(CL_COMPILER_NOT_AVAILABLE), BS_ERROR(CL_MEM_OBJECT_ALLOCATION_FAILURE),
+    BS_ERROR(CL_OUT_OF_RESOURCES), BS_ERROR(CL_OUT_OF_HOST_MEMORY),
+    BS_ERROR(CL_PROFILING_INFO_NOT_AVAILABLE), BS_ERROR(CL_MEM_COPY_OVERLAP),
+    BS_ERROR(CL_IMAGE_FORMAT_MISMATCH), BS_ERROR(CL_IMAGE_FORMAT_NOT_SUPPORTED),
+    BS_ERROR(CL_BUILD_PROGRAM_FAILURE), BS_ERROR(CL_MAP_FAILURE),
+    BS_ERROR(CL_MISALIGNED_SUB_BUFFER_OFFSET),
+    BS_ERROR(CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST), BS_ERROR(CL_COMPILE_PROGRAM_FAILURE),
+    BS_ERROR(CL_LINKER_NOT_AVAILABLE), BS_ERROR(CL_LINK_PROGRAM_FAILURE),
+    BS_ERROR(CL_DEVICE_PARTITION_FAILED), BS_ERROR(CL_KERNEL_ARG_INFO_NOT_AVAILABLE),
+    BS_ERROR(CL_INVALID_VALUE), BS_ERROR(CL_INVALID_DEVICE_TYPE), BS_ERROR(CL_INVALID_PLATFORM),
+    BS_ERROR(CL_INVALID_DEVICE), BS_ERROR(CL_INVALID_CONTEXT),
+    BS_ERROR(CL_INVALID_QUEUE_PROPERTIES), BS_ERROR(CL_INVALID_COMMAND_QUEUE),
+    BS_ERROR(CL_INVALID_HOST_PTR), BS_ERROR(CL_INVALID_MEM_OBJECT),
+    BS_ERROR(CL_INVALID_IMAGE_FORMAT_DESCRIPTOR), BS_ERROR(CL_INVALID_IMAGE_SIZE),
+    BS_ERROR(CL_INVALID_SAMPLER), BS_ERROR(CL_INVALID_BINARY), BS_ERROR(CL_INVALID_BUILD_OPTIONS),
+    BS_ERROR(CL_INVALID_PROGRAM), BS_ERROR(CL_INVALID_PROGRAM_EXECUTABLE),
+    BS_ERROR(CL_INVALID_KERNEL_NAME), BS_ERROR(CL_INVALID_KERNEL_DEFINITION),
+    BS_ERROR(CL_INVALID_KERNEL), BS_ERROR(CL_INVALID_ARG_INDEX), BS_ERROR(CL_INVALID_ARG_VALUE),
+    BS_ERROR(CL_INVALID_ARG_SIZE), BS_ERROR(CL_INVALID_KERNEL_ARGS),
+    BS_ERROR(CL_INVALID_WORK_DIMENSION), BS_ERROR(CL_INVALID_WORK_GROUP_SIZE),
+    BS_ERROR(CL_INVALID_WORK_ITEM_SIZE), BS_ERROR(CL_INVALID_GLOBAL_OFFSET),
+    BS_ERROR(CL_INVALID_EVENT_WAIT_LIST), BS_ERROR(CL_INVALID_EVENT),
+    BS_ERROR(CL_INVALID_OPERATION), BS_ERROR(CL_INVALID_GL_OBJECT),
+    BS_ERROR(CL_INVALID_BUFFER_SIZE), BS_ERROR(CL_INVALID_MIP_LEVEL),
+    BS_ERROR(CL_INVALID_GLOBAL_WORK_SIZE), BS_ERROR(CL_INVALID_PROPERTY),
+    BS_ERROR(CL_INVALID_IMAGE_DESCRIPTOR), BS_ERROR(CL_INVALID_COMPILER_OPTIONS),
+    BS_ERROR(CL_INVALID_LINKER_OPTIONS), BS_ERROR(CL_INVALID_DEVICE_PARTITION_COUNT),
+    ErrorName{-1001, "CL_PLATFORM_NOT_FOUND_KHR"},  // no ICD driver (cl_khr_icd)
+};
+// clang-format on
+#undef BS_ERROR
+
+const char* cl_error_name(cl_int code) {
+  for (const ErrorName& e : kErrorNames)
+    if (e.code == code) return e.name;
+  return "unknown OpenCL error";
+}
+
+std::string describe(cl_int code) {
+  return std::string(cl_error_name(code)) + " (" + std::to_string(code) + ")";
+}
+
+void check(cl_int status, const std::string& what) {
+  if (status != CL_SUCCESS) throw std::runtime_error("OpenCL: " + what + ": " + describe(status));
+}
+
+// Owns one OpenCL object and releases it when it goes (RAII); movable, not copyable.
+template <typename T, cl_int(CL_API_CALL* Release)(T)>
+class Handle {
+ public:
+  Handle() = default;
+  explicit Handle(T h) : h_(h) {}
+  Handle(Handle&& o) noexcept : h_(std::exchange(o.h_, nullptr)) {}
+  Handle& operator=(Handle&& o) noexcept {
+    if (this != &o) reset(std::exchange(o.h_, nullptr));
+    return *this;
+  }
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  ~Handle() { reset(nullptr); }
+  T get() const { return h_; }
+  void reset(T h) {
+    if (h_) Release(h_);
+    h_ = h;
+  }
+
+ private:
+  T h_ = nullptr;
+};
+using Context = Handle<cl_context, clReleaseContext>;
+using Queue = Handle<cl_command_queue, clReleaseCommandQueue>;
+using Program = Handle<cl_program, clReleaseProgram>;
+using Kernel = Handle<cl_kernel, clReleaseKernel>;
+using Mem = Handle<cl_mem, clReleaseMemObject>;
+
+std::string platform_string(cl_platform_id p, cl_platform_info what) {
+  size_t size = 0;
+  if (clGetPlatformInfo(p, what, 0, nullptr, &size) != CL_SUCCESS || size == 0) return "";
+  std::string s(size, '\0');
+  if (clGetPlatformInfo(p, what, size, &s[0], nullptr) != CL_SUCCESS) return "";
+  return s.c_str();  // drops the terminating NUL
+}
+
+std::string device_string(cl_device_id d, cl_device_info what) {
+  size_t size = 0;
+  if (clGetDeviceInfo(d, what, 0, nullptr, &size) != CL_SUCCESS || size == 0) return "";
+  std::string s(size, '\0');
+  if (clGetDeviceInfo(d, what, size, &s[0], nullptr) != CL_SUCCESS) return "";
+  return s.c_str();
+}
+
+struct FoundDevice {
+  cl_platform_id platform = nullptr;
+  cl_device_id id = nullptr;
+  OpenClDeviceInfo info;
+};
+
+// Every device of every platform; no platform or no ICD loader's driver is no device.
+std::vector<FoundDevice> find_devices() {
+  std::vector<FoundDevice> found;
+  cl_uint platforms = 0;
+  if (clGetPlatformIDs(0, nullptr, &platforms) != CL_SUCCESS || platforms == 0) return found;
+  std::vector<cl_platform_id> ps(platforms);
+  if (clGetPlatformIDs(platforms, ps.data(), nullptr) != CL_SUCCESS) return found;
+  for (cl_platform_id p : ps) {
+    cl_uint count = 0;
+    if (clGetDeviceIDs(p, CL_DEVICE_TYPE_ALL, 0, nullptr, &count) != CL_SUCCESS) continue;
+    std::vector<cl_device_id> ds(count);
+    if (count == 0 ||
+        clGetDeviceIDs(p, CL_DEVICE_TYPE_ALL, count, ds.data(), nullptr) != CL_SUCCESS)
+      continue;
+    for (cl_device_id d : ds)
+      found.push_back({p,
+                       d,
+                       {platform_string(p, CL_PLATFORM_NAME), device_string(d, CL_DEVICE_NAME),
+                        device_string(d, CL_DEVICE_VERSION)}});
+  }
+  return found;
+}
+
+// Kernels index with int: every size must fit.
+cl_int to_int(int64_t v, const std::string& what) {
+  if (v < 0 || v > std::numeric_limits<cl_int>::max())
+    throw std::runtime_error(what + " = " + std::to_string(v) + " does not fit the kernels' int");
+  return static_cast<cl_int>(v);
+}
+
+// Weight storage on the device, by w_bits (FORMAT.md and device/common.cl agree on it).
+constexpr cl_int kPacked4 = 4, kInt8 = 8, kInt32 = 32;
+
+struct PackedWeights {
+  cl_int format = kInt32;
+  std::vector<uint8_t> bytes;  // kPacked4, kInt8
+  std::vector<int32_t> words;  // kInt32
+};
+
+// Packs a layer's codes, checking each fits its storage (and indexes the table when there is one).
+PackedWeights pack_weights(const IntLayer& L) {
+  PackedWeights p;
+  p.format = L.w_bits <= 4 ? kPacked4 : (L.w_bits <= 8 ? kInt8 : kInt32);
+  const bool table = !L.table.empty();
+  const int64_t lo = table ? 0 : (p.format == kPacked4 ? -8 : -128);
+  const int64_t hi =
+      table ? static_cast<int64_t>(L.table.size()) - 1 : (p.format == kPacked4 ? 7 : 127);
+  if (p.format == kInt32) {
+    p.words = L.weights;
+    if (!table) return p;
+  }
+  const int64_t cap = p.format == kPacked4 ? 15 : 255;  // largest table index the storage holds
+  if (p.format == kPacked4) p.bytes.assign((L.weights.size() + 1) / 2, 0);
+  if (p.format == kInt8) p.bytes.resize(L.weights.size());
+  for (size_t i = 0; i < L.weights.size(); ++i) {
+    const int32_t code = L.weights[i];
+    if (code < lo || code > hi || (table && p.format != kInt32 && code > cap))
+      throw std::runtime_error(
+          "layer '" + L.name + "': weight code " + std::to_string(code) + " at " +
+          std::to_string(i) + " does not fit w_bits " + std::to_string(L.w_bits) +
+          (table ? " table indices (table of " + std::to_string(L.table.size()) + ")"
+                 : " storage"));
+    const auto bits = static_cast<uint8_t>(code);
+    if (p.format == kPacked4)
+      p.bytes[i / 2] |= static_cast<uint8_t>((bits & 0xF) << (i % 2 == 0 ? 0 : 4));
+    else if (p.format == kInt8)
+      p.bytes[i] = bits;
+  }
+  return p;
+}
+
+// A per-channel vector with c entries: size 1 applies to every channel, empty is `fill`.
+template <typename T>
+std::vector<T> per_channel(const std::vector<T>& v, int64_t c, T fill, const IntLayer& L,
+                           const char* what) {
+  if (v.empty()) return std::vector<T>(static_cast<size_t>(c), fill);
+  if (v.size() == 1) return std::vector<T>(static_cast<size_t>(c), v[0]);
+  if (static_cast<int64_t>(v.size()) != c)
+    throw std::runtime_error("layer '" + L.name + "': " + what + " has " +
+                             std::to_string(v.size()) + " entries for " + std::to_string(c) +
+                             " channels");
+  return v;
+}
+
+// One layer's constant data on the device. Absent vectors are one zero (OpenCL has no empty
+// buffers), so every kernel argument is a valid buffer.
+struct DeviceLayer {
+  cl_int w_format = kInt32, has_table = 0;
+  Mem w8, w32, table, bias, m, m2, shift, offset;
+};
+
+const char* kernel_name(IntOp op) {
+  switch (op) {
+    case IntOp::IntConv:
+      return "bs_conv";
+    case IntOp::IntLinear:
+      return "bs_linear";
+    case IntOp::IntMaxPool:
+      return "bs_maxpool";
+    case IntOp::IntSumPool:
+      return "bs_sumpool";
+    case IntOp::IntAdd:
+      return "bs_add";
+    case IntOp::IntInput:
+      break;
+  }
+  return "";
+}
+
+// Kernel arguments are set by exact type: an int64_t passed by mistake does not compile.
+void set_arg(cl_kernel k, cl_uint i, const Mem& m) {
+  const cl_mem mem = m.get();
+  check(clSetKernelArg(k, i, sizeof(cl_mem), &mem), "clSetKernelArg " + std::to_string(i));
+}
+void set_arg(cl_kernel k, cl_uint i, cl_int v) {
+  check(clSetKernelArg(k, i, sizeof(cl_int), &v), "clSetKernelArg " + std::to_string(i));
+}
+template <typename T>
+void set_arg(cl_kernel, cl_uint, T) = delete;
+
+template <typename... Args>
+void set_args(cl_kernel k, const Args&... args) {
+  cl_uint i = 0;
+  (set_arg(k, i++, args), ...);
+}
+
+}  // namespace
+
+struct OpenClRuntime::Impl {
+  OpenClDeviceInfo info;
+  cl_device_id device = nullptr;
+  Context context;
+  Queue queue;
+  Program program;
+  std::map<IntOp, Kernel> kernels;
+  std::map<IntOp, std::array<size_t, 3>> work_group;  // reqd_work_group_size, {0,0,0} = free
+  IntegerModel shapes;                                // the model without weights
+  std::vector<DeviceLayer> layers;
+  int64_t batch = -1;       // samples the activation buffers hold
+  std::vector<Mem> values;  // each layer's output, [n][c][h][w] int32
+
+  template <typename T>
+  Mem upload(const std::vector<T>& v) {
+    const std::vector<T> one(1, T{});
+    const std::vector<T>& data = v.empty() ? one : v;
+    cl_int status = CL_SUCCESS;
+    cl_mem m = clCreateBuffer(context.get(), CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+                              data.size() * sizeof(T), const_cast<T*>(data.data()), &status);
+    check(status, "clCreateBuffer of " + std::to_string(data.size() * sizeof(T)) + " bytes");
+    return Mem(m);
+  }
+
+  void build(const std::string& source);
+  void upload_layer(const IntegerModel& model, size_t i);
+  void allocate(int64_t n);
+  void enqueue(IntOp op, std::array<size_t, 3> global, cl_uint dims);
+  void run_layer(size_t i, int64_t n);
+};
+
+void OpenClRuntime::Impl::build(const std::string& source) {
+  cl_int status = CL_SUCCESS;
+  const char* text = source.c_str();
+  const size_t length = source.size();
+  program.reset(clCreateProgramWithSource(context.get(), 1, &text, &length, &status));
+  check(status, "clCreateProgramWithSource");
+  status = clBuildProgram(program.get(), 1, &device, "-cl-std=CL1.2", nullptr, nullptr);
+  if (status == CL_SUCCESS) return;
+  size_t size = 0;
+  std::string log;
+  if (clGetProgramBuildInfo(program.get(), device, CL_PROGRAM_BUILD_LOG, 0, nullptr, &size) ==
+          CL_SUCCESS &&
+      size > 0) {
+    log.assign(size, '\0');
+    clGetProgramBuildInfo(program.get(), device, CL_PROGRAM_BUILD_LOG, size, &log[0], nullptr);
+    log = log.c_str();
+  }
+  throw std::runtime_error("OpenCL: building the kernels for " + info.name +
+                           " failed: " + describe(status) + "\nbuild log:\n" + log);
+}
+
+void OpenClRuntime::Impl::upload_layer(const IntegerModel& model, size_t i) {
+  const IntLayer& L = model.layers[i];
+  DeviceLayer& d = layers[i];
+  if (L.op == IntOp::IntInput) {
+    if (i != 0) throw std::runtime_error("layer '" + L.name + "': a second input layer");
+    return;
+  }
+  const size_t inputs = L.op == IntOp::IntAdd ? 2 : 1;
+  if (L.inputs.size() != inputs)
+    throw std::runtime_error("layer '" + L.name + "' (" + int_op_name(L.op) + ") has " +
+                             std::to_string(L.inputs.size()) + " inputs, expected " +
+                             std::to_string(inputs));
+  for (int in : L.inputs)
+    if (in < 0 || static_cast<size_t>(in) >= i)
+      throw std::runtime_error("layer '" + L.name + "': input " + std::to_string(in) +
+                               " is not an earlier layer");
+  const IntLayer& src = model.layers[static_cast<size_t>(L.inputs[0])];
+  const Requant& r = L.requant;
+  if (L.op == IntOp::IntConv || L.op == IntOp::IntLinear) {
+    const bool conv = L.op == IntOp::IntConv;
+    if (conv && (L.groups < 1 || src.c % L.groups != 0 || L.c % L.groups != 0 || L.kernel < 1))
+      throw std::runtime_error("layer '" + L.name + "': groups " + std::to_string(L.groups) +
+                               " and kernel " + std::to_string(L.kernel) + " do not fit " +
+                               std::to_string(src.c) + " -> " + std::to_string(L.c) + " channels");
+    const int64_t per_out = conv ? src.c / L.groups * L.kernel * L.kernel : src.numel();
+    if (static_cast<int64_t>(L.weights.size()) != L.c * per_out)
+      throw std::runtime_error("layer '" + L.name + "': " + std::to_string(L.weights.size()) +
+                               " weights, expected " + std::to_string(L.c * per_out));
+    to_int(static_cast<int64_t>(L.weights.size()), "layer '" + L.name + "' weights");
+    PackedWeights p = pack_weights(L);
+    d.w_format = p.format;
+    d.has_table = L.table.empty() ? 0 : 1;
+    d.w8 = upload(p.bytes);
+    d.w32 = upload(p.words);
+    d.table = upload(L.table);
+    d.bias = upload(per_channel(L.bias, L.c, int32_t{0}, L, "bias"));
+  } else if (L.op == IntOp::IntAdd) {
+    for (int in : L.inputs)
+      if (model.layers[static_cast<size_t>(in)].numel() != L.numel())
+        throw std::runtime_error("layer '" + L.name + "': adds inputs of different sizes");
+  } else if (src.c != L.c) {
+    throw std::runtime_error("layer '" + L.name + "': a pool of " + std::to_string(src.c) +
+                             " channels gives " + std::to_string(L.c));
+  }
+  d.m = upload(per_channel(r.m, L.c, int32_t{0}, L, "m"));
+  d.m2 = upload(per_channel(r.m2, L.c, int32_t{0}, L, "m2"));
+  d.shift = upload(per_channel(r.shift, L.c, int32_t{0}, L, "shift"));
+  d.offset = upload(per_channel(r.offset, L.c, int64_t{0}, L, "offset"));
+  if (!kernels.count(L.op)) {
+    cl_int status = CL_SUCCESS;
+    Kernel k(clCreateKernel(program.get(), kernel_name(L.op), &status));
+    check(status, std::string("clCreateKernel ") + kernel_name(L.op));
+    std::array<size_t, 3> wg{0, 0, 0};
+    check(clGetKernelWorkGroupInfo(k.get(), device, CL_KERNEL_COMPILE_WORK_GROUP_SIZE, sizeof(wg),
+                                   wg.data(), nullptr),
+          std::string("clGetKernelWorkGroupInfo ") + kernel_name(L.op));
+    kernels.emplace(L.op, std::move(k));
+    work_group[L.op] = wg;
+  }
+}
+
+void OpenClRuntime::Impl::allocate(int64_t n) {
+  if (n == batch) return;
+  values.clear();
+  for (const IntLayer& L : shapes.layers) {
+    const int64_t count = to_int(n * L.numel(), "layer '" + L.name + "' values in a batch");
+    cl_int status = CL_SUCCESS;
+    cl_mem m = clCreateBuffer(context.get(), CL_MEM_READ_WRITE,
+                              static_cast<size_t>(count > 0 ? count : 1) * sizeof(int32_t), nullptr,
+                              &status);
+    check(status, "clCreateBuffer for layer '" + L.name + "'");
+    values.emplace_back(m);
+  }
+  batch = n;
+}
+
+void OpenClRuntime::Impl::enqueue(IntOp op, std::array<size_t, 3> global, cl_uint dims) {
+  const std::array<size_t, 3>& wg = work_group[op];
+  const bool fixed = wg[0] != 0;
+  // A kernel compiled with reqd_work_group_size runs in whole groups; ids beyond the layer
+  // return at once.
+  if (fixed)
+    for (cl_uint d = 0; d < dims; ++d) global[d] = (global[d] + wg[d] - 1) / wg[d] * wg[d];
+  check(clEnqueueNDRangeKernel(queue.get(), kernels.at(op).get(), dims, nullptr, global.data(),
+                               fixed ? wg.data() : nullptr, 0, nullptr, nullptr),
+        std::string("clEnqueueNDRangeKernel ") + kernel_name(op));
+}
+
+void OpenClRuntime::Impl::run_layer(size_t i, int64_t n) {
+  const IntLayer& L = shapes.layers[i];
+  const DeviceLayer& d = layers[i];
+  const IntLayer& src = shapes.layers[static_cast<size_t>(L.inputs[0])];
+  const Mem& x = values[static_cast<size_t>(L.inputs[0])];
+  const Mem& y = values[i];
+  const cl_int batch_n = static_cast<cl_int>(n), c = static_cast<cl_int>(L.c);
+  const cl_int h = static_cast<cl_int>(L.h), w = static_cast<cl_int>(L.w);
+  const cl_int in_h = static_cast<cl_int>(src.h), in_w = static_cast<cl_int>(src.w);
+  const cl_int lo = L.requant.lo, hi = L.requant.hi, requantized = L.requant.requantized ? 1 : 0;
+  const auto nc = static_cast<size_t>(n * L.c);
+  cl_kernel k = kernels.at(L.op).get();
+  switch (L.op) {
+    case IntOp::IntConv:
+      set_args(k, x, y, d.w8, d.w32, d.table, d.w_format, d.has_table, d.bias, d.m, d.shift,
+               d.offset, requantized, lo, hi, static_cast<cl_int>(src.c), in_h, in_w, c, h, w,
+               static_cast<cl_int>(L.kernel), static_cast<cl_int>(L.stride),
+               static_cast<cl_int>(L.padding), static_cast<cl_int>(L.groups), batch_n);
+      enqueue(L.op, {size_t(L.w), size_t(L.h), nc}, 3);
+      break;
+    case IntOp::IntLinear:
+      set_args(k, x, y, d.w8, d.w32, d.table, d.w_format, d.has_table, d.bias, d.m, d.shift,
+               d.offset, requantized, lo, hi, static_cast<cl_int>(src.numel()), c, batch_n);
+      enqueue(L.op, {size_t(L.c), size_t(n), 1}, 2);
+      break;
+    case IntOp::IntMaxPool:
+    case IntOp::IntSumPool: {
+      const bool global = L.kernel == 0;  // the whole map, output C×1×1
+      set_args(k, x, y, c, in_h, in_w, h, w, global ? in_h : static_cast<cl_int>(L.kernel),
+               global ? in_w : static_cast<cl_int>(L.kernel),
+               global ? 1 : static_cast<cl_int>(L.stride),
+               global ? 0 : static_cast<cl_int>(L.padding), batch_n);
+      enqueue(L.op, {size_t(L.w), size_t(L.h), nc}, 3);
+      break;
+    }
+    case IntOp::IntAdd:
+      set_args(k, x, values[static_cast<size_t>(L.inputs[1])], y, d.m, d.m2, d.shift, d.offset, lo,
+               hi, c, h * w, batch_n);
+      enqueue(L.op, {size_t(L.h * L.w), nc, 1}, 2);
+      break;
+    case IntOp::IntInput:
+      break;
+  }
+}
+
+std::vector<OpenClDeviceInfo> list_opencl_devices() {
+  std::vector<OpenClDeviceInfo> infos;
+  for (const FoundDevice& d : find_devices()) infos.push_back(d.info);
+  return infos;
+}
+
+OpenClRuntime::OpenClRuntime(const IntegerModel& model, const std::string& kernel_source,
+                             int device)
+    : impl_(new Impl) {
+  const std::vector<FoundDevice> devices = find_devices();
+  if (device < 0 || static_cast<size_t>(device) >= devices.size())
+    throw std::runtime_error("OpenCL device " + std::to_string(device) + " does not exist (" +
+                             std::to_string(devices.size()) + " found)");
+  if (model.layers.empty() || model.layers[0].op != IntOp::IntInput)
+    throw std::runtime_error("integer model '" + model.name + "' does not start with an input");
+  Impl& im = *impl_;
+  const FoundDevice& found = devices[static_cast<size_t>(device)];
+  im.info = found.info;
+  im.device = found.id;
+  cl_int status = CL_SUCCESS;
+  const cl_context_properties props[] = {
+      CL_CONTEXT_PLATFORM, reinterpret_cast<cl_context_properties>(found.platform), 0};
+  im.context.reset(clCreateContext(props, 1, &im.device, nullptr, nullptr, &status));
+  check(status, "clCreateContext for " + im.info.name);
+  im.queue.reset(clCreateCommandQueue(im.context.get(), im.device, 0, &status));
+  check(status, "clCreateCommandQueue for " + im.info.name);
+  im.build(kernel_source);
+  im.layers.resize(model.layers.size());
+  for (size_t i = 0; i < model.layers.size(); ++i) {
+    im.upload_layer(model, i);
+    IntLayer shape = model.layers[i];
+    shape.weights.clear();
+    shape.table.clear();
+    im.shapes.layers.push_back(std::move(shape));
+  }
+}
+
+OpenClRuntime::~OpenClRuntime() {
+  if (impl_ && impl_->queue.get()) clFinish(impl_->queue.get());
+}
+
+const OpenClDeviceInfo& OpenClRuntime::device() const { return impl_->info; }
+
+std::vector<IntTensor> OpenClRuntime::run(const IntTensor& input) {
+  Impl& im = *impl_;
+  const IntLayer& in = im.shapes.layers[0];
+  if (input.n < 0 || static_cast<int64_t>(input.values.size()) != input.n * in.numel())
+    throw std::runtime_error("input batch of " + std::to_string(input.values.size()) +
+                             " values is not " + std::to_string(input.n) + " samples of " +
+                             std::to_string(in.c) + "x" + std::to_string(in.h) + "x" +
+                             std::to_string(in.w));
+  const int64_t n = input.n;
+  std::vector<IntTensor> out(im.shapes.layers.size());
+  out[0] = input;
+  for (size_t i = 1; i < out.size(); ++i) {
+    out[i].n = n;
+    out[i].values.assign(static_cast<size_t>(n * im.shapes.layers[i].numel()), 0);
+  }
+  if (n == 0) return out;
+  im.allocate(n);
+  try {
+    check(clEnqueueWriteBuffer(im.queue.get(), im.values[0].get(), CL_FALSE, 0,
+                               input.values.size() * sizeof(int32_t), input.values.data(), 0,
+                               nullptr, nullptr),
+          "clEnqueueWriteBuffer of the input");
+    for (size_t i = 1; i < out.size(); ++i)
+      if (im.shapes.layers[i].numel() > 0) im.run_layer(i, n);
+    for (size_t i = 1; i < out.size(); ++i) {
+      if (out[i].values.empty()) continue;
+      check(clEnqueueReadBuffer(im.queue.get(), im.values[i].get(), CL_FALSE, 0,
+                                out[i].values.size() * sizeof(int32_t), out[i].values.data(), 0,
+                                nullptr, nullptr),
+            "clEnqueueReadBuffer of layer '" + im.shapes.layers[i].name + "'");
+    }
+    check(clFinish(im.queue.get()), "clFinish");
+  } catch (...) {
+    clFinish(im.queue.get());  // no transfer may still target `input` or `out`
+    throw;
+  }
+  return out;
+}
+
+}  // namespace bitshift
