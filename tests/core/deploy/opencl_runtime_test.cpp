@@ -1,0 +1,357 @@
+// The OpenCL runtime against the integer reference executor, bit for bit, on random models of
+// odd shapes (every op, every weight storage, per-channel and shared requantization), plus
+// hand-computed requantization and the errors a user sees. Skips, loudly, without a device.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "../test_util.h"
+#include "deploy/host/opencl_runtime.h"
+#include "deploy/kernel_sources.h"
+#include "integer/reference_executor.h"
+
+namespace bitshift {
+namespace {
+
+#define REQUIRE_OPENCL_DEVICE()      \
+  if (list_opencl_devices().empty()) \
+  GTEST_SKIP() << "no OpenCL device: install pocl-opencl-icd (nothing was compared)"
+
+std::string runtime_error_of(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// Every layer of `got` equals `golden` value for value; reports the first difference.
+void expect_layers_equal(const IntegerModel& model, const std::vector<IntTensor>& got,
+                         const std::vector<IntTensor>& golden) {
+  ASSERT_EQ(got.size(), golden.size());
+  for (size_t i = 0; i < golden.size(); ++i) {
+    const std::string name = model.layers[i].name;
+    ASSERT_EQ(got[i].n, golden[i].n) << name;
+    ASSERT_EQ(got[i].values.size(), golden[i].values.size()) << name;
+    size_t differ = 0, first = 0;
+    for (size_t j = golden[i].values.size(); j-- > 0;)
+      if (got[i].values[j] != golden[i].values[j]) ++differ, first = j;
+    EXPECT_EQ(differ, 0u) << "layer " << i << " '" << name << "' first differs at " << first
+                          << ": got " << got[i].values[first] << ", expected "
+                          << golden[i].values[first];
+  }
+}
+
+double mean_abs(const std::vector<int32_t>& v) {
+  double sum = 0;
+  for (int32_t x : v) sum += std::abs(static_cast<double>(x));
+  return v.empty() ? 0.0 : sum / static_cast<double>(v.size());
+}
+
+// The shift that maps a typical |acc·m| of `typical` onto a quarter of [lo, hi].
+int32_t shift_for(double typical, int32_t lo, int32_t hi) {
+  const double target = std::max(1.0, (hi - lo) / 4.0);
+  return static_cast<int32_t>(
+      std::clamp(std::lround(std::log2(std::max(typical, 1.0) / target)), 0L, 40L));
+}
+
+struct Weights {
+  int bits = 8;
+  bool table = false;
+};
+
+struct Output {
+  bool requantized = true;
+  int32_t lo = 0, hi = 15;
+  bool per_channel = true;  // else size-1 vectors shared by every channel
+  bool bias = true;
+  int32_t m_max = (1 << 15) - 1;  // 1: shift-only (NICE), 8: NICE's 3-bit m; small m make ties
+};
+
+// Builds a random IntegerModel layer by layer. Requantization is calibrated on the reference's
+// accumulators for `sample`, so outputs spread over [lo, hi] instead of saturating.
+class RandomModel {
+ public:
+  explicit RandomModel(unsigned seed) : rng_(seed) {}
+
+  IntegerModel model;
+  IntTensor sample;
+
+  int input(int64_t c, int64_t h, int64_t w, int32_t lo, int32_t hi, int64_t n) {
+    IntLayer L = layer("input", IntOp::IntInput, {}, c, h, w);
+    L.min_value = lo, L.max_value = hi;
+    sample.n = n;
+    sample.values.resize(static_cast<size_t>(n * L.numel()));
+    for (int32_t& v : sample.values) v = uniform(lo, hi);
+    return push(L);
+  }
+
+  int conv(int src, int64_t c, int64_t k, int64_t stride, int64_t pad, int64_t groups, Weights w,
+           Output o) {
+    const IntLayer& in = model.layers[static_cast<size_t>(src)];
+    IntLayer L = layer("conv", IntOp::IntConv, {src}, c, (in.h + 2 * pad - k) / stride + 1,
+                       (in.w + 2 * pad - k) / stride + 1);
+    L.kernel = k, L.stride = stride, L.padding = pad, L.groups = groups;
+    fill_weights(L, c * (in.c / groups) * k * k, w);
+    return finish(L, o);
+  }
+
+  int linear(int src, int64_t c, Weights w, Output o) {
+    IntLayer L = layer("linear", IntOp::IntLinear, {src}, c, 1, 1);
+    fill_weights(L, c * model.layers[static_cast<size_t>(src)].numel(), w);
+    return finish(L, o);
+  }
+
+  int pool(IntOp op, int src, int64_t k, int64_t stride, int64_t pad) {
+    const IntLayer& in = model.layers[static_cast<size_t>(src)];
+    const bool global = k == 0;
+    IntLayer L =
+        layer(int_op_name(op), op, {src}, in.c, global ? 1 : (in.h + 2 * pad - k) / stride + 1,
+              global ? 1 : (in.w + 2 * pad - k) / stride + 1);
+    L.kernel = k, L.stride = stride, L.padding = pad;
+    return push(L);
+  }
+
+  int add(int a, int b, int32_t lo, int32_t hi, int32_t m_max = (1 << 15) - 1) {
+    const IntLayer& in = model.layers[static_cast<size_t>(a)];
+    IntLayer L = layer("add", IntOp::IntAdd, {a, b}, in.c, in.h, in.w);
+    const std::vector<IntTensor> ref = reference();
+    const double ta = mean_abs(ref[static_cast<size_t>(a)].values);
+    const double tb = mean_abs(ref[static_cast<size_t>(b)].values);
+    Requant& r = L.requant;
+    r.requantized = true, r.lo = lo, r.hi = hi;
+    for (int64_t ch = 0; ch < L.c; ++ch) {
+      r.m.push_back(uniform(1, m_max));
+      r.m2.push_back(uniform(1, m_max));
+      r.shift.push_back(shift_for(ta * r.m.back() + tb * r.m2.back(), lo, hi));
+      const int32_t step = 1 << std::min(r.shift.back(), 30);
+      r.offset.push_back(uniform(-step, step));
+    }
+    return push(L);
+  }
+
+  std::vector<IntTensor> reference() {
+    prove_accumulator_bounds(model);
+    return run_reference(model, sample);
+  }
+
+ private:
+  std::mt19937 rng_;
+
+  int32_t uniform(int64_t lo, int64_t hi) {
+    return static_cast<int32_t>(std::uniform_int_distribution<int64_t>(lo, hi)(rng_));
+  }
+
+  IntLayer layer(const std::string& kind, IntOp op, std::vector<int> inputs, int64_t c, int64_t h,
+                 int64_t w) {
+    IntLayer L;
+    L.name = kind + std::to_string(model.layers.size());
+    L.op = op, L.inputs = std::move(inputs);
+    L.c = c, L.h = h, L.w = w;
+    L.scale = {1.0};
+    return L;
+  }
+
+  int push(const IntLayer& L) {
+    model.layers.push_back(L);
+    return static_cast<int>(model.layers.size()) - 1;
+  }
+
+  void fill_weights(IntLayer& L, int64_t count, Weights w) {
+    L.w_bits = w.bits;
+    const int64_t levels = int64_t{1} << w.bits;
+    if (w.table)
+      for (int64_t i = 0; i < levels; ++i) L.table.push_back(uniform(-127, 127));
+    for (int64_t i = 0; i < count; ++i)
+      L.weights.push_back(w.table ? uniform(0, levels - 1) : uniform(-levels / 2, levels / 2 - 1));
+  }
+
+  // Bias, then m/shift/offset calibrated on the layer's wide accumulators.
+  int finish(IntLayer& L, Output o) {
+    if (o.bias)
+      for (int64_t ch = 0; ch < L.c; ++ch) L.bias.push_back(uniform(-300, 300));
+    const int index = push(L);
+    if (!o.requantized) return index;
+    const double typical = mean_abs(reference()[static_cast<size_t>(index)].values);
+    Requant& r = model.layers.back().requant;
+    r.requantized = true, r.lo = o.lo, r.hi = o.hi;
+    for (int64_t ch = 0; ch < (o.per_channel ? L.c : 1); ++ch) {
+      r.m.push_back(uniform(1, o.m_max));
+      r.shift.push_back(shift_for(typical * r.m.back(), o.lo, o.hi));
+      const int32_t step = 1 << std::min(r.shift.back(), 30);
+      r.offset.push_back(uniform(-step, step));  // up to one output step either way
+    }
+    return index;
+  }
+};
+
+// Runs the model on the device and the reference for each batch size, expecting every layer equal and
+// every computed layer's output not constant (a constant would make the comparison weak).
+void expect_device_matches_reference(RandomModel& r, const std::vector<int64_t>& batches,
+                                     const std::string& source = kernel_source()) {
+  const std::vector<IntTensor> calibration = r.reference();
+  OpenClRuntime runtime(r.model, source);
+  for (size_t i = 1; i < calibration.size(); ++i) {
+    const std::set<int32_t> distinct(calibration[i].values.begin(), calibration[i].values.end());
+    EXPECT_GE(distinct.size(), 2u) << "layer '" << r.model.layers[i].name << "' is constant";
+  }
+  std::mt19937 rng(7);
+  const IntLayer& in = r.model.input();
+  for (int64_t n : batches) {  // the batch size changes between runs of one runtime
+    IntTensor x{n, std::vector<int32_t>(static_cast<size_t>(n * in.numel()))};
+    std::uniform_int_distribution<int32_t> value(static_cast<int32_t>(in.min_value),
+                                                 static_cast<int32_t>(in.max_value));
+    for (int32_t& v : x.values) v = value(rng);
+    SCOPED_TRACE("batch of " + std::to_string(n));
+    expect_layers_equal(r.model, runtime.run(x), run_reference(r.model, x));
+  }
+}
+
+TEST(OpenClRuntime, OddShapedConvsAndMaxPoolEqualReferenceForEveryWeightStorage) {
+  REQUIRE_OPENCL_DEVICE();
+  RandomModel r(20241);
+  const int x = r.input(3, 9, 11, -128, 127, 3);
+  // 3 -> 7, 3x3, 8-bit codes, per-channel requantization with ReLU and 3-bit m.
+  const int a = r.conv(x, 7, 3, 1, 1, 1, {8, false}, {true, 0, 15, true, true, 8});
+  // Depthwise, stride 2, 4-bit packed signed codes, one shift-only scale for every channel.
+  const int b = r.conv(a, 7, 3, 2, 1, 7, {4, false}, {true, -8, 7, false, false, 1});
+  // 1x1 to 127 channels, 4-bit codes indexing a table.
+  const int c = r.conv(b, 127, 1, 1, 0, 1, {4, true}, {true, 0, 255, true, true});
+  const int d = r.pool(IntOp::IntMaxPool, c, 2, 2, 0);
+  // Depthwise over 127 channels with 3-bit table codes, 12-bit codes (int32 storage), 8-bit
+  // table codes.
+  const int e = r.conv(d, 127, 3, 1, 1, 127, {3, true}, {true, -100, 100, true, true});
+  const int f = r.conv(e, 3, 3, 1, 1, 1, {12, false}, {true, -100, 100, true, true});
+  r.conv(f, 1, 2, 1, 0, 1, {8, true}, {false, 0, 0, true, true});  // wide: int32 + bias
+  expect_device_matches_reference(r, {3, 1, 5});
+}
+
+TEST(OpenClRuntime, ResidualAddsPoolsAndLinearEqualReference) {
+  REQUIRE_OPENCL_DEVICE();
+  RandomModel r(777);
+  const int x = r.input(1, 8, 8, 0, 15, 3);
+  const int a = r.conv(x, 3, 3, 1, 1, 1, {8, false}, {true, 0, 15, true, true});
+  const int b = r.conv(a, 3, 3, 1, 1, 1, {4, false}, {true, 0, 15, true, false});
+  const int sum = r.add(a, b, 0, 15, 3);  // both inputs requantized, small m: ties
+  const int wide_a = r.conv(sum, 3, 3, 1, 1, 1, {4, false}, {false, 0, 0, true, true});
+  const int wide_b = r.conv(sum, 3, 1, 1, 0, 1, {8, false}, {false, 0, 0, true, false});
+  const int wide_sum = r.add(wide_a, wide_b, -128, 127);  // int32 accumulator inputs
+  const int sum2 = r.pool(IntOp::IntSumPool, wide_sum, 2, 2, 0);
+  const int max3 = r.pool(IntOp::IntMaxPool, wide_sum, 3, 2, 1);  // padded windows
+  const int global = r.pool(IntOp::IntSumPool, max3, 0, 1, 0);    // kernel 0: the whole map
+  r.linear(sum2, 10, {4, true}, {false, 0, 0, true, true});       // logits: wide with bias
+  r.linear(global, 7, {8, false}, {true, -128, 127, true, true});
+  r.linear(sum2, 1, {2, false}, {true, -8, 7, false, true});
+  expect_device_matches_reference(r, {3, 1, 4});
+}
+
+TEST(OpenClRuntime, FpgaBuildWithFixedWorkGroupsPadsTheRangesAndStillEqualsReference) {
+  REQUIRE_OPENCL_DEVICE();
+  RandomModel r(99);
+  const int x = r.input(3, 5, 7, -8, 7, 2);  // 5x7 maps: no dimension a multiple of 16
+  const int a = r.conv(x, 5, 3, 2, 1, 1, {4, true}, {true, -8, 7, true, true});
+  const int b = r.pool(IntOp::IntMaxPool, a, 2, 1, 0);
+  const int c = r.add(b, b, -8, 7);
+  const int d = r.pool(IntOp::IntSumPool, c, 0, 1, 0);
+  r.linear(d, 3, {8, false}, {false, 0, 0, true, true});
+  // reqd_work_group_size(16, 1, 1) and num_simd_work_items, as an Intel FPGA build sees them.
+  expect_device_matches_reference(r, {2, 3}, "#define BITSHIFT_INTEL_FPGA\n" + kernel_source());
+}
+
+IntLayer hand_input(int64_t w, int32_t lo, int32_t hi) {
+  IntLayer L;
+  L.name = "input", L.op = IntOp::IntInput;
+  L.c = 1, L.h = 1, L.w = w;
+  L.min_value = lo, L.max_value = hi;
+  return L;
+}
+
+// A 1x1 conv of one input channel: weight[c] for output channel c.
+IntLayer hand_conv(const std::string& name, std::vector<int32_t> weights, int64_t w) {
+  IntLayer L;
+  L.name = name, L.op = IntOp::IntConv, L.inputs = {0};
+  L.c = static_cast<int64_t>(weights.size()), L.h = 1, L.w = w;
+  L.w_bits = 8;
+  L.weights = std::move(weights);
+  L.requant.requantized = true;
+  return L;
+}
+
+TEST(OpenClRuntime, RequantizationRoundsHalfUpIn64BitsAndSaturatesAsComputedByHand) {
+  REQUIRE_OPENCL_DEVICE();
+  IntegerModel m;
+  m.layers.push_back(hand_input(10, -1000, 1000));
+  IntLayer half = hand_conv("half", {1}, 10);  // y = clamp((x + 1) >> 1, -3, 3)
+  half.requant.m = {1}, half.requant.shift = {1}, half.requant.lo = -3, half.requant.hi = 3;
+  m.layers.push_back(half);
+  // Channel 0: acc = 100·x, m = 30000, shift 20: acc·m reaches 3e9, beyond int32.
+  // Channel 1: acc = x, m = 1, shift 1, offset −2: (x − 2 + 1) >> 1.
+  IntLayer wide = hand_conv("wide", {100, 1}, 10);
+  wide.requant.m = {30000, 1}, wide.requant.shift = {20, 1}, wide.requant.offset = {0, -2};
+  wide.requant.lo = -100000, wide.requant.hi = 100000;
+  m.layers.push_back(wide);
+  prove_accumulator_bounds(m);
+  OpenClRuntime runtime(m, kernel_source());
+  const IntTensor x{1, {3, -3, 1, -1, 5, -5, 127, -128, 1000, -1000}};
+  const std::vector<IntTensor> y = runtime.run(x);
+  // 1.5 -> 2, -1.5 -> -1, 0.5 -> 1, -0.5 -> 0, 2.5 -> 3, -2.5 -> -2, then saturation.
+  EXPECT_EQ(y[1].values, (std::vector<int32_t>{2, -1, 1, 0, 3, -2, 3, -3, 3, -3}));
+  // 3e6·x / 2^20 half up: 8.58 -> 9, 363.3 -> 363, -366.2 -> -366, 2861.02 -> 2861.
+  // (x − 1) / 2 half up: 1, -2, 0, -1, 2, -3, 63, -64.5 -> -65 (floor), 499, -500.5 -> -501.
+  EXPECT_EQ(y[2].values, (std::vector<int32_t>{9, -9, 3, -3, 14, -14, 363, -366, 2861, -2861,
+                                               1, -2, 0, -1, 2,  -3,  63,  -65,  499,  -501}));
+}
+
+TEST(OpenClRuntime, BrokenKernelSourceThrowsWithTheBuildLog) {
+  REQUIRE_OPENCL_DEVICE();
+  IntegerModel m;
+  m.layers.push_back(hand_input(2, 0, 1));
+  const std::string message = runtime_error_of([&] {
+    OpenClRuntime runtime(m, "__kernel void bs_conv(__global int* y) { y[0] = undeclared; }");
+  });
+  EXPECT_CONTAINS(message, "CL_BUILD_PROGRAM_FAILURE");
+  EXPECT_CONTAINS(message, "build log");
+  EXPECT_CONTAINS(message, "undeclared");  // the compiler's own words
+}
+
+TEST(OpenClRuntime, MissingDeviceNumberThrowsWithTheCount) {
+  REQUIRE_OPENCL_DEVICE();
+  IntegerModel m;
+  m.layers.push_back(hand_input(2, 0, 1));
+  EXPECT_CONTAINS(runtime_error_of([&] { OpenClRuntime runtime(m, kernel_source(), 99); }),
+                  "OpenCL device 99 does not exist");
+}
+
+TEST(OpenClRuntime, WeightCodeOutsideItsStorageThrowsNamingTheLayer) {
+  REQUIRE_OPENCL_DEVICE();
+  IntegerModel m;
+  m.layers.push_back(hand_input(2, 0, 1));
+  IntLayer conv = hand_conv("conv3", {9}, 2);  // 9 does not fit 4-bit signed codes
+  conv.w_bits = 4;
+  conv.requant.m = {1}, conv.requant.shift = {0}, conv.requant.hi = 100;
+  m.layers.push_back(conv);
+  const std::string message = runtime_error_of([&] { OpenClRuntime runtime(m, kernel_source()); });
+  EXPECT_CONTAINS(message, "layer 'conv3'");
+  EXPECT_CONTAINS(message, "weight code 9");
+}
+
+TEST(KernelSources, CommonComesFirstAndEveryKernelIsEmbedded) {
+  const std::vector<KernelFile>& files = kernel_files();
+  ASSERT_FALSE(files.empty());
+  EXPECT_STREQ(files.front().name, "common.cl");
+  const std::string source = kernel_source();
+  for (const char* k : {"bs_conv", "bs_linear", "bs_maxpool", "bs_sumpool", "bs_add"})
+    EXPECT_CONTAINS(source, std::string("__kernel BS_ATTR void ") + k + "(");
+}
+
+}  // namespace
+}  // namespace bitshift
