@@ -194,8 +194,8 @@ class RandomModel {
   }
 };
 
-// Runs the model on the device and the reference for each batch size, expecting every layer equal and
-// every computed layer's output not constant (a constant would make the comparison weak).
+// Runs the model on the device and the reference for each batch size, expecting every layer equal
+// and every computed layer's output not constant (a constant would make the comparison weak).
 void expect_device_matches_reference(RandomModel& r, const std::vector<int64_t>& batches,
                                      const std::string& source = kernel_source()) {
   const std::vector<IntTensor> calibration = r.reference();
