@@ -3,6 +3,7 @@
 // bundles. One model covers every op and every weight encoding (int4, uint4, int8, uint8,
 // int32), odd weight counts (a half-filled last byte) and an odd batch.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <filesystem>
@@ -87,7 +88,7 @@ inline IntegerModel small_model(uint32_t seed = 7) {
   c3.kernel = 3, c3.stride = 2, c3.padding = 1, c3.w_bits = 8;
   c3.weights = uniform_ints(rng, 6 * 5 * 9, -128, 127);
   c3.bias = uniform_ints(rng, 6, -1000, 1000);
-  requant(c3, {1}, 7, -8, 7);  // shift-only
+  requant(c3, {1}, 9, -8, 7);  // shift-only
   m.layers.push_back(c3);
 
   IntLayer gap = make_layer("gap", IntOp::IntSumPool, {5}, 6, 1, 1);
@@ -98,7 +99,7 @@ inline IntegerModel small_model(uint32_t seed = 7) {
   fc1.w_bits = 6;
   for (int i = 0; i < 40; ++i) fc1.table.push_back(i * 3 - 60);
   fc1.weights = uniform_ints(rng, 8 * 6, 0, 39);
-  requant(fc1, uniform_ints(rng, 8, 100, 32767), 15, 0, 255);
+  requant(fc1, uniform_ints(rng, 8, 2000, 20000), 15, 0, 255);
   m.layers.push_back(fc1);
 
   IntLayer fc2 = make_layer("fc2", IntOp::IntLinear, {7}, 10, 1, 1);
@@ -120,11 +121,24 @@ inline IntTensor small_input(const IntegerModel& m, int64_t n = 3, uint32_t seed
   return t;
 }
 
-// A fresh, empty directory under the build tree's test-tmp.
+// Directories made by fresh_dir, removed when the test process ends.
+struct TempDirs {
+  std::vector<std::filesystem::path> paths;
+  ~TempDirs() {
+    std::error_code ec;
+    for (const auto& p : paths) std::filesystem::remove_all(p, ec);
+  }
+};
+
+// A fresh, empty directory under the build tree's test-tmp; the process id in its name keeps
+// concurrent runs of the test binary apart.
 inline std::string fresh_dir(const std::string& name) {
-  const std::filesystem::path p = std::filesystem::path(BITSHIFT_TEST_TMP) / "deploy" / name;
+  static TempDirs made;
+  const std::filesystem::path p = std::filesystem::path(BITSHIFT_TEST_TMP) / "deploy" /
+                                  (name + "-" + std::to_string(::getpid()));
   std::filesystem::remove_all(p);
   std::filesystem::create_directories(p.parent_path());
+  made.paths.push_back(p);
   return p.string();
 }
 
