@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -63,6 +64,7 @@ void record(const std::string& dir, const VerifyReport& r) {
       {"version", r.device.version},        {"result", r.verdict()},
       {"layers", r.check.layers.size()},    {"layers_differing", r.check.layers_differing()},
       {"mismatches", r.check.mismatches()}, {"verified_at", utc_now()}};
+  std::filesystem::create_directories(dir + "/reports");  // a bundle may come without reports
   write_atomic(dir + "/reports/verification.json", verification_json(r).dump(2) + "\n");
   write_atomic(dir + "/reports/verification.txt", verification_text(r));
   const std::string manifest = dir + "/MANIFEST.json";

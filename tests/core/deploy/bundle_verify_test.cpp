@@ -82,6 +82,18 @@ TEST(BundleVerify, GoodBundlePassesOnTheOpenClDeviceAndIsRecorded) {
   EXPECT_CONTAINS(b.verified_on, "passed");
 }
 
+TEST(BundleVerify, BundleWithoutReportsGetsItsVerificationRecorded) {
+  SKIP_WITHOUT_OPENCL();
+  const IntegerModel m = small_model();
+  const std::string dir = fresh_dir("verify-no-reports");
+  const IntTensor input = small_input(m, 1);
+  write_bundle(dir, m, input, run_reference(m, input), {});
+  const VerifyReport r = verify_bundle(dir, 0);
+  EXPECT_TRUE(r.passed()) << verification_text(r);
+  EXPECT_TRUE(r.notes.empty()) << r.notes.front();
+  EXPECT_CONTAINS(slurp(dir + "/reports/verification.txt"), "PASS");
+}
+
 TEST(BundleVerify, AlteredGoldenValueIsReportedAtItsPosition) {
   SKIP_WITHOUT_OPENCL();
   const std::string dir = write_small_bundle("verify-altered");
