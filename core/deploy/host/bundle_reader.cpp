@@ -168,7 +168,8 @@ void read_vectors(const Manifest& m, LoadedBundle& b) {
   std::vector<const Value*> layers;
   try {
     n = doc.at("n").as_int();
-    if (n < 1) throw std::runtime_error("n = " + std::to_string(n) + ", expected >= 1");
+    if (n < 1 || n > (int64_t{1} << 24))
+      throw std::runtime_error("n = " + std::to_string(n) + ", expected 1..2^24");
     for (const Value& l : doc.at("layers").as_array()) layers.push_back(&l);
     if (layers.size() != model.layers.size())
       throw std::runtime_error(std::to_string(layers.size()) + " layers, network.json has " +

@@ -18,6 +18,10 @@ struct FileError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Sizes beyond any real network, refused before they could overflow size arithmetic.
+constexpr int64_t kLimit = int64_t{1} << 40;
+constexpr int64_t kDimLimit = int64_t{1} << 20;
+
 // A typed array inside one of the .bin files (FORMAT.md, "Array references").
 struct ArrayRef {
   std::string file, type;
@@ -32,8 +36,9 @@ ArrayRef parse_ref(const Value& v, const std::string& what) {
     r.offset = v.at("offset").as_int();
     r.bytes = v.at("bytes").as_int();
     r.count = v.at("count").as_int();
-    if (r.offset < 0 || r.bytes < 0 || r.count < 0)
-      throw std::runtime_error("negative offset, bytes or count");
+    if (r.offset < 0 || r.bytes < 0 || r.count < 0 || r.offset > kLimit || r.bytes > kLimit ||
+        r.count > kLimit)
+      throw std::runtime_error("offset, bytes or count outside 0..2^40");
     return r;
   } catch (const std::runtime_error& e) {
     throw std::runtime_error(what + ": " + e.what());
@@ -94,7 +99,11 @@ int64_t window_out(int64_t in, int64_t k, int64_t stride, int64_t pad) {
 // The structure every executor relies on; values are the lowering's business.
 void check_layer(const IntegerModel& m, size_t i) {
   const IntLayer& L = m.layers[i];
-  require(L.c >= 1 && L.h >= 1 && L.w >= 1, "shape " + str(L.c) + "x" + str(L.h) + "x" + str(L.w));
+  require(L.c >= 1 && L.h >= 1 && L.w >= 1 && L.c <= kDimLimit && L.h <= kDimLimit &&
+              L.w <= kDimLimit && L.numel() <= kLimit / 1024,
+          "shape " + str(L.c) + "x" + str(L.h) + "x" + str(L.w));
+  require(L.kernel <= 1024 && L.stride <= 1024 && L.padding <= 1024 && L.groups <= kDimLimit,
+          "kernel, stride or padding beyond 1024, or groups beyond 2^20");
   const size_t want_inputs = L.op == IntOp::IntInput ? 0 : (L.op == IntOp::IntAdd ? 2 : 1);
   require(L.inputs.size() == want_inputs, str(static_cast<int64_t>(L.inputs.size())) +
                                               " inputs, a " + int_op_name(L.op) + " has " +

@@ -280,6 +280,18 @@ TEST(Bundle, NetworkStructureErrorsNameTheLayer) {
   EXPECT_CONTAINS(load_error(dir), "network.json: layer 4 'pool': input 6 is not an earlier layer");
 }
 
+TEST(Bundle, HugeCountsAreRefusedBeforeAnythingIsAllocated) {
+  const std::string dir = write_small_bundle("huge", small_model());
+  std::string net = slurp(dir + "/network.json");
+  const size_t at = net.find("\"count\": 135");
+  ASSERT_NE(at, std::string::npos);
+  net.replace(at, 12, "\"count\": 4611686018427387904");
+  spit(dir + "/network.json", net);
+  rehash(dir, "network.json");
+  EXPECT_CONTAINS(load_error(dir),
+                  "network.json: layer 1 'conv1': weights: offset, bytes or count outside 0..2^40");
+}
+
 TEST(Bundle, WriteReplacesAnExistingBundleOnlyWhenComplete) {
   IntegerModel m = small_model();
   const std::string dir = write_small_bundle("replace", m);
