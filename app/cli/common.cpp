@@ -38,7 +38,18 @@ void Output::text(const std::string& s) const {
   std::fflush(f);
 }
 
+namespace {
+JsonCapture* active_capture = nullptr;
+}  // namespace
+
+JsonCapture::JsonCapture() : previous_(active_capture) { active_capture = this; }
+JsonCapture::~JsonCapture() { active_capture = previous_; }
+
 void Output::emit(const nlohmann::json& j) const {
+  if (active_capture) {
+    active_capture->value_ = j;
+    return;
+  }
   if (!json_) return;
   std::cout << j.dump(2) << std::endl;
 }

@@ -48,6 +48,23 @@ class Output {
   bool json_;
 };
 
+// A command run by another (the default job runs quantize, then export) hands its JSON object
+// to the caller instead of printing it: while a JsonCapture lives, Output::emit stores into it,
+// so stdout still holds exactly one object.
+class JsonCapture {
+ public:
+  JsonCapture();
+  ~JsonCapture();
+  JsonCapture(const JsonCapture&) = delete;
+  JsonCapture& operator=(const JsonCapture&) = delete;
+  const nlohmann::json& value() const { return value_; }
+
+ private:
+  friend class Output;
+  nlohmann::json value_ = nlohmann::json::object();
+  JsonCapture* previous_;
+};
+
 // Sets LibTorch's intra-op threads from --threads (default: all cores).
 void apply_threads(const Args& args);
 // The dataset named by --data (default fashion-mnist); throws Error naming what was wrong.

@@ -1,0 +1,85 @@
+// `bitshift-cli export`: a quantized checkpoint to an integer-only OpenCL bundle, verified.
+#include <cstdio>
+#include <filesystem>
+
+#include "cli/common.h"
+#include "integer/export_job.h"
+
+namespace bitshift::cli {
+
+int cmd_export(const std::vector<std::string>& argv) {
+  const std::vector<OptionSpec> specs = {
+      opt_model(), opt_data(), opt_threads(),
+      {"out", "DIR", "bundle directory (default exports/<checkpoint name>)"},
+      {"vectors", "N", "test-vector images: input + golden output of every layer (default 8)"},
+      {"agreement-images", "N", "test images for integer-vs-simulation agreement (default all)"},
+      {"fpga", "ID", "device profile of the resource estimate (default arria10)"},
+      {"vec", "N", "estimate: multipliers per lane (vector width, default 16)"},
+      {"lanes", "N", "estimate: output channels in parallel (default 16)"},
+      {"clock", "MHZ", "estimate: clock in MHz (default 200)"},
+      {"device", "N", "OpenCL device for the verification (default 0)"},
+      {"no-verify", "", "write the bundle without running it on OpenCL"},
+      opt_json(), opt_help()};
+  Args args(argv, specs);
+  if (args.has("help")) {
+    print_help("export", "--model Q.bsck [OPTIONS]",
+               "Lowers a quantized checkpoint (bitshift-cli quantize --out Q.bsck) to integer-only\n"
+               "arithmetic, measures its top-1 agreement with the simulation, writes the export\n"
+               "bundle (kernels, packed weights, host program, test vectors, estimate) and\n"
+               "verifies it layer by layer on the OpenCL device. Exit code 1 when it differs.",
+               specs);
+    return kExitOk;
+  }
+  const Output out(args.has("json"));
+  apply_threads(args);
+  ExportConfig c;
+  c.checkpoint = args.get("model", "");
+  if (c.checkpoint.empty()) throw UsageError("export needs --model Q.bsck (a quantized checkpoint)");
+  c.data = args.get("data", "fashion-mnist");
+  c.out = args.get("out", "exports/" + std::filesystem::path(c.checkpoint).stem().string());
+  c.vector_images = args.get_int64("vectors", 8);
+  c.agreement_images = args.get_int64("agreement-images", 0);
+  c.fpga = args.get("fpga", "arria10");
+  c.parallelism.vec = args.get_int("vec", c.parallelism.vec);
+  c.parallelism.lanes = args.get_int("lanes", c.parallelism.lanes);
+  c.parallelism.clock_mhz = args.get_double("clock", c.parallelism.clock_mhz);
+  c.device = args.get_int("device", 0);
+  c.verify = !args.has("no-verify");
+  out.text("Exporting " + c.checkpoint + " to " + c.out + "\n");
+  const auto r = run_export(c, [&](const ExportStep& s) {
+    if (!out.json()) std::fprintf(stderr, "  %s...\n", s.stage.c_str());
+    return true;
+  });
+  if (!r) throw Error(r.error());
+
+  const Agreement& a = r->agreement;
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "integer model: %zu layers (%s)\n"
+                "agreement on %lld test images: simulated top-1 %.2f %%, integer top-1 %.2f %%, "
+                "same class %.2f %% (%lld differ)\n",
+                r->model.layers.size(), r->model.method.c_str(), (long long)a.images,
+                a.simulated_top1, a.integer_top1, a.agreement, (long long)a.disagreements);
+  out.text(line);
+  for (const auto& note : r->model.notes) out.text("  note: " + note + "\n");
+  out.text(estimate_table(r->estimate));
+  nlohmann::json j = {{"bundle", r->bundle},
+                      {"layers", r->model.layers.size()},
+                      {"agreement",
+                       {{"images", a.images}, {"simulated_top1", a.simulated_top1},
+                        {"integer_top1", a.integer_top1}, {"agreement", a.agreement}}},
+                      {"estimate", estimate_json(r->estimate)}};
+  int code = kExitOk;
+  if (r->verified) {
+    out.text(verification_text(r->verification));
+    j["verification"] = verification_json(r->verification);
+    if (!r->verification.passed()) code = kExitCheckFailed;
+  } else {
+    out.text("verification skipped (--no-verify)\n");
+  }
+  out.text("bundle: " + r->bundle + "\n");
+  out.emit(j);
+  return code;
+}
+
+}  // namespace bitshift::cli

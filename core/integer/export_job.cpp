@@ -1,0 +1,77 @@
+#include "integer/export_job.h"
+
+#include <torch/torch.h>
+
+#include <nlohmann/json.hpp>
+
+#include "data/batcher.h"
+#include "data/registry.h"
+#include "deploy/bundle_writer.h"
+#include "integer/lowering.h"
+#include "integer/reference_executor.h"
+#include "train/model_source.h"
+#include "util/error.h"
+
+namespace bitshift {
+
+namespace {
+
+std::string agreement_report(const ExportResult& r, const ExportConfig& c) {
+  const Agreement& a = r.agreement;
+  nlohmann::json j = {{"checkpoint", c.checkpoint},   {"data", c.data},
+                      {"images", a.images},           {"simulated_top1", a.simulated_top1},
+                      {"integer_top1", a.integer_top1}, {"agreement", a.agreement},
+                      {"disagreements", a.disagreements}, {"notes", r.model.notes}};
+  return j.dump(2) + "\n";
+}
+
+}  // namespace
+
+Result<ExportResult> run_export(const ExportConfig& c, const ProgressFn<ExportStep>& progress) {
+  return capture([&] {
+    auto step = [&](const char* stage, double f) {
+      if (progress && !progress(ExportStep{stage, f})) throw Error("export cancelled");
+    };
+    require(!c.out.empty(), "no bundle directory given");
+    const DatasetPair data = open_dataset(c.data);
+    LoadedModel lm = load_model(c.checkpoint, data, c.data);
+    if (!lm.quantized)
+      throw Error("'" + c.checkpoint + "' is an FP32 checkpoint; export needs a quantized one " +
+                  "(bitshift-cli quantize ... --out q.bsck)");
+    QuantizedNetwork& net = lm.quantized_network;
+    net.model->eval();
+    step("lower", 0.0);
+    ExportResult r;
+    r.model = lower(net);
+
+    step("agreement", 0.1);
+    r.agreement = measure_agreement(net, r.model, data.test, lm.normalization, c.agreement_images);
+
+    step("vectors", 0.6);
+    const int64_t n = std::max<int64_t>(1, std::min<int64_t>(c.vector_images, data.test.size()));
+    BatchConfig bc;
+    bc.batch_size = n;
+    bc.shuffle = false;
+    Batcher batcher(data.test.head(n), lm.normalization, bc);
+    batcher.start_epoch(0);
+    const IntTensor input = integer_input(net, r.model, batcher.get(0).x);
+    const std::vector<IntTensor> golden = run_reference(r.model, input);
+
+    r.estimate = estimate(r.model, device_profile(c.fpga), c.parallelism);
+    step("write", 0.7);
+    write_bundle(c.out, r.model, input, golden,
+                 {{"agreement.json", agreement_report(r, c)},
+                  {"estimate.txt", estimate_table(r.estimate)},
+                  {"estimate.json", estimate_json(r.estimate).dump(2) + "\n"}});
+    r.bundle = c.out;
+    if (c.verify) {
+      step("verify", 0.8);
+      r.verification = verify_bundle(c.out, c.device);
+      r.verified = true;
+    }
+    step("done", 1.0);
+    return r;
+  });
+}
+
+}  // namespace bitshift
