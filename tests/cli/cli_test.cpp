@@ -174,3 +174,74 @@ TEST(Cli, DefaultJobLoadsTheShippedResNet20BaselineAboveTarget) {
   EXPECT_NE(j.at("origin").get<std::string>().find("resnet20-fashion-mnist.bsck"), std::string::npos);
   EXPECT_GE(j.at("fp32").at("top1").get<double>(), 92.5);  // the target, all 10k images
 }
+
+namespace {
+
+// A quantized checkpoint of a shipped baseline made without training (min/max calibration),
+// every layer quantized so the whole network can run on integers.
+std::string quantized_checkpoint(const std::string& model, const std::string& bits) {
+  const std::string ck = tmp("export-" + model + "-" + bits + ".bsck");
+  if (fs::exists(ck)) return ck;
+  const CliRun r = cli("quantize --model " + model + " --method minmax --bits " + bits +
+                       " --edges quantized --test-limit 200 --json --out " + ck);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return ck;
+}
+
+constexpr double kMinAgreementPercent = 99.5;  // the top-1 agreement target
+
+}  // namespace
+
+TEST(CliExport, LeNet5W4A8AndW4A4ExportVerifyAndAgreeWithTheSimulation) {
+  for (const char* bits : {"w4a8", "w4a4"}) {
+    const std::string bundle = tmp(std::string("bundle-lenet5-") + bits);
+    const CliRun r = cli("export --model " + quantized_checkpoint("lenet5", bits) + " --out " +
+                         bundle + " --agreement-images 2000 --json");
+    ASSERT_EQ(r.exit_code, 0) << bits << "\n" << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_GE(j.at("agreement").at("agreement").get<double>(), kMinAgreementPercent) << bits;
+    EXPECT_EQ(j.at("agreement").at("images").get<int64_t>(), 2000);
+    EXPECT_EQ(j.at("verification").at("verdict"), "passed") << r.err;
+    for (const char* f : {"MANIFEST.json", "FORMAT.md", "network.json", "weights.bin",
+                          "device/conv.cl", "host/CMakeLists.txt", "reports/estimate.txt",
+                          "reports/agreement.json", "reports/verification.json"})
+      EXPECT_TRUE(fs::exists(bundle + "/" + f)) << f;
+  }
+}
+
+TEST(CliExport, ResNet20W4A4WithResidualAddsVerifies) {
+  const std::string bundle = tmp("bundle-resnet20-w4a4");
+  const CliRun r = cli("export --model " + quantized_checkpoint("resnet20", "w4a4") + " --out " +
+                       bundle + " --agreement-images 300 --vectors 2 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_GE(j.at("agreement").at("agreement").get<double>(), kMinAgreementPercent);
+  EXPECT_EQ(j.at("verification").at("verdict"), "passed");
+  EXPECT_NE(nlohmann::json::parse(std::ifstream(bundle + "/network.json")).dump().find("\"add\""),
+            std::string::npos);
+}
+
+TEST(CliExport, VerifyRefusesATamperedBundleNamingTheFile) {
+  const std::string bundle = tmp("bundle-tampered");
+  ASSERT_EQ(cli("export --model " + quantized_checkpoint("lenet5", "w4a8") + " --out " + bundle +
+                " --agreement-images 100 --no-verify").exit_code, 0);
+  EXPECT_EQ(cli("verify " + bundle).exit_code, 0);
+  {
+    std::fstream f(bundle + "/weights.bin", std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(10);
+    f.put('\x5a');
+  }
+  const CliRun r = cli("verify " + bundle);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("weights.bin"), std::string::npos) << r.err;
+}
+
+TEST(CliExport, FullPrecisionFirstLayerIsRefusedWithTheFlagThatFixesIt) {
+  const std::string ck = tmp("export-fp-first.bsck");
+  ASSERT_EQ(cli("quantize --model lenet5 --method minmax --bits w4a8 --edges first-fp "
+                "--test-limit 100 --out " + ck).exit_code, 0);
+  const CliRun r = cli("export --model " + ck + " --out " + tmp("bundle-never"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--layer conv1=8/8"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(tmp("bundle-never")));
+}
