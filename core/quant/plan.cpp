@@ -58,13 +58,38 @@ QuantPlan make_plan(const Graph& graph, const std::string& method, const std::st
     const bool fp = (edges == EdgePolicy::EdgePolicyFp && (first || last)) ||
                     (edges == EdgePolicy::EdgePolicyFirstFp && first);
     if (fp) l.w_bits = l.a_bits = kFullPrecisionBits;
-    if (edges == EdgePolicy::EdgePolicyEightBit && (first || last)) {
+    // UniQ's binary policy: binary networks keep the first and last layers in FP32 instead of
+    // 8 bits (and the projection shortcuts, below).
+    const bool binary_uniq = method == "uniq-sym" && w == 1 && edges == EdgePolicy::EdgePolicyEightBit;
+    if (binary_uniq && (first || last)) l.w_bits = l.a_bits = kFullPrecisionBits;
+    if (!binary_uniq && edges == EdgePolicy::EdgePolicyEightBit && (first || last)) {
       if (w != kFullPrecisionBits) l.w_bits = std::max(w, 8);
       if (a != kFullPrecisionBits) l.a_bits = std::max(a, 8);
     }
+    if (binary_uniq && is_projection_shortcut(graph, layers[i]))
+      l.w_bits = l.a_bits = kFullPrecisionBits;
     plan.layers.push_back(l);
   }
   return plan;
+}
+
+bool is_projection_shortcut(const Graph& graph, int node) {
+  const Node& n = graph.node(node);
+  if (n.kind != OpKind::OpConv2d || n.kernel != 1) return false;
+  // A 1x1 conv whose output (through its BatchNorm) is read by a residual Add.
+  for (int c : graph.consumers(node)) {
+    if (graph.node(c).kind == OpKind::OpAdd) return true;
+    if (graph.node(c).kind == OpKind::OpBatchNorm2d)
+      for (int cc : graph.consumers(c))
+        if (graph.node(cc).kind == OpKind::OpAdd) return true;
+  }
+  return false;
+}
+
+bool has_binary_uniq(const QuantPlan& plan) {
+  for (const auto& l : plan.layers)
+    if (l.method == "uniq-sym" && l.w_bits == 1) return true;
+  return false;
 }
 
 void apply_layer_override(QuantPlan& plan, const std::string& spec) {

@@ -43,10 +43,16 @@ void parse_preset(const std::string& preset, int* w_bits, int* a_bits);
 const std::vector<std::string>& preset_names();
 
 // Every weight layer at the preset's bits with `method`, then the method's (or the given)
-// first/last-layer policy applied.
+// first/last-layer policy applied. UniQ at 1-bit weights with its own policy follows its
+// binary-training rule: first, last and projection-shortcut layers in FP32.
 QuantPlan make_plan(const Graph& graph, const std::string& method, const std::string& preset);
 QuantPlan make_plan(const Graph& graph, const std::string& method, const std::string& preset,
                     EdgePolicy edges);
+
+// A 1x1 convolution on a residual block's shortcut (ResNet's "downsample.0").
+bool is_projection_shortcut(const Graph& graph, int node);
+// Whether the plan binarises a layer with UniQ, whose training then uses no weight decay.
+bool has_binary_uniq(const QuantPlan& plan);
 
 // Applies "NAME=W/A" (e.g. "conv1=8/8", "fc=32/32"); throws Error naming an unknown layer.
 void apply_layer_override(QuantPlan& plan, const std::string& spec);

@@ -124,7 +124,11 @@ Result<QatResult> run_qat(GraphModule model, const DatasetPair& data, const QatC
         }
         return progress(q);
       };
-      auto trained = train(net.model, data, config.train, wrapped, extras);
+      TrainConfig train_config = config.train;
+      // UniQ's binary-training policy: no weight decay, which would pull every latent weight
+      // towards the sign boundary [METHODS §3, paper].
+      if (has_binary_uniq(config.plan)) train_config.weight_decay = 0.0;
+      auto trained = train(net.model, data, train_config, wrapped, extras);
       if (!trained) throw Error(trained.error());
       result.train = trained.value();
     }

@@ -85,3 +85,19 @@ TEST(Plan, JsonRoundTripIsIdentical) {
   const QuantPlan back = plan_from_json(nlohmann::json::parse(to_json(p).dump()));
   EXPECT_EQ(back, p);
 }
+
+TEST(Plan, UniqBinaryPolicyKeepsFirstLastAndShortcutsFp) {
+  const Graph g = resnet20(Shape{1, 28, 28}, 10);
+  const QuantPlan p = make_plan(g, "uniq-sym", "w1a32");
+  EXPECT_EQ(p.find("conv1")->w_bits, kFullPrecisionBits);
+  EXPECT_EQ(p.find("fc")->w_bits, kFullPrecisionBits);
+  EXPECT_EQ(p.find("layer2.0.downsample.0")->w_bits, kFullPrecisionBits);
+  EXPECT_EQ(p.find("layer3.0.downsample.0")->w_bits, kFullPrecisionBits);
+  EXPECT_EQ(p.find("layer2.0.conv1")->w_bits, 1);  // a 3x3 conv on the main path
+  EXPECT_TRUE(has_binary_uniq(p));
+  // At 2 bits UniQ's usual policy applies: 8-bit edges, shortcuts quantized.
+  const QuantPlan p2 = make_plan(g, "uniq-sym", "w2a2");
+  EXPECT_EQ(p2.find("conv1")->w_bits, 8);
+  EXPECT_EQ(p2.find("layer2.0.downsample.0")->w_bits, 2);
+  EXPECT_FALSE(has_binary_uniq(p2));
+}
