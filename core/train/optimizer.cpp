@@ -7,13 +7,15 @@
 namespace bitshift {
 
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(GraphModule& model, const TrainConfig& c,
-                                                        const std::vector<torch::Tensor>& extra) {
+                                                        const std::vector<torch::Tensor>& extra,
+                                                        double extra_lr_scale) {
   std::vector<torch::optim::OptimizerParamGroup> groups;
   if (c.optimizer == OptimizerKind::OptimizerAdam) {
     auto opts = torch::optim::AdamOptions(c.lr).weight_decay(c.weight_decay);
     groups.emplace_back(model->parameters(), std::make_unique<torch::optim::AdamOptions>(opts));
     if (!extra.empty())
-      groups.emplace_back(extra, std::make_unique<torch::optim::AdamOptions>(opts.weight_decay(0)));
+      groups.emplace_back(extra, std::make_unique<torch::optim::AdamOptions>(
+                                     torch::optim::AdamOptions(opts).weight_decay(0).lr(c.lr * extra_lr_scale)));
     return std::make_unique<torch::optim::Adam>(std::move(groups), opts);
   }
   auto opts = torch::optim::SGDOptions(c.lr)
@@ -22,12 +24,14 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(GraphModule& model, cons
                   .weight_decay(c.weight_decay);
   groups.emplace_back(model->parameters(), std::make_unique<torch::optim::SGDOptions>(opts));
   if (!extra.empty())
-    groups.emplace_back(extra, std::make_unique<torch::optim::SGDOptions>(opts.weight_decay(0)));
+    groups.emplace_back(extra, std::make_unique<torch::optim::SGDOptions>(
+                                   torch::optim::SGDOptions(opts).weight_decay(0).lr(c.lr * extra_lr_scale)));
   return std::make_unique<torch::optim::SGD>(std::move(groups), opts);
 }
 
-void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {
-  for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
+void set_learning_rate(torch::optim::Optimizer& optimizer, double lr, double extra_lr_scale) {
+  auto& groups = optimizer.param_groups();
+  for (size_t i = 0; i < groups.size(); ++i) groups[i].options().set_lr(i == 0 ? lr : lr * extra_lr_scale);
 }
 
 std::string save_optimizer_state(torch::optim::Optimizer& optimizer) {

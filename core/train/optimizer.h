@@ -12,10 +12,13 @@
 
 namespace bitshift {
 
-// `extra` parameters (quantizer clamps, steps) form a second group without weight decay.
+// `extra` parameters (quantizer clamps, steps) form a second group without weight decay, whose
+// learning rate is `extra_lr_scale` times the model's (N2UQ trains its thresholds at lr/10).
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(GraphModule& model, const TrainConfig& c,
-                                                        const std::vector<torch::Tensor>& extra = {});
-void set_learning_rate(torch::optim::Optimizer& optimizer, double lr);
+                                                        const std::vector<torch::Tensor>& extra = {},
+                                                        double extra_lr_scale = 1.0);
+// Sets the model group's learning rate to `lr` and the extra group's to lr·extra_lr_scale.
+void set_learning_rate(torch::optim::Optimizer& optimizer, double lr, double extra_lr_scale = 1.0);
 // The optimizer's state (momentum buffers...) as bytes, for checkpoints.
 std::string save_optimizer_state(torch::optim::Optimizer& optimizer);
 void load_optimizer_state(torch::optim::Optimizer& optimizer, const std::string& bytes);

@@ -76,7 +76,7 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
     bc.seed = config.seed;
     Batcher batcher(train_set, data.normalization, bc);
 
-    auto optimizer = make_optimizer(model, config, extras.parameters);
+    auto optimizer = make_optimizer(model, config, extras.parameters, extras.parameters_lr_scale);
     const int64_t steps_per_epoch = batcher.num_batches();
     const int64_t steps_total = steps_per_epoch * config.epochs;
     TrainResult result;
@@ -95,7 +95,7 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
         const double progress_epochs = epoch + static_cast<double>(i) / steps_per_epoch;
         if (extras.before_step) extras.before_step(progress_epochs);
         lr = learning_rate_at(config, progress_epochs);
-        set_learning_rate(*optimizer, lr);
+        set_learning_rate(*optimizer, lr, extras.parameters_lr_scale);
         Batch b = batcher.get(i);
         optimizer->zero_grad();
         auto logits = model->forward(to_channels_last(b.x));
