@@ -209,16 +209,18 @@ TEST(CliExport, LeNet5W4A8AndW4A4ExportVerifyAndAgreeWithTheSimulation) {
   }
 }
 
-TEST(CliExport, ResNet20W4A4WithResidualAddsVerifies) {
-  const std::string bundle = tmp("bundle-resnet20-w4a4");
-  const CliRun r = cli("export --model " + quantized_checkpoint("resnet20", "w4a4") + " --out " +
-                       bundle + " --agreement-images 300 --vectors 2 --json");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto j = nlohmann::json::parse(r.out);
-  EXPECT_GE(j.at("agreement").at("agreement").get<double>(), kMinAgreementPercent);
-  EXPECT_EQ(j.at("verification").at("verdict"), "passed");
-  EXPECT_NE(nlohmann::json::parse(std::ifstream(bundle + "/network.json")).dump().find("\"add\""),
-            std::string::npos);
+TEST(CliExport, ResNet20W4A8AndW4A4WithResidualAddsVerify) {
+  for (const char* bits : {"w4a8", "w4a4"}) {
+    const std::string bundle = tmp(std::string("bundle-resnet20-") + bits);
+    const CliRun r = cli("export --model " + quantized_checkpoint("resnet20", bits) + " --out " +
+                         bundle + " --agreement-images 300 --vectors 2 --json");
+    ASSERT_EQ(r.exit_code, 0) << bits << "\n" << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_GE(j.at("agreement").at("agreement").get<double>(), kMinAgreementPercent) << bits;
+    EXPECT_EQ(j.at("verification").at("verdict"), "passed") << bits;
+    EXPECT_NE(nlohmann::json::parse(std::ifstream(bundle + "/network.json")).dump().find("\"add\""),
+              std::string::npos);
+  }
 }
 
 TEST(CliExport, VerifyRefusesATamperedBundleNamingTheFile) {
