@@ -1,10 +1,8 @@
 #include "deploy/estimator.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
+#include <cstdlib>
 
 #include "util/error.h"
 
@@ -14,166 +12,197 @@ namespace {
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-int log2_ceil(int64_t v) {
+int ceil_log2(int64_t v) {
   int b = 0;
   while ((int64_t{1} << b) < v) ++b;
   return b;
 }
 
-// On-chip RAM blocks for `bits` read `width` bits a cycle: width-aware tiling, ⌈width/port⌉
-// blocks side by side, each ⌈depth/(block_bits/port)⌉ deep.
-int64_t ram_blocks(const DeviceProfile& d, int64_t bits, int64_t width) {
-  if (bits <= 0) return 0;
-  width = std::max<int64_t>(1, width);
-  const int64_t depth = ceil_div(bits, width);
-  const int64_t block_depth = d.ram_block_bits / d.ram_width;
-  return ceil_div(width, d.ram_width) * ceil_div(depth, block_depth);
+const IntLayer& input_of(const IntegerModel& m, size_t index, size_t k) {
+  const IntLayer& L = m.layers[index];
+  require(k < L.inputs.size() && L.inputs[k] >= 0 && static_cast<size_t>(L.inputs[k]) < index,
+          "layer '" + L.name + "': input " + std::to_string(k) + " is not an earlier layer");
+  const IntLayer& in = m.layers[static_cast<size_t>(L.inputs[k])];
+  require(in.min_value != 0 || in.max_value != 0, "layer '" + L.name + "': its input '" + in.name +
+                                                      "' has no proven value range " +
+                                                      "(run prove_accumulator_bounds first)");
+  return in;
+}
+
+// Widest input of the layer, two's complement or unsigned as the proven range says.
+int input_bits(const IntegerModel& m, size_t index) {
+  int bits = 1;
+  for (size_t k = 0; k < m.layers[index].inputs.size(); ++k) {
+    const IntLayer& in = input_of(m, index, k);
+    bits = std::max(bits, bits_for_range(in.min_value, in.max_value));
+  }
+  return bits;
+}
+
+// Accumulator width of a conv/linear from its actual weights, as prove_accumulator_bounds
+// bounds it (FINN's MinimizeAccumulatorWidth does the same); without weights, the worst case
+// b_w + b_a + ⌈log2 fan_in⌉.
+int accumulator_bits(const IntLayer& L, const IntLayer& in, int64_t fan_in, int mac_w, int a) {
+  if (static_cast<int64_t>(L.weights.size()) != L.c * fan_in) return mac_w + a + ceil_log2(fan_in);
+  const int64_t max_x = std::max(std::llabs(in.min_value), std::llabs(in.max_value));
+  int64_t bound = 0;
+  for (int64_t o = 0; o < L.c; ++o) {
+    int64_t sum = 0;
+    for (int64_t j = 0; j < fan_in; ++j) sum += std::llabs(L.weight_value(o * fan_in + j));
+    const int64_t b = L.bias.empty() ? 0 : std::llabs(L.bias[static_cast<size_t>(o)]);
+    bound = std::max(bound, sum * max_x + b);
+  }
+  return bits_for_range(-bound, bound);
+}
+
+bool power_of_two(int64_t v) {
+  v = std::llabs(v);
+  return v != 0 && (v & (v - 1)) == 0;
+}
+
+// Requantization per lane: `n` products acc·m (two for an Add), the offset and rounding adder
+// and the clamp, then the shift. Shift-only multipliers (NICE's m = 2^k) need no DSP.
+void add_requant(LayerEstimate& le, const IntLayer& L, const DeviceProfile& d, int acc_bits) {
+  if (!L.requant.requantized) return;
+  const int n = L.op == IntOp::IntAdd ? 2 : 1;
+  std::vector<int32_t> ms = L.requant.m;
+  ms.insert(ms.end(), L.requant.m2.begin(), L.requant.m2.end());
+  const bool shift_only = std::all_of(ms.begin(), ms.end(), power_of_two);
+  int m_bits = 0;
+  if (!shift_only) {
+    const auto mm = std::minmax_element(ms.begin(), ms.end());
+    m_bits = bits_for_range(*mm.first, *mm.second);
+    le.dsps_requant = dsp_blocks(d, int64_t{le.lanes} * n, 1, acc_bits, m_bits);
+  }
+  // Adder, comparator (and an Add's sum of two products): one LUT a bit [assumption].
+  le.luts_requant = int64_t{le.lanes} * (n + 1) * (acc_bits + m_bits);
+}
+
+void estimate_weight_layer(LayerEstimate& le, const IntegerModel& m, size_t index,
+                           const DeviceProfile& d, const Parallelism& p) {
+  const IntLayer& L = m.layers[index];
+  const IntLayer& in = input_of(m, index, 0);
+  const bool conv = L.op == IntOp::IntConv;
+  const int64_t fan_in = conv ? L.kernel * L.kernel * (in.c / L.groups) : in.numel();
+  const bool table = !L.table.empty();
+  le.w_bits = L.w_bits;
+  le.mac_w_bits = table ? 8 : L.w_bits;  // table entries are int8 (DESIGN.md, the contract)
+  le.macs = L.numel() * fan_in;
+  // UNIQ's BOPs, as quant/cost.cpp counts them on the graph.
+  le.bops = static_cast<double>(le.macs) * (le.mac_w_bits * le.a_bits + le.mac_w_bits + le.a_bits +
+                                            std::log2(static_cast<double>(fan_in)));
+  le.vec = static_cast<int>(std::min<int64_t>(p.vec, fan_in));
+  le.lanes = static_cast<int>(std::min<int64_t>(p.lanes, L.c));
+  // cycles = ⌈K²·C_in/groups / vec⌉ · ⌈C_out / lanes⌉ · H_out · W_out
+  le.cycles = ceil_div(fan_in, le.vec) * ceil_div(L.c, le.lanes) * L.h * L.w;
+  le.acc_bits = accumulator_bits(L, in, fan_in, le.mac_w_bits, le.a_bits);
+
+  const int64_t multipliers = int64_t{le.vec} * le.lanes;
+  le.lut_multipliers = le.mac_w_bits <= 4 && le.a_bits <= 4;
+  if (le.lut_multipliers) {
+    le.luts_mul = multipliers * le.mac_w_bits * le.a_bits;  // FINN-R: b_w·b_a LUTs each
+  } else if (L.c / L.groups >= 2) {  // the lanes of one group read the same activation
+    le.dsps_mac = dsp_blocks(d, le.vec, le.lanes, le.mac_w_bits, le.a_bits);
+  } else {  // depthwise: no operand to share
+    le.dsps_mac = dsp_blocks(d, multipliers, 1, le.mac_w_bits, le.a_bits);
+  }
+  // One table copy per multiplier (each reads its own code every cycle): 8 output bits of
+  // 64-entry LUT ROMs (a 6-input LUT is a 64 x 1 ROM).
+  if (table) le.luts_table = multipliers * 8 * ceil_div(int64_t{1} << L.w_bits, 64);
+  // FINN-R adder tree (vec − 1)·acc_bits, plus the accumulator register's acc_bits, a lane.
+  le.luts_adder = int64_t{le.lanes} * ((le.vec - 1) * le.acc_bits + le.acc_bits);
+  add_requant(le, L, d, le.acc_bits);
+
+  const int64_t code_bits = L.c * fan_in * L.w_bits;
+  le.weight_bits = code_bits + (table ? (int64_t{1} << L.w_bits) * 8 : 0);
+  le.ram_weights = ram_blocks(d, code_bits, multipliers * L.w_bits);  // all codes each cycle
+  if (conv && L.kernel > 1) {
+    le.buffer_bits = (L.kernel - 1) * in.w * in.c * le.a_bits;  // (K−1)·W_in·C_in·b_a
+    le.ram_buffer = ram_blocks(d, le.buffer_bits, int64_t{le.vec} * le.a_bits);
+  }
+}
+
+// Pools and adds consume `lanes` input values a cycle.
+void estimate_stream_layer(LayerEstimate& le, const IntegerModel& m, size_t index,
+                           const DeviceProfile& d, const Parallelism& p) {
+  const IntLayer& L = m.layers[index];
+  const IntLayer& in = input_of(m, index, 0);
+  le.lanes = static_cast<int>(std::min<int64_t>(p.lanes, L.c));
+  le.cycles = ceil_div(in.numel(), le.lanes);  // ⌈C·H·W / lanes⌉ of the input
+  le.acc_bits = le.a_bits;
+  if (L.op == IntOp::IntMaxPool) {
+    le.luts_adder = int64_t{le.lanes} * 2 * le.a_bits;  // comparator + register mux [assumption]
+  } else if (L.op == IntOp::IntSumPool) {
+    le.acc_bits = bits_for_range(L.min_value, L.max_value);
+    le.luts_adder = int64_t{le.lanes} * le.acc_bits;  // one accumulator a lane
+  }
+  add_requant(le, L, d, le.acc_bits);
+  if (L.op != IntOp::IntAdd && L.kernel > 1) {
+    le.buffer_bits = (L.kernel - 1) * in.w * in.c * le.a_bits;
+    le.ram_buffer = ram_blocks(d, le.buffer_bits, int64_t{le.lanes} * le.a_bits);
+  }
 }
 
 }  // namespace
 
-const std::vector<DeviceProfile>& device_profiles() {
-  // Intel Arria 10 GX 1150 (10AX115): 1,518 DSP blocks (two 18x19 multipliers each),
-  // 427,200 ALMs, 2,713 M20K. Xilinx Zynq UltraScale+ ZU9EG: 2,520 DSP48E2, 274,080 LUTs,
-  // 912 BRAM36 (two int8 MACs per DSP48E2 with a shared input, Xilinx WP486).
-  static const std::vector<DeviceProfile> profiles = {
-      {"arria10", "Intel Arria 10 GX 1150", 1518, 2 * 427200, 2713, "M20K", 20480, 40, 2},
-      {"zu9eg", "Xilinx Zynq UltraScale+ ZU9EG", 2520, 274080, 912, "BRAM36", 36864, 72, 2},
-  };
-  return profiles;
+double cycles_to_ms(int64_t cycles, double clock_mhz) {
+  return static_cast<double>(cycles) / (clock_mhz * 1e3);
 }
 
-const DeviceProfile& device_profile(const std::string& id) {
-  std::string known;
-  for (const auto& d : device_profiles()) {
-    if (d.id == id) return d;
-    known += (known.empty() ? "" : ", ") + d.id;
-  }
-  throw Error("unknown FPGA profile '" + id + "' (known: " + known + ")");
+double images_per_second(int64_t cycles, double clock_mhz) {
+  return cycles > 0 ? clock_mhz * 1e6 / static_cast<double>(cycles) : 0.0;
 }
 
 Estimate estimate(const IntegerModel& model, const DeviceProfile& d, const Parallelism& p) {
-  if (p.vec < 1 || p.lanes < 1 || p.clock_mhz <= 0)
-    throw Error("parallelism needs vec >= 1, lanes >= 1 and a positive clock");
+  if (p.vec < 1 || p.lanes < 1 || !(p.clock_mhz > 0))
+    throw Error("parallelism needs vec >= 1, lanes >= 1 and a positive clock; got vec " +
+                std::to_string(p.vec) + ", lanes " + std::to_string(p.lanes) + ", clock " +
+                std::to_string(p.clock_mhz) + " MHz");
   Estimate e;
   e.device = d.name;
+  e.profile = d;
   e.parallelism = p;
   for (size_t i = 1; i < model.layers.size(); ++i) {
     const IntLayer& L = model.layers[i];
-    const IntLayer& in = model.layers[static_cast<size_t>(L.inputs.at(0))];
+    if (L.op == IntOp::IntInput) continue;
     LayerEstimate le;
     le.name = L.name;
     le.op = int_op_name(L.op);
-    le.a_bits = bits_for_range(in.min_value, in.max_value);
-    const int64_t outputs = L.numel();
-    if (L.op == IntOp::IntConv || L.op == IntOp::IntLinear) {
-      const int64_t fan_in = L.op == IntOp::IntConv ? L.kernel * L.kernel * (in.c / L.groups)
-                                                    : in.numel();
-      le.w_bits = L.w_bits;
-      le.macs = outputs * fan_in;
-      // UNIQ's BOPs: MACs·(b_w·b_a + b_w + b_a + log2 fan_in).
-      le.bops = static_cast<double>(le.macs) *
-                (le.w_bits * le.a_bits + le.w_bits + le.a_bits + std::log2(static_cast<double>(fan_in)));
-      le.vec = static_cast<int>(std::min<int64_t>(p.vec, fan_in));
-      le.lanes = static_cast<int>(std::min<int64_t>(p.lanes, L.c));
-      // cycles = ⌈K²·C_in/vec⌉·⌈C_out/lanes⌉·H_out·W_out
-      le.cycles = ceil_div(fan_in, le.vec) * ceil_div(L.c, le.lanes) * L.h * L.w;
-      const int64_t multipliers = int64_t{le.vec} * le.lanes;
-      // A table weight feeds an 8-bit value (its int8 entry) to the multiplier.
-      const int product_w = L.table.empty() ? le.w_bits : 8;
-      if (product_w <= 4 && le.a_bits <= 4) {
-        le.luts += multipliers * product_w * le.a_bits;  // FINN-R: ≈ b_w·b_a LUTs a multiplier
-      } else {
-        le.dsps = ceil_div(multipliers, d.macs_per_dsp);
-      }
-      if (!L.table.empty())  // the 2^b x 8-bit table as LUT ROM (64 bits per LUT6) per multiplier
-        le.luts += multipliers * ceil_div((int64_t{1} << le.w_bits) * 8, 64);
-      const int acc_bits = product_w + le.a_bits + log2_ceil(fan_in);
-      le.luts += int64_t{le.lanes} * (le.vec - 1) * acc_bits;  // adder tree: (vec−1)·acc width
-      le.luts += int64_t{le.lanes} * 2 * 32;                   // requantization [assumption]
-      const int64_t weight_bits = static_cast<int64_t>(L.weights.size()) * le.w_bits;
-      le.ram_blocks = ram_blocks(d, weight_bits, multipliers * le.w_bits);
-      if (L.op == IntOp::IntConv && L.kernel > 1)  // line buffer: (K−1)·W_in·C_in·b_a
-        le.ram_blocks += ram_blocks(d, (L.kernel - 1) * in.w * in.c * le.a_bits,
-                                    int64_t{le.vec} * le.a_bits);
-    } else {
-      le.lanes = static_cast<int>(std::min<int64_t>(p.lanes, L.c));
-      le.cycles = ceil_div(outputs, le.lanes);  // ⌈C·H·W/lanes⌉
-      le.luts = int64_t{le.lanes} * (L.op == IntOp::IntAdd ? 2 * 32 + 32 : 32);  // [assumption]
-      if (L.op == IntOp::IntMaxPool && L.kernel > 1)
-        le.ram_blocks = ram_blocks(d, (L.kernel - 1) * in.w * in.c * le.a_bits, le.a_bits);
-    }
+    le.a_bits = input_bits(model, i);
+    if (L.op == IntOp::IntConv || L.op == IntOp::IntLinear)
+      estimate_weight_layer(le, model, i, d, p);
+    else
+      estimate_stream_layer(le, model, i, d, p);
+    le.dsps = le.dsps_mac + le.dsps_requant;
+    le.luts = le.luts_mul + le.luts_table + le.luts_adder + le.luts_requant;
+    le.ram_blocks = le.ram_weights + le.ram_buffer;
+    le.latency_ms = cycles_to_ms(le.cycles, p.clock_mhz);
+
     e.dsps += le.dsps;
     e.luts += le.luts;
     e.ram_blocks += le.ram_blocks;
+    e.macs += le.macs;
     e.bops += le.bops;
+    e.weight_bits += le.weight_bits;
+    e.buffer_bits += le.buffer_bits;
     e.latency_cycles += le.cycles;
-    e.bottleneck_cycles = std::max(e.bottleneck_cycles, le.cycles);
+    if (le.cycles > e.bottleneck_cycles) {
+      e.bottleneck_cycles = le.cycles;
+      e.bottleneck_layer = le.name;
+    }
     e.layers.push_back(le);
   }
-  const double hz = p.clock_mhz * 1e6;
-  e.latency_ms = 1e3 * static_cast<double>(e.latency_cycles) / hz;
-  e.images_per_second = e.bottleneck_cycles > 0 ? hz / static_cast<double>(e.bottleneck_cycles) : 0;
+  e.latency_ms = cycles_to_ms(e.latency_cycles, p.clock_mhz);
+  e.images_per_second = images_per_second(e.bottleneck_cycles, p.clock_mhz);
+  e.sequential_images_per_second = images_per_second(e.latency_cycles, p.clock_mhz);
   e.dsp_use = static_cast<double>(e.dsps) / static_cast<double>(d.dsps);
   e.lut_use = static_cast<double>(e.luts) / static_cast<double>(d.luts);
   e.ram_use = static_cast<double>(e.ram_blocks) / static_cast<double>(d.ram_blocks);
-  e.fits = e.dsp_use <= 1.0 && e.lut_use <= 1.0 && e.ram_use <= 1.0;
+  e.dsps_fit = e.dsps <= d.dsps;
+  e.luts_fit = e.luts <= d.luts;
+  e.ram_fits = e.ram_blocks <= d.ram_blocks;
+  e.fits = e.dsps_fit && e.luts_fit && e.ram_fits;
   return e;
-}
-
-std::string estimate_table(const Estimate& e) {
-  std::string s = "FPGA estimate: " + e.device + ", dataflow, vec " +
-                  std::to_string(e.parallelism.vec) + " x lanes " +
-                  std::to_string(e.parallelism.lanes) + ", " +
-                  std::to_string(static_cast<int>(e.parallelism.clock_mhz)) + " MHz\n";
-  char line[256];
-  std::snprintf(line, sizeof line, "  %-24s %-8s %3s %3s %12s %10s %6s %8s %6s\n", "layer", "op",
-                "w", "a", "BOPs", "cycles", "DSP", "LUT", "RAM");
-  s += line;
-  for (const auto& l : e.layers) {
-    std::snprintf(line, sizeof line, "  %-24s %-8s %3d %3d %12.4g %10lld %6lld %8lld %6lld\n",
-                  l.name.c_str(), l.op.c_str(), l.w_bits, l.a_bits, l.bops, (long long)l.cycles,
-                  (long long)l.dsps, (long long)l.luts, (long long)l.ram_blocks);
-    s += line;
-  }
-  std::snprintf(line, sizeof line,
-                "  total: %lld DSP (%.1f %%), %lld LUT (%.1f %%), %lld RAM blocks (%.1f %%): %s\n"
-                "  latency %.3f ms (sum of layer cycles), %.0f images/s (clock / slowest layer)\n",
-                (long long)e.dsps, 100 * e.dsp_use, (long long)e.luts, 100 * e.lut_use,
-                (long long)e.ram_blocks, 100 * e.ram_use, e.fits ? "fits" : "does NOT fit",
-                e.latency_ms, e.images_per_second);
-  s += line;
-  s += "  formulas: cycles = ceil(K^2*C_in/vec)*ceil(C_out/lanes)*H_out*W_out; DSP = "
-       "vec*lanes/2 (two <=8-bit MACs per DSP); <=4x4-bit products in LUTs, b_w*b_a each "
-       "(FINN-R); adder tree (vec-1)*acc_bits LUTs a lane; RAM width-aware tiling of weights and "
-       "(K-1)*W*C*b_a line buffers; BOPs = MACs*(b_w*b_a + b_w + b_a + log2 fan_in) (UNIQ)\n";
-  return s;
-}
-
-nlohmann::json estimate_json(const Estimate& e) {
-  nlohmann::json layers = nlohmann::json::array();
-  for (const auto& l : e.layers)
-    layers.push_back({{"layer", l.name}, {"op", l.op}, {"w_bits", l.w_bits}, {"a_bits", l.a_bits},
-                      {"macs", l.macs}, {"bops", l.bops}, {"vec", l.vec}, {"lanes", l.lanes},
-                      {"cycles", l.cycles}, {"dsps", l.dsps}, {"luts", l.luts},
-                      {"ram_blocks", l.ram_blocks}});
-  return {{"device", e.device},
-          {"vec", e.parallelism.vec},
-          {"lanes", e.parallelism.lanes},
-          {"clock_mhz", e.parallelism.clock_mhz},
-          {"dsps", e.dsps},
-          {"luts", e.luts},
-          {"ram_blocks", e.ram_blocks},
-          {"dsp_use", e.dsp_use},
-          {"lut_use", e.lut_use},
-          {"ram_use", e.ram_use},
-          {"fits", e.fits},
-          {"bops", e.bops},
-          {"latency_cycles", e.latency_cycles},
-          {"bottleneck_cycles", e.bottleneck_cycles},
-          {"latency_ms", e.latency_ms},
-          {"images_per_second", e.images_per_second},
-          {"layers", layers}};
 }
 
 }  // namespace bitshift
