@@ -8,14 +8,16 @@ namespace bitshift {
 
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(GraphModule& model, const TrainConfig& c,
                                                         const std::vector<torch::Tensor>& extra,
-                                                        double extra_lr_scale) {
+                                                        double extra_lr_scale,
+                                                        bool extra_weight_decay) {
+  const double extra_wd = extra_weight_decay ? c.weight_decay : 0.0;
   std::vector<torch::optim::OptimizerParamGroup> groups;
   if (c.optimizer == OptimizerKind::OptimizerAdam) {
     auto opts = torch::optim::AdamOptions(c.lr).weight_decay(c.weight_decay);
     groups.emplace_back(model->parameters(), std::make_unique<torch::optim::AdamOptions>(opts));
     if (!extra.empty())
       groups.emplace_back(extra, std::make_unique<torch::optim::AdamOptions>(
-                                     torch::optim::AdamOptions(opts).weight_decay(0).lr(c.lr * extra_lr_scale)));
+                                     torch::optim::AdamOptions(opts).weight_decay(extra_wd).lr(c.lr * extra_lr_scale)));
     return std::make_unique<torch::optim::Adam>(std::move(groups), opts);
   }
   auto opts = torch::optim::SGDOptions(c.lr)
@@ -25,7 +27,7 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(GraphModule& model, cons
   groups.emplace_back(model->parameters(), std::make_unique<torch::optim::SGDOptions>(opts));
   if (!extra.empty())
     groups.emplace_back(extra, std::make_unique<torch::optim::SGDOptions>(
-                                   torch::optim::SGDOptions(opts).weight_decay(0).lr(c.lr * extra_lr_scale)));
+                                   torch::optim::SGDOptions(opts).weight_decay(extra_wd).lr(c.lr * extra_lr_scale)));
   return std::make_unique<torch::optim::SGD>(std::move(groups), opts);
 }
 

@@ -106,6 +106,8 @@ Result<QatResult> run_qat(GraphModule model, const DatasetPair& data, const QatC
       for (const auto& p : net.hooks->parameters()) extras.parameters.push_back(p);
       // N2UQ trains its thresholds and scales at a tenth of the weights' rate [code].
       if (method == "n2uq") extras.parameters_lr_scale = 0.1;
+      // NICE's c_a sits in SGD with the global weight decay [code]; PACT regularises α with L2.
+      extras.parameters_weight_decay = method == "nice" || method == "pact";
       if (schedule) extras.before_step = [&](double epoch) { schedule->apply(net, epoch); };
       // Each epoch's checkpoint (when a path is set) is a whole quantized one: a cancelled run
       // leaves the last finished epoch loadable.

@@ -76,7 +76,8 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
     bc.seed = config.seed;
     Batcher batcher(train_set, data.normalization, bc);
 
-    auto optimizer = make_optimizer(model, config, extras.parameters, extras.parameters_lr_scale);
+    auto optimizer = make_optimizer(model, config, extras.parameters, extras.parameters_lr_scale,
+                                    extras.parameters_weight_decay);
     const int64_t steps_per_epoch = batcher.num_batches();
     const int64_t steps_total = steps_per_epoch * config.epochs;
     TrainResult result;

@@ -50,8 +50,9 @@ struct TrainResult {
 
 // What a fine-tuning method adds to the plain loop (QAT sessions use it; FP32 training not).
 struct TrainExtras {
-  std::vector<torch::Tensor> parameters;  // e.g. clamps and steps; trained without weight decay
+  std::vector<torch::Tensor> parameters;  // e.g. clamps and steps
   double parameters_lr_scale = 1.0;       // their learning rate relative to the weights'
+  bool parameters_weight_decay = false;   // whether the global weight decay applies to them
   std::function<void(double epoch_progress)> before_step;  // e.g. the gradual schedule
   std::function<void(Checkpoint&)> add_to_checkpoint;       // e.g. the quantizers' state
 };
