@@ -6,8 +6,11 @@
 
 namespace bitshift {
 
-GradualSchedule::GradualSchedule(const QuantizedNetwork& net, double epochs_per_stage)
-    : layers_(net.hooks->quantized_layers()), epochs_per_stage_(epochs_per_stage) {
+GradualSchedule::GradualSchedule(const QuantizedNetwork& net, double epochs_per_stage,
+                                 bool freeze_done_stages)
+    : layers_(net.hooks->quantized_layers()),
+      epochs_per_stage_(epochs_per_stage),
+      freeze_done_stages_(freeze_done_stages) {
   require(epochs_per_stage > 0.0,
           "epochs per stage must be positive, got " + std::to_string(epochs_per_stage));
   for (const auto& s : net.hooks->sites()) {
@@ -15,6 +18,18 @@ GradualSchedule::GradualSchedule(const QuantizedNetwork& net, double epochs_per_
     for (size_t k = 0; k < layers_.size(); ++k)
       if (layers_[k] < s.node) stage = static_cast<int>(k);
     site_stage_[s.node] = stage;
+  }
+  const Graph& g = net.model->graph();
+  for (int layer : layers_) {
+    std::vector<torch::Tensor> params = {net.model->weight(layer)};
+    if (net.model->bias(layer).defined()) params.push_back(net.model->bias(layer));
+    for (int c : g.consumers(layer))
+      if (g.node(c).kind == OpKind::OpBatchNorm2d) {
+        auto bn = net.model->batchnorm(c);
+        params.push_back(bn->weight);
+        params.push_back(bn->bias);
+      }
+    stage_parameters_.push_back(params);
   }
 }
 
@@ -25,6 +40,15 @@ int GradualSchedule::stage_at(double epoch_progress) const {
 
 void GradualSchedule::apply(QuantizedNetwork& net, double epoch_progress) const {
   const int stage = stage_at(epoch_progress);
+  if (freeze_done_stages_)
+    for (int k = 0; k < num_stages(); ++k)
+      for (auto p : stage_parameters_[k]) {
+        const bool frozen = k < stage;
+        if (p.requires_grad() == !frozen) continue;
+        p.set_requires_grad(!frozen);
+        // No gradient at all, not a zero one: SGD would still apply momentum and weight decay.
+        if (frozen) p.mutable_grad() = torch::Tensor();
+      }
   for (int k = 0; k < num_stages(); ++k) {
     const QuantState s = k < stage    ? QuantState::QuantStateQuantized
                          : k == stage ? QuantState::QuantStateNoisy
@@ -37,6 +61,7 @@ void GradualSchedule::apply(QuantizedNetwork& net, double epoch_progress) const 
 }
 
 void quantize_all(QuantizedNetwork& net) {
+  for (auto p : net.model->parameters()) p.set_requires_grad(true);
   for (int layer : net.hooks->quantized_layers())
     net.hooks->weight_quantizer(layer)->set_state(QuantState::QuantStateQuantized);
   for (const auto& s : net.hooks->sites())

@@ -93,10 +93,13 @@ Result<QatResult> run_qat(GraphModule model, const DatasetPair& data, const QatC
     std::unique_ptr<GradualSchedule> schedule;
     const int stages = static_cast<int>(net.hooks->quantized_layers().size());
     if (is_gradual(method) && stages > 0) {
+      // NICE: stages share half the budget, then everything trains quantized (STE). UNIQ: the
+      // stages take the whole budget and finished ones are frozen [code].
+      const bool uniq = method == "uniq";
       const double per_stage = config.epochs_per_stage > 0.0
                                    ? config.epochs_per_stage
-                                   : 0.5 * config.train.epochs / stages;
-      schedule = std::make_unique<GradualSchedule>(net, per_stage);
+                                   : (uniq ? 1.0 : 0.5) * config.train.epochs / stages;
+      schedule = std::make_unique<GradualSchedule>(net, per_stage, /*freeze_done_stages=*/uniq);
       result.num_stages = schedule->num_stages();
     }
     quantize_all(net);

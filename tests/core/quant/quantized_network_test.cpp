@@ -45,6 +45,26 @@ TEST(GradualSchedule, StagesMoveFromNoisyToQuantizedLayerByLayer) {
   for (int l : layers) EXPECT_EQ(net.hooks->weight_quantizer(l)->state(), QuantState::QuantStateQuantized);
 }
 
+TEST(GradualSchedule, UniqFreezesFinishedStagesWeightsBiasAndBatchNorm) {
+  GraphModule m(lenet5(Shape{1, 28, 28}, 10));
+  auto net = attach_quantizers(m, make_plan(m->graph(), "uniq", "w4a4"));
+  GradualSchedule s(net, 1.0, /*freeze_done_stages=*/true);
+  const Graph& g = m->graph();
+  const int conv2 = g.find("conv2"), fc1 = g.find("fc1");
+  const auto bn2 = m->batchnorm(g.find("bn2"));
+  m->weight(conv2).mutable_grad() = torch::ones_like(m->weight(conv2));
+  s.apply(net, 0.5);  // stage 0 (conv2) noisy: nothing frozen yet
+  EXPECT_TRUE(m->weight(conv2).requires_grad());
+  s.apply(net, 1.5);  // stage 1: conv2 done and frozen, with its BatchNorm
+  EXPECT_FALSE(m->weight(conv2).requires_grad());
+  EXPECT_FALSE(m->weight(conv2).grad().defined());  // no stale gradient for momentum or decay
+  EXPECT_FALSE(bn2->weight.requires_grad());
+  EXPECT_TRUE(m->weight(fc1).requires_grad());
+  quantize_all(net);  // evaluation and export: everything trainable again
+  EXPECT_TRUE(m->weight(conv2).requires_grad());
+  EXPECT_TRUE(bn2->weight.requires_grad());
+}
+
 TEST(QatSession, NiceW4A4OnLeNetSubsetStaysNearFp32AndReportsTraces) {
   const DatasetPair data = open_dataset("fashion-mnist");
   GraphModule m(lenet5(Shape{1, 28, 28}, 10), 5);
