@@ -1,0 +1,69 @@
+#include "widgets/plot_export.h"
+
+#include <QAbstractItemModel>
+#include <QFileInfo>
+#include <QSaveFile>
+#include <QTextStream>
+#include "widgets/qcp.h"
+
+namespace bitshift::widgets {
+
+QString plotFileFilter() {
+  return QObject::tr("PNG image (*.png);;PDF document (*.pdf);;JPEG image (*.jpg)");
+}
+
+bool savePlot(QCustomPlot* plot, const QString& path, QString* error) {
+  const QString suffix = QFileInfo(path).suffix().toLower();
+  bool ok = false;
+  if (suffix == "png") {
+    ok = plot->savePng(path, 0, 0, 2.0);
+  } else if (suffix == "pdf") {
+    ok = plot->savePdf(path);
+  } else if (suffix == "jpg" || suffix == "jpeg") {
+    ok = plot->saveJpg(path, 0, 0, 2.0);
+  } else {
+    if (error) *error = QObject::tr("%1: unknown plot format '%2' (png, pdf or jpg)").arg(path, suffix);
+    return false;
+  }
+  if (!ok && error) *error = QObject::tr("could not write %1").arg(path);
+  return ok;
+}
+
+namespace {
+
+QString csv_field(QString s) {
+  if (s.contains(',') || s.contains('"') || s.contains('\n')) {
+    s.replace('"', "\"\"");
+    return '"' + s + '"';
+  }
+  return s;
+}
+
+}  // namespace
+
+bool saveCsv(const QAbstractItemModel& model, const QString& path, QString* error) {
+  QSaveFile file(path);
+  if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {
+    if (error) *error = QObject::tr("could not write %1: %2").arg(path, file.errorString());
+    return false;
+  }
+  QTextStream out(&file);
+  QStringList fields;
+  for (int c = 0; c < model.columnCount(); ++c)
+    fields << csv_field(model.headerData(c, Qt::Horizontal).toString());
+  out << fields.join(',') << '\n';
+  for (int r = 0; r < model.rowCount(); ++r) {
+    fields.clear();
+    for (int c = 0; c < model.columnCount(); ++c)
+      fields << csv_field(model.data(model.index(r, c), Qt::EditRole).toString());
+    out << fields.join(',') << '\n';
+  }
+  out.flush();
+  if (!file.commit()) {
+    if (error) *error = QObject::tr("could not write %1: %2").arg(path, file.errorString());
+    return false;
+  }
+  return true;
+}
+
+}  // namespace bitshift::widgets

@@ -1,0 +1,77 @@
+#pragma once
+// Plain values the widgets show: one layer of a quantization plan, one live training report,
+// one finished run. app/ fills them from the engine; no LibTorch type ever reaches widgets/.
+#include <QMetaType>
+#include <QString>
+#include <QVector>
+
+namespace bitshift::widgets {
+
+constexpr int kFpBits = 32;  // "full precision" in a bits column
+
+// One weight layer (Conv2d/Linear) of the model with its plan entry.
+struct LayerRow {
+  QString name, type, shape;  // node name, "conv2d"/"linear", output shape "16x14x14"
+  qint64 params = 0, macs = 0;
+  int w_bits = kFpBits, a_bits = kFpBits;
+  QString method;
+};
+
+// One value a quantizer reports during training: e.g. conv1 / weight / clamp = 0.83.
+struct TraceValue {
+  QString layer, kind, quantity;  // kind: "weight" or "activation"
+  double value = 0.0;
+};
+
+// Quantization error (quantized − float) of one layer's weights or activations, binned over
+// [lo, hi].
+struct ErrorHistogramData {
+  QString layer, kind;
+  double lo = 0.0, hi = 0.0;
+  QVector<qint64> counts;
+};
+
+// What a running QAT job reports, copied across threads by value.
+struct TrainingTick {
+  qint64 step = 0, steps_total = 0;  // global step (the final report repeats the last one)
+  int epoch = 0, epochs = 0;
+  double loss = 0.0, train_top1 = 0.0;
+  bool has_train = false;  // loss/train_top1 are valid (false on the closing report)
+  bool has_test = false;   // test_top1 is valid (after an epoch's evaluation, and at the end)
+  double test_top1 = 0.0;
+  double elapsed_seconds = 0.0, eta_seconds = 0.0, images_per_second = 0.0;
+  int stage = 0, num_stages = 0;  // gradual methods
+  QVector<TraceValue> traces;
+  QVector<ErrorHistogramData> histograms;
+};
+
+// A finished quantization run, as the runs table and the comparison plot show it.
+struct RunRow {
+  QString name;       // e.g. "resnet20 nice w4a4 #2"
+  QString model, data, method, preset;
+  double top1 = 0.0, top5 = 0.0, fp32_top1 = 0.0;
+  double bops = 0.0, fp32_bops = 0.0;
+  qint64 weight_bits = 0;
+  double wall_seconds = 0.0;
+  QString checkpoint;  // the quantized checkpoint it wrote
+  QString started_at;
+  QVector<LayerRow> plan;
+};
+
+// A quantization method as the method combos offer it; the description is the tooltip.
+struct MethodChoice {
+  QString id, name, description;
+};
+
+// Totals the cost summary shows; FP32 values are the same model with every layer at 32 bits.
+struct CostTotals {
+  double bops = 0.0, fp32_bops = 0.0;
+  qint64 weight_bits = 0, fp32_weight_bits = 0;
+  qint64 macs = 0;
+  QString problem;  // the engine's objection to the plan, empty when it is valid
+};
+
+}  // namespace bitshift::widgets
+
+Q_DECLARE_METATYPE(bitshift::widgets::TrainingTick)
+Q_DECLARE_METATYPE(bitshift::widgets::RunRow)
