@@ -6,11 +6,7 @@
 #include "quant/cost.h"
 #include "quant/method_info.h"
 #include "quant/plan.h"
-#include "train/quantized_checkpoint.h"
-#include "train/checkpoint.h"
-#include "train/qat_session.h"
-#include "train/run_record.h"
-#include "util/atomic_file.h"
+#include "train/quantize_job.h"
 
 namespace bitshift::cli {
 
@@ -116,7 +112,11 @@ int cmd_quantize(const std::vector<std::string>& argv) {
   const DatasetPair data = open_data(args, &data_name);
   LoadedModel model = open_model(args, data, data_name, /*pretrained=*/true);
   const Graph& g = model.module->graph();
-  QatConfig config;
+  QuantizeJob job;
+  job.data_name = data_name;
+  job.method = args.get("method", "nice");
+  job.bits = args.get("bits", "w4a4");
+  QatConfig& config = job.config;
   config.plan = plan_from(args, g);
   config.train.epochs = args.get_int("epochs", 2);
   config.train.optimizer = optimizer_from_name(args.get("optimizer", "sgd"));
@@ -126,63 +126,35 @@ int cmd_quantize(const std::vector<std::string>& argv) {
   config.train.test_limit = args.get_int64("test-limit", 0);
   config.train.seed = static_cast<uint64_t>(args.get_int64("seed", 1));
   config.epochs_per_stage = args.get_double("epochs-per-stage", 0.0);
-  const std::string method = args.get("method", "nice"), bits = args.get("bits", "w4a4");
-  const std::string ck_path = args.get("out", g.name() + "-" + method + "-" + bits + ".bsck");
-  const std::string record_path = args.get("record", ck_path + ".json");
-  config.train.checkpoint_path = ck_path;  // written after every epoch, then the final one
+  const std::string& method = job.method;
+  const std::string& bits = job.bits;
+  job.checkpoint = args.get("out", g.name() + "-" + method + "-" + bits + ".bsck");
+  job.record = args.get("record", job.checkpoint + ".json");
   if (!model.pretrained)
     out.text("warning: no FP32 baseline for " + g.name() + " on " + data_name +
              "; quantizing random weights\n");
   out.text("Quantizing " + g.name() + " (" + model.origin + ") with " + method + " " + bits + "\n");
 
-  RunRecord record;
-  record.started_at = utc_now_iso8601();
   ProgressBar bar(method + " " + bits);
-  auto result = run_qat(model.module, data, config, [&](const QatSnapshot& s) {
+  auto result = run_quantize_job(model, data, job, [&](const QatSnapshot& s) {
     return s.train.steps_total > 0 ? bar.update(s.train) : true;
   });
   bar.finish();
   if (!result) throw Error(result.error());
-
-  const ModelCost c = cost(g, config.plan), fp = cost(g, make_plan(g, method, "fp32"));
-  nlohmann::json meta = {{"method", method}, {"bits", bits}, {"plan", to_json(config.plan)},
-                         {"top1", result->quantized.top1}, {"fp32_top1", result->fp32.top1}};
-  save_checkpoint(ck_path, make_quantized_checkpoint(result->net, model.normalization, data_name, meta));
-
-  record.kind = "quantize";
-  record.model = g.name();
-  record.params = g.total_params();
-  record.macs = g.total_macs();
-  record.data = data_name;
-  record.config = to_json(config.train);
-  record.config["method"] = method;
-  record.config["bits"] = bits;
-  record.config["plan"] = to_json(config.plan);
-  record.config["from"] = model.origin;
-  record.history = result->train.history;
-  record.top1 = result->quantized.top1;
-  record.top5 = result->quantized.top5;
-  record.wall_seconds = result->train.wall_seconds;
-  record.images_per_second = result->train.images_per_second;
-  record.checkpoint = ck_path;
-  nlohmann::json rj = to_json(record);
-  rj["fp32_top1"] = result->fp32.top1;
-  rj["bops"] = c.bops;
-  rj["fp32_bops"] = fp.bops;
-  rj["weight_bits"] = c.weight_bits;
-  rj["macs"] = c.macs;
-  write_file_atomic(record_path, rj.dump(2) + "\n");
+  const QatResult& qat = result->qat;
+  const ModelCost &c = result->cost, &fp = result->fp32_cost;
+  nlohmann::json rj = result->record;
 
   char line[512];
   std::snprintf(line, sizeof line,
                 "FP32      top-1 %6.2f %%  BOPs %10.4g  weights %8.1f KiB\n"
                 "%-9s top-1 %6.2f %%  BOPs %10.4g  weights %8.1f KiB  (%+.2f points)\n"
                 "checkpoint: %s\nrun record: %s\n",
-                result->fp32.top1, fp.bops, fp.weight_bits / 8192.0, bits.c_str(),
-                result->quantized.top1, c.bops, c.weight_bits / 8192.0,
-                result->quantized.top1 - result->fp32.top1, ck_path.c_str(), record_path.c_str());
+                qat.fp32.top1, fp.bops, fp.weight_bits / 8192.0, bits.c_str(), qat.quantized.top1,
+                c.bops, c.weight_bits / 8192.0, qat.quantized.top1 - qat.fp32.top1,
+                job.checkpoint.c_str(), result->record_path.c_str());
   out.text(line);
-  rj["record"] = record_path;
+  rj["record"] = result->record_path;
   out.emit(rj);
   return kExitOk;
 }

@@ -138,6 +138,8 @@ Result<QatResult> run_qat(GraphModule model, const DatasetPair& data, const QatC
       auto trained = train(net.model, data, train_config, wrapped, extras);
       if (!trained) throw Error(trained.error());
       result.train = trained.value();
+      // A cancelled session stops here: the caller asked to stop, not for a final evaluation.
+      if (result.train.cancelled) return result;
     }
     quantize_all(net);
     result.quantized = evaluate(net.model, test, data.normalization, config.train.eval_batch_size);

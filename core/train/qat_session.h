@@ -54,7 +54,9 @@ struct QatResult {
 ErrorHistogram error_histogram(const std::string& name, const std::string& kind,
                                const torch::Tensor& error, int bins);
 
-// Runs the session on `model` (modified in place: quantizers are attached).
+// Runs the session on `model` (modified in place: quantizers are attached). When `progress`
+// returns false the session stops at once: train.cancelled is set and `quantized` is not
+// evaluated (a JobControl's proceed() makes the same callback pause and resume).
 Result<QatResult> run_qat(GraphModule model, const DatasetPair& data, const QatConfig& config,
                           const ProgressFn<QatSnapshot>& progress = {});
 

@@ -1,0 +1,69 @@
+#include "train/quantize_job.h"
+
+#include "quant/plan.h"
+#include "train/checkpoint.h"
+#include "train/quantized_checkpoint.h"
+#include "train/run_record.h"
+#include "util/atomic_file.h"
+#include "util/error.h"
+
+namespace bitshift {
+
+Result<QuantizeOutcome> run_quantize_job(LoadedModel& model, const DatasetPair& data,
+                                         const QuantizeJob& job,
+                                         const ProgressFn<QatSnapshot>& progress) {
+  return capture([&]() -> QuantizeOutcome {
+    const Graph& g = model.module->graph();
+    validate(job.config.plan, g);
+    require(!job.checkpoint.empty(), "quantize: no checkpoint path given");
+    QatConfig config = job.config;
+    config.train.checkpoint_path = job.checkpoint;
+    const std::string started_at = utc_now_iso8601();
+
+    auto qat = run_qat(model.module, data, config, progress);
+    if (!qat) throw Error(qat.error());
+    QuantizeOutcome out;
+    out.qat = std::move(qat.value());
+    if (out.qat.train.cancelled) return out;
+
+    out.cost = cost(g, config.plan);
+    out.fp32_cost = cost(g, make_plan(g, job.method, "fp32"));
+    const nlohmann::json meta = {{"method", job.method}, {"bits", job.bits},
+                                 {"plan", to_json(config.plan)},
+                                 {"top1", out.qat.quantized.top1},
+                                 {"fp32_top1", out.qat.fp32.top1}};
+    save_checkpoint(job.checkpoint, make_quantized_checkpoint(out.qat.net, model.normalization,
+                                                              job.data_name, meta));
+
+    RunRecord record;
+    record.started_at = started_at;
+    record.kind = "quantize";
+    record.model = g.name();
+    record.params = g.total_params();
+    record.macs = g.total_macs();
+    record.data = job.data_name;
+    record.config = to_json(config.train);
+    record.config["method"] = job.method;
+    record.config["bits"] = job.bits;
+    record.config["plan"] = to_json(config.plan);
+    record.config["from"] = model.origin;
+    record.history = out.qat.train.history;
+    record.top1 = out.qat.quantized.top1;
+    record.top5 = out.qat.quantized.top5;
+    record.wall_seconds = out.qat.train.wall_seconds;
+    record.images_per_second = out.qat.train.images_per_second;
+    record.checkpoint = job.checkpoint;
+    out.record = to_json(record);
+    out.record["fp32_top1"] = out.qat.fp32.top1;
+    out.record["bops"] = out.cost.bops;
+    out.record["fp32_bops"] = out.fp32_cost.bops;
+    out.record["weight_bits"] = out.cost.weight_bits;
+    out.record["fp32_weight_bits"] = out.fp32_cost.weight_bits;
+    out.record["macs"] = out.cost.macs;
+    out.record_path = job.record.empty() ? job.checkpoint + ".json" : job.record;
+    write_file_atomic(out.record_path, out.record.dump(2) + "\n");
+    return out;
+  });
+}
+
+}  // namespace bitshift
