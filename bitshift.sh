@@ -2,6 +2,7 @@
 # Bitshift's two commands (see README.md):
 #   ./bitshift.sh run [ARGS]   install missing Debian packages, build, run the studio's main job
 #   ./bitshift.sh test         install missing Debian packages, build, run the whole test suite
+#   ./bitshift.sh studio       install missing Debian packages, build, open the Qt studio
 # Safe to repeat: packages already present are not touched, the build is incremental.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
@@ -11,6 +12,7 @@ BUILD_DIR=${BITSHIFT_BUILD_DIR:-build}
 PACKAGES=(cmake ninja-build g++ pkg-config
   libtorch-dev nlohmann-json3-dev zlib1g-dev libstb-dev libgtest-dev
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd
+  qt6-base-dev qt6-svg-dev libqcustomplot-dev fonts-dejavu-core xvfb xauth
   dataset-fashion-mnist)
 
 install_missing_packages() {
@@ -41,6 +43,11 @@ case "$cmd" in
     build
     exec "$BUILD_DIR/app/bitshift-cli" run "$@"
     ;;
+  studio)
+    install_missing_packages
+    build
+    exec "$BUILD_DIR/app/studio/bitshift" "$@"
+    ;;
   test)
     install_missing_packages
     build
@@ -51,7 +58,7 @@ case "$cmd" in
     exec ctest --output-on-failure --timeout 900 "$@"
     ;;
   *)
-    echo "usage: ./bitshift.sh run [ARGS] | ./bitshift.sh test" >&2
+    echo "usage: ./bitshift.sh run [ARGS] | ./bitshift.sh test | ./bitshift.sh studio [PROJECT]" >&2
     exit 2
     ;;
 esac

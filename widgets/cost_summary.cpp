@@ -1,6 +1,7 @@
 #include "widgets/cost_summary.h"
 
 #include <QHBoxLayout>
+#include <QVBoxLayout>
 #include <QLabel>
 #include <QLocale>
 
@@ -24,15 +25,23 @@ CostSummary::CostSummary(QWidget* parent)
       bops_(new QLabel(this)),
       weights_(new QLabel(this)),
       macs_(new QLabel(this)),
-      problem_(new QLabel(this)) {
+      problem_(new QLabel(this)),
+      fpga_label_(new QLabel(this)) {
   bops_->setToolTip(tr("Bit operations per image (UNIQ): Σ MACs × (b_w·b_a + accumulator bits)"));
   weights_->setToolTip(tr("Weight memory: stored weights, biases and lookup tables"));
   macs_->setToolTip(tr("Multiply-accumulates per image (independent of the bits)"));
   problem_->setStyleSheet(QStringLiteral("color: #b00020;"));
   problem_->setWordWrap(true);
   for (QLabel* l : {bops_, weights_, macs_}) l->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  auto* layout = new QHBoxLayout(this);
-  layout->setContentsMargins(6, 3, 6, 3);
+  fpga_label_->setToolTip(tr("Dataflow accelerator, one engine per layer, 16 products × 16 lanes "
+                             "at 200 MHz; the export's reports/estimate.txt names every formula"));
+  fpga_label_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  auto* outer = new QVBoxLayout(this);
+  outer->setContentsMargins(6, 3, 6, 3);
+  outer->setSpacing(2);
+  auto* layout = new QHBoxLayout;
+  outer->addLayout(layout);
+  outer->addWidget(fpga_label_);
   layout->addWidget(bops_);
   layout->addSpacing(18);
   layout->addWidget(weights_);
@@ -41,6 +50,7 @@ CostSummary::CostSummary(QWidget* parent)
   layout->addSpacing(18);
   layout->addWidget(problem_, 1);
   setTotals({});
+  setFpga({});
 }
 
 QString CostSummary::formatBops(double bops) { return QString::number(bops, 'e', 3); }
@@ -62,6 +72,29 @@ void CostSummary::setTotals(const CostTotals& t) {
   macs_->setText(tr("<b>MACs</b> %1").arg(QLocale(QLocale::English).toString(t.macs)));
   problem_->setText(t.problem);
   problem_->setVisible(!t.problem.isEmpty());
+}
+
+QString CostSummary::fpgaText() const { return fpga_label_->text(); }
+
+void CostSummary::setFpga(const FpgaTotals& f) {
+  fpga_ = f;
+  if (f.pending) {
+    fpga_label_->setText(tr("<b>FPGA</b> estimating…"));
+  } else if (!f.problem.isEmpty()) {
+    fpga_label_->setText(tr("<b>FPGA</b> no estimate: %1").arg(f.problem.toHtmlEscaped()));
+  } else if (f.device.isEmpty()) {
+    fpga_label_->setText(tr("<b>FPGA</b> —"));
+  } else {
+    const QLocale en(QLocale::English);
+    fpga_label_->setText(
+        tr("<b>FPGA</b> (%1) %2 DSP (%3 %), %4 LUT (%5 %), %6 RAM blocks (%7 %): %8, "
+           "%9 images/s pipelined")
+            .arg(f.device, en.toString(f.dsps)).arg(100 * f.dsp_use, 0, 'f', 1)
+            .arg(en.toString(f.luts)).arg(100 * f.lut_use, 0, 'f', 1)
+            .arg(en.toString(f.ram_blocks)).arg(100 * f.ram_use, 0, 'f', 1)
+            .arg(f.fits ? tr("fits") : tr("<span style='color:#b00020'>does not fit</span>"))
+            .arg(en.toString(qRound64(f.images_per_second))));
+  }
 }
 
 }  // namespace bitshift::widgets

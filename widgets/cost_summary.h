@@ -1,6 +1,7 @@
 #pragma once
 // The always-visible cost strip: BOPs, weight memory and MACs of the current plan, each with
-// its change from the FP32 model, and the engine's objection when the plan is not valid.
+// its change from the FP32 model, the engine's objection when the plan is not valid, and the
+// FPGA resource estimate (a second line, filled in when it arrives).
 #include <QWidget>
 
 #include "widgets/studio_types.h"
@@ -14,6 +15,9 @@ class CostSummary : public QWidget {
  public:
   explicit CostSummary(QWidget* parent = nullptr);
   void setTotals(const CostTotals& totals);
+  void setFpga(const FpgaTotals& fpga);
+  const FpgaTotals& fpga() const { return fpga_; }
+  QString fpgaText() const;
   const CostTotals& totals() const { return totals_; }
   QString bopsText() const;  // what the BOPs label reads, for tests
 
@@ -23,6 +27,8 @@ class CostSummary : public QWidget {
 
  private:
   CostTotals totals_;
+  FpgaTotals fpga_;
+  QLabel* fpga_label_;
   QLabel* bops_;
   QLabel* weights_;
   QLabel* macs_;

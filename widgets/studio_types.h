@@ -71,7 +71,19 @@ struct CostTotals {
   QString problem;  // the engine's objection to the plan, empty when it is valid
 };
 
+// The FPGA resource estimate of the current plan, as the cost strip shows it.
+struct FpgaTotals {
+  bool pending = false;  // being computed for the latest edit
+  QString device;
+  qint64 dsps = 0, luts = 0, ram_blocks = 0;
+  double dsp_use = 0, lut_use = 0, ram_use = 0;  // fractions of the device
+  bool fits = false;
+  double images_per_second = 0;
+  QString problem;  // why there is no estimate, or empty
+};
+
 }  // namespace bitshift::widgets
 
+Q_DECLARE_METATYPE(bitshift::widgets::FpgaTotals)
 Q_DECLARE_METATYPE(bitshift::widgets::TrainingTick)
 Q_DECLARE_METATYPE(bitshift::widgets::RunRow)

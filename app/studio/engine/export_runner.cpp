@@ -1,0 +1,46 @@
+// run_export for the studio's Export button: the same export job as `bitshift-cli export`,
+// its results flattened to plain values and texts.
+#include "engine/studio_engine.h"
+#include "integer/export_job.h"
+#include "util/error.h"
+
+namespace bitshift::studio {
+
+Result<ExportOutcome> run_export(const ExportRequest& request,
+                                 const std::function<void(const std::string& stage)>& stage) {
+  return capture([&]() -> ExportOutcome {
+    ExportConfig c;
+    c.checkpoint = request.checkpoint;
+    c.data = request.data;
+    c.out = request.out;
+    c.agreement_images = request.agreement_images;
+    c.fpga = request.fpga;
+    auto r = bitshift::run_export(c, [&](const ExportStep& s) {
+      if (stage) stage(s.stage);
+      return true;
+    });
+    if (!r) throw Error(r.error());
+    ExportOutcome out;
+    out.bundle = r->bundle;
+    out.layers = static_cast<int>(r->model.layers.size());
+    out.simulated_top1 = r->agreement.simulated_top1;
+    out.integer_top1 = r->agreement.integer_top1;
+    out.agreement = r->agreement.agreement;
+    out.agreement_images = r->agreement.images;
+    out.estimate = estimate_table(r->estimate);
+    out.dsps = r->estimate.dsps;
+    out.luts = r->estimate.luts;
+    out.ram_blocks = r->estimate.ram_blocks;
+    out.fits = r->estimate.fits;
+    out.verified = r->verified;
+    if (r->verified) {
+      out.passed = r->verification.passed();
+      out.verdict = r->verification.verdict();
+      out.verification = verification_text(r->verification);
+      out.device = r->verification.device.name + " (" + r->verification.device.platform + ")";
+    }
+    return out;
+  });
+}
+
+}  // namespace bitshift::studio

@@ -1,0 +1,15 @@
+#pragma once
+// Plan rows of the studio <-> the engine's QuantPlan (engine-internal).
+#include <vector>
+
+#include "engine/studio_engine.h"
+#include "graph/graph.h"
+#include "quant/plan.h"
+
+namespace bitshift::studio {
+
+QuantPlan to_plan(const std::vector<EngineLayer>& rows);
+// Every weight layer of `g` with its entry of `plan` (FP32 where it has none).
+std::vector<EngineLayer> to_rows(const Graph& g, const QuantPlan& plan);
+
+}  // namespace bitshift::studio

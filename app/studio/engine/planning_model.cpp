@@ -1,0 +1,67 @@
+// PlanningModel: a model opened on a dataset for the plan table and the cost strip.
+#include "engine/dataset_cache.h"
+#include "engine/plan_rows.h"
+#include "engine/planning_model_impl.h"
+#include "engine/studio_engine.h"
+#include "quant/cost.h"
+#include "quant/plan.h"
+#include "train/model_source.h"
+
+namespace bitshift::studio {
+
+
+
+PlanningModel::PlanningModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+PlanningModel::~PlanningModel() = default;
+
+Result<std::shared_ptr<PlanningModel>> PlanningModel::open(const std::string& model,
+                                                           const std::string& data) {
+  return capture([&] {
+    auto impl = std::make_unique<Impl>();
+    impl->loaded = load_model(model, *cached_dataset(data), data, /*pretrained=*/true);
+    impl->source = model;
+    impl->data = data;
+    return std::shared_ptr<PlanningModel>(new PlanningModel(std::move(impl)));
+  });
+}
+
+const std::string& PlanningModel::model() const { return impl_->graph().name(); }
+const std::string& PlanningModel::source() const { return impl_->source; }
+const std::string& PlanningModel::origin() const { return impl_->loaded.origin; }
+const std::string& PlanningModel::data() const { return impl_->data; }
+bool PlanningModel::pretrained() const { return impl_->loaded.pretrained; }
+bool PlanningModel::quantized() const { return impl_->loaded.quantized; }
+
+std::vector<EngineLayer> PlanningModel::plan(const std::string& method, const std::string& preset,
+                                             const std::string& edges) const {
+  const Graph& g = impl_->graph();
+  return to_rows(g, edges.empty() ? make_plan(g, method, preset)
+                                  : make_plan(g, method, preset, edge_policy_from_name(edges)));
+}
+
+std::vector<EngineLayer> PlanningModel::stored_plan() const {
+  const Graph& g = impl_->graph();
+  if (impl_->loaded.quantized) return to_rows(g, impl_->loaded.quantized_network.plan);
+  return to_rows(g, make_plan(g, "nice", "fp32"));
+}
+
+EngineCost PlanningModel::cost(const std::vector<EngineLayer>& rows) const {
+  const Graph& g = impl_->graph();
+  EngineCost out;
+  const QuantPlan plan = to_plan(rows);
+  const ModelCost fp = bitshift::cost(g, make_plan(g, "nice", "fp32"));
+  out.fp32_bops = fp.bops;
+  out.fp32_weight_bits = fp.weight_bits;
+  out.macs = fp.macs;
+  try {
+    validate(plan, g);
+    const ModelCost c = bitshift::cost(g, plan);
+    out.bops = c.bops;
+    out.weight_bits = c.weight_bits;
+  } catch (const std::exception& e) {
+    out.problem = e.what();
+  }
+  return out;
+}
+
+}  // namespace bitshift::studio

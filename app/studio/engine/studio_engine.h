@@ -1,0 +1,166 @@
+#pragma once
+// The engine as the studio sees it: plain std values in and out, no LibTorch type in this
+// header (the Qt side includes it; only the engine's .cpp files include LibTorch). Each
+// function is what one user action needs: open a model for planning, cost a plan, run QAT,
+// export and verify.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "util/job_control.h"
+#include "util/result.h"
+
+namespace bitshift::studio {
+
+constexpr int kFpBits = 32;
+
+// One weight layer with its plan entry.
+struct EngineLayer {
+  std::string name, type, shape;  // node name, "conv2d"/"linear", output shape "16x14x14"
+  int64_t params = 0, macs = 0;
+  int w_bits = kFpBits, a_bits = kFpBits;
+  std::string method;
+};
+
+struct EngineMethod {
+  std::string id, name, description;
+};
+
+struct EngineCost {
+  double bops = 0, fp32_bops = 0;
+  int64_t weight_bits = 0, fp32_weight_bits = 0, macs = 0;
+  std::string problem;  // why the plan is not valid, or empty
+};
+
+// What the studio offers in its combos.
+std::vector<EngineMethod> methods();
+std::vector<std::string> presets();
+std::vector<std::string> zoo_models();
+std::vector<std::string> datasets();
+// First/last-layer policies: quantized, first-fp, fp, 8bit.
+std::vector<std::string> edge_policies();
+// "LibTorch 1.13.1, OpenCL: Portable Computing Language (pocl 3.1 ...)".
+std::string library_versions();
+
+// The FPGA resource estimate of a plan before any training: the FP32 weights with the plan's
+// quantizers calibrated on one batch, lowered to integers and costed (deploy/estimator.h).
+struct EngineEstimate {
+  std::string device;  // profile name
+  int64_t dsps = 0, luts = 0, ram_blocks = 0;
+  double dsp_use = 0, lut_use = 0, ram_use = 0;  // fractions of the device
+  bool fits = false;
+  double images_per_second = 0;  // pipelined, at the profile's clock
+  std::string problem;  // why there is no estimate (e.g. an FP32 layer), or empty
+};
+
+// A model opened on a dataset, for planning (layers, plans, cost). Cheap to query; not shared
+// with running jobs, which open their own copy.
+class PlanningModel {
+ public:
+  // Throws nothing: a failure names the file or model and what was expected.
+  static Result<std::shared_ptr<PlanningModel>> open(const std::string& model,
+                                                      const std::string& data);
+  ~PlanningModel();
+
+  const std::string& model() const;   // graph name ("resnet20")
+  const std::string& source() const;  // what was opened: zoo name or checkpoint path
+  const std::string& origin() const;  // "resources/baselines/...", "zoo:... (random init)"
+  const std::string& data() const;
+  bool pretrained() const;
+  bool quantized() const;  // a quantized checkpoint: its plan is the starting plan
+
+  // Every weight layer with `method` at `preset`, first/last layers by `edges` (an
+  // edge_policies() id; empty = the method's own policy from its paper).
+  std::vector<EngineLayer> plan(const std::string& method, const std::string& preset,
+                                const std::string& edges = "") const;
+  // The plan a quantized checkpoint holds (else the model's layers at FP32).
+  std::vector<EngineLayer> stored_plan() const;
+  EngineCost cost(const std::vector<EngineLayer>& rows) const;
+  // Takes ~0.1-1 s (calibration and lowering): call it off the GUI thread. Safe to call from
+  // one thread at a time, concurrently with the other (const, cheap) functions.
+  EngineEstimate estimate(const std::vector<EngineLayer>& rows,
+                          const std::string& fpga = "arria10") const;
+
+ private:
+  struct Impl;
+  explicit PlanningModel(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// A fine-tuning run as the studio starts it.
+struct TrainRequest {
+  std::string model = "resnet20", data = "fashion-mnist";
+  std::vector<EngineLayer> plan;
+  std::string label;  // e.g. "nice w4a4"
+  int epochs = 1;
+  double lr = 0.005;
+  int64_t train_limit = 0, test_limit = 0;  // 0 = all images
+  uint64_t seed = 1;
+  int64_t trace_every = 20;
+  std::string out_dir;  // checkpoint and run record go here
+};
+
+struct EngineTrace {
+  std::string layer, kind, quantity;
+  double value = 0;
+};
+
+struct EngineHistogram {
+  std::string layer, kind;
+  double lo = 0, hi = 0;
+  std::vector<int64_t> counts;
+};
+
+struct TrainReport {
+  int64_t step = 0, steps_total = 0;
+  int epoch = 0, epochs = 0;
+  double loss = 0, train_top1 = 0;
+  bool has_train = false, has_test = false;
+  double test_top1 = 0;
+  double elapsed_seconds = 0, eta_seconds = 0, images_per_second = 0;
+  int stage = 0, num_stages = 0;
+  std::vector<EngineTrace> traces;
+  std::vector<EngineHistogram> histograms;
+};
+
+struct TrainOutcome {
+  bool cancelled = false;
+  double top1 = 0, top5 = 0, fp32_top1 = 0;
+  double bops = 0, fp32_bops = 0;
+  int64_t weight_bits = 0;
+  double wall_seconds = 0;
+  std::string checkpoint, record, started_at;
+};
+
+// Runs on the calling thread; `control` pauses, resumes and cancels it from another.
+Result<TrainOutcome> run_training(const TrainRequest& request, JobControl& control,
+                                  const std::function<void(const TrainReport&)>& report);
+
+struct ExportRequest {
+  std::string checkpoint, data = "fashion-mnist", out;
+  int64_t agreement_images = 2000;
+  std::string fpga = "arria10";
+};
+
+struct ExportOutcome {
+  std::string bundle;
+  bool verified = false, passed = false;
+  std::string verdict;       // "passed", "mismatch", "no_device", "opencl_error"
+  std::string verification;  // the verification text (first mismatches when any)
+  std::string device;        // OpenCL device it ran on
+  double simulated_top1 = 0, integer_top1 = 0, agreement = 0;
+  int64_t agreement_images = 0;
+  std::string estimate;  // the resource and latency table, formulas named
+  int64_t dsps = 0, luts = 0, ram_blocks = 0;
+  bool fits = false;
+  int layers = 0;
+};
+
+// Lowers, measures agreement, writes the bundle, verifies it on OpenCL. `stage` gets
+// "lower", "agreement", ... as they start.
+Result<ExportOutcome> run_export(const ExportRequest& request,
+                                 const std::function<void(const std::string& stage)>& stage);
+
+}  // namespace bitshift::studio

@@ -1,0 +1,113 @@
+#include "export_page.h"
+
+#include <QComboBox>
+#include <QDesktopServices>
+#include <QFontDatabase>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QUrl>
+#include <QVBoxLayout>
+
+#include "convert.h"
+
+namespace bitshift::app {
+
+ExportPage::ExportPage(QWidget* parent) : QWidget(parent) {
+  runs_ = new QComboBox(this);
+  runs_->setToolTip(tr("The finished run whose quantized checkpoint is exported"));
+  export_ = new QPushButton(tr("Export for FPGA and verify"), this);
+  export_->setToolTip(tr("Lower to integers, write the bundle, run it on OpenCL and compare "
+                         "every layer bit for bit (Ctrl+E)"));
+  open_folder_ = new QPushButton(tr("Open folder"), this);
+  open_folder_->setEnabled(false);
+  verdict_ = new QLabel(tr("No export yet."), this);
+  QFont big = verdict_->font();
+  big.setPointSizeF(big.pointSizeF() * 1.4);
+  big.setBold(true);
+  verdict_->setFont(big);
+  bundle_ = new QLabel(this);
+  bundle_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  details_ = new QPlainTextEdit(this);
+  details_->setReadOnly(true);
+  details_->setLineWrapMode(QPlainTextEdit::NoWrap);
+  details_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+
+  auto* bar = new QHBoxLayout;
+  bar->addWidget(new QLabel(tr("Run"), this));
+  bar->addWidget(runs_, 1);
+  bar->addWidget(export_);
+  bar->addWidget(open_folder_);
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(bar);
+  layout->addWidget(verdict_);
+  layout->addWidget(bundle_);
+  layout->addWidget(details_, 1);
+  setRuns({});
+
+  connect(export_, &QPushButton::clicked, this, &ExportPage::exportRequested);
+  connect(open_folder_, &QPushButton::clicked, this, [this] {
+    QDesktopServices::openUrl(QUrl::fromLocalFile(bundle_path_));
+  });
+}
+
+void ExportPage::setRuns(const QVector<widgets::RunRow>& runs) {
+  runs_->clear();
+  for (const auto& r : runs)
+    runs_->addItem(QStringLiteral("%1 — top-1 %2 %").arg(r.name).arg(r.top1, 0, 'f', 2));
+  runs_->setCurrentIndex(runs.size() - 1);
+  export_->setEnabled(!runs.isEmpty());
+  if (runs.isEmpty()) runs_->addItem(tr("(train a run first)"));
+}
+
+int ExportPage::selectedRun() const { return export_->isEnabled() ? runs_->currentIndex() : -1; }
+
+QString ExportPage::verdictText() const { return verdict_->text(); }
+
+void ExportPage::started(const QString& bundle) {
+  bundle_path_ = bundle;
+  export_->setEnabled(false);
+  open_folder_->setEnabled(false);
+  verdict_->setStyleSheet(QString());
+  verdict_->setText(tr("Exporting…"));
+  bundle_->setText(bundle);
+  details_->clear();
+}
+
+void ExportPage::showStage(const QString& stage) {
+  verdict_->setText(tr("Exporting: %1…").arg(stage));
+}
+
+void ExportPage::showOutcome(const studio::ExportOutcome& o) {
+  export_->setEnabled(true);
+  open_folder_->setEnabled(true);
+  bundle_path_ = qs(o.bundle);
+  bundle_->setText(tr("Bundle: %1").arg(bundle_path_));
+  if (!o.verified || o.verdict == "no_device") {
+    verdict_->setStyleSheet(QStringLiteral("color: #a06000"));
+    verdict_->setText(tr("NOT VERIFIED: no OpenCL device here"));
+  } else if (o.passed) {
+    verdict_->setStyleSheet(QStringLiteral("color: #207020"));
+    verdict_->setText(tr("PASS: all %1 layers equal the simulation's integers bit for bit on %2")
+                          .arg(o.layers).arg(qs(o.device)));
+  } else {
+    verdict_->setStyleSheet(QStringLiteral("color: #b00000"));
+    verdict_->setText(tr("FAIL: %1 on %2").arg(qs(o.verdict), qs(o.device)));
+  }
+  QString text = tr("Agreement on %1 test images: simulated top-1 %2 %, integer top-1 %3 %, "
+                    "same class %4 %\n\n")
+                     .arg(o.agreement_images).arg(o.simulated_top1, 0, 'f', 2)
+                     .arg(o.integer_top1, 0, 'f', 2).arg(o.agreement, 0, 'f', 2);
+  text += qs(o.verification) + "\n" + qs(o.estimate);
+  details_->setPlainText(text);
+}
+
+void ExportPage::showFailure(const QString& message) {
+  export_->setEnabled(true);
+  verdict_->setStyleSheet(QStringLiteral("color: #b00000"));
+  verdict_->setText(tr("Export failed"));
+  details_->setPlainText(message);
+}
+
+}  // namespace bitshift::app

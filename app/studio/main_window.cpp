@@ -1,0 +1,271 @@
+#include "main_window.h"
+
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QVBoxLayout>
+
+#include "convert.h"
+#include "export_job.h"
+#include "export_page.h"
+#include "fpga_estimator.h"
+#include "model_panel.h"
+#include "training_job.h"
+#include "training_page.h"
+#include "widgets/cost_summary.h"
+#include "widgets/layer_table_model.h"
+#include "widgets/layer_table_view.h"
+#include "widgets/runs_view.h"
+
+// The studio's resources (icons) live in a static library: they must be registered by hand.
+static void init_studio_resources() { Q_INIT_RESOURCE(studio); }
+
+namespace bitshift::app {
+
+MainWindow::MainWindow(const Project& project, QWidget* parent) : QMainWindow(parent) {
+  init_studio_resources();
+  setWindowTitle(tr("Bitshift"));
+  setWindowIcon(QIcon(QStringLiteral(":/icons/bitshift.svg")));
+
+  panel_ = new ModelPanel;
+  auto* scroll = new QScrollArea;
+  scroll->setWidget(panel_);
+  scroll->setWidgetResizable(true);
+  auto* dock = new QDockWidget(tr("Model and plan"), this);
+  dock->setObjectName(QStringLiteral("model-dock"));
+  dock->setWidget(scroll);
+  dock->setFeatures(QDockWidget::DockWidgetMovable);
+  addDockWidget(Qt::LeftDockWidgetArea, dock);
+
+  cost_ = new widgets::CostSummary;
+  layer_model_ = new widgets::LayerTableModel(this);
+  layer_view_ = new widgets::LayerTableView(layer_model_);
+  layer_view_->setMethods(method_choices());
+  training_ = new TrainingPage;
+  runs_ = new widgets::RunsView;
+  export_ = new ExportPage;
+  tabs_ = new QTabWidget;
+  tabs_->addTab(layer_view_, tr("&Plan"));
+  tabs_->addTab(training_, tr("&Training"));
+  tabs_->addTab(runs_, tr("&Compare"));
+  tabs_->addTab(export_, tr("&Export"));
+  auto* central = new QWidget;
+  auto* layout = new QVBoxLayout(central);
+  layout->setContentsMargins(4, 4, 4, 4);
+  layout->addWidget(cost_);
+  layout->addWidget(tabs_, 1);
+  setCentralWidget(central);
+
+  training_job_ = new TrainingJob(this);
+  export_job_ = new ExportJob(this);
+  estimator_ = new FpgaEstimator(this);
+  buildMenus();
+
+  connect(panel_, &ModelPanel::modelRequested, this, [this] {
+    if (openModel()) applyPreset();
+  });
+  connect(panel_, &ModelPanel::presetRequested, this, &MainWindow::applyPreset);
+  connect(layer_model_, &widgets::LayerTableModel::planEdited, this, &MainWindow::updateCost);
+  connect(estimator_, &FpgaEstimator::pending, cost_, [this] {
+    widgets::FpgaTotals pending;
+    pending.pending = true;
+    cost_->setFpga(pending);
+  });
+  connect(estimator_, &FpgaEstimator::estimated, cost_, &widgets::CostSummary::setFpga);
+  connect(training_->trainButton(), &QPushButton::clicked, this, &MainWindow::startTraining);
+  connect(training_->pauseButton(), &QPushButton::clicked, this, &MainWindow::togglePause);
+  connect(training_->cancelButton(), &QPushButton::clicked, this, &MainWindow::cancelTraining);
+  connect(training_job_, &TrainingJob::ticked, training_, &TrainingPage::showTick);
+  connect(training_job_, &TrainingJob::stateChanged, this, &MainWindow::updateActions);
+  connect(training_job_, &TrainingJob::finishedRun, this, [this](const widgets::RunRow& run) {
+    training_->showMessage(tr("%1 finished: top-1 %2 % (FP32 %3 %), BOPs %4, in %5")
+                               .arg(run.name).arg(run.top1, 0, 'f', 2).arg(run.fp32_top1, 0, 'f', 2)
+                               .arg(widgets::CostSummary::formatBops(run.bops))
+                               .arg(format_duration(run.wall_seconds)));
+    addRun(run);
+  });
+  connect(training_job_, &TrainingJob::cancelled, this, [this] {
+    training_->showMessage(tr("Cancelled; the last finished epoch's checkpoint is kept."));
+  });
+  connect(training_job_, &TrainingJob::failed, this, [this](const QString& message) {
+    training_->showMessage(tr("Training failed: %1").arg(message));
+    showError(message);
+  });
+  connect(export_, &ExportPage::exportRequested, this, &MainWindow::startExport);
+  connect(export_job_, &ExportJob::stage, export_, &ExportPage::showStage);
+  connect(export_job_, &ExportJob::finished, this, [this](const studio::ExportOutcome& o) {
+    export_->showOutcome(o);
+    last_bundle_ = qs(o.bundle);
+    updateActions();
+  });
+  connect(export_job_, &ExportJob::failed, this, [this](const QString& message) {
+    export_->showFailure(message);
+    showError(message);
+    updateActions();
+  });
+
+  panel_->show(project);
+  if (openModel()) {
+    if (project.plan.isEmpty())
+      applyPreset();
+    else
+      layer_model_->setRows(project.plan);
+  }
+  runs_->setRuns(project.runs);
+  export_->setRuns(project.runs);
+  last_bundle_ = project.last_bundle;
+  updateCost();
+  updateActions();
+  resize(1280, 820);
+}
+
+MainWindow::~MainWindow() = default;
+
+QString MainWindow::workDir() {
+  const QString env = qEnvironmentVariable("BITSHIFT_STUDIO_DIR");
+  return env.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) : env;
+}
+
+bool MainWindow::openModel() {
+  auto opened = studio::PlanningModel::open(ss(panel_->model()), ss(panel_->data()));
+  if (!opened) {
+    showError(qs(opened.error()));
+    panel_->setOrigin(tr("Could not open: %1").arg(qs(opened.error())));
+    return false;
+  }
+  planning_ = opened.value();
+  panel_->setOrigin(planning_->pretrained()
+                        ? tr("%1 weights from %2").arg(planning_->quantized() ? tr("Quantized") : tr("FP32"),
+                                                       qs(planning_->origin()))
+                        : tr("No FP32 baseline for this model and data: random weights (%1)")
+                              .arg(qs(planning_->origin())));
+  setWindowTitle(tr("Bitshift — %1 on %2").arg(qs(planning_->model()), qs(planning_->data())));
+  if (planning_->quantized()) layer_model_->setRows(to_rows(planning_->stored_plan()));
+  return true;
+}
+
+void MainWindow::applyPreset() {
+  if (!planning_) return;
+  try {
+    layer_model_->setRows(to_rows(planning_->plan(ss(panel_->method()), ss(panel_->preset()),
+                                                  ss(panel_->edges()))));
+  } catch (const std::exception& e) {  // an unknown preset or policy typed into a project file
+    showError(qs(e.what()));
+  }
+  updateCost();
+}
+
+void MainWindow::updateCost() {
+  if (!planning_) return;
+  const std::vector<studio::EngineLayer> rows = to_engine(layer_model_->rows());
+  cost_->setTotals(to_totals(planning_->cost(rows)));
+  estimator_->request(planning_, rows);
+}
+
+bool MainWindow::startTraining() {
+  if (!planning_ || training_job_->running()) return false;
+  const widgets::CostTotals totals = to_totals(planning_->cost(to_engine(layer_model_->rows())));
+  if (!totals.problem.isEmpty()) {
+    showError(tr("The plan is not valid: %1").arg(totals.problem));
+    return false;
+  }
+  const TrainingSettings t = panel_->training();
+  studio::TrainRequest r;
+  r.model = planning_->source();
+  r.data = planning_->data();
+  r.plan = to_engine(layer_model_->rows());
+  r.label = ss(plan_label(layer_model_->rows()));
+  r.epochs = t.epochs;
+  r.lr = t.lr;
+  r.train_limit = t.train_limit;
+  r.test_limit = t.test_limit;
+  r.seed = static_cast<uint64_t>(t.seed);
+  r.out_dir = ss(QDir(workDir()).filePath(QStringLiteral("runs")));
+  QStringList layers;
+  for (const auto& row : layer_model_->rows())
+    if (row.w_bits != widgets::kFpBits || row.a_bits != widgets::kFpBits) layers << row.name;
+  training_->started(qs(r.label), layers);
+  showPage(PageTraining);
+  return training_job_->start(r);
+}
+
+void MainWindow::togglePause() {
+  if (training_job_->paused())
+    training_job_->resume();
+  else
+    training_job_->pause();
+}
+
+void MainWindow::cancelTraining() { training_job_->cancel(); }
+
+bool MainWindow::startExport() {
+  const int index = export_->selectedRun();
+  const auto& runs = runs_->runs();
+  if (index < 0 || index >= runs.size() || export_job_->running()) return false;
+  const widgets::RunRow& run = runs[index];
+  studio::ExportRequest r;
+  r.checkpoint = ss(run.checkpoint);
+  r.data = ss(run.data);
+  r.out = ss(QDir(workDir()).filePath(QStringLiteral("exports/") +
+                                      QFileInfo(run.checkpoint).completeBaseName()));
+  export_->started(qs(r.out));
+  showPage(PageExport);
+  const bool started = export_job_->start(r);
+  updateActions();
+  return started;
+}
+
+void MainWindow::addRun(const widgets::RunRow& run) {
+  widgets::RunRow named = run;
+  named.name = QStringLiteral("%1 #%2").arg(run.name).arg(runs_->runs().size() + 1);
+  runs_->addRun(named);
+  export_->setRuns(runs_->runs());
+}
+
+void MainWindow::showPage(Page page) { tabs_->setCurrentIndex(page); }
+
+void MainWindow::showError(const QString& message) {
+  last_error_ = message;
+  statusBar()->showMessage(message, 15000);
+}
+
+void MainWindow::updateActions() {
+  const bool running = training_job_->running();
+  const bool paused = training_job_->paused();
+  training_->setRunning(running, paused);
+  if (train_action_) {
+    train_action_->setEnabled(!running);
+    pause_action_->setEnabled(running);
+    pause_action_->setText(paused ? tr("&Resume") : tr("&Pause"));
+    cancel_action_->setEnabled(running);
+    export_action_->setEnabled(!export_job_->running());
+  }
+}
+
+Project MainWindow::project() const {
+  Project p;
+  p.model = panel_->model();
+  p.data = panel_->data();
+  p.method = panel_->method();
+  p.preset = panel_->preset();
+  p.edges = panel_->edges();
+  p.plan = layer_model_->rows();
+  p.training = panel_->training();
+  p.runs = runs_->runs();
+  p.last_bundle = last_bundle_;
+  return p;
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  // Closing during training cancels it and waits for the thread; an export finishes first.
+  training_job_->stop();
+  export_job_->wait();
+  event->accept();  // the estimator's destructor waits for an estimate under way
+}
+
+}  // namespace bitshift::app

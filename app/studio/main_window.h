@@ -1,0 +1,107 @@
+#pragma once
+// The studio's main window: the model panel on the left, the cost strip on top, and four
+// pages (Plan, Training, Compare, Export). It owns the project state and the two job adapters
+// and wires them to the pages; the pages and widgets hold no engine logic.
+#include <QMainWindow>
+#include <memory>
+
+#include "engine/studio_engine.h"
+#include "project.h"
+
+class QAction;
+class QMenu;
+class QTabWidget;
+
+namespace bitshift::widgets {
+class CostSummary;
+class LayerTableModel;
+class LayerTableView;
+class RunsView;
+}  // namespace bitshift::widgets
+
+namespace bitshift::app {
+
+class ExportJob;
+class ExportPage;
+class FpgaEstimator;
+class ModelPanel;
+class TrainingJob;
+class TrainingPage;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  enum Page { PagePlan, PageTraining, PageCompare, PageExport };
+
+  // Opens `project` (the default one: ResNet-20 on Fashion-MNIST, NICE w4a4).
+  explicit MainWindow(const Project& project = Project{}, QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  // What a user does, as functions (the buttons and menus call these; so do the tests).
+  bool openModel();          // the model panel's model and data
+  void applyPreset();        // the panel's method / preset / first-last policy to every row
+  bool startTraining();
+  void togglePause();
+  void cancelTraining();
+  bool startExport();
+  bool saveProject(const QString& path);
+  bool openProject(const QString& path);
+  void showPage(Page page);
+
+  Project project() const;  // the current state, as it would be saved
+  QString lastError() const { return last_error_; }
+
+  widgets::LayerTableModel* layerModel() const { return layer_model_; }
+  widgets::CostSummary* costSummary() const { return cost_; }
+  widgets::RunsView* runsView() const { return runs_; }
+  ModelPanel* modelPanel() const { return panel_; }
+  TrainingPage* trainingPage() const { return training_; }
+  ExportPage* exportPage() const { return export_; }
+  TrainingJob* trainingJob() const { return training_job_; }
+  ExportJob* exportJob() const { return export_job_; }
+  FpgaEstimator* fpgaEstimator() const { return estimator_; }
+  QTabWidget* pages() const { return tabs_; }
+
+  // Where runs and exports are written: $BITSHIFT_STUDIO_DIR, else the user's data folder.
+  static QString workDir();
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+
+ private:
+  void buildMenus();
+  void updateCost();
+  void updateActions();
+  void showError(const QString& message);
+  void addRun(const widgets::RunRow& run);
+  void addRecent(const QString& path);
+  void rebuildRecentMenu();
+  void savePlotAs(int which);
+  void saveTableAs();
+  void about();
+
+  std::shared_ptr<studio::PlanningModel> planning_;
+  QString project_path_;
+  QString last_bundle_;
+  QString last_error_;
+
+  ModelPanel* panel_;
+  widgets::CostSummary* cost_;
+  widgets::LayerTableModel* layer_model_;
+  widgets::LayerTableView* layer_view_;
+  TrainingPage* training_;
+  widgets::RunsView* runs_;
+  ExportPage* export_;
+  QTabWidget* tabs_;
+  TrainingJob* training_job_;
+  ExportJob* export_job_;
+  FpgaEstimator* estimator_;
+
+  QAction* train_action_ = nullptr;
+  QAction* pause_action_ = nullptr;
+  QAction* cancel_action_ = nullptr;
+  QAction* export_action_ = nullptr;
+  QMenu* recent_menu_ = nullptr;
+};
+
+}  // namespace bitshift::app

@@ -1,0 +1,173 @@
+// MainWindow's menus and shortcuts, project files, recent projects, plot/table export, About.
+#include <QActionGroup>
+#include <QApplication>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTabWidget>
+
+#include "convert.h"
+#include "export_job.h"
+#include "export_page.h"
+#include "main_window.h"
+#include "model_panel.h"
+#include "training_job.h"
+#include "training_page.h"
+#include "widgets/layer_table_model.h"
+#include "widgets/layer_table_view.h"
+#include "widgets/plot_export.h"
+#include "widgets/qcp.h"
+#include "widgets/runs_model.h"
+#include "widgets/runs_view.h"
+
+namespace bitshift::app {
+
+namespace {
+constexpr int kMaxRecent = 8;
+const char* kRecentKey = "recentProjects";
+const QString kProjectFilter = QObject::tr("Bitshift projects (*.bitshift.json *.json)");
+}  // namespace
+
+void MainWindow::buildMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  file->addAction(tr("&Open project…"), QKeySequence::Open, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open project"), QString(), kProjectFilter);
+    if (!path.isEmpty()) openProject(path);
+  });
+  recent_menu_ = file->addMenu(tr("Open &recent"));
+  rebuildRecentMenu();
+  file->addAction(tr("&Save project"), QKeySequence::Save, this, [this] {
+    QString path = project_path_;
+    if (path.isEmpty())
+      path = QFileDialog::getSaveFileName(this, tr("Save project"), QStringLiteral("project.bitshift.json"),
+                                          kProjectFilter);
+    if (!path.isEmpty()) saveProject(path);
+  });
+  file->addAction(tr("Save project &as…"), QKeySequence::SaveAs, this, [this] {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save project as"),
+                                                      QStringLiteral("project.bitshift.json"), kProjectFilter);
+    if (!path.isEmpty()) saveProject(path);
+  });
+  file->addSeparator();
+  QMenu* plots = file->addMenu(tr("Save &plot"));
+  const QStringList plot_names = {tr("Loss and accuracy…"), tr("Clamps, steps and thresholds…"),
+                                  tr("Weight error histogram…"), tr("Activation error histogram…"),
+                                  tr("Accuracy against BOPs…")};
+  for (int i = 0; i < plot_names.size(); ++i)
+    plots->addAction(plot_names[i], this, [this, i] { savePlotAs(i); });
+  file->addAction(tr("Save &table as CSV…"), this, &MainWindow::saveTableAs);
+  file->addSeparator();
+  file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+  QMenu* run = menuBar()->addMenu(tr("&Run"));
+  train_action_ = run->addAction(tr("&Train"), QKeySequence(tr("Ctrl+T")), this, &MainWindow::startTraining);
+  pause_action_ = run->addAction(tr("&Pause"), QKeySequence(tr("Ctrl+P")), this, &MainWindow::togglePause);
+  cancel_action_ = run->addAction(tr("&Cancel"), QKeySequence(Qt::Key_Escape), this, &MainWindow::cancelTraining);
+  export_action_ = run->addAction(tr("&Export and verify"), QKeySequence(tr("Ctrl+E")), this,
+                                  &MainWindow::startExport);
+
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  const QStringList pages = {tr("Plan"), tr("Training"), tr("Compare"), tr("Export")};
+  for (int i = 0; i < pages.size(); ++i)
+    view->addAction(pages[i], QKeySequence(QStringLiteral("Ctrl+%1").arg(i + 1)), this,
+                    [this, i] { showPage(static_cast<Page>(i)); });
+
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&About Bitshift"), this, &MainWindow::about);
+}
+
+bool MainWindow::saveProject(const QString& path) {
+  QString error;
+  if (!save_project(project(), path, &error)) {
+    showError(error);
+    return false;
+  }
+  project_path_ = path;
+  addRecent(path);
+  statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+  return true;
+}
+
+bool MainWindow::openProject(const QString& path) {
+  Project p;
+  QString error;
+  if (!load_project(path, &p, &error)) {
+    showError(error);
+    return false;
+  }
+  if (training_job_->running()) {
+    showError(tr("Cancel the running training before opening another project"));
+    return false;
+  }
+  panel_->show(p);
+  if (!openModel()) return false;
+  if (p.plan.isEmpty())
+    applyPreset();
+  else
+    layer_model_->setRows(p.plan);
+  runs_->setRuns(p.runs);
+  export_->setRuns(p.runs);
+  last_bundle_ = p.last_bundle;
+  project_path_ = path;
+  addRecent(path);
+  updateCost();
+  return true;
+}
+
+void MainWindow::addRecent(const QString& path) {
+  QSettings settings;
+  QStringList recent = settings.value(kRecentKey).toStringList();
+  const QString absolute = QFileInfo(path).absoluteFilePath();
+  recent.removeAll(absolute);
+  recent.prepend(absolute);
+  while (recent.size() > kMaxRecent) recent.removeLast();
+  settings.setValue(kRecentKey, recent);
+  rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu() {
+  recent_menu_->clear();
+  const QStringList recent = QSettings().value(kRecentKey).toStringList();
+  for (const QString& path : recent)
+    recent_menu_->addAction(QFileInfo(path).fileName(), this, [this, path] { openProject(path); })
+        ->setToolTip(path);
+  recent_menu_->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::savePlotAs(int which) {
+  widgets::TrainingPlots* p = training_->plots();
+  QCustomPlot* plots[] = {p->lossPlot(), p->tracePlot(), p->weightHistogramPlot(),
+                          p->activationHistogramPlot(), runs_->scatter()};
+  const QString path = QFileDialog::getSaveFileName(this, tr("Save plot"), QStringLiteral("plot.png"),
+                                                    widgets::plotFileFilter());
+  if (path.isEmpty()) return;
+  QString error;
+  if (!widgets::savePlot(plots[which], path, &error)) showError(error);
+}
+
+void MainWindow::saveTableAs() {
+  const QAbstractItemModel* model = tabs_->currentIndex() == PageCompare
+                                        ? static_cast<QAbstractItemModel*>(runs_->model())
+                                        : layer_model_;
+  const QString path = QFileDialog::getSaveFileName(this, tr("Save table as CSV"),
+                                                    QStringLiteral("table.csv"), tr("CSV (*.csv)"));
+  if (path.isEmpty()) return;
+  QString error;
+  if (!widgets::saveCsv(*model, path, &error)) showError(error);
+}
+
+void MainWindow::about() {
+  QMessageBox::about(
+      this, tr("About Bitshift"),
+      tr("<h3>Bitshift %1</h3><p>A studio for quantizing CNNs for FPGAs and small accelerators: "
+         "NICE, UNIQ, UniQ, N2UQ, PoT+LUT, LSQ, PACT, DoReFa and min/max, with integer-only "
+         "export proven bit-exact on OpenCL.</p><p>Qt %2<br>%3</p>")
+          .arg(QStringLiteral(BITSHIFT_VERSION), QString::fromLatin1(qVersion()),
+               qs(studio::library_versions()).toHtmlEscaped()));
+}
+
+}  // namespace bitshift::app

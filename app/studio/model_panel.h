@@ -1,0 +1,60 @@
+#pragma once
+// The left panel: which model on which data, the plan preset (method, bits, first/last
+// layers) and the fine-tuning budget. Says what the user asked for; the main window acts.
+#include <QWidget>
+
+#include "project.h"
+#include "widgets/studio_types.h"
+
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QSpinBox;
+
+namespace bitshift::app {
+
+class ModelPanel : public QWidget {
+  Q_OBJECT
+ public:
+  explicit ModelPanel(QWidget* parent = nullptr);
+
+  QString model() const;
+  QString data() const;
+  QString method() const;
+  QString preset() const;
+  QString edges() const;  // empty = the method's own policy
+  TrainingSettings training() const;
+
+  // Shows a project's choices without asking for anything.
+  void show(const Project& project);
+  void setOrigin(const QString& text);  // where the weights came from
+  void setPreset(const QString& preset);
+
+  // The combos, for tests driving the panel as a user would.
+  QComboBox* modelBox() const { return model_; }
+  QComboBox* methodBox() const { return method_; }
+  QComboBox* presetBox() const { return preset_; }
+  QComboBox* edgesBox() const { return edges_; }
+
+ Q_SIGNALS:
+  void modelRequested();   // model or data changed (or a checkpoint was picked)
+  void presetRequested();  // method, preset or first/last policy changed, or Apply pressed
+
+ private:
+  void chooseCheckpoint();
+
+  QComboBox* model_;
+  QComboBox* data_;
+  QLabel* origin_;
+  QComboBox* method_;
+  QComboBox* preset_;
+  QComboBox* edges_;
+  QSpinBox* epochs_;
+  QDoubleSpinBox* lr_;
+  QSpinBox* train_limit_;
+  QSpinBox* test_limit_;
+  QSpinBox* seed_;
+  bool quiet_ = false;  // set while show() fills the fields
+};
+
+}  // namespace bitshift::app

@@ -1,0 +1,36 @@
+#pragma once
+// A studio project: the model and data, the plan being edited, the training settings, every
+// finished run and the last export, saved as one JSON file (written to a temporary name, then
+// renamed).
+#include <QString>
+#include <QVector>
+
+#include "widgets/studio_types.h"
+
+namespace bitshift::app {
+
+struct TrainingSettings {
+  int epochs = 1;
+  double lr = 0.005;
+  qint64 train_limit = 0;  // 0 = every training image
+  qint64 test_limit = 0;
+  qint64 seed = 1;
+};
+
+struct Project {
+  QString model = QStringLiteral("resnet20");  // zoo name or checkpoint path
+  QString data = QStringLiteral("fashion-mnist");
+  QString method = QStringLiteral("nice");
+  QString preset = QStringLiteral("w4a4");
+  QString edges;  // first/last-layer policy; empty = the method's own
+  QVector<widgets::LayerRow> plan;
+  TrainingSettings training;
+  QVector<widgets::RunRow> runs;
+  QString last_bundle;
+};
+
+// Returns false and sets *error (naming the file and what is wrong) on failure.
+bool save_project(const Project& project, const QString& path, QString* error);
+bool load_project(const QString& path, Project* project, QString* error);
+
+}  // namespace bitshift::app

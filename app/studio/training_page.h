@@ -1,0 +1,44 @@
+#pragma once
+// The training dashboard: Train / Pause / Cancel, progress with ETA and speed, and the live
+// plots (loss and accuracy, every layer's clamp/step/threshold, error histograms).
+#include <QWidget>
+
+#include "widgets/studio_types.h"
+#include "widgets/training_plots.h"
+
+class QLabel;
+class QProgressBar;
+class QPushButton;
+
+namespace bitshift::app {
+
+class TrainingPage : public QWidget {
+  Q_OBJECT
+ public:
+  explicit TrainingPage(QWidget* parent = nullptr);
+
+  widgets::TrainingPlots* plots() const { return plots_; }
+  QPushButton* trainButton() const { return train_; }
+  QPushButton* pauseButton() const { return pause_; }
+  QPushButton* cancelButton() const { return cancel_; }
+  QString statusText() const;
+
+  void started(const QString& label, const QStringList& layers);
+  void setRunning(bool running, bool paused);
+  void showTick(const widgets::TrainingTick& tick);
+  void showMessage(const QString& text);  // the end of a run, or why it failed
+
+ private:
+  widgets::TrainingPlots* plots_;
+  QPushButton* train_;
+  QPushButton* pause_;
+  QPushButton* cancel_;
+  QProgressBar* progress_;
+  QLabel* status_;
+  QString label_;
+};
+
+// "1:05" / "1:02:03".
+QString format_duration(double seconds);
+
+}  // namespace bitshift::app

@@ -1,0 +1,14 @@
+#pragma once
+// What the engine (core/) says, computed without the studio, for the GUI tests to compare
+// with. Qt-free: this is the only test file that includes LibTorch.
+#include <string>
+#include <vector>
+
+namespace bitshift::test {
+
+// BOPs of `model` on Fashion-MNIST with the plan "layer=method:w/a" entries, via core's cost().
+double reference_bops(const std::string& model, const std::vector<std::string>& entries);
+// Weight layers of a zoo model's graph, in order.
+std::vector<std::string> reference_layers(const std::string& model);
+
+}  // namespace bitshift::test

@@ -1,0 +1,89 @@
+// Screenshots of every page of the studio in a real X window (run under xvfb-run by ctest),
+// after two short training runs and an export, saved as PNGs to the folder given. Fails when a
+// run or the export does not finish, or when a page renders as a blank image.
+#include <QApplication>
+#include <QDir>
+#include <QImage>
+#include <QSet>
+#include <QTest>
+#include <cstdio>
+
+#include "export_job.h"
+#include "export_page.h"
+#include "main_window.h"
+#include "training_job.h"
+#include "widgets/layer_table_model.h"
+#include "widgets/runs_view.h"
+
+using bitshift::app::MainWindow;
+
+namespace {
+
+constexpr int kTimeoutMs = 600'000;
+constexpr int kMinColours = 40;  // a blank or unpainted page has a handful
+
+bool shoot(MainWindow& w, const QString& dir, const QString& name) {
+  QTest::qWait(300);  // queued replots land
+  const QImage image = w.grab().toImage();
+  QSet<QRgb> colours;
+  for (int y = 0; y < image.height(); y += 3)
+    for (int x = 0; x < image.width(); x += 3) colours.insert(image.pixel(x, y));
+  const QString path = QDir(dir).filePath(name + ".png");
+  const bool saved = image.save(path);
+  std::printf("%s: %dx%d, %lld colours%s\n", qPrintable(path), image.width(), image.height(),
+              static_cast<long long>(colours.size()), saved ? "" : " (NOT SAVED)");
+  return saved && colours.size() >= kMinColours;
+}
+
+bool train(MainWindow& w, int runs) {
+  if (!w.startTraining()) return false;
+  return QTest::qWaitFor([&] { return w.runsView()->runs().size() >= runs && !w.trainingJob()->running(); },
+                         kTimeoutMs);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  QApplication app(argc, argv);
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: studio_screenshots OUTPUT_DIR\n");
+    return 2;
+  }
+  const QString dir = QString::fromLocal8Bit(argv[1]);
+  QDir().mkpath(dir);
+
+  bitshift::app::Project p;  // the default: ResNet-20 on Fashion-MNIST
+  p.edges = QStringLiteral("quantized");  // every layer on integers, so the export can verify
+  p.training.train_limit = 3072;
+  p.training.test_limit = 1000;
+  MainWindow w(p);
+  w.resize(1400, 860);
+  w.show();
+  if (!QTest::qWaitForWindowExposed(&w)) return 1;
+  bool ok = shoot(w, dir, QStringLiteral("1-plan"));
+
+  ok = train(w, 1) && ok;
+  // The second run: 3-bit weights and activations wherever the first had 4.
+  QList<int> rows;
+  for (int i = 0; i < w.layerModel()->rowCount(); ++i)
+    if (w.layerModel()->rows()[i].w_bits == 4) rows << i;
+  w.layerModel()->setColumnForRows(rows, bitshift::widgets::LayerTableModel::ColWBits, 3);
+  w.layerModel()->setColumnForRows(rows, bitshift::widgets::LayerTableModel::ColABits, 3);
+  const QString path = QDir(dir).filePath(QStringLiteral("screenshots.bitshift.json"));
+  ok = w.saveProject(path) && ok;
+  w.showPage(MainWindow::PageTraining);
+  ok = shoot(w, dir, QStringLiteral("2-training")) && ok;
+
+  ok = train(w, 2) && ok;
+  w.runsView()->selectPair(0, 1);
+  w.showPage(MainWindow::PageCompare);
+  ok = shoot(w, dir, QStringLiteral("3-compare")) && ok;
+
+  ok = w.startExport() && ok;
+  ok = QTest::qWaitFor([&] { return !w.exportJob()->running(); }, kTimeoutMs) && ok;
+  QTest::qWait(100);
+  std::printf("export: %s\n", qPrintable(w.exportPage()->verdictText()));
+  ok = w.exportPage()->verdictText().startsWith(QStringLiteral("PASS")) && ok;
+  ok = shoot(w, dir, QStringLiteral("4-export")) && ok;
+  return ok ? 0 : 1;
+}
