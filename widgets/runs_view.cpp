@@ -41,8 +41,9 @@ RunsView::RunsView(QWidget* parent)
   scatter_->yAxis->setLabel(tr("top-1 %"));
   scatter_->xAxis->setScaleType(QCPAxis::stLogarithmic);
   scatter_->xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
-  scatter_->xAxis->setNumberFormat("eb");
-  scatter_->xAxis->setNumberPrecision(0);
+  // "2.5·10⁹": two significant digits, so ticks within one decade stay distinct.
+  scatter_->xAxis->setNumberFormat("gb");
+  scatter_->xAxis->setNumberPrecision(2);
   scatter_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
   scatter_->setMinimumSize(300, 220);
   auto* all = scatter_->addGraph();

@@ -27,6 +27,7 @@ ExportPage::ExportPage(QWidget* parent) : QWidget(parent) {
   big.setPointSizeF(big.pointSizeF() * 1.4);
   big.setBold(true);
   verdict_->setFont(big);
+  verdict_->setWordWrap(true);
   bundle_ = new QLabel(this);
   bundle_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   details_ = new QPlainTextEdit(this);
@@ -83,14 +84,15 @@ void ExportPage::showOutcome(const studio::ExportOutcome& o) {
   export_->setEnabled(true);
   open_folder_->setEnabled(true);
   bundle_path_ = qs(o.bundle);
-  bundle_->setText(tr("Bundle: %1").arg(bundle_path_));
+  bundle_->setText(o.device.empty() ? tr("Bundle: %1").arg(bundle_path_)
+                                    : tr("Bundle: %1\nOpenCL device: %2").arg(bundle_path_, qs(o.device)));
   if (!o.verified || o.verdict == "no_device") {
     verdict_->setStyleSheet(QStringLiteral("color: #a06000"));
     verdict_->setText(tr("NOT VERIFIED: no OpenCL device here"));
   } else if (o.passed) {
     verdict_->setStyleSheet(QStringLiteral("color: #207020"));
-    verdict_->setText(tr("PASS: all %1 layers equal the simulation's integers bit for bit on %2")
-                          .arg(o.layers).arg(qs(o.device)));
+    verdict_->setText(tr("PASS: all %1 layers equal the simulation's integers bit for bit")
+                          .arg(o.layers));
   } else {
     verdict_->setStyleSheet(QStringLiteral("color: #b00000"));
     verdict_->setText(tr("FAIL: %1 on %2").arg(qs(o.verdict), qs(o.device)));

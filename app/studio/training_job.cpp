@@ -34,8 +34,8 @@ bool TrainingJob::start(const studio::TrainRequest& request) {
       run.model = qs(request.model);
       run.data = qs(request.data);
       run.method = qs(request.plan.front().method);
-      run.preset = qs(request.label);
-      run.name = QStringLiteral("%1 %2").arg(run.model, run.preset);
+      run.preset = qs(request.label).section(QLatin1Char(' '), 1);  // "w4a4" of "nice w4a4"
+      run.name = QStringLiteral("%1 %2").arg(run.model, qs(request.label));
       run.top1 = result->top1;
       run.top5 = result->top5;
       run.fp32_top1 = result->fp32_top1;
