@@ -99,4 +99,11 @@ ActivationGrid NiceActivationClamp::grid() const {
   return {c / static_cast<double>(levels), signed_ ? -levels : 0, levels, true};
 }
 
+torch::Tensor nice_quantize_bias(const torch::Tensor& b, const torch::Tensor& accumulator_step) {
+  const double limit = static_cast<double>((int64_t{1} << (kNiceBiasBits - 1)) - 1);
+  const auto step = accumulator_step.detach().to(b.dtype());
+  const auto q = torch::clamp(round_half_up(b.detach() / step), -limit, limit) * step;
+  return ste(b, q);
+}
+
 }  // namespace bitshift

@@ -20,6 +20,8 @@ class NiceWeightQuantizer : public WeightQuantizer {
 
   double clamp() const { return clamp_.item<double>(); }
   double step() const { return clamp() / levels(); }
+  // Δ_w as a tensor: [1], or [C_out] for a per-channel clamp.
+  torch::Tensor step_tensor() const { return (clamp_ / static_cast<double>(levels())).reshape({-1}); }
   int64_t levels() const { return (int64_t{1} << (bits_ - 1)) - 1; }  // M_w
 
  private:
@@ -47,5 +49,12 @@ class NiceActivationClamp : public ActivationQuantizer {
   double mean_ = 0.0, std_ = 0.0;
   bool seen_ = false;
 };
+
+// NICE's 16-bit bias [code, METHODS §1.6]: on the accumulator grid Δ_b = Δ_a·Δ_w, clamped to
+// ±(2^15 − 1)·Δ_b, half-up rounding, straight-through gradient. `accumulator_step` is [1] or
+// [C_out]. The released code takes Δ_a as the largest c_a over all layers; here it is the
+// layer's own input step, which is what the integer accumulator of that layer holds exactly.
+constexpr int kNiceBiasBits = 16;
+torch::Tensor nice_quantize_bias(const torch::Tensor& b, const torch::Tensor& accumulator_step);
 
 }  // namespace bitshift

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "quant/method.h"
+#include "quant/nice.h"
 #include "util/error.h"
 
 namespace bitshift {
@@ -81,6 +82,7 @@ QuantHooks::QuantHooks(const Graph& g, const QuantPlan& plan) {
     activations_[s.node] = make_activation_quantizer(s.method, s.bits, s.is_signed);
     register_module(module_key(g.node(s.node).name, "_a"), activations_[s.node]);
     observed_to_site_[s.observed] = s.node;
+    for (int reader : s.readers) input_site_[reader] = s.node;
     if (g.node(s.node).kind == OpKind::OpReLU) relu_sites_.insert(s.node);
   }
 }
@@ -89,6 +91,19 @@ torch::Tensor QuantHooks::weight(int node, const torch::Tensor& w) {
   auto it = weights_.find(node);
   if (it == weights_.end() || calibrating_) return w;
   return it->second->forward(w);
+}
+
+torch::Tensor QuantHooks::bias(int node, const torch::Tensor& b) {
+  if (calibrating_) return b;
+  const auto w = weights_.find(node);
+  const auto site = input_site_.find(node);
+  if (w == weights_.end() || site == input_site_.end()) return b;
+  const auto nice = std::dynamic_pointer_cast<NiceWeightQuantizer>(w->second);
+  const auto& a = activations_.at(site->second);
+  if (!nice || nice->state() == QuantState::QuantStateOff ||
+      a->state() != QuantState::QuantStateQuantized || !std::dynamic_pointer_cast<NiceActivationClamp>(a))
+    return b;
+  return nice_quantize_bias(b, nice->step_tensor() * a->grid().scale);
 }
 
 torch::Tensor QuantHooks::output(int node, const torch::Tensor& y) {

@@ -37,6 +37,8 @@ class QuantHooks : public ForwardHooks, public torch::nn::Module {
   QuantHooks(const Graph& graph, const QuantPlan& plan);
 
   torch::Tensor weight(int node, const torch::Tensor& w) override;
+  // NICE layers whose weights and input are quantized: the bias on the 16-bit accumulator grid.
+  torch::Tensor bias(int node, const torch::Tensor& b) override;
   torch::Tensor output(int node, const torch::Tensor& y) override;
   bool replaces(int node) const override;
   torch::Tensor replacement(int node, const torch::Tensor& input) override;
@@ -58,6 +60,7 @@ class QuantHooks : public ForwardHooks, public torch::nn::Module {
   std::map<int, std::shared_ptr<WeightQuantizer>> weights_;
   std::map<int, std::shared_ptr<ActivationQuantizer>> activations_;  // by site node
   std::map<int, int> observed_to_site_;
+  std::map<int, int> input_site_;  // weight layer -> the site it reads
   std::set<int> relu_sites_;  // sites that are a ReLU's output
   std::vector<ActivationSite> sites_;
   std::map<int, torch::Tensor> errors_;

@@ -63,3 +63,18 @@ TEST(NiceActivations, GradientToClampIsOneAboveAndQuantErrorInside) {
   // dy/dx: 1 inside (0, c), 0 elsewhere.
   EXPECT_TRUE(torch::equal(x.grad(), torch::tensor({0.0f, 1.0f, 0.0f})));
 }
+
+TEST(NiceBias, SixteenBitOnTheAccumulatorGridWithStraightThroughGradient) {
+  // Δ_b = Δ_a·Δ_w = 0.5·0.25 = 0.125 per channel; ±(2^15 − 1) codes.
+  const auto step = torch::tensor({0.125, 0.0625}, torch::kFloat64);
+  auto b = torch::tensor({0.30f, 1e6f}, torch::requires_grad());
+  auto q = nice_quantize_bias(b, step);
+  // 0.30 / 0.125 = 2.4 -> 2 -> 0.25; 1e6 clamps at 32767·0.0625 = 2047.9375.
+  EXPECT_FLOAT_EQ(q[0].item<float>(), 0.25f);
+  EXPECT_FLOAT_EQ(q[1].item<float>(), 2047.9375f);
+  q.sum().backward();
+  EXPECT_TRUE(torch::equal(b.grad(), torch::ones({2})));
+  // Half up, not half to even: 2.5 steps -> 3 steps, -2.5 -> -2.
+  auto ties = nice_quantize_bias(torch::tensor({0.3125f, -0.3125f}), torch::tensor({0.125}));
+  EXPECT_TRUE(torch::equal(ties, torch::tensor({0.375f, -0.25f}))) << ties;
+}

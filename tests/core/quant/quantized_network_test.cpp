@@ -144,3 +144,30 @@ TEST(QatSession, CancelDuringEpochKeepsLastQuantizedCheckpoint) {
   ASSERT_TRUE(is_quantized(ck));
   EXPECT_EQ(load_quantized(ck, c.train.checkpoint_path).plan, c.plan);
 }
+
+TEST(QuantHooks, NiceLayersSeeTheirBiasOnTheirOwnAccumulatorGrid) {
+  GraphModule m(lenet5(Shape{1, 28, 28}, 10), 3);
+  auto net = attach_quantizers(m, make_plan(m->graph(), "nice", "w4a4", EdgePolicy::EdgePolicyQuantized));
+  torch::manual_seed(2);
+  calibrate(net, {torch::randn({16, 1, 28, 28})});
+  quantize_all(net);
+  const int fc2 = m->graph().find("fc2");
+  auto w = std::dynamic_pointer_cast<NiceWeightQuantizer>(net.hooks->weight_quantizer(fc2));
+  ASSERT_TRUE(w);
+  const ActivationSite* site = nullptr;
+  for (const auto& s : net.hooks->sites())
+    for (int r : s.readers)
+      if (r == fc2) site = &s;
+  ASSERT_NE(site, nullptr);
+  const double delta_b = w->step() * net.hooks->activation_quantizer(site->node)->grid().scale;
+  const auto b = m->bias(fc2).detach();
+  const auto q = net.hooks->bias(fc2, b);
+  const auto codes = q.to(torch::kFloat64) / delta_b;
+  constexpr double kGridTolerance = 1e-3;  // float32 bias over a float64 step
+  EXPECT_LT((codes - codes.round()).abs().max().item<double>(), kGridTolerance);
+  EXPECT_LE((q - b).abs().max().item<double>(), delta_b / 2 * (1 + 1e-4));
+  // While calibrating the FP32 bias passes unchanged.
+  net.hooks->set_calibrating(true);
+  EXPECT_TRUE(torch::equal(net.hooks->bias(fc2, b), b));
+  net.hooks->set_calibrating(false);
+}
