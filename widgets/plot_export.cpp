@@ -3,14 +3,32 @@
 #include <QAbstractItemModel>
 #include <QFileInfo>
 #include <QSaveFile>
+#include <QSvgGenerator>
 #include <QTextStream>
 #include "widgets/qcp.h"
 
 namespace bitshift::widgets {
 
 QString plotFileFilter() {
-  return QObject::tr("PNG image (*.png);;PDF document (*.pdf);;JPEG image (*.jpg)");
+  return QObject::tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf);;JPEG image (*.jpg)");
 }
+
+namespace {
+
+// QCustomPlot draws vectors on any QPaintDevice; QSvgGenerator is one.
+bool saveSvg(QCustomPlot* plot, const QString& path) {
+  QSvgGenerator svg;
+  svg.setFileName(path);
+  svg.setSize(plot->size());
+  svg.setViewBox(QRect(QPoint(0, 0), plot->size()));
+  svg.setTitle(QStringLiteral("Bitshift plot"));
+  QCPPainter painter;
+  if (!painter.begin(&svg)) return false;
+  plot->toPainter(&painter, plot->width(), plot->height());
+  return painter.end();
+}
+
+}  // namespace
 
 bool savePlot(QCustomPlot* plot, const QString& path, QString* error) {
   const QString suffix = QFileInfo(path).suffix().toLower();
@@ -19,10 +37,12 @@ bool savePlot(QCustomPlot* plot, const QString& path, QString* error) {
     ok = plot->savePng(path, 0, 0, 2.0);
   } else if (suffix == "pdf") {
     ok = plot->savePdf(path);
+  } else if (suffix == "svg") {
+    ok = saveSvg(plot, path);
   } else if (suffix == "jpg" || suffix == "jpeg") {
     ok = plot->saveJpg(path, 0, 0, 2.0);
   } else {
-    if (error) *error = QObject::tr("%1: unknown plot format '%2' (png, pdf or jpg)").arg(path, suffix);
+    if (error) *error = QObject::tr("%1: unknown plot format '%2' (png, svg, pdf or jpg)").arg(path, suffix);
     return false;
   }
   if (!ok && error) *error = QObject::tr("could not write %1").arg(path);

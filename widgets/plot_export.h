@@ -1,5 +1,5 @@
 #pragma once
-// Saving what the studio shows: a plot as PNG, JPEG or PDF (by the file's suffix) and a table
+// Saving what the studio shows: a plot as PNG, SVG, JPEG or PDF (by the file's suffix) and a table
 // model as CSV (display text, header first).
 #include <QString>
 
