@@ -1,34 +1,73 @@
-// Conv2d (groups, stride, zero padding, any square kernel) over int32 values, weights
-// [out][in/groups][k][k]. One work-item per output value: dimension 0 is x, 1 is y and 2 is
-// sample·channel (n·out_c + oc), so neighbouring work-items read neighbouring inputs.
-// Per-channel vectors (bias, m, shift, offset) hold out_c entries.
+// Conv2d (groups, stride, zero padding, any square kernel) over int32 values. Weights are
+// decoded and transposed by bs_unpack_weights to [in/groups][k][k][out_pad], out_pad = out
+// rounded up to BS_OC_VEC. Each work-item computes BS_OC_VEC consecutive output channels of one
+// output position as one vector: dimension 0 is x, 1 is y and 2 is sample·block
+// (n·blocks + b). Each input value read is one scalar times a vector of weights; padding is
+// a select, so every work-item runs the same loops. Per-channel vectors (bias, m, shift,
+// offset) hold out_pad entries (zeros past out).
+#ifndef BS_OC_VEC
+#define BS_OC_VEC 16
+#endif
+#if BS_OC_VEC == 16
+#define bs_ivec int16
+#define bs_vload vload16
+#define bs_vstore vstore16
+#elif BS_OC_VEC == 8
+#define bs_ivec int8
+#define bs_vload vload8
+#define bs_vstore vstore8
+#else
+#error "BS_OC_VEC must be 8 or 16"
+#endif
+
 __kernel BS_ATTR void bs_conv(
-    __global const int* restrict x, __global int* restrict y,
-    __global const uchar* restrict w8, __global const int* restrict w32,
-    __global const int* restrict table, int w_format, int has_table,
+    __global const int* restrict x, __global int* restrict y, __global const int* restrict wv,
     __global const int* restrict bias, __global const int* restrict m,
     __global const int* restrict shift, __global const long* restrict offset,
     int requantized, int lo, int hi,
     int in_c, int in_h, int in_w, int out_c, int out_h, int out_w,
     int k, int stride, int padding, int groups, int batch) {
   const int ox = get_global_id(0), oy = get_global_id(1), z = get_global_id(2);
-  if (ox >= out_w || oy >= out_h || z >= batch * out_c) return;
-  const int n = z / out_c, oc = z % out_c;
-  const int cin_g = in_c / groups, g = oc / (out_c / groups);
+  const int blocks = (out_c + BS_OC_VEC - 1) / BS_OC_VEC, out_pad = blocks * BS_OC_VEC;
+  if (ox >= out_w || oy >= out_h || z >= batch * blocks) return;
+  const int n = z / blocks, oc0 = (z % blocks) * BS_OC_VEC;
+  const int cin_g = in_c / groups, cout_g = out_c / groups;
   const int iy0 = oy * stride - padding, ix0 = ox * stride - padding;
-  // The part of the window inside the map; outside is padding with the zero point 0.
-  const int ky0 = max(0, -iy0), ky1 = min(k, in_h - iy0);
-  const int kx0 = max(0, -ix0), kx1 = min(k, in_w - ix0);
+  const int plane = in_h * in_w;
+  int out[BS_OC_VEC];
 
-  __global const int* plane = x + (n * in_c + g * cin_g) * in_h * in_w;
-  int wi = oc * cin_g * k * k;
-  int acc = bias[oc];
-  for (int ic = 0; ic < cin_g; ++ic, plane += in_h * in_w, wi += k * k) {
-    for (int ky = ky0; ky < ky1; ++ky) {
-      __global const int* row = plane + (iy0 + ky) * in_w + ix0;
-      for (int kx = kx0; kx < kx1; ++kx)
-        acc += bs_weight(w8, w32, table, w_format, has_table, wi + ky * k + kx) * row[kx];
+  if (groups == 1) {
+    bs_ivec acc = bs_vload(0, bias + oc0);
+    __global const int* xs = x + n * in_c * plane;
+    __global const int* ws = wv + oc0;
+    for (int ic = 0; ic < in_c; ++ic, xs += plane) {
+      for (int ky = 0; ky < k; ++ky) {
+        const int iy = iy0 + ky;
+        const bool row_in = iy >= 0 && iy < in_h;
+        for (int kx = 0; kx < k; ++kx, ws += out_pad) {
+          const int ix = ix0 + kx;
+          const int v = row_in && ix >= 0 && ix < in_w ? xs[iy * in_w + ix] : 0;
+          acc += bs_vload(0, ws) * v;
+        }
+      }
+    }
+    bs_vstore(acc, 0, out);
+  } else {
+    // Grouped (e.g. depthwise): each channel reads its own group's inputs.
+    const int ky0 = max(0, -iy0), ky1 = min(k, in_h - iy0);
+    const int kx0 = max(0, -ix0), kx1 = min(k, in_w - ix0);
+    for (int j = 0; j < BS_OC_VEC && oc0 + j < out_c; ++j) {
+      const int oc = oc0 + j;
+      __global const int* xs = x + (n * in_c + oc / cout_g * cin_g) * plane;
+      int acc = bias[oc];
+      for (int ic = 0; ic < cin_g; ++ic, xs += plane)
+        for (int ky = ky0; ky < ky1; ++ky)
+          for (int kx = kx0; kx < kx1; ++kx)
+            acc += wv[((ic * k + ky) * k + kx) * out_pad + oc] * xs[(iy0 + ky) * in_w + ix0 + kx];
+      out[j] = acc;
     }
   }
-  y[(z * out_h + oy) * out_w + ox] = bs_finish(acc, oc, requantized, m, shift, offset, lo, hi);
+  for (int j = 0; j < BS_OC_VEC && oc0 + j < out_c; ++j)
+    y[((n * out_c + oc0 + j) * out_h + oy) * out_w + ox] =
+        bs_finish(out[j], oc0 + j, requantized, m, shift, offset, lo, hi);
 }

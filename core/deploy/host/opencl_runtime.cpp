@@ -155,6 +155,11 @@ cl_int to_int(int64_t v, const std::string& what) {
 
 // Weight storage on the device, by w_bits (FORMAT.md and device/common.cl agree on it).
 constexpr cl_int kPacked4 = 4, kInt8 = 8, kInt32 = 32;
+// Output channels each bs_conv work-item computes as one vector (BS_OC_VEC of device/conv.cl).
+constexpr int64_t kConvChannelVector = 16;
+int64_t conv_channels_padded(int64_t c) {
+  return (c + kConvChannelVector - 1) / kConvChannelVector * kConvChannelVector;
+}
 
 struct PackedWeights {
   cl_int format = kInt32;
@@ -210,8 +215,8 @@ std::vector<T> per_channel(const std::vector<T>& v, int64_t c, T fill, const Int
 // One layer's constant data on the device. Absent vectors are one zero (OpenCL has no empty
 // buffers), so every kernel argument is a valid buffer.
 struct DeviceLayer {
-  cl_int w_format = kInt32, has_table = 0;
-  Mem w8, w32, table, bias, m, m2, shift, offset;
+  Mem weights;  // decoded weight values (bs_unpack_weights), int32
+  Mem bias, m, m2, shift, offset;
 };
 
 const char* kernel_name(IntOp op) {
@@ -259,6 +264,8 @@ struct OpenClRuntime::Impl {
   Program program;
   std::map<IntOp, Kernel> kernels;
   std::map<IntOp, std::array<size_t, 3>> work_group;  // reqd_work_group_size, {0,0,0} = free
+  Kernel unpack;                                      // bs_unpack_weights
+  std::array<size_t, 3> unpack_work_group{0, 0, 0};
   IntegerModel shapes;                                // the model without weights
   std::vector<DeviceLayer> layers;
   int64_t batch = -1;       // samples the activation buffers hold
@@ -278,6 +285,10 @@ struct OpenClRuntime::Impl {
   void build(const std::string& source);
   void upload_layer(const IntegerModel& model, size_t i);
   void allocate(int64_t n);
+  Kernel create_kernel(const char* name, std::array<size_t, 3>* work_group);
+  Mem unpack_weights(const IntLayer& L, int64_t out_pad);
+  void enqueue(cl_kernel kernel, const std::array<size_t, 3>& wg, std::array<size_t, 3> global,
+               cl_uint dims, const char* name);
   void enqueue(IntOp op, std::array<size_t, 3> global, cl_uint dims);
   void run_layer(size_t i, int64_t n);
 };
@@ -288,7 +299,8 @@ void OpenClRuntime::Impl::build(const std::string& source) {
   const size_t length = source.size();
   program.reset(clCreateProgramWithSource(context.get(), 1, &text, &length, &status));
   check(status, "clCreateProgramWithSource");
-  status = clBuildProgram(program.get(), 1, &device, "-cl-std=CL1.2", nullptr, nullptr);
+  const std::string options = "-cl-std=CL1.2 -DBS_OC_VEC=" + std::to_string(kConvChannelVector);
+  status = clBuildProgram(program.get(), 1, &device, options.c_str(), nullptr, nullptr);
   if (status == CL_SUCCESS) return;
   size_t size = 0;
   std::string log;
@@ -332,13 +344,12 @@ void OpenClRuntime::Impl::upload_layer(const IntegerModel& model, size_t i) {
       throw std::runtime_error("layer '" + L.name + "': " + std::to_string(L.weights.size()) +
                                " weights, expected " + std::to_string(L.c * per_out));
     to_int(static_cast<int64_t>(L.weights.size()), "layer '" + L.name + "' weights");
-    PackedWeights p = pack_weights(L);
-    d.w_format = p.format;
-    d.has_table = L.table.empty() ? 0 : 1;
-    d.w8 = upload(p.bytes);
-    d.w32 = upload(p.words);
-    d.table = upload(L.table);
-    d.bias = upload(per_channel(L.bias, L.c, int32_t{0}, L, "bias"));
+    // Convs read their weights transposed and their bias as vectors of kConvChannelVector.
+    const int64_t out_pad = conv ? conv_channels_padded(L.c) : 0;
+    d.weights = unpack_weights(L, out_pad);
+    std::vector<int32_t> bias = per_channel(L.bias, L.c, int32_t{0}, L, "bias");
+    bias.resize(static_cast<size_t>(std::max(out_pad, L.c)), 0);
+    d.bias = upload(bias);
   } else if (L.op == IntOp::IntAdd) {
     for (int in : L.inputs)
       if (model.layers[static_cast<size_t>(in)].numel() != L.numel())
@@ -351,17 +362,40 @@ void OpenClRuntime::Impl::upload_layer(const IntegerModel& model, size_t i) {
   d.m2 = upload(per_channel(r.m2, L.c, int32_t{0}, L, "m2"));
   d.shift = upload(per_channel(r.shift, L.c, int32_t{0}, L, "shift"));
   d.offset = upload(per_channel(r.offset, L.c, int64_t{0}, L, "offset"));
-  if (!kernels.count(L.op)) {
-    cl_int status = CL_SUCCESS;
-    Kernel k(clCreateKernel(program.get(), kernel_name(L.op), &status));
-    check(status, std::string("clCreateKernel ") + kernel_name(L.op));
-    std::array<size_t, 3> wg{0, 0, 0};
-    check(clGetKernelWorkGroupInfo(k.get(), device, CL_KERNEL_COMPILE_WORK_GROUP_SIZE, sizeof(wg),
-                                   wg.data(), nullptr),
-          std::string("clGetKernelWorkGroupInfo ") + kernel_name(L.op));
-    kernels.emplace(L.op, std::move(k));
-    work_group[L.op] = wg;
-  }
+  if (!kernels.count(L.op)) kernels.emplace(L.op, create_kernel(kernel_name(L.op), &work_group[L.op]));
+}
+
+Kernel OpenClRuntime::Impl::create_kernel(const char* name, std::array<size_t, 3>* wg) {
+  cl_int status = CL_SUCCESS;
+  Kernel k(clCreateKernel(program.get(), name, &status));
+  check(status, std::string("clCreateKernel ") + name);
+  *wg = {0, 0, 0};
+  check(clGetKernelWorkGroupInfo(k.get(), device, CL_KERNEL_COMPILE_WORK_GROUP_SIZE, sizeof(*wg),
+                                 wg->data(), nullptr),
+        std::string("clGetKernelWorkGroupInfo ") + name);
+  return k;
+}
+
+// The layer's weight codes, packed as in the bundle, decoded on the device into the int32
+// values the MACs use; transposed to [per_out][out_pad] when out_pad > 0 (device/weights.cl).
+Mem OpenClRuntime::Impl::unpack_weights(const IntLayer& L, int64_t out_pad) {
+  if (!unpack.get()) unpack = create_kernel("bs_unpack_weights", &unpack_work_group);
+  const PackedWeights p = pack_weights(L);
+  const Mem w8 = upload(p.bytes), w32 = upload(p.words), table = upload(L.table);
+  const int64_t per_out = L.c > 0 ? static_cast<int64_t>(L.weights.size()) / L.c : 0;
+  const cl_int count = to_int(per_out * (out_pad > 0 ? out_pad : L.c), "layer '" + L.name + "' weights");
+  cl_int status = CL_SUCCESS;
+  Mem values(clCreateBuffer(context.get(), CL_MEM_READ_WRITE,
+                            static_cast<size_t>(std::max<cl_int>(count, 1)) * sizeof(int32_t),
+                            nullptr, &status));
+  check(status, "clCreateBuffer for layer '" + L.name + "' weights");
+  set_args(unpack.get(), w8, w32, table, static_cast<cl_int>(p.format),
+           static_cast<cl_int>(L.table.empty() ? 0 : 1), values, static_cast<cl_int>(L.c),
+           static_cast<cl_int>(per_out), static_cast<cl_int>(out_pad));
+  enqueue(unpack.get(), unpack_work_group, {static_cast<size_t>(count), 1, 1}, 1,
+          "bs_unpack_weights");
+  check(clFinish(queue.get()), "clFinish after decoding layer '" + L.name + "' weights");
+  return values;
 }
 
 void OpenClRuntime::Impl::allocate(int64_t n) {
@@ -379,16 +413,20 @@ void OpenClRuntime::Impl::allocate(int64_t n) {
   batch = n;
 }
 
-void OpenClRuntime::Impl::enqueue(IntOp op, std::array<size_t, 3> global, cl_uint dims) {
-  const std::array<size_t, 3>& wg = work_group[op];
+void OpenClRuntime::Impl::enqueue(cl_kernel kernel, const std::array<size_t, 3>& wg,
+                                  std::array<size_t, 3> global, cl_uint dims, const char* name) {
   const bool fixed = wg[0] != 0;
   // A kernel compiled with reqd_work_group_size runs in whole groups; ids beyond the layer
   // return at once.
   if (fixed)
     for (cl_uint d = 0; d < dims; ++d) global[d] = (global[d] + wg[d] - 1) / wg[d] * wg[d];
-  check(clEnqueueNDRangeKernel(queue.get(), kernels.at(op).get(), dims, nullptr, global.data(),
+  check(clEnqueueNDRangeKernel(queue.get(), kernel, dims, nullptr, global.data(),
                                fixed ? wg.data() : nullptr, 0, nullptr, nullptr),
-        std::string("clEnqueueNDRangeKernel ") + kernel_name(op));
+        std::string("clEnqueueNDRangeKernel ") + name);
+}
+
+void OpenClRuntime::Impl::enqueue(IntOp op, std::array<size_t, 3> global, cl_uint dims) {
+  enqueue(kernels.at(op).get(), work_group[op], global, dims, kernel_name(op));
 }
 
 void OpenClRuntime::Impl::run_layer(size_t i, int64_t n) {
@@ -405,15 +443,15 @@ void OpenClRuntime::Impl::run_layer(size_t i, int64_t n) {
   cl_kernel k = kernels.at(L.op).get();
   switch (L.op) {
     case IntOp::IntConv:
-      set_args(k, x, y, d.w8, d.w32, d.table, d.w_format, d.has_table, d.bias, d.m, d.shift,
-               d.offset, requantized, lo, hi, static_cast<cl_int>(src.c), in_h, in_w, c, h, w,
-               static_cast<cl_int>(L.kernel), static_cast<cl_int>(L.stride),
-               static_cast<cl_int>(L.padding), static_cast<cl_int>(L.groups), batch_n);
-      enqueue(L.op, {size_t(L.w), size_t(L.h), nc}, 3);
+      set_args(k, x, y, d.weights, d.bias, d.m, d.shift, d.offset, requantized, lo, hi,
+               static_cast<cl_int>(src.c), in_h, in_w, c, h, w, static_cast<cl_int>(L.kernel),
+               static_cast<cl_int>(L.stride), static_cast<cl_int>(L.padding),
+               static_cast<cl_int>(L.groups), batch_n);
+      enqueue(L.op, {size_t(L.w), size_t(L.h), size_t(n * conv_channels_padded(L.c) / kConvChannelVector)}, 3);
       break;
     case IntOp::IntLinear:
-      set_args(k, x, y, d.w8, d.w32, d.table, d.w_format, d.has_table, d.bias, d.m, d.shift,
-               d.offset, requantized, lo, hi, static_cast<cl_int>(src.numel()), c, batch_n);
+      set_args(k, x, y, d.weights, d.bias, d.m, d.shift, d.offset, requantized, lo, hi,
+               static_cast<cl_int>(src.numel()), c, batch_n);
       enqueue(L.op, {size_t(L.c), size_t(n), 1}, 2);
       break;
     case IntOp::IntMaxPool:

@@ -1,0 +1,22 @@
+// Weight codes to the values the MACs use, once per model when it is loaded onto the device:
+// packed 4-bit, 8-bit or 32-bit codes, through the layer's table for non-uniform weights.
+// The conv and linear kernels then read plain int values (no decoding per multiply); an FPGA
+// build would decode on the fly instead, from the same packed buffers.
+//
+// Codes are [out][per_out] (per_out = in/groups·k·k for a conv, the fan-in for a linear layer).
+// With out_pad > 0 the values are written transposed, [per_out][out_pad] with zeros in the
+// padding channels, so that a conv reads the weights of consecutive output channels as one
+// vector (bs_conv); out_pad = 0 keeps [out][per_out].
+__kernel BS_ATTR void bs_unpack_weights(
+    __global const uchar* restrict w8, __global const int* restrict w32,
+    __global const int* restrict table, int w_format, int has_table,
+    __global int* restrict values, int out, int per_out, int out_pad) {
+  const int i = get_global_id(0);  // index into the written layout
+  if (out_pad == 0) {
+    if (i < out * per_out) values[i] = bs_weight(w8, w32, table, w_format, has_table, i);
+    return;
+  }
+  if (i >= per_out * out_pad) return;
+  const int o = i % out_pad, p = i / out_pad;
+  values[i] = o < out ? bs_weight(w8, w32, table, w_format, has_table, o * per_out + p) : 0;
+}
