@@ -43,6 +43,9 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
   open->setToolTip(tr("Open an FP32 or quantized checkpoint (.bsck)"));
   data_ = new QComboBox(model_box);
   for (const auto& d : studio::datasets()) data_->addItem(qs(d), qs(d));
+  auto* data_folder = new QPushButton(tr("Data folder…"), model_box);
+  data_folder->setToolTip(tr("A folder of IDX files, CIFAR-10 binary batches, or images in "
+                             "train/<class>/ and test/<class>/"));
   origin_ = new QLabel(model_box);
   origin_->setWordWrap(true);
   origin_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -50,6 +53,7 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
   model_form->addRow(tr("Network"), model_);
   model_form->addRow(QString(), open);
   model_form->addRow(tr("Data"), data_);
+  model_form->addRow(QString(), data_folder);
   model_form->addRow(origin_);
 
   auto* plan_box = new QGroupBox(tr("Plan preset"), this);
@@ -116,6 +120,10 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
   connect(model_, &QComboBox::currentIndexChanged, this, model_changed);
   connect(data_, &QComboBox::currentIndexChanged, this, model_changed);
   connect(open, &QPushButton::clicked, this, &ModelPanel::chooseCheckpoint);
+  connect(data_folder, &QPushButton::clicked, this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a dataset folder"));
+    if (!dir.isEmpty()) select(data_, dir);  // emits modelRequested
+  });
   connect(method_, &QComboBox::currentIndexChanged, this, preset_changed);
   connect(preset_, &QComboBox::currentIndexChanged, this, preset_changed);
   connect(edges_, &QComboBox::currentIndexChanged, this, preset_changed);

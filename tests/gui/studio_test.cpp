@@ -206,3 +206,12 @@ TEST(Studio, FpgaEstimateFollowsThePlanBeforeAnyTraining) {
   EXPECT_TRUE(w.costSummary()->fpga().problem.contains(m->rows()[0].name))
       << w.costSummary()->fpga().problem.toStdString();
 }
+
+TEST(Studio, ABadCheckpointIsAReadableMessageNotACrash) {
+  Project p = lenet_project("w4a4", "quantized");
+  p.model = QStringLiteral(BITSHIFT_TEST_TMP "/no-such-model.bsck");
+  MainWindow w(p);
+  EXPECT_TRUE(w.lastError().contains(QStringLiteral("no-such-model.bsck"))) << w.lastError().toStdString();
+  EXPECT_FALSE(w.startTraining());
+  EXPECT_FALSE(w.trainingJob()->running());
+}
