@@ -109,8 +109,15 @@ MainWindow::MainWindow(const Project& project, QWidget* parent) : QMainWindow(pa
     updateActions();
   });
 
+  load(project);
+  updateActions();
+  resize(1280, 820);
+}
+
+bool MainWindow::load(const Project& project) {
   panel_->show(project);
-  if (openModel()) {
+  const bool opened = openModel();
+  if (opened) {
     if (project.plan.isEmpty())
       applyPreset();
     else
@@ -120,8 +127,7 @@ MainWindow::MainWindow(const Project& project, QWidget* parent) : QMainWindow(pa
   export_->setRuns(project.runs);
   last_bundle_ = project.last_bundle;
   updateCost();
-  updateActions();
-  resize(1280, 820);
+  return opened;
 }
 
 MainWindow::~MainWindow() = default;

@@ -70,6 +70,8 @@ class MainWindow : public QMainWindow {
 
  private:
   void buildMenus();
+  // Shows a project: panel, model (false when it cannot be opened), plan, runs.
+  bool load(const Project& project);
   void updateCost();
   void updateActions();
   void showError(const QString& message);

@@ -103,18 +103,9 @@ bool MainWindow::openProject(const QString& path) {
     showError(tr("Cancel the running training before opening another project"));
     return false;
   }
-  panel_->show(p);
-  if (!openModel()) return false;
-  if (p.plan.isEmpty())
-    applyPreset();
-  else
-    layer_model_->setRows(p.plan);
-  runs_->setRuns(p.runs);
-  export_->setRuns(p.runs);
-  last_bundle_ = p.last_bundle;
+  if (!load(p)) return false;
   project_path_ = path;
   addRecent(path);
-  updateCost();
   return true;
 }
 

@@ -215,3 +215,25 @@ TEST(Studio, ABadCheckpointIsAReadableMessageNotACrash) {
   EXPECT_FALSE(w.startTraining());
   EXPECT_FALSE(w.trainingJob()->running());
 }
+
+TEST(Studio, ASavedProjectReopensWithItsPlan) {
+  const QString path = QStringLiteral(BITSHIFT_TEST_TMP "/reopen.bitshift.json");
+  QVector<bitshift::widgets::LayerRow> saved;
+  {
+    MainWindow w(lenet_project("w4a4", "quantized"));
+    LayerTableModel* m = w.layerModel();
+    ASSERT_TRUE(m->setData(m->index(1, LayerTableModel::ColWBits), 2));
+    ASSERT_TRUE(w.saveProject(path)) << w.lastError().toStdString();
+    saved = m->rows();
+  }
+  MainWindow w(lenet_project("w8a8", "fp"));
+  ASSERT_TRUE(w.openProject(path)) << w.lastError().toStdString();
+  ASSERT_EQ(w.layerModel()->rowCount(), saved.size());
+  for (int i = 0; i < saved.size(); ++i) {
+    EXPECT_EQ(w.layerModel()->rows()[i].w_bits, saved[i].w_bits) << i;
+    EXPECT_EQ(w.layerModel()->rows()[i].a_bits, saved[i].a_bits) << i;
+  }
+  EXPECT_EQ(w.layerModel()->rows()[1].w_bits, 2);
+  EXPECT_DOUBLE_EQ(w.costSummary()->totals().bops,
+                   bitshift::test::reference_bops("lenet5", plan_entries(*w.layerModel())));
+}
