@@ -53,7 +53,9 @@ class NiceActivationClamp : public ActivationQuantizer {
 // NICE's 16-bit bias [code, METHODS §1.6]: on the accumulator grid Δ_b = Δ_a·Δ_w, clamped to
 // ±(2^15 − 1)·Δ_b, half-up rounding, straight-through gradient. `accumulator_step` is [1] or
 // [C_out]. The released code takes Δ_a as the largest c_a over all layers; here it is the
-// layer's own input step, which is what the integer accumulator of that layer holds exactly.
+// layer's own input step, which is what the integer accumulator of that layer holds exactly
+// (a layer reading through an average pool accumulates the pool's sum, a grid k² finer, on
+// which this bias is still exact).
 constexpr int kNiceBiasBits = 16;
 torch::Tensor nice_quantize_bias(const torch::Tensor& b, const torch::Tensor& accumulator_step);
 
