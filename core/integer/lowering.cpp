@@ -192,8 +192,9 @@ class Lowerer {
     const int idx = add_layer(std::move(L), i);
     model_.layers[idx].inputs = {in.layer};
     v.terms = {Term{idx, scale}};
+    // The bias as the simulation uses it (NICE puts it on its 16-bit accumulator grid).
     const auto b = net_.model->bias(i);
-    if (b.defined()) v.offset = to_doubles(b);
+    if (b.defined()) v.offset = to_doubles(net_.hooks->bias(i, b).detach());
   }
 
   void check_codes(int node, const IntLayer& L) const {

@@ -10,6 +10,7 @@
 #include "integer/lowering.h"
 #include "integer/reference_executor.h"
 #include "models/zoo.h"
+#include "quant/gradual_schedule.h"
 #include "quant/method.h"
 #include "train/model_source.h"
 
@@ -133,10 +134,11 @@ namespace {
 
 // The shipped FP32 baseline with a min/max-calibrated plan (no training needed).
 QuantizedNetwork calibrated(const std::string& model, const std::string& bits,
-                            const DatasetPair& data, Normalization* norm) {
+                            const DatasetPair& data, Normalization* norm,
+                            const std::string& method = "minmax") {
   LoadedModel lm = load_model(model, data, "fashion-mnist");
   *norm = lm.normalization;
-  auto net = attach_quantizers(lm.module, make_plan(lm.module->graph(), "minmax", bits,
+  auto net = attach_quantizers(lm.module, make_plan(lm.module->graph(), method, bits,
                                                     EdgePolicy::EdgePolicyQuantized));
   const Dataset calib = data.train.head(512);
   BatchConfig bc;
@@ -198,10 +200,9 @@ TEST(Lowering, LeNet5W4A4AgreesWithItsSimulation) {
   EXPECT_GE(a.agreement, 99.5);
 }
 
-TEST(Lowering, EveryRequantizedLayerEqualsTheSimulatedCodes) {
-  const DatasetPair data = open_dataset("fashion-mnist");
-  Normalization norm;
-  auto net = calibrated("lenet5", "w4a4", data, &norm);
+// Every requantized LeNet-5 layer of the integer model against the simulation's codes.
+void expect_layers_equal_simulation(QuantizedNetwork& net, const DatasetPair& data,
+                                    const Normalization& norm) {
   const IntegerModel im = lower(net);
   BatchConfig bc;
   bc.batch_size = 100;
@@ -228,4 +229,22 @@ TEST(Lowering, EveryRequantizedLayerEqualsTheSimulatedCodes) {
     const double differing = (got != expected).to(torch::kFloat64).mean().item<double>();
     EXPECT_LE(differing, 1e-4) << layer;
   }
+}
+
+TEST(Lowering, EveryRequantizedLayerEqualsTheSimulatedCodes) {
+  const DatasetPair data = open_dataset("fashion-mnist");
+  Normalization norm;
+  auto net = calibrated("lenet5", "w4a4", data, &norm);
+  expect_layers_equal_simulation(net, data, norm);
+}
+
+// NICE puts biases on a 16-bit accumulator grid in the simulation: the integers must use that
+// bias, not the FP32 one.
+TEST(Lowering, NiceQuantizedBiasesLowerAsSimulated) {
+  const DatasetPair data = open_dataset("fashion-mnist");
+  Normalization norm;
+  auto net = calibrated("lenet5", "w4a4", data, &norm, "nice");
+  quantize_all(net);
+  net.model->eval();
+  expect_layers_equal_simulation(net, data, norm);
 }
