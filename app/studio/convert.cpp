@@ -85,6 +85,21 @@ widgets::TrainingTick to_tick(const studio::TrainReport& r) {
   return t;
 }
 
+widgets::FpgaTotals to_fpga(const studio::EngineEstimate& e) {
+  widgets::FpgaTotals t;
+  t.device = qs(e.device);
+  t.dsps = e.dsps;
+  t.luts = e.luts;
+  t.ram_blocks = e.ram_blocks;
+  t.dsp_use = e.dsp_use;
+  t.lut_use = e.lut_use;
+  t.ram_use = e.ram_use;
+  t.fits = e.fits;
+  t.images_per_second = e.images_per_second;
+  t.problem = qs(e.problem);
+  return t;
+}
+
 QVector<widgets::MethodChoice> method_choices() {
   QVector<widgets::MethodChoice> out;
   for (const auto& m : studio::methods()) out.push_back({qs(m.id), qs(m.name), qs(m.description)});

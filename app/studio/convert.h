@@ -15,6 +15,7 @@ std::vector<studio::EngineLayer> to_engine(const QVector<widgets::LayerRow>& row
 
 widgets::CostTotals to_totals(const studio::EngineCost& cost);
 widgets::TrainingTick to_tick(const studio::TrainReport& report);
+widgets::FpgaTotals to_fpga(const studio::EngineEstimate& estimate);
 QVector<widgets::MethodChoice> method_choices();
 
 // "nice w4a4": the method and bits most quantized layers use, "+" when others differ.

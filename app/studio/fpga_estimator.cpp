@@ -40,18 +40,7 @@ void FpgaEstimator::launch() {
   waiting_ = false;
   const quint64 generation = generation_;
   thread_ = QThread::create([this, model = model_, rows = rows_, generation] {
-    const studio::EngineEstimate e = model->estimate(rows);
-    widgets::FpgaTotals t;
-    t.device = qs(e.device);
-    t.dsps = e.dsps;
-    t.luts = e.luts;
-    t.ram_blocks = e.ram_blocks;
-    t.dsp_use = e.dsp_use;
-    t.lut_use = e.lut_use;
-    t.ram_use = e.ram_use;
-    t.fits = e.fits;
-    t.images_per_second = e.images_per_second;
-    t.problem = qs(e.problem);
+    const widgets::FpgaTotals t = to_fpga(model->estimate(rows));
     // Back on the GUI thread: publish only the latest plan's estimate.
     QMetaObject::invokeMethod(this, [this, t, generation] {
       if (generation == generation_) Q_EMIT estimated(t);
