@@ -77,9 +77,9 @@ int main(int argc, char** argv) {
   if (!list_opencl_devices().empty()) {
     OpenClRuntime rt(im, kernel_source());
     device = rt.device().name;
-    rt.run(inputs.front());  // warm-up: first-run kernel compilation and buffer allocation
+    rt.infer(inputs.front());  // warm-up: first-run kernel compilation and buffer allocation
     ocl = seconds([&] {
-      for (const auto& in : inputs) rt.run(in);
+      for (const auto& in : inputs) rt.infer(in);
     });
   }
   const double n = static_cast<double>(images);

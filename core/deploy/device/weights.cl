@@ -20,3 +20,25 @@ __kernel BS_ATTR void bs_unpack_weights(
   const int o = i % out_pad, p = i / out_pad;
   values[i] = o < out ? bs_weight(w8, w32, table, w_format, has_table, o * per_out + p) : 0;
 }
+
+// The weights of a conv that runs on 16-bit pairs (conv_pairs.cl): [blocks][in/2][k][k][16] ints,
+// each the pair (channel 2p in the low half, 2p+1 in the high half) of one of 16 consecutive
+// output channels; zeros past `out` and past `in`. The host checks that every value fits ±32767.
+__kernel BS_ATTR void bs_unpack_conv_pairs(
+    __global const uchar* restrict w8, __global const int* restrict w32,
+    __global const int* restrict table, int w_format, int has_table,
+    __global int* restrict values, int out, int in, int taps, int count) {
+  const int i = get_global_id(0);
+  if (i >= count) return;
+  const int pairs = (in + 1) / 2;
+  const int j = i % 16, tap = i / 16 % taps, p = i / 16 / taps % pairs;
+  const int oc = i / 16 / taps / pairs * 16 + j, ic = 2 * p;
+  uint pair = 0;
+  if (oc < out) {
+    const int first = (oc * in + ic) * taps + tap;
+    pair = (uint)bs_weight(w8, w32, table, w_format, has_table, first) & 0xFFFFu;
+    if (ic + 1 < in)
+      pair |= (uint)bs_weight(w8, w32, table, w_format, has_table, first + taps) << 16;
+  }
+  values[i] = as_int(pair);
+}

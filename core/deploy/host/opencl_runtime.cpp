@@ -1,5 +1,7 @@
 #include "opencl_runtime.h"
 
+#include "conv_pairs.h"
+
 #ifndef CL_TARGET_OPENCL_VERSION
 #define CL_TARGET_OPENCL_VERSION 120
 #endif
@@ -215,8 +217,9 @@ std::vector<T> per_channel(const std::vector<T>& v, int64_t c, T fill, const Int
 // One layer's constant data on the device. Absent vectors are one zero (OpenCL has no empty
 // buffers), so every kernel argument is a valid buffer.
 struct DeviceLayer {
-  Mem weights;  // decoded weight values (bs_unpack_weights), int32
+  Mem weights;  // decoded weight values (bs_unpack_weights), int32, or pairs for a pair conv
   Mem bias, m, m2, shift, offset;
+  bool pairs = false;  // a conv on 16-bit pairs (bs_stage_pairs + bs_conv_pairs)
 };
 
 const char* kernel_name(IntOp op) {
@@ -264,12 +267,16 @@ struct OpenClRuntime::Impl {
   Program program;
   std::map<IntOp, Kernel> kernels;
   std::map<IntOp, std::array<size_t, 3>> work_group;  // reqd_work_group_size, {0,0,0} = free
-  Kernel unpack;                                      // bs_unpack_weights
-  std::array<size_t, 3> unpack_work_group{0, 0, 0};
+  Kernel unpack, unpack_pairs;                        // bs_unpack_weights, _conv_pairs
+  std::array<size_t, 3> unpack_work_group{0, 0, 0}, unpack_pairs_work_group{0, 0, 0};
+  Kernel stage, conv_pairs;  // bs_stage_pairs, bs_conv_pairs (conv_pairs.cl)
+  std::array<size_t, 3> stage_work_group{0, 0, 0}, conv_pairs_work_group{0, 0, 0};
+  int64_t conv_tile = 7;  // BS_CONV_TILE, chosen for the model (choose_conv_tile)
   IntegerModel shapes;                                // the model without weights
   std::vector<DeviceLayer> layers;
   int64_t batch = -1;       // samples the activation buffers hold
   std::vector<Mem> values;  // each layer's output, [n][c][h][w] int32
+  Mem staged;               // a pair conv's input as pairs (PairsShape), reused by every layer
 
   template <typename T>
   Mem upload(const std::vector<T>& v) {
@@ -287,10 +294,13 @@ struct OpenClRuntime::Impl {
   void allocate(int64_t n);
   Kernel create_kernel(const char* name, std::array<size_t, 3>* work_group);
   Mem unpack_weights(const IntLayer& L, int64_t out_pad);
+  Mem unpack_conv_pairs(const IntLayer& L, int64_t in_c);
   void enqueue(cl_kernel kernel, const std::array<size_t, 3>& wg, std::array<size_t, 3> global,
                cl_uint dims, const char* name);
   void enqueue(IntOp op, std::array<size_t, 3> global, cl_uint dims);
   void run_layer(size_t i, int64_t n);
+  void run_conv_pairs(size_t i, int64_t n);
+  void run_all(const IntTensor& input);
 };
 
 void OpenClRuntime::Impl::build(const std::string& source) {
@@ -299,7 +309,8 @@ void OpenClRuntime::Impl::build(const std::string& source) {
   const size_t length = source.size();
   program.reset(clCreateProgramWithSource(context.get(), 1, &text, &length, &status));
   check(status, "clCreateProgramWithSource");
-  const std::string options = "-cl-std=CL1.2 -DBS_OC_VEC=" + std::to_string(kConvChannelVector);
+  const std::string options = "-cl-std=CL1.2 -DBS_OC_VEC=" + std::to_string(kConvChannelVector) +
+                              " -DBS_CONV_TILE=" + std::to_string(conv_tile);
   status = clBuildProgram(program.get(), 1, &device, options.c_str(), nullptr, nullptr);
   if (status == CL_SUCCESS) return;
   size_t size = 0;
@@ -346,7 +357,8 @@ void OpenClRuntime::Impl::upload_layer(const IntegerModel& model, size_t i) {
     to_int(static_cast<int64_t>(L.weights.size()), "layer '" + L.name + "' weights");
     // Convs read their weights transposed and their bias as vectors of kConvChannelVector.
     const int64_t out_pad = conv ? conv_channels_padded(L.c) : 0;
-    d.weights = unpack_weights(L, out_pad);
+    d.pairs = runs_on_pairs(model, i);
+    d.weights = d.pairs ? unpack_conv_pairs(L, src.c) : unpack_weights(L, out_pad);
     std::vector<int32_t> bias = per_channel(L.bias, L.c, int32_t{0}, L, "bias");
     bias.resize(static_cast<size_t>(std::max(out_pad, L.c)), 0);
     d.bias = upload(bias);
@@ -363,6 +375,10 @@ void OpenClRuntime::Impl::upload_layer(const IntegerModel& model, size_t i) {
   d.shift = upload(per_channel(r.shift, L.c, int32_t{0}, L, "shift"));
   d.offset = upload(per_channel(r.offset, L.c, int64_t{0}, L, "offset"));
   if (!kernels.count(L.op)) kernels.emplace(L.op, create_kernel(kernel_name(L.op), &work_group[L.op]));
+  if (d.pairs && !conv_pairs.get()) {
+    stage = create_kernel("bs_stage_pairs", &stage_work_group);
+    conv_pairs = create_kernel("bs_conv_pairs", &conv_pairs_work_group);
+  }
 }
 
 Kernel OpenClRuntime::Impl::create_kernel(const char* name, std::array<size_t, 3>* wg) {
@@ -398,9 +414,46 @@ Mem OpenClRuntime::Impl::unpack_weights(const IntLayer& L, int64_t out_pad) {
   return values;
 }
 
+// The weights of a pair conv as [blocks][in_c/2][k][k][16] pairs (bs_unpack_conv_pairs).
+Mem OpenClRuntime::Impl::unpack_conv_pairs(const IntLayer& L, int64_t in_c) {
+  if (!unpack_pairs.get())
+    unpack_pairs = create_kernel("bs_unpack_conv_pairs", &unpack_pairs_work_group);
+  const PackedWeights p = pack_weights(L);
+  const Mem w8 = upload(p.bytes), w32 = upload(p.words), table = upload(L.table);
+  const int64_t taps = L.kernel * L.kernel;
+  const cl_int count = to_int((L.c + 15) / 16 * ((in_c + 1) / 2) * taps * 16,
+                              "layer '" + L.name + "' weight pairs");
+  cl_int status = CL_SUCCESS;
+  Mem values(clCreateBuffer(context.get(), CL_MEM_READ_WRITE,
+                            static_cast<size_t>(std::max<cl_int>(count, 1)) * sizeof(int32_t),
+                            nullptr, &status));
+  check(status, "clCreateBuffer for layer '" + L.name + "' weight pairs");
+  set_args(unpack_pairs.get(), w8, w32, table, static_cast<cl_int>(p.format),
+           static_cast<cl_int>(L.table.empty() ? 0 : 1), values, static_cast<cl_int>(L.c),
+           static_cast<cl_int>(in_c), static_cast<cl_int>(taps), count);
+  enqueue(unpack_pairs.get(), unpack_pairs_work_group, {static_cast<size_t>(count), 1, 1}, 1,
+          "bs_unpack_conv_pairs");
+  check(clFinish(queue.get()), "clFinish after decoding layer '" + L.name + "' weight pairs");
+  return values;
+}
+
 void OpenClRuntime::Impl::allocate(int64_t n) {
   if (n == batch) return;
   values.clear();
+  staged.reset(nullptr);
+  int64_t staged_count = 1;
+  for (size_t i = 0; i < shapes.layers.size(); ++i)
+    if (layers[i].pairs) {
+      const IntLayer& L = shapes.layers[i];
+      const IntLayer& src = shapes.layers[static_cast<size_t>(L.inputs[0])];
+      staged_count = std::max(staged_count, n * pairs_shape(L, src, conv_tile).staged());
+    }
+  cl_int staged_status = CL_SUCCESS;
+  staged.reset(clCreateBuffer(context.get(), CL_MEM_READ_WRITE,
+                              static_cast<size_t>(to_int(staged_count, "staged pair values")) *
+                                  sizeof(int32_t),
+                              nullptr, &staged_status));
+  check(staged_status, "clCreateBuffer for the staged pairs");
   for (const IntLayer& L : shapes.layers) {
     const int64_t count = to_int(n * L.numel(), "layer '" + L.name + "' values in a batch");
     cl_int status = CL_SUCCESS;
@@ -443,6 +496,10 @@ void OpenClRuntime::Impl::run_layer(size_t i, int64_t n) {
   cl_kernel k = kernels.at(L.op).get();
   switch (L.op) {
     case IntOp::IntConv:
+      if (d.pairs) {
+        run_conv_pairs(i, n);
+        break;
+      }
       set_args(k, x, y, d.weights, d.bias, d.m, d.shift, d.offset, requantized, lo, hi,
                static_cast<cl_int>(src.c), in_h, in_w, c, h, w, static_cast<cl_int>(L.kernel),
                static_cast<cl_int>(L.stride), static_cast<cl_int>(L.padding),
@@ -474,6 +531,26 @@ void OpenClRuntime::Impl::run_layer(size_t i, int64_t n) {
   }
 }
 
+void OpenClRuntime::Impl::run_conv_pairs(size_t i, int64_t n) {
+  const IntLayer& L = shapes.layers[i];
+  const DeviceLayer& d = layers[i];
+  const IntLayer& src = shapes.layers[static_cast<size_t>(L.inputs[0])];
+  const PairsShape ps = pairs_shape(L, src, conv_tile);
+  const auto pairs = static_cast<cl_int>(ps.pairs), hp = static_cast<cl_int>(ps.hp),
+             wp = static_cast<cl_int>(ps.wp), batch_n = static_cast<cl_int>(n);
+  set_args(stage.get(), values[static_cast<size_t>(L.inputs[0])], staged,
+           static_cast<cl_int>(src.c), static_cast<cl_int>(src.h), static_cast<cl_int>(src.w),
+           pairs, hp, wp, static_cast<cl_int>(L.padding), batch_n);
+  enqueue(stage.get(), stage_work_group, {size_t(ps.hp), size_t(n * ps.pairs), 1}, 2,
+          "bs_stage_pairs");
+  set_args(conv_pairs.get(), staged, values[i], d.weights, d.bias, d.m, d.shift, d.offset,
+           L.requant.requantized ? 1 : 0, L.requant.lo, L.requant.hi, pairs, hp, wp,
+           static_cast<cl_int>(L.c), static_cast<cl_int>(L.h), static_cast<cl_int>(L.w),
+           static_cast<cl_int>(L.kernel), static_cast<cl_int>(L.stride), batch_n);
+  enqueue(conv_pairs.get(), conv_pairs_work_group,
+          {size_t(ps.tiles), size_t(L.h), size_t(n * ps.blocks)}, 3, "bs_conv_pairs");
+}
+
 std::vector<OpenClDeviceInfo> list_opencl_devices() {
   std::vector<OpenClDeviceInfo> infos;
   for (const FoundDevice& d : find_devices()) infos.push_back(d.info);
@@ -500,6 +577,7 @@ OpenClRuntime::OpenClRuntime(const IntegerModel& model, const std::string& kerne
   check(status, "clCreateContext for " + im.info.name);
   im.queue.reset(clCreateCommandQueue(im.context.get(), im.device, 0, &status));
   check(status, "clCreateCommandQueue for " + im.info.name);
+  im.conv_tile = choose_conv_tile(model);
   im.build(kernel_source);
   im.layers.resize(model.layers.size());
   for (size_t i = 0; i < model.layers.size(); ++i) {
@@ -517,30 +595,43 @@ OpenClRuntime::~OpenClRuntime() {
 
 const OpenClDeviceInfo& OpenClRuntime::device() const { return impl_->info; }
 
-std::vector<IntTensor> OpenClRuntime::run(const IntTensor& input) {
-  Impl& im = *impl_;
-  const IntLayer& in = im.shapes.layers[0];
+// Checks the batch, writes it to the device and enqueues every layer (nothing is read back;
+// an empty batch only is checked).
+void OpenClRuntime::Impl::run_all(const IntTensor& input) {
+  const IntLayer& in = shapes.layers[0];
   if (input.n < 0 || static_cast<int64_t>(input.values.size()) != input.n * in.numel())
     throw std::runtime_error("input batch of " + std::to_string(input.values.size()) +
                              " values is not " + std::to_string(input.n) + " samples of " +
                              std::to_string(in.c) + "x" + std::to_string(in.h) + "x" +
                              std::to_string(in.w));
-  const int64_t n = input.n;
-  std::vector<IntTensor> out(im.shapes.layers.size());
-  out[0] = input;
-  for (size_t i = 1; i < out.size(); ++i) {
-    out[i].n = n;
-    out[i].values.assign(static_cast<size_t>(n * im.shapes.layers[i].numel()), 0);
+  // As the reference executor: pair convs rely on the input's declared range.
+  for (size_t j = 0; j < input.values.size(); ++j) {
+    const int32_t v = input.values[j];
+    if (v < in.min_value || v > in.max_value)
+      throw std::runtime_error("input value " + std::to_string(v) + " at index " +
+                               std::to_string(j) + " is outside input layer '" + in.name +
+                               "' range [" + std::to_string(in.min_value) + ", " +
+                               std::to_string(in.max_value) + "]");
   }
-  if (n == 0) return out;
-  im.allocate(n);
+  if (input.n == 0) return;
+  allocate(input.n);
+  check(clEnqueueWriteBuffer(queue.get(), values[0].get(), CL_FALSE, 0,
+                             input.values.size() * sizeof(int32_t), input.values.data(), 0,
+                             nullptr, nullptr),
+        "clEnqueueWriteBuffer of the input");
+  for (size_t i = 1; i < shapes.layers.size(); ++i)
+    if (shapes.layers[i].numel() > 0) run_layer(i, input.n);
+}
+
+std::vector<IntTensor> OpenClRuntime::run(const IntTensor& input) {
+  Impl& im = *impl_;
+  std::vector<IntTensor> out(im.shapes.layers.size());
+  for (size_t i = 1; i < out.size(); ++i) {
+    out[i].n = input.n;
+    out[i].values.assign(static_cast<size_t>(input.n * im.shapes.layers[i].numel()), 0);
+  }
   try {
-    check(clEnqueueWriteBuffer(im.queue.get(), im.values[0].get(), CL_FALSE, 0,
-                               input.values.size() * sizeof(int32_t), input.values.data(), 0,
-                               nullptr, nullptr),
-          "clEnqueueWriteBuffer of the input");
-    for (size_t i = 1; i < out.size(); ++i)
-      if (im.shapes.layers[i].numel() > 0) im.run_layer(i, n);
+    im.run_all(input);
     for (size_t i = 1; i < out.size(); ++i) {
       if (out[i].values.empty()) continue;
       check(clEnqueueReadBuffer(im.queue.get(), im.values[i].get(), CL_FALSE, 0,
@@ -551,6 +642,28 @@ std::vector<IntTensor> OpenClRuntime::run(const IntTensor& input) {
     check(clFinish(im.queue.get()), "clFinish");
   } catch (...) {
     clFinish(im.queue.get());  // no transfer may still target `input` or `out`
+    throw;
+  }
+  out[0] = input;
+  return out;
+}
+
+IntTensor OpenClRuntime::infer(const IntTensor& input) {
+  Impl& im = *impl_;
+  const size_t last = im.shapes.layers.size() - 1;
+  IntTensor out{input.n, std::vector<int32_t>(
+                             static_cast<size_t>(input.n * im.shapes.layers[last].numel()), 0)};
+  try {
+    im.run_all(input);
+    if (last == 0) return input;
+    if (out.values.empty()) return out;
+    check(clEnqueueReadBuffer(im.queue.get(), im.values[last].get(), CL_FALSE, 0,
+                              out.values.size() * sizeof(int32_t), out.values.data(), 0, nullptr,
+                              nullptr),
+          "clEnqueueReadBuffer of layer '" + im.shapes.layers[last].name + "'");
+    check(clFinish(im.queue.get()), "clFinish");
+  } catch (...) {
+    clFinish(im.queue.get());
     throw;
   }
   return out;

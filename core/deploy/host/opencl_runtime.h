@@ -35,7 +35,11 @@ class OpenClRuntime {
 
   // Every layer's output for a batch, laid out and valued as run_reference's (layer 0 = the
   // input, copied). Intermediate values stay on the device until every layer has run.
+  // Throws, as the reference does, on an input value outside the input layer's range.
   std::vector<IntTensor> run(const IntTensor& input);
+
+  // The output layer's values only (inference): nothing else is read back.
+  IntTensor infer(const IntTensor& input);
 
  private:
   struct Impl;

@@ -1,0 +1,72 @@
+#include "conv_pairs.h"
+
+#include <algorithm>
+
+namespace bitshift {
+
+namespace {
+
+bool within_int16(int64_t lo, int64_t hi) { return lo >= -32768 && hi <= 32767 && lo <= hi; }
+
+}  // namespace
+
+bool values_fit_int16(const IntegerModel& model, size_t i) {
+  const IntLayer& L = model.layers[i];
+  switch (L.op) {
+    case IntOp::IntInput:
+      return within_int16(L.min_value, L.max_value);
+    case IntOp::IntMaxPool:
+      return !L.inputs.empty() && L.inputs[0] >= 0 && static_cast<size_t>(L.inputs[0]) < i &&
+             values_fit_int16(model, static_cast<size_t>(L.inputs[0]));
+    case IntOp::IntConv:
+    case IntOp::IntLinear:
+    case IntOp::IntAdd:
+      return L.requant.requantized && within_int16(L.requant.lo, L.requant.hi);
+    case IntOp::IntSumPool:
+      return false;
+  }
+  return false;
+}
+
+bool runs_on_pairs(const IntegerModel& model, size_t i) {
+  const IntLayer& L = model.layers[i];
+  if (L.op != IntOp::IntConv || L.groups != 1 || L.inputs.size() != 1) return false;
+  const int src = L.inputs[0];
+  if (src < 0 || static_cast<size_t>(src) >= i || !values_fit_int16(model, static_cast<size_t>(src)))
+    return false;
+  for (size_t j = 0; j < L.weights.size(); ++j) {
+    const int32_t code = L.weights[j];
+    if (!L.table.empty() && (code < 0 || static_cast<size_t>(code) >= L.table.size())) return false;
+    const int32_t v = L.weight_value(static_cast<int64_t>(j));
+    if (v < -32767 || v > 32767) return false;
+  }
+  return true;
+}
+
+int64_t choose_conv_tile(const IntegerModel& model) {
+  int64_t best = 8, best_positions = -1;
+  for (int64_t tile = 8; tile >= 4; --tile) {
+    int64_t positions = 0;  // output positions computed (padding included), weighted by MACs
+    for (size_t i = 0; i < model.layers.size(); ++i) {
+      const IntLayer& L = model.layers[i];
+      if (L.op != IntOp::IntConv || L.groups != 1) continue;
+      const int64_t fan_in = L.weights.size() / static_cast<size_t>(std::max<int64_t>(L.c, 1));
+      positions += (L.w + tile - 1) / tile * tile * L.h * L.c * fan_in;
+    }
+    if (best_positions < 0 || positions < best_positions) best = tile, best_positions = positions;
+  }
+  return best;
+}
+
+PairsShape pairs_shape(const IntLayer& conv, const IntLayer& input, int64_t tile) {
+  PairsShape s;
+  s.pairs = (input.c + 1) / 2;
+  s.tiles = (conv.w + tile - 1) / tile;
+  s.blocks = (conv.c + 15) / 16;
+  s.hp = input.h + 2 * conv.padding;
+  // The last tile's last position reads column (tiles·tile − 1)·stride + kernel − 1.
+  s.wp = std::max(input.w + 2 * conv.padding, (s.tiles * tile - 1) * conv.stride + conv.kernel);
+  return s;
+}
+
+}  // namespace bitshift
