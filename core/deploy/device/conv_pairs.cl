@@ -83,11 +83,17 @@ __kernel BS_ATTR void bs_conv_pairs(
         for (int t = 0; t < BS_CONV_TILE; ++t) acc[t] += bs_madd_pairs(w, row[t * stride + kx]);
       }
     }
+  // bs_finish on 16 channels at once (the host pads m, shift and offset to whole blocks).
+  if (requantized) {
+    const long16 mv = convert_long16(vload16(0, m + oc0)), sv = convert_long16(vload16(0, shift + oc0));
+    const long16 add = vload16(0, offset + oc0) + select((long16)(0), (long16)(1) << max(sv - 1, 0L), sv > 0);
+    for (int t = 0; t < BS_CONV_TILE; ++t)
+      acc[t] = convert_int16(clamp((convert_long16(acc[t]) * mv + add) >> sv, (long16)(lo), (long16)(hi)));
+  }
   for (int t = 0; t < BS_CONV_TILE && ox0 + t < out_w; ++t) {
     int out[16];
     vstore16(acc[t], 0, out);
     for (int j = 0; j < 16 && oc0 + j < out_c; ++j)
-      y[((n * out_c + oc0 + j) * out_h + oy) * out_w + ox0 + t] =
-          bs_finish(out[j], oc0 + j, requantized, m, shift, offset, lo, hi);
+      y[((n * out_c + oc0 + j) * out_h + oy) * out_w + ox0 + t] = out[j];
   }
 }

@@ -370,10 +370,17 @@ void OpenClRuntime::Impl::upload_layer(const IntegerModel& model, size_t i) {
     throw std::runtime_error("layer '" + L.name + "': a pool of " + std::to_string(src.c) +
                              " channels gives " + std::to_string(L.c));
   }
-  d.m = upload(per_channel(r.m, L.c, int32_t{0}, L, "m"));
-  d.m2 = upload(per_channel(r.m2, L.c, int32_t{0}, L, "m2"));
-  d.shift = upload(per_channel(r.shift, L.c, int32_t{0}, L, "shift"));
-  d.offset = upload(per_channel(r.offset, L.c, int64_t{0}, L, "offset"));
+  // A conv reads them as vectors of kConvChannelVector channels: zeros past c.
+  const auto padded = static_cast<size_t>(L.op == IntOp::IntConv ? conv_channels_padded(L.c) : L.c);
+  const auto vector = [&](const auto& v, auto fill, const char* what) {
+    auto all = per_channel(v, L.c, fill, L, what);
+    all.resize(std::max(all.size(), padded), fill);
+    return upload(all);
+  };
+  d.m = vector(r.m, int32_t{0}, "m");
+  d.m2 = vector(r.m2, int32_t{0}, "m2");
+  d.shift = vector(r.shift, int32_t{0}, "shift");
+  d.offset = vector(r.offset, int64_t{0}, "offset");
   if (!kernels.count(L.op)) kernels.emplace(L.op, create_kernel(kernel_name(L.op), &work_group[L.op]));
   if (d.pairs && !conv_pairs.get()) {
     stage = create_kernel("bs_stage_pairs", &stage_work_group);
@@ -524,7 +531,7 @@ void OpenClRuntime::Impl::run_layer(size_t i, int64_t n) {
     case IntOp::IntAdd:
       set_args(k, x, values[static_cast<size_t>(L.inputs[1])], y, d.m, d.m2, d.shift, d.offset, lo,
                hi, c, h * w, batch_n);
-      enqueue(L.op, {size_t(L.h * L.w), nc, 1}, 2);
+      enqueue(L.op, {nc, 1, 1}, 1);
       break;
     case IntOp::IntInput:
       break;
