@@ -267,6 +267,62 @@ TEST(OpenClRuntime, FpgaBuildWithFixedWorkGroupsPadsTheRangesAndStillEqualsRefer
   expect_device_matches_reference(r, {2, 3}, "#define BITSHIFT_INTEL_FPGA\n" + kernel_source());
 }
 
+// The pair convs' portable multiply-add (what an FPGA or a non-x86 device compiles) against the
+// reference, on the shapes of the first test: the x86 builtin is not what is being checked here.
+TEST(OpenClRuntime, PortablePairMultiplyAddEqualsReference) {
+  REQUIRE_OPENCL_DEVICE();
+  RandomModel r(20241);
+  const int x = r.input(3, 9, 11, -128, 127, 3);
+  const int a = r.conv(x, 7, 3, 1, 1, 1, {8, false}, {true, -128, 127, true, true, 8});
+  const int b = r.conv(a, 17, 3, 2, 1, 1, {4, true}, {true, -8, 7, false, false, 1});
+  r.conv(b, 33, 1, 1, 0, 1, {12, false}, {true, 0, 255, true, true});
+  expect_device_matches_reference(r, {3, 1}, "#define BS_PORTABLE_MADD\n" + kernel_source());
+}
+
+// Values beyond 16 bits cannot share a 32-bit lane: such convs run on bs_conv. Were they run on
+// pairs, the truncated inputs or weights would differ from the reference.
+TEST(OpenClRuntime, ConvsOverWideInputsOrWeightsEqualReference) {
+  REQUIRE_OPENCL_DEVICE();
+  RandomModel r(4242);
+  const int x = r.input(3, 6, 7, -40000, 40000, 2);  // beyond int16
+  const int a = r.conv(x, 5, 3, 1, 1, 1, {8, false}, {true, -100, 100, true, true});
+  const int b = r.conv(a, 4, 3, 1, 1, 1, {17, false}, {true, -100, 100, true, true});  // ±65536
+  const int sum = r.pool(IntOp::IntSumPool, b, 2, 1, 0);  // sums: no 16-bit proof
+  r.conv(sum, 3, 2, 1, 0, 1, {8, false}, {false, 0, 0, true, true});
+  ASSERT_GT(*std::max_element(r.model.layers[2].weights.begin(), r.model.layers[2].weights.end()),
+            32767);
+  expect_device_matches_reference(r, {2, 3});
+}
+
+TEST(OpenClRuntime, InferGivesTheOutputLayerOfRun) {
+  REQUIRE_OPENCL_DEVICE();
+  RandomModel r(31);
+  const int x = r.input(2, 7, 7, 0, 255, 4);
+  const int a = r.conv(x, 20, 3, 1, 1, 1, {4, false}, {true, 0, 15, true, true});
+  r.linear(a, 10, {8, false}, {false, 0, 0, true, true});
+  r.reference();
+  OpenClRuntime runtime(r.model, kernel_source());
+  const IntTensor logits = runtime.infer(r.sample);
+  EXPECT_EQ(logits.n, r.sample.n);
+  EXPECT_EQ(logits.values, run_reference(r.model, r.sample).back().values);
+}
+
+TEST(OpenClRuntime, InputOutsideItsDeclaredRangeIsRefusedNamingTheLayerAndValue) {
+  REQUIRE_OPENCL_DEVICE();
+  RandomModel r(5);
+  const int x = r.input(1, 4, 4, -8, 7, 1);
+  r.conv(x, 3, 3, 1, 1, 1, {4, false}, {true, -8, 7, true, true});
+  r.reference();
+  OpenClRuntime runtime(r.model, kernel_source());
+  IntTensor bad = r.sample;
+  bad.values[5] = 8;
+  for (const std::string& message : {runtime_error_of([&] { runtime.run(bad); }),
+                                     runtime_error_of([&] { runtime.infer(bad); })}) {
+    EXPECT_CONTAINS(message, "input value 8 at index 5");
+    EXPECT_CONTAINS(message, "input layer 'input0' range [-8, 7]");
+  }
+}
+
 IntLayer hand_input(int64_t w, int32_t lo, int32_t hi) {
   IntLayer L;
   L.name = "input", L.op = IntOp::IntInput;
@@ -349,7 +405,8 @@ TEST(KernelSources, CommonComesFirstAndEveryKernelIsEmbedded) {
   ASSERT_FALSE(files.empty());
   EXPECT_STREQ(files.front().name, "common.cl");
   const std::string source = kernel_source();
-  for (const char* k : {"bs_conv", "bs_linear", "bs_maxpool", "bs_sumpool", "bs_add"})
+  for (const char* k : {"bs_conv", "bs_conv_pairs", "bs_stage_pairs", "bs_linear", "bs_maxpool",
+                        "bs_sumpool", "bs_add"})
     EXPECT_CONTAINS(source, std::string("__kernel BS_ATTR void ") + k + "(");
 }
 
