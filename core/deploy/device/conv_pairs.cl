@@ -10,6 +10,10 @@
 // 16 output channels a block. One work-item computes 16 output channels × BS_CONV_TILE
 // consecutive output positions of one row; dimension 0 is the tile, 1 the row and 2 is
 // sample·block. BS_CONV_TILE is chosen by the host per model (least padding waste).
+//
+// A pair conv whose output only another pair conv reads also writes that conv's staged input
+// (`next`, next_pairs > 0), so the consumer skips bs_stage_pairs; write_values = 0 then skips
+// the [n][c][h][w] output when nothing else reads it (inference; verification reads every layer).
 #ifndef BS_CONV_TILE
 #define BS_CONV_TILE 7
 #endif
@@ -64,7 +68,8 @@ __kernel BS_ATTR void bs_conv_pairs(
     __global const int* restrict bias, __global const int* restrict m,
     __global const int* restrict shift, __global const long* restrict offset,
     int requantized, int lo, int hi, int pairs, int hp, int wp, int out_c, int out_h, int out_w,
-    int k, int stride, int batch) {
+    int k, int stride, int batch, int write_values, __global int* restrict next, int next_pairs,
+    int next_hp, int next_wp, int next_pad) {
   const int tile = get_global_id(0), oy = get_global_id(1), z = get_global_id(2);
   const int blocks = (out_c + 15) / 16, tiles = (out_w + BS_CONV_TILE - 1) / BS_CONV_TILE;
   if (tile >= tiles || oy >= out_h || z >= batch * blocks) return;
@@ -90,11 +95,33 @@ __kernel BS_ATTR void bs_conv_pairs(
     for (int t = 0; t < BS_CONV_TILE; ++t)
       acc[t] = convert_int16(clamp((convert_long16(acc[t]) * mv + add) >> sv, (long16)(lo), (long16)(hi)));
   }
+  const bool whole = oc0 + 16 <= out_c && ox0 + BS_CONV_TILE <= out_w;
+  if (next_pairs > 0) {
+    // The input of the next (pair) conv, staged as bs_stage_pairs would: channel pairs of this
+    // block into the interior of its padded planes (the host zeroed the padding once).
+    int packed[BS_CONV_TILE][8];
+    for (int t = 0; t < BS_CONV_TILE; ++t)
+      vstore8(as_int8((as_uint8(acc[t].even) & 0xFFFFu) | (as_uint8(acc[t].odd) << 16)), 0,
+              packed[t]);
+    const int next_plane = next_hp * next_wp;
+    __global int* ns = next + ((n * next_pairs + oc0 / 2) * next_hp + oy + next_pad) * next_wp +
+                       ox0 + next_pad;
+    if (whole) {
+#pragma unroll
+      for (int q = 0; q < 8; ++q, ns += next_plane)
+#pragma unroll
+        for (int t = 0; t < BS_CONV_TILE; ++t) ns[t] = packed[t][q];
+    } else {
+      for (int q = 0; q < 8 && oc0 / 2 + q < next_pairs; ++q, ns += next_plane)
+        for (int t = 0; t < BS_CONV_TILE && ox0 + t < out_w; ++t) ns[t] = packed[t][q];
+    }
+  }
+  if (!write_values) return;
   int out[BS_CONV_TILE][16];
   for (int t = 0; t < BS_CONV_TILE; ++t) vstore16(acc[t], 0, out[t]);
   __global int* ys = y + ((n * out_c + oc0) * out_h + oy) * out_w + ox0;
   const int out_plane = out_h * out_w;
-  if (oc0 + 16 <= out_c && ox0 + BS_CONV_TILE <= out_w) {
+  if (whole) {
     // A whole block and tile: every index is a constant once unrolled (a third faster).
 #pragma unroll
     for (int j = 0; j < 16; ++j, ys += out_plane)

@@ -220,6 +220,11 @@ struct DeviceLayer {
   Mem weights;  // decoded weight values (bs_unpack_weights), int32, or pairs for a pair conv
   Mem bias, m, m2, shift, offset;
   bool pairs = false;  // a conv on 16-bit pairs (bs_stage_pairs + bs_conv_pairs)
+  // Pair conv chains (plan_staging): `next` is the pair conv, the only reader of this one's
+  // output, whose staged input this layer writes (-1: none); `fed` says a layer's staged input
+  // is written by its producer; `read` whether anything but `next` reads the output.
+  int64_t next = -1;
+  bool fed = false, read = true;
 };
 
 const char* kernel_name(IntOp op) {
@@ -276,7 +281,7 @@ struct OpenClRuntime::Impl {
   std::vector<DeviceLayer> layers;
   int64_t batch = -1;       // samples the activation buffers hold
   std::vector<Mem> values;  // each layer's output, [n][c][h][w] int32
-  Mem staged;               // a pair conv's input as pairs (PairsShape), reused by every layer
+  std::vector<Mem> staged;  // each pair conv's input as pairs (PairsShape), padding zeroed
 
   template <typename T>
   Mem upload(const std::vector<T>& v) {
@@ -298,9 +303,10 @@ struct OpenClRuntime::Impl {
   void enqueue(cl_kernel kernel, const std::array<size_t, 3>& wg, std::array<size_t, 3> global,
                cl_uint dims, const char* name);
   void enqueue(IntOp op, std::array<size_t, 3> global, cl_uint dims);
-  void run_layer(size_t i, int64_t n);
-  void run_conv_pairs(size_t i, int64_t n);
-  void run_all(const IntTensor& input);
+  void plan_staging();
+  void run_layer(size_t i, int64_t n, bool every_layer);
+  void run_conv_pairs(size_t i, int64_t n, bool every_layer);
+  void run_all(const IntTensor& input, bool every_layer);
 };
 
 void OpenClRuntime::Impl::build(const std::string& source) {
@@ -447,20 +453,23 @@ Mem OpenClRuntime::Impl::unpack_conv_pairs(const IntLayer& L, int64_t in_c) {
 void OpenClRuntime::Impl::allocate(int64_t n) {
   if (n == batch) return;
   values.clear();
-  staged.reset(nullptr);
-  int64_t staged_count = 1;
-  for (size_t i = 0; i < shapes.layers.size(); ++i)
-    if (layers[i].pairs) {
-      const IntLayer& L = shapes.layers[i];
-      const IntLayer& src = shapes.layers[static_cast<size_t>(L.inputs[0])];
-      staged_count = std::max(staged_count, n * pairs_shape(L, src, conv_tile).staged());
-    }
-  cl_int staged_status = CL_SUCCESS;
-  staged.reset(clCreateBuffer(context.get(), CL_MEM_READ_WRITE,
-                              static_cast<size_t>(to_int(staged_count, "staged pair values")) *
-                                  sizeof(int32_t),
-                              nullptr, &staged_status));
-  check(staged_status, "clCreateBuffer for the staged pairs");
+  staged.clear();
+  staged.resize(shapes.layers.size());
+  for (size_t i = 0; i < shapes.layers.size(); ++i) {
+    if (!layers[i].pairs) continue;
+    const IntLayer& L = shapes.layers[i];
+    const IntLayer& src = shapes.layers[static_cast<size_t>(L.inputs[0])];
+    const auto bytes = static_cast<size_t>(to_int(n * pairs_shape(L, src, conv_tile).staged(),
+                                                  "layer '" + L.name + "' staged pairs")) *
+                       sizeof(int32_t);
+    cl_int status = CL_SUCCESS;
+    staged[i].reset(clCreateBuffer(context.get(), CL_MEM_READ_WRITE, bytes, nullptr, &status));
+    check(status, "clCreateBuffer for layer '" + L.name + "' staged pairs");
+    const cl_int zero = 0;  // the padding a producer writing the interior relies on
+    check(clEnqueueFillBuffer(queue.get(), staged[i].get(), &zero, sizeof(zero), 0, bytes, 0,
+                              nullptr, nullptr),
+          "clEnqueueFillBuffer of layer '" + L.name + "' staged pairs");
+  }
   for (const IntLayer& L : shapes.layers) {
     const int64_t count = to_int(n * L.numel(), "layer '" + L.name + "' values in a batch");
     cl_int status = CL_SUCCESS;
@@ -489,7 +498,22 @@ void OpenClRuntime::Impl::enqueue(IntOp op, std::array<size_t, 3> global, cl_uin
   enqueue(kernels.at(op).get(), work_group[op], global, dims, kernel_name(op));
 }
 
-void OpenClRuntime::Impl::run_layer(size_t i, int64_t n) {
+// A pair conv read only by another pair conv stages that conv's input itself.
+void OpenClRuntime::Impl::plan_staging() {
+  std::vector<int> readers(shapes.layers.size(), 0);
+  for (const IntLayer& L : shapes.layers)
+    for (int in : L.inputs) ++readers[static_cast<size_t>(in)];
+  for (size_t i = 0; i < shapes.layers.size(); ++i) {
+    if (!layers[i].pairs) continue;
+    const auto src = static_cast<size_t>(shapes.layers[i].inputs[0]);
+    if (!layers[src].pairs || readers[src] != 1) continue;
+    layers[src].next = static_cast<int64_t>(i);
+    layers[src].read = false;
+    layers[i].fed = true;
+  }
+}
+
+void OpenClRuntime::Impl::run_layer(size_t i, int64_t n, bool every_layer) {
   const IntLayer& L = shapes.layers[i];
   const DeviceLayer& d = layers[i];
   const IntLayer& src = shapes.layers[static_cast<size_t>(L.inputs[0])];
@@ -504,7 +528,7 @@ void OpenClRuntime::Impl::run_layer(size_t i, int64_t n) {
   switch (L.op) {
     case IntOp::IntConv:
       if (d.pairs) {
-        run_conv_pairs(i, n);
+        run_conv_pairs(i, n, every_layer);
         break;
       }
       set_args(k, x, y, d.weights, d.bias, d.m, d.shift, d.offset, requantized, lo, hi,
@@ -538,22 +562,34 @@ void OpenClRuntime::Impl::run_layer(size_t i, int64_t n) {
   }
 }
 
-void OpenClRuntime::Impl::run_conv_pairs(size_t i, int64_t n) {
+void OpenClRuntime::Impl::run_conv_pairs(size_t i, int64_t n, bool every_layer) {
   const IntLayer& L = shapes.layers[i];
   const DeviceLayer& d = layers[i];
   const IntLayer& src = shapes.layers[static_cast<size_t>(L.inputs[0])];
   const PairsShape ps = pairs_shape(L, src, conv_tile);
   const auto pairs = static_cast<cl_int>(ps.pairs), hp = static_cast<cl_int>(ps.hp),
              wp = static_cast<cl_int>(ps.wp), batch_n = static_cast<cl_int>(n);
-  set_args(stage.get(), values[static_cast<size_t>(L.inputs[0])], staged,
-           static_cast<cl_int>(src.c), static_cast<cl_int>(src.h), static_cast<cl_int>(src.w),
-           pairs, hp, wp, static_cast<cl_int>(L.padding), batch_n);
-  enqueue(stage.get(), stage_work_group, {size_t(ps.hp), size_t(n * ps.pairs), 1}, 2,
-          "bs_stage_pairs");
-  set_args(conv_pairs.get(), staged, values[i], d.weights, d.bias, d.m, d.shift, d.offset,
+  if (!d.fed) {
+    set_args(stage.get(), values[static_cast<size_t>(L.inputs[0])], staged[i],
+             static_cast<cl_int>(src.c), static_cast<cl_int>(src.h), static_cast<cl_int>(src.w),
+             pairs, hp, wp, static_cast<cl_int>(L.padding), batch_n);
+    enqueue(stage.get(), stage_work_group, {size_t(ps.hp), size_t(n * ps.pairs), 1}, 2,
+            "bs_stage_pairs");
+  }
+  PairsShape next;  // all zero: no staged output
+  cl_int next_pad = 0;
+  if (d.next >= 0) {
+    const IntLayer& reader = shapes.layers[static_cast<size_t>(d.next)];
+    next = pairs_shape(reader, L, conv_tile);
+    next_pad = static_cast<cl_int>(reader.padding);
+  }
+  set_args(conv_pairs.get(), staged[i], values[i], d.weights, d.bias, d.m, d.shift, d.offset,
            L.requant.requantized ? 1 : 0, L.requant.lo, L.requant.hi, pairs, hp, wp,
            static_cast<cl_int>(L.c), static_cast<cl_int>(L.h), static_cast<cl_int>(L.w),
-           static_cast<cl_int>(L.kernel), static_cast<cl_int>(L.stride), batch_n);
+           static_cast<cl_int>(L.kernel), static_cast<cl_int>(L.stride), batch_n,
+           every_layer || d.read ? 1 : 0, d.next >= 0 ? staged[static_cast<size_t>(d.next)] : staged[i],
+           static_cast<cl_int>(next.pairs), static_cast<cl_int>(next.hp),
+           static_cast<cl_int>(next.wp), next_pad);
   enqueue(conv_pairs.get(), conv_pairs_work_group,
           {size_t(ps.tiles), size_t(L.h), size_t(n * ps.blocks)}, 3, "bs_conv_pairs");
 }
@@ -594,6 +630,7 @@ OpenClRuntime::OpenClRuntime(const IntegerModel& model, const std::string& kerne
     shape.table.clear();
     im.shapes.layers.push_back(std::move(shape));
   }
+  im.plan_staging();
 }
 
 OpenClRuntime::~OpenClRuntime() {
@@ -604,7 +641,7 @@ const OpenClDeviceInfo& OpenClRuntime::device() const { return impl_->info; }
 
 // Checks the batch, writes it to the device and enqueues every layer (nothing is read back;
 // an empty batch only is checked).
-void OpenClRuntime::Impl::run_all(const IntTensor& input) {
+void OpenClRuntime::Impl::run_all(const IntTensor& input, bool every_layer) {
   const IntLayer& in = shapes.layers[0];
   if (input.n < 0 || static_cast<int64_t>(input.values.size()) != input.n * in.numel())
     throw std::runtime_error("input batch of " + std::to_string(input.values.size()) +
@@ -627,7 +664,7 @@ void OpenClRuntime::Impl::run_all(const IntTensor& input) {
                              nullptr, nullptr),
         "clEnqueueWriteBuffer of the input");
   for (size_t i = 1; i < shapes.layers.size(); ++i)
-    if (shapes.layers[i].numel() > 0) run_layer(i, input.n);
+    if (shapes.layers[i].numel() > 0) run_layer(i, input.n, every_layer);
 }
 
 std::vector<IntTensor> OpenClRuntime::run(const IntTensor& input) {
@@ -638,7 +675,7 @@ std::vector<IntTensor> OpenClRuntime::run(const IntTensor& input) {
     out[i].values.assign(static_cast<size_t>(input.n * im.shapes.layers[i].numel()), 0);
   }
   try {
-    im.run_all(input);
+    im.run_all(input, true);
     for (size_t i = 1; i < out.size(); ++i) {
       if (out[i].values.empty()) continue;
       check(clEnqueueReadBuffer(im.queue.get(), im.values[i].get(), CL_FALSE, 0,
@@ -661,7 +698,7 @@ IntTensor OpenClRuntime::infer(const IntTensor& input) {
   IntTensor out{input.n, std::vector<int32_t>(
                              static_cast<size_t>(input.n * im.shapes.layers[last].numel()), 0)};
   try {
-    im.run_all(input);
+    im.run_all(input, false);
     if (last == 0) return input;
     if (out.values.empty()) return out;
     check(clEnqueueReadBuffer(im.queue.get(), im.values[last].get(), CL_FALSE, 0,

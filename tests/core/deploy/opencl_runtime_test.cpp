@@ -294,17 +294,27 @@ TEST(OpenClRuntime, ConvsOverWideInputsOrWeightsEqualReference) {
   expect_device_matches_reference(r, {2, 3});
 }
 
-TEST(OpenClRuntime, InferGivesTheOutputLayerOfRun) {
+// Pair convs read only by another pair conv stage its input themselves, and inference skips
+// outputs nothing else reads: a chain of them (padding, stride 2, odd channel counts) next to a
+// pair conv whose output an add also reads.
+TEST(OpenClRuntime, InferAndRunOverPairConvChainsEqualReference) {
   REQUIRE_OPENCL_DEVICE();
   RandomModel r(31);
-  const int x = r.input(2, 7, 7, 0, 255, 4);
+  const int x = r.input(2, 9, 9, 0, 255, 4);
   const int a = r.conv(x, 20, 3, 1, 1, 1, {4, false}, {true, 0, 15, true, true});
-  r.linear(a, 10, {8, false}, {false, 0, 0, true, true});
-  r.reference();
+  const int b = r.conv(a, 20, 3, 1, 1, 1, {8, false}, {true, 0, 15, true, true});
+  const int sum = r.add(a, b, 0, 31);  // a is read twice: its own output must stay written
+  const int c = r.conv(sum, 17, 3, 2, 1, 1, {4, true}, {true, -8, 7, true, true});
+  const int d = r.conv(c, 33, 1, 1, 0, 1, {8, false}, {true, 0, 255, true, true});
+  const int e = r.conv(d, 5, 3, 1, 1, 1, {8, false}, {true, -128, 127, true, true});
+  r.linear(e, 10, {8, false}, {false, 0, 0, true, true});
+  expect_device_matches_reference(r, {4, 1});
   OpenClRuntime runtime(r.model, kernel_source());
-  const IntTensor logits = runtime.infer(r.sample);
-  EXPECT_EQ(logits.n, r.sample.n);
-  EXPECT_EQ(logits.values, run_reference(r.model, r.sample).back().values);
+  for (int repeat = 0; repeat < 2; ++repeat) {  // staged buffers are reused between batches
+    const IntTensor logits = runtime.infer(r.sample);
+    EXPECT_EQ(logits.n, r.sample.n);
+    EXPECT_EQ(logits.values, run_reference(r.model, r.sample).back().values);
+  }
 }
 
 TEST(OpenClRuntime, InputOutsideItsDeclaredRangeIsRefusedNamingTheLayerAndValue) {
