@@ -220,9 +220,10 @@ struct DeviceLayer {
   Mem weights;  // decoded weight values (bs_unpack_weights), int32, or pairs for a pair conv
   Mem bias, m, m2, shift, offset;
   bool pairs = false;  // a conv on 16-bit pairs (bs_stage_pairs + bs_conv_pairs)
-  // Pair conv chains (plan_staging): `next` is the pair conv, the only reader of this one's
-  // output, whose staged input this layer writes (-1: none); `fed` says a layer's staged input
-  // is written by its producer; `read` whether anything but `next` reads the output.
+  // Staging by the producer (plan_staging): `next` is a pair conv reading this layer (a pair
+  // conv or an add) whose staged input this layer writes (-1: none); `fed` says a layer's
+  // staged input is written by its producer; `read` whether anything but `next` reads the
+  // output.
   int64_t next = -1;
   bool fed = false, read = true;
 };
@@ -267,6 +268,7 @@ void set_args(cl_kernel k, const Args&... args) {
 struct OpenClRuntime::Impl {
   OpenClDeviceInfo info;
   cl_device_id device = nullptr;
+  bool cpu = false;  // CL_DEVICE_TYPE_CPU (work-group shapes, see enqueue)
   Context context;
   Queue queue;
   Program program;
@@ -301,9 +303,15 @@ struct OpenClRuntime::Impl {
   Mem unpack_weights(const IntLayer& L, int64_t out_pad);
   Mem unpack_conv_pairs(const IntLayer& L, int64_t in_c);
   void enqueue(cl_kernel kernel, const std::array<size_t, 3>& wg, std::array<size_t, 3> global,
-               cl_uint dims, const char* name);
-  void enqueue(IntOp op, std::array<size_t, 3> global, cl_uint dims);
+               cl_uint dims, const char* name, bool row_groups = false);
+  void enqueue(IntOp op, std::array<size_t, 3> global, cl_uint dims, bool row_groups = false);
   void plan_staging();
+  // Where layer i writes the staged input of layers[i].next (bs_conv_pairs, bs_add arguments).
+  struct StagedOutput {
+    const Mem* buffer;
+    cl_int pairs, hp, wp, pad;  // pairs 0: none
+  };
+  StagedOutput staged_output(size_t i);
   void run_layer(size_t i, int64_t n, bool every_layer);
   void run_conv_pairs(size_t i, int64_t n, bool every_layer);
   void run_all(const IntTensor& input, bool every_layer);
@@ -482,23 +490,31 @@ void OpenClRuntime::Impl::allocate(int64_t n) {
   batch = n;
 }
 
+// `row_groups`: on a CPU, one work-group per index of the outer dimensions (global[0] work-items
+// each). For kernels whose work-items loop over a whole plane or row: left to itself PoCL puts
+// the whole range into one or a few groups, which then run on one core.
 void OpenClRuntime::Impl::enqueue(cl_kernel kernel, const std::array<size_t, 3>& wg,
-                                  std::array<size_t, 3> global, cl_uint dims, const char* name) {
+                                  std::array<size_t, 3> global, cl_uint dims, const char* name,
+                                  bool row_groups) {
   const bool fixed = wg[0] != 0;
   // A kernel compiled with reqd_work_group_size runs in whole groups; ids beyond the layer
   // return at once.
   if (fixed)
     for (cl_uint d = 0; d < dims; ++d) global[d] = (global[d] + wg[d] - 1) / wg[d] * wg[d];
-  check(clEnqueueNDRangeKernel(queue.get(), kernel, dims, nullptr, global.data(),
-                               fixed ? wg.data() : nullptr, 0, nullptr, nullptr),
+  const std::array<size_t, 3> rows{global[0], 1, 1};
+  const size_t* local = fixed ? wg.data() : (row_groups && cpu ? rows.data() : nullptr);
+  check(clEnqueueNDRangeKernel(queue.get(), kernel, dims, nullptr, global.data(), local, 0,
+                               nullptr, nullptr),
         std::string("clEnqueueNDRangeKernel ") + name);
 }
 
-void OpenClRuntime::Impl::enqueue(IntOp op, std::array<size_t, 3> global, cl_uint dims) {
-  enqueue(kernels.at(op).get(), work_group[op], global, dims, kernel_name(op));
+void OpenClRuntime::Impl::enqueue(IntOp op, std::array<size_t, 3> global, cl_uint dims,
+                                  bool row_groups) {
+  enqueue(kernels.at(op).get(), work_group[op], global, dims, kernel_name(op), row_groups);
 }
 
-// A pair conv read only by another pair conv stages that conv's input itself.
+// A pair conv or an add stages the input of one pair conv that reads it (the first); its own
+// output stays written when anything else reads it too.
 void OpenClRuntime::Impl::plan_staging() {
   std::vector<int> readers(shapes.layers.size(), 0);
   for (const IntLayer& L : shapes.layers)
@@ -506,11 +522,22 @@ void OpenClRuntime::Impl::plan_staging() {
   for (size_t i = 0; i < shapes.layers.size(); ++i) {
     if (!layers[i].pairs) continue;
     const auto src = static_cast<size_t>(shapes.layers[i].inputs[0]);
-    if (!layers[src].pairs || readers[src] != 1) continue;
+    const bool can_stage = layers[src].pairs || shapes.layers[src].op == IntOp::IntAdd;
+    if (!can_stage || layers[src].next >= 0) continue;
     layers[src].next = static_cast<int64_t>(i);
-    layers[src].read = false;
+    layers[src].read = readers[src] > 1;
     layers[i].fed = true;
   }
+}
+
+OpenClRuntime::Impl::StagedOutput OpenClRuntime::Impl::staged_output(size_t i) {
+  const DeviceLayer& d = layers[i];
+  if (d.next < 0) return {&values[i], 0, 0, 0, 0};  // a valid buffer the kernel never writes
+  const IntLayer& reader = shapes.layers[static_cast<size_t>(d.next)];
+  const PairsShape ps = pairs_shape(reader, shapes.layers[i], conv_tile);
+  return {&staged[static_cast<size_t>(d.next)], static_cast<cl_int>(ps.pairs),
+          static_cast<cl_int>(ps.hp), static_cast<cl_int>(ps.wp),
+          static_cast<cl_int>(reader.padding)};
 }
 
 void OpenClRuntime::Impl::run_layer(size_t i, int64_t n, bool every_layer) {
@@ -552,11 +579,13 @@ void OpenClRuntime::Impl::run_layer(size_t i, int64_t n, bool every_layer) {
       enqueue(L.op, {size_t(L.w), size_t(L.h), nc}, 3);
       break;
     }
-    case IntOp::IntAdd:
+    case IntOp::IntAdd: {
+      const StagedOutput next = staged_output(i);
       set_args(k, x, values[static_cast<size_t>(L.inputs[1])], y, d.m, d.m2, d.shift, d.offset, lo,
-               hi, c, h * w, batch_n);
-      enqueue(L.op, {nc, 1, 1}, 1);
+               hi, c, h, w, batch_n, *next.buffer, next.pairs, next.hp, next.wp, next.pad);
+      enqueue(L.op, {size_t((L.c + 1) / 2), size_t(n), 1}, 2, true);
       break;
+    }
     case IntOp::IntInput:
       break;
   }
@@ -574,22 +603,14 @@ void OpenClRuntime::Impl::run_conv_pairs(size_t i, int64_t n, bool every_layer) 
              static_cast<cl_int>(src.c), static_cast<cl_int>(src.h), static_cast<cl_int>(src.w),
              pairs, hp, wp, static_cast<cl_int>(L.padding), batch_n);
     enqueue(stage.get(), stage_work_group, {size_t(ps.hp), size_t(n * ps.pairs), 1}, 2,
-            "bs_stage_pairs");
+            "bs_stage_pairs", true);
   }
-  PairsShape next;  // all zero: no staged output
-  cl_int next_pad = 0;
-  if (d.next >= 0) {
-    const IntLayer& reader = shapes.layers[static_cast<size_t>(d.next)];
-    next = pairs_shape(reader, L, conv_tile);
-    next_pad = static_cast<cl_int>(reader.padding);
-  }
+  const StagedOutput next = staged_output(i);
   set_args(conv_pairs.get(), staged[i], values[i], d.weights, d.bias, d.m, d.shift, d.offset,
            L.requant.requantized ? 1 : 0, L.requant.lo, L.requant.hi, pairs, hp, wp,
            static_cast<cl_int>(L.c), static_cast<cl_int>(L.h), static_cast<cl_int>(L.w),
            static_cast<cl_int>(L.kernel), static_cast<cl_int>(L.stride), batch_n,
-           every_layer || d.read ? 1 : 0, d.next >= 0 ? staged[static_cast<size_t>(d.next)] : staged[i],
-           static_cast<cl_int>(next.pairs), static_cast<cl_int>(next.hp),
-           static_cast<cl_int>(next.wp), next_pad);
+           every_layer || d.read ? 1 : 0, *next.buffer, next.pairs, next.hp, next.wp, next.pad);
   enqueue(conv_pairs.get(), conv_pairs_work_group,
           {size_t(ps.tiles), size_t(L.h), size_t(n * ps.blocks)}, 3, "bs_conv_pairs");
 }
@@ -613,6 +634,10 @@ OpenClRuntime::OpenClRuntime(const IntegerModel& model, const std::string& kerne
   const FoundDevice& found = devices[static_cast<size_t>(device)];
   im.info = found.info;
   im.device = found.id;
+  cl_device_type type = 0;
+  check(clGetDeviceInfo(im.device, CL_DEVICE_TYPE, sizeof(type), &type, nullptr),
+        "clGetDeviceInfo CL_DEVICE_TYPE");
+  im.cpu = (type & CL_DEVICE_TYPE_CPU) != 0;
   cl_int status = CL_SUCCESS;
   const cl_context_properties props[] = {
       CL_CONTEXT_PLATFORM, reinterpret_cast<cl_context_properties>(found.platform), 0};
