@@ -126,8 +126,8 @@ struct OpenClRuntime::Impl {
   Program program;
   std::map<IntOp, Kernel> kernels;
   std::map<IntOp, std::array<size_t, 3>> work_group;  // reqd_work_group_size, {0,0,0} = free
-  Kernel unpack, unpack_pairs;                        // bs_unpack_weights, _conv_pairs
-  std::array<size_t, 3> unpack_work_group{0, 0, 0}, unpack_pairs_work_group{0, 0, 0};
+  std::map<std::string, Kernel> decoders;  // weights.cl kernels by name, made when first used
+  std::map<std::string, std::array<size_t, 3>> decoder_work_group;
   Kernel stage, conv_pairs;  // bs_stage_pairs, bs_conv_pairs (conv_pairs.cl)
   std::array<size_t, 3> stage_work_group{0, 0, 0}, conv_pairs_work_group{0, 0, 0};
   int64_t conv_tile = 7;  // BS_CONV_TILE, chosen for the model (choose_conv_tile)
@@ -152,6 +152,8 @@ struct OpenClRuntime::Impl {
   void upload_layer(const IntegerModel& model, size_t i);
   void allocate(int64_t n);
   Kernel create_kernel(const char* name, std::array<size_t, 3>* work_group);
+  template <typename... Layout>
+  Mem decode_weights(const IntLayer& L, const char* kernel, cl_int count, const Layout&... layout);
   Mem unpack_weights(const IntLayer& L, int64_t out_pad);
   Mem unpack_conv_pairs(const IntLayer& L, int64_t in_c);
   void enqueue(cl_kernel kernel, const std::array<size_t, 3>& wg, std::array<size_t, 3> global,
@@ -265,49 +267,44 @@ Kernel OpenClRuntime::Impl::create_kernel(const char* name, std::array<size_t, 3
   return k;
 }
 
-// The layer's weight codes, packed as in the bundle, decoded on the device into the int32
-// values the MACs use; transposed to [per_out][out_pad] when out_pad > 0 (device/weights.cl).
-Mem OpenClRuntime::Impl::unpack_weights(const IntLayer& L, int64_t out_pad) {
-  if (!unpack.get()) unpack = create_kernel("bs_unpack_weights", &unpack_work_group);
+// The layer's weight codes, packed as in the bundle, decoded on the device by `kernel`
+// (device/weights.cl: arguments w8, w32, table, format, has_table, values, then `layout`) into
+// `count` int32 values in the layout the MACs read.
+template <typename... Layout>
+Mem OpenClRuntime::Impl::decode_weights(const IntLayer& L, const char* kernel, cl_int count,
+                                        const Layout&... layout) {
+  Kernel& k = decoders[kernel];
+  if (!k.get()) k = create_kernel(kernel, &decoder_work_group[kernel]);
   const PackedWeights p = pack_weights(L);
   const Mem w8 = upload(p.bytes), w32 = upload(p.words), table = upload(L.table);
-  const int64_t per_out = L.c > 0 ? static_cast<int64_t>(L.weights.size()) / L.c : 0;
-  const cl_int count = to_int(per_out * (out_pad > 0 ? out_pad : L.c), "layer '" + L.name + "' weights");
   cl_int status = CL_SUCCESS;
   Mem values(clCreateBuffer(context.get(), CL_MEM_READ_WRITE,
                             static_cast<size_t>(std::max<cl_int>(count, 1)) * sizeof(int32_t),
                             nullptr, &status));
   check(status, "clCreateBuffer for layer '" + L.name + "' weights");
-  set_args(unpack.get(), w8, w32, table, static_cast<cl_int>(p.format),
-           static_cast<cl_int>(L.table.empty() ? 0 : 1), values, static_cast<cl_int>(L.c),
-           static_cast<cl_int>(per_out), static_cast<cl_int>(out_pad));
-  enqueue(unpack.get(), unpack_work_group, {static_cast<size_t>(count), 1, 1}, 1,
-          "bs_unpack_weights");
+  set_args(k.get(), w8, w32, table, static_cast<cl_int>(p.format),
+           static_cast<cl_int>(L.table.empty() ? 0 : 1), values, layout...);
+  enqueue(k.get(), decoder_work_group[kernel], {static_cast<size_t>(count), 1, 1}, 1, kernel);
   check(clFinish(queue.get()), "clFinish after decoding layer '" + L.name + "' weights");
   return values;
 }
 
-// The weights of a pair conv as [blocks][in_c/2][k][k][16] pairs (bs_unpack_conv_pairs).
+// [out][per_out] values, or transposed to [per_out][out_pad] when out_pad > 0 (bs_conv).
+Mem OpenClRuntime::Impl::unpack_weights(const IntLayer& L, int64_t out_pad) {
+  const int64_t per_out = L.c > 0 ? static_cast<int64_t>(L.weights.size()) / L.c : 0;
+  const cl_int count =
+      to_int(per_out * (out_pad > 0 ? out_pad : L.c), "layer '" + L.name + "' weights");
+  return decode_weights(L, "bs_unpack_weights", count, static_cast<cl_int>(L.c),
+                        static_cast<cl_int>(per_out), static_cast<cl_int>(out_pad));
+}
+
+// The weights of a pair conv as [blocks][in_c/2][k][k][16] pairs (bs_conv_pairs).
 Mem OpenClRuntime::Impl::unpack_conv_pairs(const IntLayer& L, int64_t in_c) {
-  if (!unpack_pairs.get())
-    unpack_pairs = create_kernel("bs_unpack_conv_pairs", &unpack_pairs_work_group);
-  const PackedWeights p = pack_weights(L);
-  const Mem w8 = upload(p.bytes), w32 = upload(p.words), table = upload(L.table);
   const int64_t taps = L.kernel * L.kernel;
   const cl_int count = to_int((L.c + 15) / 16 * ((in_c + 1) / 2) * taps * 16,
                               "layer '" + L.name + "' weight pairs");
-  cl_int status = CL_SUCCESS;
-  Mem values(clCreateBuffer(context.get(), CL_MEM_READ_WRITE,
-                            static_cast<size_t>(std::max<cl_int>(count, 1)) * sizeof(int32_t),
-                            nullptr, &status));
-  check(status, "clCreateBuffer for layer '" + L.name + "' weight pairs");
-  set_args(unpack_pairs.get(), w8, w32, table, static_cast<cl_int>(p.format),
-           static_cast<cl_int>(L.table.empty() ? 0 : 1), values, static_cast<cl_int>(L.c),
-           static_cast<cl_int>(in_c), static_cast<cl_int>(taps), count);
-  enqueue(unpack_pairs.get(), unpack_pairs_work_group, {static_cast<size_t>(count), 1, 1}, 1,
-          "bs_unpack_conv_pairs");
-  check(clFinish(queue.get()), "clFinish after decoding layer '" + L.name + "' weight pairs");
-  return values;
+  return decode_weights(L, "bs_unpack_conv_pairs", count, static_cast<cl_int>(L.c),
+                        static_cast<cl_int>(in_c), static_cast<cl_int>(taps), count);
 }
 
 void OpenClRuntime::Impl::allocate(int64_t n) {
