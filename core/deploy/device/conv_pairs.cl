@@ -42,8 +42,9 @@ __kernel BS_ATTR void bs_stage_pairs(__global const int* restrict x, __global in
 
 // Lane j: w_lo·x_lo + w_hi·x_hi, each 16-bit half sign-extended, for 16 output channels and one
 // input pair x. On x86 the compiler builtin is used: LLVM does not recognise the portable form as
-// vpmaddwd when one side is a broadcast. Define BS_PORTABLE_MADD to force the portable form.
-#if defined(__AVX512BW__) && !defined(BS_PORTABLE_MADD)
+// vpmaddwd when one side is a broadcast. Define BS_PORTABLE_MADD to force the portable form,
+// BS_NO_AVX512_MADD to use the 256-bit form on an AVX-512 machine (tests, comparisons).
+#if defined(__AVX512BW__) && !defined(BS_PORTABLE_MADD) && !defined(BS_NO_AVX512_MADD)
 typedef short bs_short32 __attribute__((ext_vector_type(32)));
 inline int16 bs_madd_pairs(int16 w, int x) {
   return __builtin_ia32_pmaddwd512(__builtin_astype(w, bs_short32),

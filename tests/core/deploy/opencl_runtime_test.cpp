@@ -267,9 +267,9 @@ TEST(OpenClRuntime, FpgaBuildWithFixedWorkGroupsPadsTheRangesAndStillEqualsRefer
   expect_device_matches_reference(r, {2, 3}, "#define BITSHIFT_INTEL_FPGA\n" + kernel_source());
 }
 
-// The pair convs' portable multiply-add (what an FPGA or a non-x86 device compiles) against the
-// reference, on the shapes of the first test: the x86 builtin is not what is being checked here.
-TEST(OpenClRuntime, PortablePairMultiplyAddEqualsReference) {
+// The pair convs' portable multiply-add (what an FPGA or a non-x86 device compiles) and the
+// 256-bit x86 one against the reference (the default build here uses the 512-bit one).
+TEST(OpenClRuntime, PortableAnd256BitPairMultiplyAddsEqualReference) {
   REQUIRE_OPENCL_DEVICE();
   RandomModel r(20241);
   const int x = r.input(3, 9, 11, -128, 127, 3);
@@ -277,6 +277,9 @@ TEST(OpenClRuntime, PortablePairMultiplyAddEqualsReference) {
   const int b = r.conv(a, 17, 3, 2, 1, 1, {4, true}, {true, -8, 7, false, false, 1});
   r.conv(b, 33, 1, 1, 0, 1, {12, false}, {true, 0, 255, true, true});
   expect_device_matches_reference(r, {3, 1}, "#define BS_PORTABLE_MADD\n" + kernel_source());
+  // The 256-bit x86 form, which an AVX2 machine without AVX-512 compiles (compiled here only
+  // when this machine has AVX2; otherwise the portable form runs again).
+  expect_device_matches_reference(r, {3, 1}, "#define BS_NO_AVX512_MADD\n" + kernel_source());
 }
 
 // Values beyond 16 bits cannot share a 32-bit lane: such convs run on bs_conv. Were they run on
