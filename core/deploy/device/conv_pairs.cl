@@ -11,9 +11,10 @@
 // consecutive output positions of one row; dimension 0 is the tile, 1 the row and 2 is
 // sample·block. BS_CONV_TILE is chosen by the host per model (least padding waste).
 //
-// A pair conv whose output only another pair conv reads also writes that conv's staged input
-// (`next`, next_pairs > 0), so the consumer skips bs_stage_pairs; write_values = 0 then skips
-// the [n][c][h][w] output when nothing else reads it (inference; verification reads every layer).
+// A pair conv (or a residual add, add.cl) read by another pair conv can write that conv's staged
+// input itself (`next`, next_pairs > 0), so the reader skips bs_stage_pairs; write_values = 0
+// then skips the [n][c][h][w] output when nothing else reads it (inference; verification reads
+// every layer).
 #ifndef BS_CONV_TILE
 #define BS_CONV_TILE 7
 #endif
