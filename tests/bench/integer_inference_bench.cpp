@@ -41,7 +41,8 @@ int main(int argc, char** argv) {
   const int64_t batch = argc > 4 ? std::atoll(argv[4]) : 100;
   torch::set_num_threads(argc > 5 ? std::atoi(argv[5]) : 2);
   const std::string part = argc > 6 ? argv[6] : "all";
-  if (part != "all" && part != "fp32" && part != "opencl") {
+  const bool all = part == "all";
+  if (!all && part != "fp32" && part != "opencl") {
     std::fprintf(stderr, "part '%s': expected all, fp32 or opencl\n", part.c_str());
     return 2;
   }
@@ -66,7 +67,7 @@ int main(int argc, char** argv) {
     std::printf("libtorch fp32 %.0f img/s\n", n / seconds(run_fp32));
     return 0;
   }
-  const double fp32 = part == "all" ? seconds(run_fp32) : 0.0;
+  const double fp32 = all ? seconds(run_fp32) : 0.0;
 
   auto net = attach_quantizers(
       lm.module, make_plan(lm.module->graph(), "minmax", bits, EdgePolicy::EdgePolicyQuantized));
@@ -76,7 +77,6 @@ int main(int argc, char** argv) {
   for (int64_t i = 0; i < calib.num_batches(); ++i) cb.push_back(to_channels_last(calib.get(i).x));
   calibrate(net, cb);
   net.model->eval();
-  const bool all = part == "all";
   const double sim = !all ? 0.0 : seconds([&] {
     for (const auto& x : xs) net.model->forward(to_channels_last(x));
   });

@@ -1,6 +1,7 @@
 #include "conv_pairs.h"
 
 #include <algorithm>
+#include <vector>
 
 namespace bitshift {
 
@@ -44,14 +45,15 @@ bool runs_on_pairs(const IntegerModel& model, size_t i) {
 }
 
 int64_t choose_conv_tile(const IntegerModel& model) {
+  std::vector<const IntLayer*> convs;  // only pair convs use the tile
+  for (size_t i = 0; i < model.layers.size(); ++i)
+    if (runs_on_pairs(model, i)) convs.push_back(&model.layers[i]);
   int64_t best = 8, best_positions = -1;
   for (int64_t tile = 8; tile >= 4; --tile) {
     int64_t positions = 0;  // output positions computed (padding included), weighted by MACs
-    for (size_t i = 0; i < model.layers.size(); ++i) {
-      const IntLayer& L = model.layers[i];
-      if (L.op != IntOp::IntConv || L.groups != 1) continue;
-      const int64_t fan_in = L.weights.size() / static_cast<size_t>(std::max<int64_t>(L.c, 1));
-      positions += (L.w + tile - 1) / tile * tile * L.h * L.c * fan_in;
+    for (const IntLayer* L : convs) {
+      const int64_t fan_in = L->weights.size() / static_cast<size_t>(std::max<int64_t>(L->c, 1));
+      positions += (L->w + tile - 1) / tile * tile * L->h * L->c * fan_in;
     }
     if (best_positions < 0 || positions < best_positions) best = tile, best_positions = positions;
   }

@@ -301,7 +301,7 @@ Mem OpenClRuntime::Impl::unpack_weights(const IntLayer& L, int64_t out_pad) {
 // The weights of a pair conv as [blocks][in_c/2][k][k][16] pairs (bs_conv_pairs).
 Mem OpenClRuntime::Impl::unpack_conv_pairs(const IntLayer& L, int64_t in_c) {
   const int64_t taps = L.kernel * L.kernel;
-  const cl_int count = to_int((L.c + 15) / 16 * ((in_c + 1) / 2) * taps * 16,
+  const cl_int count = to_int(conv_channels_padded(L.c) * ((in_c + 1) / 2) * taps,
                               "layer '" + L.name + "' weight pairs");
   return decode_weights(L, "bs_unpack_conv_pairs", count, static_cast<cl_int>(L.c),
                         static_cast<cl_int>(in_c), static_cast<cl_int>(taps), count);

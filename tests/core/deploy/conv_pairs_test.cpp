@@ -77,6 +77,14 @@ TEST(ConvPairs, TileIsTheOneWithLeastPaddingLargerOnATie) {
   EXPECT_EQ(choose_conv_tile(m), 8);  // 4 fits too: the larger wins
   m.layers = {input(3, 5, 5, 0, 255), conv(0, 3, 8, 5, 1, 1, 0)};
   EXPECT_EQ(choose_conv_tile(m), 5);
+  // Convs that run on bs_conv do not count. Pair conv 32 wide: tile 7 pads 3·32·16·144
+  // positions·MACs; a 7 wide, 28 tall conv with 17-bit weights (bs_conv): tile 8 would pad
+  // 1·28·64·144, more, were it counted.
+  m.layers = {input(16, 32, 32, 0, 255), conv(0, 16, 16, 32, 3, 1, 1),
+              conv(1, 16, 64, 7, 3, 1, 1, 40000)};
+  m.layers[2].h = 28;
+  ASSERT_FALSE(runs_on_pairs(m, 2));
+  EXPECT_EQ(choose_conv_tile(m), 8);
 }
 
 TEST(ConvPairs, StagedShapeCoversPaddingAndTheLastTile) {
