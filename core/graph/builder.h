@@ -28,11 +28,13 @@ class GraphBuilder {
   int flatten(const std::string& name, int from);
   int dropout(const std::string& name, int from, double p);
 
+  // Any op: `attrs` carries the attributes of its kind (ops/<name>.cpp says which).
+  int add_node(const std::string& name, OpKind kind, std::vector<int> inputs, Node attrs = {});
+
   const Node& node(int index) const { return graph_.node(index); }
   Graph build() { return std::move(graph_); }
 
  private:
-  int push(const std::string& name, OpKind kind, std::vector<int> inputs, Node attrs = {});
   Graph graph_;
 };
 

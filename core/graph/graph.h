@@ -44,8 +44,6 @@ class Graph {
   static Graph from_json(const nlohmann::json& j);
 
  private:
-  Shape infer_shape(const Node& node) const;
-
   std::string name_;
   int num_classes_ = 0;
   std::vector<Node> nodes_;

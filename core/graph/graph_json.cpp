@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "graph/graph.h"
+#include "graph/op.h"
 #include "util/error.h"
 
 namespace bitshift {
@@ -16,31 +17,7 @@ json Graph::to_json() const {
     json inputs = json::array();
     for (int in : n.inputs) inputs.push_back(nodes_[in].name);
     j["inputs"] = inputs;
-    switch (n.kind) {
-      case OpKind::OpConv2d:
-        j["out_channels"] = n.out_channels;
-        j["kernel"] = n.kernel;
-        j["stride"] = n.stride;
-        j["padding"] = n.padding;
-        j["groups"] = n.groups;
-        j["bias"] = n.bias;
-        break;
-      case OpKind::OpLinear:
-        j["out_features"] = n.out_channels;
-        j["bias"] = n.bias;
-        break;
-      case OpKind::OpMaxPool:
-      case OpKind::OpAvgPool:
-        j["kernel"] = n.kernel;
-        j["stride"] = n.stride;
-        j["padding"] = n.padding;
-        break;
-      case OpKind::OpDropout:
-        j["p"] = n.dropout_p;
-        break;
-      default:
-        break;
-    }
+    op_of(n).write_attrs(n, j);
     j["shape"] = n.out_shape.str();  // informative only; recomputed on load
     nodes.push_back(j);
   }
@@ -66,13 +43,7 @@ Graph Graph::from_json(const json& j) {
                               "' is not an earlier node");
         n.inputs.push_back(idx);
       }
-      n.out_channels = jn.value("out_channels", jn.value("out_features", int64_t{0}));
-      n.kernel = jn.value("kernel", int64_t{1});
-      n.stride = jn.value("stride", int64_t{1});
-      n.padding = jn.value("padding", int64_t{0});
-      n.groups = jn.value("groups", int64_t{1});
-      n.bias = jn.value("bias", false);
-      n.dropout_p = jn.value("p", 0.0);
+      op_of(n).read_attrs(jn, n);
       g.add(std::move(n));
     }
     return g;

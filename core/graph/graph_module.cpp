@@ -2,46 +2,21 @@
 
 #include <torch/torch.h>
 
+#include "graph/op.h"
 #include "util/error.h"
 
 namespace bitshift {
 
 GraphModuleImpl::GraphModuleImpl(Graph graph, uint64_t init_seed)
-    : graph_(std::move(graph)),
-      convs_(graph_.size(), nullptr),
-      linears_(graph_.size(), nullptr),
-      bns_(graph_.size(), nullptr),
-      last_use_(graph_.size(), -1) {
+    : graph_(std::move(graph)), modules_(graph_.size()), last_use_(graph_.size(), -1) {
   torch::manual_seed(init_seed);
   for (int i = 0; i < graph_.size(); ++i) {
     const Node& n = graph_.node(i);
     for (int in : n.inputs) last_use_[in] = std::max(last_use_[in], i);
+    modules_[i] = op_of(n).make_module(n);
+    if (!modules_[i]) continue;
     std::string leaf;
-    switch (n.kind) {
-      case OpKind::OpConv2d: {
-        auto opts = torch::nn::Conv2dOptions(n.in_shape.c, n.out_channels, n.kernel)
-                        .stride(n.stride)
-                        .padding(n.padding)
-                        .groups(n.groups)
-                        .bias(n.bias);
-        convs_[i] = torch::nn::Conv2d(opts);
-        // torchvision's initialisation for convolutions followed by BN + ReLU.
-        torch::nn::init::kaiming_normal_(convs_[i]->weight, 0.0, torch::kFanOut, torch::kReLU);
-        parent_of(n.name, &leaf).register_module(leaf, convs_[i]);
-        break;
-      }
-      case OpKind::OpLinear:
-        linears_[i] = torch::nn::Linear(
-            torch::nn::LinearOptions(n.in_shape.c, n.out_channels).bias(n.bias));
-        parent_of(n.name, &leaf).register_module(leaf, linears_[i]);
-        break;
-      case OpKind::OpBatchNorm2d:
-        bns_[i] = torch::nn::BatchNorm2d(n.in_shape.c);
-        parent_of(n.name, &leaf).register_module(leaf, bns_[i]);
-        break;
-      default:
-        break;
-    }
+    parent_of(n.name, &leaf).register_module(leaf, modules_[i]);
   }
   // One memory layout everywhere (training, evaluation, loaded checkpoints), so the same
   // weights give the same floating-point results wherever they run.
@@ -83,62 +58,40 @@ void GraphModuleImpl::use_channels_last() {
     if (p.dim() == 4) p.set_data(to_channels_last(p.data()));
 }
 
+torch::Tensor GraphModuleImpl::parameter(int node, const char* name) const {
+  const auto& m = modules_.at(node);
+  if (!m) return {};
+  const auto* p = m->named_parameters(/*recurse=*/false).find(name);
+  return p ? *p : torch::Tensor();
+}
+
 torch::Tensor GraphModuleImpl::weight(int node) const {
-  if (convs_.at(node)) return convs_[node]->weight;
-  require(static_cast<bool>(linears_.at(node)),
-          "layer '" + graph_.node(node).name + "' has no weights");
-  return linears_[node]->weight;
+  require(graph_.node(node).has_weights(), "layer '" + graph_.node(node).name + "' has no weights");
+  return parameter(node, "weight");
 }
 
 torch::Tensor GraphModuleImpl::bias(int node) const {
-  if (convs_.at(node)) return convs_[node]->bias;
-  require(static_cast<bool>(linears_.at(node)),
-          "layer '" + graph_.node(node).name + "' has no weights");
-  return linears_[node]->bias;
+  require(graph_.node(node).has_weights(), "layer '" + graph_.node(node).name + "' has no weights");
+  return parameter(node, "bias");
 }
 
 torch::nn::BatchNorm2d GraphModuleImpl::batchnorm(int node) const {
-  require(static_cast<bool>(bns_.at(node)),
-          "layer '" + graph_.node(node).name + "' is not a BatchNorm2d");
-  return bns_[node];
+  auto bn = std::dynamic_pointer_cast<torch::nn::BatchNorm2dImpl>(modules_.at(node));
+  require(bn != nullptr, "layer '" + graph_.node(node).name + "' is not a BatchNorm2d");
+  return torch::nn::BatchNorm2d(bn);
 }
 
 torch::Tensor GraphModuleImpl::run_node(int i, const std::vector<torch::Tensor>& outs) {
   const Node& n = graph_.node(i);
-  const torch::Tensor& x = outs[n.inputs[0]];
-  switch (n.kind) {
-    case OpKind::OpConv2d:
-    case OpKind::OpLinear: {
-      torch::Tensor w = weight(i), b = bias(i);
-      if (hooks_) {
-        w = hooks_->weight(i, w);
-        if (b.defined()) b = hooks_->bias(i, b);
-      }
-      if (n.kind == OpKind::OpLinear) return torch::linear(x, w, b);
-      return torch::conv2d(x, w, b, n.stride, n.padding, 1, n.groups);
-    }
-    case OpKind::OpBatchNorm2d:
-      return bns_[i]->forward(x);
-    case OpKind::OpReLU:
-      return torch::relu(x);
-    case OpKind::OpReLU6:
-      return torch::hardtanh(x, 0.0, 6.0);
-    case OpKind::OpMaxPool:
-      return torch::max_pool2d(x, n.kernel, n.stride, n.padding);
-    case OpKind::OpAvgPool:
-      return torch::avg_pool2d(x, n.kernel, n.stride, n.padding);
-    case OpKind::OpGlobalAvgPool:
-      return x.mean({2, 3});
-    case OpKind::OpAdd:
-      return x + outs[n.inputs[1]];
-    case OpKind::OpFlatten:
-      return x.flatten(1);
-    case OpKind::OpDropout:
-      return torch::dropout(x, n.dropout_p, is_training());
-    case OpKind::OpInput:
-      break;
-  }
-  throw Error("layer '" + n.name + "': cannot execute op " + op_name(n.kind));
+  std::vector<torch::Tensor> inputs;
+  inputs.reserve(n.inputs.size());
+  for (int in : n.inputs) inputs.push_back(outs[in]);
+  OpRun run;
+  run.index = i;
+  run.module = modules_[i].get();
+  run.hooks = hooks_.get();
+  run.training = is_training();
+  return op_of(n).forward(n, inputs, run);
 }
 
 void GraphModuleImpl::check_input(const torch::Tensor& x) const {

@@ -3,8 +3,6 @@
 // names (so ResNet-18's match torchvision's state_dict keys: "layer1.0.conv1.weight").
 #include <torch/nn/module.h>
 #include <torch/nn/modules/batchnorm.h>
-#include <torch/nn/modules/conv.h>
-#include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
 
 #include <map>
@@ -48,13 +46,13 @@ class GraphModuleImpl : public torch::nn::Module {
   // Every node's output; without keep_all, outputs are freed after their last consumer.
   std::vector<torch::Tensor> run_graph(const torch::Tensor& x, bool keep_all);
   torch::Tensor run_node(int index, const std::vector<torch::Tensor>& outs);
+  // The parameter `name` ("weight", "bias") of a node's module; undefined if it has none.
+  torch::Tensor parameter(int node, const char* name) const;
   torch::nn::Module& parent_of(const std::string& dotted_name, std::string* leaf);
 
   Graph graph_;
   std::shared_ptr<ForwardHooks> hooks_;
-  std::vector<torch::nn::Conv2d> convs_;
-  std::vector<torch::nn::Linear> linears_;
-  std::vector<torch::nn::BatchNorm2d> bns_;
+  std::vector<std::shared_ptr<torch::nn::Module>> modules_;  // by node (op_of().make_module)
   std::vector<int> last_use_;  // last consumer of each node's output (frees memory early)
   std::map<std::string, std::shared_ptr<torch::nn::Module>> containers_;
 };

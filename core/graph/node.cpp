@@ -1,37 +1,41 @@
 #include "graph/node.h"
 
+#include "graph/op.h"
 #include "util/error.h"
 
 namespace bitshift {
 
-namespace {
-struct OpNameEntry {
-  OpKind kind;
-  const char* name;
-};
-constexpr OpNameEntry kOpNames[] = {
-    {OpKind::OpInput, "input"},         {OpKind::OpConv2d, "conv2d"},
-    {OpKind::OpLinear, "linear"},       {OpKind::OpBatchNorm2d, "batchnorm2d"},
-    {OpKind::OpReLU, "relu"},           {OpKind::OpReLU6, "relu6"},
-    {OpKind::OpMaxPool, "maxpool"},     {OpKind::OpAvgPool, "avgpool"},
-    {OpKind::OpGlobalAvgPool, "gap"},   {OpKind::OpAdd, "add"},
-    {OpKind::OpFlatten, "flatten"},     {OpKind::OpDropout, "dropout"},
-};
-}  // namespace
-
-const char* op_name(OpKind kind) {
-  for (const auto& e : kOpNames)
-    if (e.kind == kind) return e.name;
-  return "?";
-}
+const char* op_name(OpKind kind) { return op_of(kind).name(); }
 
 OpKind op_from_name(const std::string& name) {
   std::string known;
-  for (const auto& e : kOpNames) {
-    if (name == e.name) return e.kind;
-    known += std::string(known.empty() ? "" : ", ") + e.name;
+  for (OpKind k : all_op_kinds()) {
+    if (name == op_name(k)) return k;
+    known += std::string(known.empty() ? "" : ", ") + op_name(k);
   }
   throw Error("unknown op '" + name + "' (expected one of: " + known + ")");
+}
+
+bool Node::has_weights() const { return op_of(kind).has_weights(); }
+
+Window Window::square(int64_t k, int64_t s, int64_t p) {
+  Window w;
+  w.kh = w.kw = k;
+  w.sh = w.sw = s;
+  w.pad_top = w.pad_left = w.pad_bottom = w.pad_right = p;
+  return w;
+}
+
+bool Window::is_square() const {
+  return kh == kw && sh == sw && pad_top == pad_left && pad_top == pad_bottom &&
+         pad_top == pad_right && dh == 1 && dw == 1 && !ceil_mode;
+}
+
+bool Window::operator==(const Window& o) const {
+  return kh == o.kh && kw == o.kw && sh == o.sh && sw == o.sw && pad_top == o.pad_top &&
+         pad_left == o.pad_left && pad_bottom == o.pad_bottom && pad_right == o.pad_right &&
+         dh == o.dh && dw == o.dw && ceil_mode == o.ceil_mode &&
+         count_include_pad == o.count_include_pad;
 }
 
 }  // namespace bitshift

@@ -108,17 +108,17 @@ class Lowerer {
     const Node& n = g_.node(i);
     Value& v = values_[i];
     switch (n.kind) {
-      case OpKind::OpInput: lower_input(); return;
-      case OpKind::OpConv2d:
-      case OpKind::OpLinear: lower_weight_layer(i); break;
-      case OpKind::OpBatchNorm2d: lower_batchnorm(i); break;
-      case OpKind::OpReLU:
-      case OpKind::OpReLU6:
+      case OpKind::Input: lower_input(); return;
+      case OpKind::Conv2d:
+      case OpKind::Linear: lower_weight_layer(i); break;
+      case OpKind::BatchNorm2d: lower_batchnorm(i); break;
+      case OpKind::ReLU:
+      case OpKind::ReLU6:
         v = values_[n.inputs[0]];
         v.relu = true;
-        if (n.kind == OpKind::OpReLU6) v.cap = 6.0;
+        if (n.kind == OpKind::ReLU6) v.cap = 6.0;
         break;
-      case OpKind::OpAdd: {
+      case OpKind::Add: {
         const Value& a = values_[n.inputs[0]];
         const Value& b = values_[n.inputs[1]];
         if (a.relu || b.relu) fail(i, "an input passes a ReLU that is not quantized");
@@ -128,11 +128,14 @@ class Lowerer {
         v.offset = sum_offsets(a.offset, b.offset, n.out_shape.c);
         break;
       }
-      case OpKind::OpMaxPool:
-      case OpKind::OpAvgPool:
-      case OpKind::OpGlobalAvgPool: lower_pool(i); break;
-      case OpKind::OpFlatten:
-      case OpKind::OpDropout: v = values_[n.inputs[0]]; break;
+      case OpKind::MaxPool:
+      case OpKind::AvgPool:
+      case OpKind::GlobalAvgPool: lower_pool(i); break;
+      case OpKind::Flatten:
+      case OpKind::Dropout: v = values_[n.inputs[0]]; break;
+      default:
+        fail(i, "this op has no integer form yet; keep the model to conv, linear, batchnorm, "
+                "relu, relu6, max/average pooling, add, flatten and dropout to export it");
     }
     if (auto q = net_.hooks->activation_quantizer(i)) close_on_grid(i, grid_of(i, *q));
   }
@@ -179,8 +182,10 @@ class Lowerer {
     }
     if (!iw.approximation.empty()) model_.notes.push_back(n.name + ": " + iw.approximation);
     IntLayer L;
-    L.op = n.kind == OpKind::OpConv2d ? IntOp::IntConv : IntOp::IntLinear;
-    L.kernel = n.kernel, L.stride = n.stride, L.padding = n.padding, L.groups = n.groups;
+    L.op = n.kind == OpKind::Conv2d ? IntOp::IntConv : IntOp::IntLinear;
+    require_square_window(i);
+    L.kernel = n.window.kh, L.stride = n.window.sh, L.padding = n.window.pad_top;
+    L.groups = n.groups;
     L.w_bits = lp->w_bits;
     L.weights = to_int32(iw.codes.contiguous().flatten());
     for (int64_t t : iw.table) L.table.push_back(static_cast<int32_t>(t));
@@ -195,6 +200,18 @@ class Lowerer {
     // The bias as the simulation uses it (NICE puts it on its 16-bit accumulator grid).
     const auto b = net_.model->bias(i);
     if (b.defined()) v.offset = to_doubles(net_.hooks->bias(i, b).detach());
+  }
+
+  // The integer layers take k×k windows with equal pads and no dilation (the export issue
+  // widens this); anything else is refused by name rather than lowered wrongly.
+  void require_square_window(int node) const {
+    const Window& w = g_.node(node).window;
+    if (!w.is_square())
+      fail(node, "the integer form needs a square window (k×k, equal stride and pads, no "
+                 "dilation or ceil mode), got kernel " + std::to_string(w.kh) + "x" +
+                 std::to_string(w.kw) + ", stride " + std::to_string(w.sh) + "x" +
+                 std::to_string(w.sw) + ", dilation " + std::to_string(w.dh) + "x" +
+                 std::to_string(w.dw));
   }
 
   void check_codes(int node, const IntLayer& L) const {
@@ -235,16 +252,18 @@ class Lowerer {
     IntLayer L;
     L.inputs = {in.layer};
     std::vector<double> scale = in.scale;
-    if (n.kind == OpKind::OpMaxPool) {
+    if (n.kind == OpKind::MaxPool) {
       L.op = IntOp::IntMaxPool;
-      L.kernel = n.kernel, L.stride = n.stride, L.padding = n.padding;
+      require_square_window(i);
+      L.kernel = n.window.kh, L.stride = n.window.sh, L.padding = n.window.pad_top;
     } else {
       L.op = IntOp::IntSumPool;
-      if (n.padding != 0) fail(i, "average pooling with padding is not supported");
-      const bool global = n.kind == OpKind::OpGlobalAvgPool;
-      L.kernel = global ? 0 : n.kernel, L.stride = global ? 1 : n.stride;
+      const bool global = n.kind == OpKind::GlobalAvgPool;
+      if (!global) require_square_window(i);
+      if (!global && n.window.pad_top != 0) fail(i, "average pooling with padding is not supported");
+      L.kernel = global ? 0 : n.window.kh, L.stride = global ? 1 : n.window.sh;
       const double window = global ? static_cast<double>(n.in_shape.h * n.in_shape.w)
-                                   : static_cast<double>(n.kernel * n.kernel);
+                                   : static_cast<double>(n.window.kh * n.window.kw);
       scale[0] /= window;  // the mean's 1/k² moves into the reader's multiplier
     }
     L.scale = scale;

@@ -24,11 +24,9 @@ ModelCost cost(const Graph& graph, const QuantPlan& plan) {
     c.a_bits = lp->a_bits;
     const bool lut = lp->method == "pot-lut" && lp->w_bits != kFullPrecisionBits;
     c.mac_w_bits = lut ? 8 : lp->w_bits;
-    const int64_t fan_in = n.kind == OpKind::OpConv2d
-                               ? (n.in_shape.c / n.groups) * n.kernel * n.kernel
-                               : n.in_shape.c;
     const int64_t outputs = n.out_shape.numel();  // output channels x positions
     c.macs = graph.macs(idx);
+    const int64_t fan_in = c.macs / outputs;  // each output's multiply-accumulates
     c.bops = static_cast<double>(outputs) * bops_per_output(fan_in, c.a_bits, c.mac_w_bits);
     const int64_t weights = n.out_channels * fan_in;
     const int bias_bits = lp->w_bits == kFullPrecisionBits ? 32 : 16;

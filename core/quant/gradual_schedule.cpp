@@ -24,7 +24,7 @@ GradualSchedule::GradualSchedule(const QuantizedNetwork& net, double epochs_per_
     std::vector<torch::Tensor> params = {net.model->weight(layer)};
     if (net.model->bias(layer).defined()) params.push_back(net.model->bias(layer));
     for (int c : g.consumers(layer))
-      if (g.node(c).kind == OpKind::OpBatchNorm2d) {
+      if (g.node(c).kind == OpKind::BatchNorm2d) {
         auto bn = net.model->batchnorm(c);
         params.push_back(bn->weight);
         params.push_back(bn->bias);

@@ -75,13 +75,13 @@ QuantPlan make_plan(const Graph& graph, const std::string& method, const std::st
 
 bool is_projection_shortcut(const Graph& graph, int node) {
   const Node& n = graph.node(node);
-  if (n.kind != OpKind::OpConv2d || n.kernel != 1) return false;
+  if (n.kind != OpKind::Conv2d || n.window.kh != 1 || n.window.kw != 1) return false;
   // A 1x1 conv whose output (through its BatchNorm) is read by a residual Add.
   for (int c : graph.consumers(node)) {
-    if (graph.node(c).kind == OpKind::OpAdd) return true;
-    if (graph.node(c).kind == OpKind::OpBatchNorm2d)
+    if (graph.node(c).kind == OpKind::Add) return true;
+    if (graph.node(c).kind == OpKind::BatchNorm2d)
       for (int cc : graph.consumers(c))
-        if (graph.node(cc).kind == OpKind::OpAdd) return true;
+        if (graph.node(cc).kind == OpKind::Add) return true;
   }
   return false;
 }

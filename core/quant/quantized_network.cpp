@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include "graph/op.h"
 #include "quant/method.h"
 #include "quant/nice.h"
 #include "util/error.h"
@@ -10,30 +11,26 @@ namespace bitshift {
 
 namespace {
 
-// Ops a site is looked for behind: max-pool, flatten and dropout keep quantized values on
-// their grid; an average pool only sums them (its 1/k² joins the reader's scale), so the
-// integer model can sum integers instead of requantizing a mean (integer/lowering.h).
-bool passes_quantized_values(OpKind k) {
-  return k == OpKind::OpMaxPool || k == OpKind::OpFlatten || k == OpKind::OpDropout ||
-         k == OpKind::OpAvgPool || k == OpKind::OpGlobalAvgPool;
-}
+// Ops a site is looked for behind keep quantized values on their grid (ops/<name>.cpp says
+// which): max-pool, reshapes and dropout; an average pool only sums them (its 1/k² joins the
+// reader's scale), so the integer model can sum integers instead of requantizing a mean
+// (integer/lowering.h).
+bool passes_quantized_values(OpKind k) { return op_of(k).quant_role() == QuantRole::PassesCodes; }
 
 // Whether a node's output can be negative: ReLUs and what only pools/reshapes them cannot.
 bool can_be_negative(const Graph& g, int node) {
   const Node& n = g.node(node);
-  switch (n.kind) {
-    case OpKind::OpReLU:
-    case OpKind::OpReLU6:
+  switch (op_of(n).output_sign(n)) {
+    case OutputSign::NonNegative:
       return false;
-    case OpKind::OpMaxPool:
-    case OpKind::OpAvgPool:
-    case OpKind::OpGlobalAvgPool:
-    case OpKind::OpFlatten:
-    case OpKind::OpDropout:
-      return can_be_negative(g, n.inputs[0]);
-    default:
-      return true;
+    case OutputSign::AsInputs:
+      for (int in : n.inputs)
+        if (can_be_negative(g, in)) return true;
+      return false;
+    case OutputSign::Signed:
+      break;
   }
+  return true;
 }
 
 // Module names may not contain '.', node names do ("layer1.0.conv1").
@@ -57,7 +54,7 @@ std::vector<ActivationSite> activation_sites(const Graph& g, const QuantPlan& pl
     if (s.readers.empty()) {
       s.node = src;
       const OpKind k = g.node(src).kind;
-      s.observed = (k == OpKind::OpReLU || k == OpKind::OpReLU6) ? g.node(src).inputs[0] : src;
+      s.observed = (k == OpKind::ReLU || k == OpKind::ReLU6) ? g.node(src).inputs[0] : src;
       s.is_signed = can_be_negative(g, src);
       s.method = lp->method;
       s.bits = lp->a_bits;
@@ -83,7 +80,7 @@ QuantHooks::QuantHooks(const Graph& g, const QuantPlan& plan) {
     register_module(module_key(g.node(s.node).name, "_a"), activations_[s.node]);
     observed_to_site_[s.observed] = s.node;
     for (int reader : s.readers) input_site_[reader] = s.node;
-    if (g.node(s.node).kind == OpKind::OpReLU) relu_sites_.insert(s.node);
+    if (g.node(s.node).kind == OpKind::ReLU) relu_sites_.insert(s.node);
   }
 }
 

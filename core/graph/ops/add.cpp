@@ -1,0 +1,19 @@
+// add: the elementwise sum of two tensors (residual connections), with broadcasting.
+#include "graph/op.h"
+#include "graph/ops/broadcast.h"
+
+namespace bitshift {
+namespace {
+struct AddOp final : Op {
+  const char* name() const override { return "add"; }
+  int min_inputs() const override { return 2; }
+  Shape infer_shape(const Node& n, const std::string& where) const override {
+    return broadcast_shapes(n.in_shapes[0], n.in_shapes[1], where);
+  }
+  torch::Tensor forward(const Node&, const std::vector<torch::Tensor>& in, const OpRun&) const override {
+    return in[0] + in[1];
+  }
+};
+}  // namespace
+const Op& op_add() { static const AddOp op; return op; }
+}  // namespace bitshift

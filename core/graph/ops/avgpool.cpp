@@ -1,0 +1,37 @@
+// avgpool: the mean of each window; padded zeros count in the divisor when count_include_pad.
+// For quantization it only sums codes: its 1/k² joins the reader's scale.
+#include <nlohmann/json.hpp>
+
+#include "graph/op.h"
+#include "graph/ops/window.h"
+#include "util/error.h"
+
+namespace bitshift {
+namespace {
+struct AvgPoolOp final : Op {
+  const char* name() const override { return "avgpool"; }
+  QuantRole quant_role() const override { return QuantRole::PassesCodes; }
+  OutputSign output_sign(const Node&) const override { return OutputSign::AsInputs; }
+  void write_attrs(const Node& n, nlohmann::json& j) const override { write_window(n.window, j); }
+  void read_attrs(const nlohmann::json& j, Node& n) const override {
+    n.window = read_window(j, "layer '" + n.name + "'");
+  }
+  Shape infer_shape(const Node& n, const std::string& where) const override {
+    const Window& w = n.window;
+    require(w.dh == 1 && w.dw == 1, where + ": average pooling has no dilation");
+    require(w.count_include_pad || w.symmetric_pads(),
+            where + ": pads that differ between sides need count_include_pad");
+    require(std::min(w.pad_top, w.pad_bottom) <= w.kh / 2 && std::min(w.pad_left, w.pad_right) <= w.kw / 2,
+            where + ": pads must be at most half the window");
+    return window_shape(w, n.in_shape, n.in_shape.c, where);
+  }
+  torch::Tensor forward(const Node& n, const std::vector<torch::Tensor>& in, const OpRun&) const override {
+    Window w = n.window;
+    const auto x = pad_asymmetric(in[0], w, 0.0);
+    return torch::avg_pool2d(x, {w.kh, w.kw}, {w.sh, w.sw}, {w.pad_top, w.pad_left}, w.ceil_mode,
+                             w.count_include_pad);
+  }
+};
+}  // namespace
+const Op& op_avgpool() { static const AvgPoolOp op; return op; }
+}  // namespace bitshift

@@ -1,0 +1,41 @@
+// batchnorm2d: per-channel batch normalisation with learned scale and shift and running
+// statistics (folded into the preceding convolution when lowered to integers).
+#include <nlohmann/json.hpp>
+#include <torch/nn/modules/batchnorm.h>
+
+#include "graph/op.h"
+#include "util/error.h"
+
+namespace bitshift {
+namespace {
+constexpr double kDefaultEps = 1e-5;  // PyTorch's; EfficientNet and MobileNetV3 use 1e-3
+
+struct BatchNorm2dOp final : Op {
+  const char* name() const override { return "batchnorm2d"; }
+
+  void write_attrs(const Node& n, nlohmann::json& j) const override {
+    if (n.eps != kDefaultEps) j["eps"] = n.eps;
+  }
+  void read_attrs(const nlohmann::json& j, Node& n) const override {
+    n.eps = j.value("eps", kDefaultEps);
+  }
+  Shape infer_shape(const Node& n, const std::string& where) const override {
+    require(!n.in_shape.flat, where + ": needs a CxHxW input");
+    require(n.eps > 0 && n.eps < 1, where + ": eps must be in (0, 1), got " + std::to_string(n.eps));
+    return n.in_shape;
+  }
+  int64_t params(const Node& n) const override {
+    return 2 * n.in_shape.c;  // gamma and beta; running statistics are buffers
+  }
+  std::shared_ptr<torch::nn::Module> make_module(const Node& n) const override {
+    return std::make_shared<torch::nn::BatchNorm2dImpl>(
+        torch::nn::BatchNormOptions(n.in_shape.c).eps(n.eps));
+  }
+  torch::Tensor forward(const Node&, const std::vector<torch::Tensor>& in,
+                        const OpRun& run) const override {
+    return dynamic_cast<torch::nn::BatchNorm2dImpl*>(run.module)->forward(in[0]);
+  }
+};
+}  // namespace
+const Op& op_batchnorm2d() { static const BatchNorm2dOp op; return op; }
+}  // namespace bitshift

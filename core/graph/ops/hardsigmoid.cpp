@@ -1,0 +1,28 @@
+// hardsigmoid: clamp(alpha·x + beta, 0, 1). PyTorch's is alpha = 1/6, beta = 1/2 (ONNX's
+// default is alpha = 0.2); MobileNetV3's gates use PyTorch's.
+#include <nlohmann/json.hpp>
+
+#include "graph/ops/elementwise.h"
+#include "util/error.h"
+
+namespace bitshift {
+namespace {
+struct HardSigmoidOp final : ElementwiseOp {
+  const char* name() const override { return "hardsigmoid"; }
+  OutputSign output_sign(const Node&) const override { return OutputSign::NonNegative; }
+  void write_attrs(const Node& n, nlohmann::json& j) const override {
+    j["alpha"] = n.alpha;
+    j["beta"] = n.beta;
+  }
+  void read_attrs(const nlohmann::json& j, Node& n) const override {
+    n.alpha = j.value("alpha", 1.0 / 6.0);
+    n.beta = j.value("beta", 0.5);
+  }
+  torch::Tensor forward(const Node& n, const std::vector<torch::Tensor>& in, const OpRun&) const override {
+    if (static_cast<float>(n.alpha) == 1.0f / 6.0f && n.beta == 0.5) return torch::hardsigmoid(in[0]);
+    return torch::clamp(in[0] * n.alpha + n.beta, 0.0, 1.0);
+  }
+};
+}  // namespace
+const Op& op_hardsigmoid() { static const HardSigmoidOp op; return op; }
+}  // namespace bitshift

@@ -1,0 +1,21 @@
+// leaky_relu: x for x >= 0, alpha·x below.
+#include <nlohmann/json.hpp>
+
+#include "graph/ops/elementwise.h"
+#include "util/error.h"
+
+namespace bitshift {
+namespace {
+struct LeakyReLUOp final : ElementwiseOp {
+  const char* name() const override { return "leaky_relu"; }
+  void write_attrs(const Node& n, nlohmann::json& j) const override { j["alpha"] = n.alpha; }
+  void read_attrs(const nlohmann::json& j, Node& n) const override {
+    n.alpha = j.value("alpha", 0.01);
+  }
+  torch::Tensor forward(const Node& n, const std::vector<torch::Tensor>& in, const OpRun&) const override {
+    return torch::leaky_relu(in[0], n.alpha);
+  }
+};
+}  // namespace
+const Op& op_leaky_relu() { static const LeakyReLUOp op; return op; }
+}  // namespace bitshift

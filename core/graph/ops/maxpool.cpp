@@ -1,0 +1,36 @@
+// maxpool: the largest value of each window (pads never win: they are -inf). Keeps its input's
+// quantization codes.
+#include <nlohmann/json.hpp>
+
+#include <limits>
+
+#include "graph/op.h"
+#include "graph/ops/window.h"
+#include "util/error.h"
+
+namespace bitshift {
+namespace {
+struct MaxPoolOp final : Op {
+  const char* name() const override { return "maxpool"; }
+  QuantRole quant_role() const override { return QuantRole::PassesCodes; }
+  OutputSign output_sign(const Node&) const override { return OutputSign::AsInputs; }
+  void write_attrs(const Node& n, nlohmann::json& j) const override { write_window(n.window, j); }
+  void read_attrs(const nlohmann::json& j, Node& n) const override {
+    n.window = read_window(j, "layer '" + n.name + "'");
+  }
+  Shape infer_shape(const Node& n, const std::string& where) const override {
+    const Window& w = n.window;
+    require(std::min(w.pad_top, w.pad_bottom) <= w.kh / 2 && std::min(w.pad_left, w.pad_right) <= w.kw / 2,
+            where + ": pads must be at most half the window");
+    return window_shape(w, n.in_shape, n.in_shape.c, where);
+  }
+  torch::Tensor forward(const Node& n, const std::vector<torch::Tensor>& in, const OpRun&) const override {
+    Window w = n.window;
+    const auto x = pad_asymmetric(in[0], w, -std::numeric_limits<double>::infinity());
+    return torch::max_pool2d(x, {w.kh, w.kw}, {w.sh, w.sw}, {w.pad_top, w.pad_left},
+                             {w.dh, w.dw}, w.ceil_mode);
+  }
+};
+}  // namespace
+const Op& op_maxpool() { static const MaxPoolOp op; return op; }
+}  // namespace bitshift
