@@ -53,12 +53,14 @@ int Graph::add(Node n) {
   const bool variadic = op.max_inputs() < 0;
   require(got >= op.min_inputs() && (variadic || got <= op.max_inputs()),
           where + ": expected " + std::to_string(op.min_inputs()) +
-              (variadic ? " or more" : op.max_inputs() > op.min_inputs() ? "-" + std::to_string(op.max_inputs()) : "") +
+              (variadic                            ? " or more"
+               : op.max_inputs() > op.min_inputs() ? "-" + std::to_string(op.max_inputs())
+                                                   : "") +
               " input(s), got " + std::to_string(got));
   n.in_shapes.clear();
   for (int in : n.inputs) {
-    require(in >= 0 && in < size(), where + ": input index " + std::to_string(in) +
-                                        " is not an earlier node");
+    require(in >= 0 && in < size(),
+            where + ": input index " + std::to_string(in) + " is not an earlier node");
     n.in_shapes.push_back(nodes_[in].out_shape);
   }
   n.in_shape = n.in_shapes.empty() ? Shape{} : n.in_shapes[0];

@@ -27,8 +27,8 @@ struct Window {
   int64_t sh = 1, sw = 1;
   int64_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
   int64_t dh = 1, dw = 1;
-  bool ceil_mode = false;          // pools: output size rounds up
-  bool count_include_pad = true;   // average pools: padded zeros count in the divisor
+  bool ceil_mode = false;         // pools: output size rounds up
+  bool count_include_pad = true;  // average pools: padded zeros count in the divisor
 
   // A k×k window, stride s, padding p on every side, no dilation (what the zoo builds).
   static Window square(int64_t k, int64_t s = 1, int64_t p = 0);
@@ -38,22 +38,22 @@ struct Window {
 };
 
 struct Node {
-  std::string name;         // unique dotted path, torchvision style: "layer1.0.conv1"
+  std::string name;  // unique dotted path, torchvision style: "layer1.0.conv1"
   OpKind kind = OpKind::Input;
   std::vector<int> inputs;  // indices of the producing nodes (Add has two, Concat several)
 
   // Attributes; each kind reads only its own (its ops/<name>.cpp writes and reads them).
-  int64_t out_channels = 0;  // conv2d out channels, linear out features
-  Window window;             // conv2d, maxpool, avgpool
-  int64_t groups = 1;        // conv2d, channel_shuffle
-  bool bias = false;         // conv2d, linear
-  double dropout_p = 0.0;    // dropout
-  double eps = 1e-5;         // batchnorm2d
-  double alpha = 0.0;        // leaky_relu slope; hardsigmoid y = clamp(alpha·x + beta, 0, 1)
-  double beta = 0.0;         // hardsigmoid
-  double lo = 0.0, hi = 0.0; // clip bounds
+  int64_t out_channels = 0;    // conv2d out channels, linear out features
+  Window window;               // conv2d, maxpool, avgpool
+  int64_t groups = 1;          // conv2d, channel_shuffle
+  bool bias = false;           // conv2d, linear
+  double dropout_p = 0.0;      // dropout
+  double eps = 1e-5;           // batchnorm2d
+  double alpha = 0.0;          // leaky_relu slope; hardsigmoid y = clamp(alpha·x + beta, 0, 1)
+  double beta = 0.0;           // hardsigmoid
+  double lo = 0.0, hi = 0.0;   // clip bounds
   int64_t begin = 0, end = 0;  // slice: channels [begin, end)
-  bool keepdims = false;     // gap: C×1×1 instead of a flat vector of C
+  bool keepdims = false;       // gap: C×1×1 instead of a flat vector of C
 
   std::vector<Shape> in_shapes;  // shapes of the inputs (filled by Graph::add)
   Shape in_shape;                // in_shapes[0]

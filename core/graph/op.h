@@ -2,9 +2,9 @@
 // Op: everything the float side knows about one kind of graph node, in one place (one file per
 // kind under ops/, listed once in op_list.h). Graph, GraphModule, cost, summaries, quantizer
 // placement and the importers ask the op instead of switching on kinds.
-#include <nlohmann/json_fwd.hpp>
 #include <torch/nn/module.h>
 #include <torch/types.h>
+#include <nlohmann/json_fwd.hpp>
 
 #include <memory>
 #include <string>
@@ -18,9 +18,9 @@ class ForwardHooks;
 
 // How quantization treats an op's output.
 enum class QuantRole {
-  Computes,      // makes new values: a quantized reader needs a grid at its output
-  PassesCodes,   // keeps its input's codes on their grid (max pool, reshapes, sums of pools)
-  JoinsGrids,    // lays several inputs side by side: they meet on one grid at its output
+  Computes,     // makes new values: a quantized reader needs a grid at its output
+  PassesCodes,  // keeps its input's codes on their grid (max pool, reshapes, sums of pools)
+  JoinsGrids,   // lays several inputs side by side: they meet on one grid at its output
 };
 
 // The sign of an op's output, for choosing a signed or unsigned activation grid.

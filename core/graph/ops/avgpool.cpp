@@ -21,11 +21,13 @@ struct AvgPoolOp final : Op {
     require(w.dh == 1 && w.dw == 1, where + ": average pooling has no dilation");
     require(w.count_include_pad || w.symmetric_pads(),
             where + ": pads that differ between sides need count_include_pad");
-    require(std::min(w.pad_top, w.pad_bottom) <= w.kh / 2 && std::min(w.pad_left, w.pad_right) <= w.kw / 2,
+    require(std::min(w.pad_top, w.pad_bottom) <= w.kh / 2 &&
+                std::min(w.pad_left, w.pad_right) <= w.kw / 2,
             where + ": pads must be at most half the window");
     return window_shape(w, n.in_shape, n.in_shape.c, where);
   }
-  torch::Tensor forward(const Node& n, const std::vector<torch::Tensor>& in, const OpRun&) const override {
+  torch::Tensor forward(const Node& n, const std::vector<torch::Tensor>& in,
+                        const OpRun&) const override {
     Window w = n.window;
     const auto x = pad_asymmetric(in[0], w, 0.0);
     return torch::avg_pool2d(x, {w.kh, w.kw}, {w.sh, w.sw}, {w.pad_top, w.pad_left}, w.ceil_mode,
@@ -33,5 +35,8 @@ struct AvgPoolOp final : Op {
   }
 };
 }  // namespace
-const Op& op_avgpool() { static const AvgPoolOp op; return op; }
+const Op& op_avgpool() {
+  static const AvgPoolOp op;
+  return op;
+}
 }  // namespace bitshift

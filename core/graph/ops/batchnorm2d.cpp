@@ -1,7 +1,7 @@
 // batchnorm2d: per-channel batch normalisation with learned scale and shift and running
 // statistics (folded into the preceding convolution when lowered to integers).
-#include <nlohmann/json.hpp>
 #include <torch/nn/modules/batchnorm.h>
+#include <nlohmann/json.hpp>
 
 #include "graph/op.h"
 #include "util/error.h"
@@ -21,7 +21,8 @@ struct BatchNorm2dOp final : Op {
   }
   Shape infer_shape(const Node& n, const std::string& where) const override {
     require(!n.in_shape.flat, where + ": needs a CxHxW input");
-    require(n.eps > 0 && n.eps < 1, where + ": eps must be in (0, 1), got " + std::to_string(n.eps));
+    require(n.eps > 0 && n.eps < 1,
+            where + ": eps must be in (0, 1), got " + std::to_string(n.eps));
     return n.in_shape;
   }
   int64_t params(const Node& n) const override {
@@ -37,5 +38,8 @@ struct BatchNorm2dOp final : Op {
   }
 };
 }  // namespace
-const Op& op_batchnorm2d() { static const BatchNorm2dOp op; return op; }
+const Op& op_batchnorm2d() {
+  static const BatchNorm2dOp op;
+  return op;
+}
 }  // namespace bitshift

@@ -10,12 +10,12 @@ namespace bitshift {
 
 inline Shape broadcast_shapes(const Shape& a, const Shape& b, const std::string& where) {
   auto dim = [&](int64_t x, int64_t y) {
-    require(x == y || x == 1 || y == 1, where + ": shapes " + a.str() + " and " + b.str() +
-                                            " do not broadcast");
+    require(x == y || x == 1 || y == 1,
+            where + ": shapes " + a.str() + " and " + b.str() + " do not broadcast");
     return std::max(x, y);
   };
-  require(a.flat == b.flat, where + ": cannot combine a flat vector with a CxHxW map (" +
-                                a.str() + " and " + b.str() + ")");
+  require(a.flat == b.flat, where + ": cannot combine a flat vector with a CxHxW map (" + a.str() +
+                                " and " + b.str() + ")");
   return Shape{dim(a.c, b.c), dim(a.h, b.h), dim(a.w, b.w), a.flat};
 }
 

@@ -22,12 +22,16 @@ struct ChannelShuffleOp final : Op {
                 std::to_string(n.in_shape.c));
     return n.in_shape;
   }
-  torch::Tensor forward(const Node& n, const std::vector<torch::Tensor>& in, const OpRun&) const override {
+  torch::Tensor forward(const Node& n, const std::vector<torch::Tensor>& in,
+                        const OpRun&) const override {
     const auto& x = in[0];
     const int64_t N = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
     return x.reshape({N, n.groups, C / n.groups, H, W}).transpose(1, 2).reshape({N, C, H, W});
   }
 };
 }  // namespace
-const Op& op_channel_shuffle() { static const ChannelShuffleOp op; return op; }
+const Op& op_channel_shuffle() {
+  static const ChannelShuffleOp op;
+  return op;
+}
 }  // namespace bitshift

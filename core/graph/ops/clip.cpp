@@ -20,14 +20,18 @@ struct ClipOp final : ElementwiseOp {
     n.hi = j.at("max").get<double>();
   }
   Shape infer_shape(const Node& n, const std::string& where) const override {
-    require(n.lo <= n.hi, where + ": min " + std::to_string(n.lo) + " exceeds max " +
-                              std::to_string(n.hi));
+    require(n.lo <= n.hi,
+            where + ": min " + std::to_string(n.lo) + " exceeds max " + std::to_string(n.hi));
     return n.in_shape;
   }
-  torch::Tensor forward(const Node& n, const std::vector<torch::Tensor>& in, const OpRun&) const override {
+  torch::Tensor forward(const Node& n, const std::vector<torch::Tensor>& in,
+                        const OpRun&) const override {
     return torch::clamp(in[0], n.lo, n.hi);
   }
 };
 }  // namespace
-const Op& op_clip() { static const ClipOp op; return op; }
+const Op& op_clip() {
+  static const ClipOp op;
+  return op;
+}
 }  // namespace bitshift

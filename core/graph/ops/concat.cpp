@@ -22,10 +22,14 @@ struct ConcatOp final : Op {
     }
     return out;
   }
-  torch::Tensor forward(const Node&, const std::vector<torch::Tensor>& in, const OpRun&) const override {
+  torch::Tensor forward(const Node&, const std::vector<torch::Tensor>& in,
+                        const OpRun&) const override {
     return torch::cat(in, 1);
   }
 };
 }  // namespace
-const Op& op_concat() { static const ConcatOp op; return op; }
+const Op& op_concat() {
+  static const ConcatOp op;
+  return op;
+}
 }  // namespace bitshift

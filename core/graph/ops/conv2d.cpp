@@ -1,7 +1,7 @@
 // conv2d: 2-D convolution with any kernel, stride, pads, dilation and groups (depthwise when
 // groups = in channels). Holds weight [out, in/groups, kh, kw] and an optional bias.
-#include <nlohmann/json.hpp>
 #include <torch/nn/modules/conv.h>
+#include <nlohmann/json.hpp>
 
 #include "graph/forward_hooks.h"
 #include "graph/op.h"
@@ -60,12 +60,17 @@ struct Conv2dOp final : Op {
     }
     Window win = n.window;
     const torch::Tensor x = pad_asymmetric(in[0], win, 0.0);
-    return torch::conv2d(x, w, b, {win.sh, win.sw}, {win.pad_top, win.pad_left},
-                         {win.dh, win.dw}, n.groups);
+    return torch::conv2d(x, w, b, {win.sh, win.sw}, {win.pad_top, win.pad_left}, {win.dh, win.dw},
+                         n.groups);
   }
 
-  static int64_t fan_in(const Node& n) { return (n.in_shape.c / n.groups) * n.window.kh * n.window.kw; }
+  static int64_t fan_in(const Node& n) {
+    return (n.in_shape.c / n.groups) * n.window.kh * n.window.kw;
+  }
 };
 }  // namespace
-const Op& op_conv2d() { static const Conv2dOp op; return op; }
+const Op& op_conv2d() {
+  static const Conv2dOp op;
+  return op;
+}
 }  // namespace bitshift

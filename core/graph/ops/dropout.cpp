@@ -25,5 +25,8 @@ struct DropoutOp final : ElementwiseOp {
   }
 };
 }  // namespace
-const Op& op_dropout() { static const DropoutOp op; return op; }
+const Op& op_dropout() {
+  static const DropoutOp op;
+  return op;
+}
 }  // namespace bitshift

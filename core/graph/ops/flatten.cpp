@@ -10,10 +10,14 @@ struct FlattenOp final : Op {
   Shape infer_shape(const Node& n, const std::string&) const override {
     return Shape{n.in_shape.numel(), 1, 1, true};
   }
-  torch::Tensor forward(const Node&, const std::vector<torch::Tensor>& in, const OpRun&) const override {
+  torch::Tensor forward(const Node&, const std::vector<torch::Tensor>& in,
+                        const OpRun&) const override {
     return in[0].flatten(1);
   }
 };
 }  // namespace
-const Op& op_flatten() { static const FlattenOp op; return op; }
+const Op& op_flatten() {
+  static const FlattenOp op;
+  return op;
+}
 }  // namespace bitshift

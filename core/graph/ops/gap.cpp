@@ -21,10 +21,14 @@ struct GapOp final : Op {
     require(!n.in_shape.flat, where + ": needs a CxHxW input");
     return Shape{n.in_shape.c, 1, 1, !n.keepdims};
   }
-  torch::Tensor forward(const Node& n, const std::vector<torch::Tensor>& in, const OpRun&) const override {
+  torch::Tensor forward(const Node& n, const std::vector<torch::Tensor>& in,
+                        const OpRun&) const override {
     return in[0].mean({2, 3}, n.keepdims);
   }
 };
 }  // namespace
-const Op& op_gap() { static const GapOp op; return op; }
+const Op& op_gap() {
+  static const GapOp op;
+  return op;
+}
 }  // namespace bitshift

@@ -18,11 +18,16 @@ struct HardSigmoidOp final : ElementwiseOp {
     n.alpha = j.value("alpha", 1.0 / 6.0);
     n.beta = j.value("beta", 0.5);
   }
-  torch::Tensor forward(const Node& n, const std::vector<torch::Tensor>& in, const OpRun&) const override {
-    if (static_cast<float>(n.alpha) == 1.0f / 6.0f && n.beta == 0.5) return torch::hardsigmoid(in[0]);
+  torch::Tensor forward(const Node& n, const std::vector<torch::Tensor>& in,
+                        const OpRun&) const override {
+    if (static_cast<float>(n.alpha) == 1.0f / 6.0f && n.beta == 0.5)
+      return torch::hardsigmoid(in[0]);
     return torch::clamp(in[0] * n.alpha + n.beta, 0.0, 1.0);
   }
 };
 }  // namespace
-const Op& op_hardsigmoid() { static const HardSigmoidOp op; return op; }
+const Op& op_hardsigmoid() {
+  static const HardSigmoidOp op;
+  return op;
+}
 }  // namespace bitshift

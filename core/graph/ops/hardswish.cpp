@@ -5,10 +5,14 @@ namespace bitshift {
 namespace {
 struct HardSwishOp final : ElementwiseOp {
   const char* name() const override { return "hardswish"; }
-  torch::Tensor forward(const Node&, const std::vector<torch::Tensor>& in, const OpRun&) const override {
+  torch::Tensor forward(const Node&, const std::vector<torch::Tensor>& in,
+                        const OpRun&) const override {
     return torch::hardswish(in[0]);
   }
 };
 }  // namespace
-const Op& op_hardswish() { static const HardSwishOp op; return op; }
+const Op& op_hardswish() {
+  static const HardSwishOp op;
+  return op;
+}
 }  // namespace bitshift

@@ -10,10 +10,14 @@ struct InputOp final : Op {
   Shape infer_shape(const Node&, const std::string& where) const override {
     throw Error(where + ": only the graph has an input node");
   }
-  torch::Tensor forward(const Node&, const std::vector<torch::Tensor>& in, const OpRun&) const override {
+  torch::Tensor forward(const Node&, const std::vector<torch::Tensor>& in,
+                        const OpRun&) const override {
     return in.at(0);
   }
 };
 }  // namespace
-const Op& op_input() { static const InputOp op; return op; }
+const Op& op_input() {
+  static const InputOp op;
+  return op;
+}
 }  // namespace bitshift

@@ -12,10 +12,14 @@ struct LeakyReLUOp final : ElementwiseOp {
   void read_attrs(const nlohmann::json& j, Node& n) const override {
     n.alpha = j.value("alpha", 0.01);
   }
-  torch::Tensor forward(const Node& n, const std::vector<torch::Tensor>& in, const OpRun&) const override {
+  torch::Tensor forward(const Node& n, const std::vector<torch::Tensor>& in,
+                        const OpRun&) const override {
     return torch::leaky_relu(in[0], n.alpha);
   }
 };
 }  // namespace
-const Op& op_leaky_relu() { static const LeakyReLUOp op; return op; }
+const Op& op_leaky_relu() {
+  static const LeakyReLUOp op;
+  return op;
+}
 }  // namespace bitshift

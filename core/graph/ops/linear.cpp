@@ -1,6 +1,6 @@
 // linear: a fully connected layer on a flat vector; weight [out, in] and an optional bias.
-#include <nlohmann/json.hpp>
 #include <torch/nn/modules/linear.h>
+#include <nlohmann/json.hpp>
 
 #include "graph/forward_hooks.h"
 #include "graph/op.h"
@@ -22,8 +22,8 @@ struct LinearOp final : Op {
   }
 
   Shape infer_shape(const Node& n, const std::string& where) const override {
-    require(n.in_shape.flat,
-            where + ": needs a flat input (add flatten or global pooling), got " + n.in_shape.str());
+    require(n.in_shape.flat, where + ": needs a flat input (add flatten or global pooling), got " +
+                                 n.in_shape.str());
     require(n.out_channels >= 1, where + ": out_features must be positive");
     return Shape{n.out_channels, 1, 1, true};
   }
@@ -48,5 +48,8 @@ struct LinearOp final : Op {
   }
 };
 }  // namespace
-const Op& op_linear() { static const LinearOp op; return op; }
+const Op& op_linear() {
+  static const LinearOp op;
+  return op;
+}
 }  // namespace bitshift

@@ -20,17 +20,22 @@ struct MaxPoolOp final : Op {
   }
   Shape infer_shape(const Node& n, const std::string& where) const override {
     const Window& w = n.window;
-    require(std::min(w.pad_top, w.pad_bottom) <= w.kh / 2 && std::min(w.pad_left, w.pad_right) <= w.kw / 2,
+    require(std::min(w.pad_top, w.pad_bottom) <= w.kh / 2 &&
+                std::min(w.pad_left, w.pad_right) <= w.kw / 2,
             where + ": pads must be at most half the window");
     return window_shape(w, n.in_shape, n.in_shape.c, where);
   }
-  torch::Tensor forward(const Node& n, const std::vector<torch::Tensor>& in, const OpRun&) const override {
+  torch::Tensor forward(const Node& n, const std::vector<torch::Tensor>& in,
+                        const OpRun&) const override {
     Window w = n.window;
     const auto x = pad_asymmetric(in[0], w, -std::numeric_limits<double>::infinity());
-    return torch::max_pool2d(x, {w.kh, w.kw}, {w.sh, w.sw}, {w.pad_top, w.pad_left},
-                             {w.dh, w.dw}, w.ceil_mode);
+    return torch::max_pool2d(x, {w.kh, w.kw}, {w.sh, w.sw}, {w.pad_top, w.pad_left}, {w.dh, w.dw},
+                             w.ceil_mode);
   }
 };
 }  // namespace
-const Op& op_maxpool() { static const MaxPoolOp op; return op; }
+const Op& op_maxpool() {
+  static const MaxPoolOp op;
+  return op;
+}
 }  // namespace bitshift

@@ -10,10 +10,14 @@ struct MulOp final : Op {
   Shape infer_shape(const Node& n, const std::string& where) const override {
     return broadcast_shapes(n.in_shapes[0], n.in_shapes[1], where);
   }
-  torch::Tensor forward(const Node&, const std::vector<torch::Tensor>& in, const OpRun&) const override {
+  torch::Tensor forward(const Node&, const std::vector<torch::Tensor>& in,
+                        const OpRun&) const override {
     return in[0] * in[1];
   }
 };
 }  // namespace
-const Op& op_mul() { static const MulOp op; return op; }
+const Op& op_mul() {
+  static const MulOp op;
+  return op;
+}
 }  // namespace bitshift

@@ -6,10 +6,14 @@ namespace {
 struct ReLUOp final : ElementwiseOp {
   const char* name() const override { return "relu"; }
   OutputSign output_sign(const Node&) const override { return OutputSign::NonNegative; }
-  torch::Tensor forward(const Node&, const std::vector<torch::Tensor>& in, const OpRun&) const override {
+  torch::Tensor forward(const Node&, const std::vector<torch::Tensor>& in,
+                        const OpRun&) const override {
     return torch::relu(in[0]);
   }
 };
 }  // namespace
-const Op& op_relu() { static const ReLUOp op; return op; }
+const Op& op_relu() {
+  static const ReLUOp op;
+  return op;
+}
 }  // namespace bitshift

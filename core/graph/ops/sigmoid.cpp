@@ -6,10 +6,14 @@ namespace {
 struct SigmoidOp final : ElementwiseOp {
   const char* name() const override { return "sigmoid"; }
   OutputSign output_sign(const Node&) const override { return OutputSign::NonNegative; }
-  torch::Tensor forward(const Node&, const std::vector<torch::Tensor>& in, const OpRun&) const override {
+  torch::Tensor forward(const Node&, const std::vector<torch::Tensor>& in,
+                        const OpRun&) const override {
     return torch::sigmoid(in[0]);
   }
 };
 }  // namespace
-const Op& op_sigmoid() { static const SigmoidOp op; return op; }
+const Op& op_sigmoid() {
+  static const SigmoidOp op;
+  return op;
+}
 }  // namespace bitshift

@@ -5,10 +5,14 @@ namespace bitshift {
 namespace {
 struct SiLUOp final : ElementwiseOp {
   const char* name() const override { return "silu"; }
-  torch::Tensor forward(const Node&, const std::vector<torch::Tensor>& in, const OpRun&) const override {
+  torch::Tensor forward(const Node&, const std::vector<torch::Tensor>& in,
+                        const OpRun&) const override {
     return torch::silu(in[0]);
   }
 };
 }  // namespace
-const Op& op_silu() { static const SiLUOp op; return op; }
+const Op& op_silu() {
+  static const SiLUOp op;
+  return op;
+}
 }  // namespace bitshift

@@ -26,10 +26,14 @@ struct SliceOp final : Op {
     out.c = n.end - n.begin;
     return out;
   }
-  torch::Tensor forward(const Node& n, const std::vector<torch::Tensor>& in, const OpRun&) const override {
+  torch::Tensor forward(const Node& n, const std::vector<torch::Tensor>& in,
+                        const OpRun&) const override {
     return in[0].slice(1, n.begin, n.end);
   }
 };
 }  // namespace
-const Op& op_slice() { static const SliceOp op; return op; }
+const Op& op_slice() {
+  static const SliceOp op;
+  return op;
+}
 }  // namespace bitshift

@@ -43,8 +43,9 @@ Shape window_shape(const Window& w, const Shape& in, int64_t channels, const std
                                            std::to_string(v));
   require(!w.ceil_mode || w.symmetric_pads(),
           where + ": ceil_mode with pads that differ between the two sides is not supported");
-  const Shape out{channels, window_output(in.h, w.kh, w.sh, w.pad_top, w.pad_bottom, w.dh, w.ceil_mode),
-                  window_output(in.w, w.kw, w.sw, w.pad_left, w.pad_right, w.dw, w.ceil_mode), false};
+  const Shape out{
+      channels, window_output(in.h, w.kh, w.sh, w.pad_top, w.pad_bottom, w.dh, w.ceil_mode),
+      window_output(in.w, w.kw, w.sw, w.pad_left, w.pad_right, w.dw, w.ceil_mode), false};
   require(out.h >= 1 && out.w >= 1, where + ": a " + std::to_string(w.kh) + "x" +
                                         std::to_string(w.kw) + " window does not fit input " +
                                         in.str());
@@ -69,7 +70,8 @@ void write_window(const Window& w, json& j) {
 
 Window read_window(const json& j, const std::string& where) {
   Window w;
-  const auto k = pair_of(j, "kernel", 1), s = pair_of(j, "stride", 1), d = pair_of(j, "dilation", 1);
+  const auto k = pair_of(j, "kernel", 1), s = pair_of(j, "stride", 1),
+             d = pair_of(j, "dilation", 1);
   w.kh = k[0], w.kw = k[1], w.sh = s[0], w.sw = s[1], w.dh = d[0], w.dw = d[1];
   if (j.contains("pads")) {
     const json& p = j.at("pads");

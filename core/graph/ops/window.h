@@ -1,8 +1,8 @@
 #pragma once
 // What convolutions and pools share: the window's output size, its JSON, its checks, and the
 // explicit padding of asymmetric pads (LibTorch pads both sides of an axis equally).
-#include <nlohmann/json_fwd.hpp>
 #include <torch/types.h>
+#include <nlohmann/json_fwd.hpp>
 
 #include <string>
 
