@@ -1,0 +1,136 @@
+#pragma once
+// The ONNX importer's working state (private to core/import): what each ONNX tensor name stands
+// for while the graph is built, the patterns found before converting, and the nodes that could
+// not be imported. onnx_import.cpp drives it; onnx_ops.cpp maps each runtime node to graph ops.
+#include <onnx/onnx_pb.h>
+#include <torch/types.h>
+
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+#include "import/layer_names.h"
+#include "import/onnx_file.h"
+#include "train/checkpoint.h"
+
+namespace bitshift {
+namespace onnx_import {
+
+constexpr int64_t kMaxInputChannels = 4096, kMaxInputSide = 8192;
+constexpr float kNoUpperBound = std::numeric_limits<float>::max();  // clip without a max
+
+// What an ONNX tensor name stands for while converting.
+struct Value {
+  bool is_const = false;
+  torch::Tensor constant;  // when is_const
+  int node = -1;           // else: the graph node that computes it
+  Window pad;              // a zero Pad not yet merged into the conv or pool that reads it
+  bool padded = false;
+  int64_t shuffle_groups = 0;       // viewed as [N, g, C/g, H, W] on the way to a channel shuffle
+  bool shuffle_transposed = false;  // ... and transposed to [N, C/g, g, H, W]
+  bool unsupported = false;         // made by a node that cannot be imported
+};
+
+// A node that a pattern takes over: it is skipped, and its output stands for another value.
+struct Fusion {
+  OpKind kind = OpKind::Input;  // the op that replaces Mul (silu, hardswish)
+  std::string source;           // the tensor the fused op reads
+};
+
+class OnnxConverter {
+ public:
+  OnnxConverter(std::string path, onnx::ModelProto model)
+      : path_(std::move(path)),
+        dir_(std::filesystem::path(path_).parent_path().string()),
+        model_(std::move(model)),
+        opset_(onnx_opset(model_)) {}
+
+  Checkpoint run();
+
+ private:
+  std::string where_model() const { return "ONNX model '" + path_ + "'"; }
+  std::string where(const onnx::NodeProto& n) const {
+    return where_model() + ", node '" + n.name() + "' (" + n.op_type() + ")";
+  }
+
+  void read_input();
+
+  void count_uses();
+
+  // Sigmoid(x)·x -> silu(x), HardSigmoid(x)·x -> hardswish(x) (how opset 13 writes HardSwish),
+  // MatMul + Add(constant) -> one linear with its bias.
+  void find_fusions();
+
+  const Value& value(const onnx::NodeProto& n, const std::string& name);
+
+  void convert(const onnx::NodeProto& n);
+
+  struct Unsupported {
+    std::string why;
+  };
+
+  void set_const(const std::string& name, const torch::Tensor& t) {
+    Value v;
+    v.is_const = true;
+    v.constant = t;
+    values_[name] = v;
+  }
+  void set_node(const std::string& name, int node) {
+    Value v;
+    v.node = node;
+    values_[name] = v;
+  }
+
+  // The node computing `v`, which must be a plain runtime value.
+  int node_of(const onnx::NodeProto& n, const Value* v, const char* role = "input") const {
+    if (!v || v->is_const)
+      throw Unsupported{std::string("its ") + role +
+                        " must be computed from the image, not a constant"};
+    if (v->padded) throw Unsupported{"a Pad before it (Pad merges into Conv and AveragePool only)"};
+    if (v->shuffle_groups)
+      throw Unsupported{"a 5-D reshape before it that is not a channel shuffle"};
+    return v->node;
+  }
+  const Shape& shape_of(int node) const { return graph_.node(node).out_shape; }
+
+  torch::Tensor constant(const onnx::NodeProto& n, const Value* v, const char* role) const {
+    if (!v || !v->is_const) throw Unsupported{std::string("its ") + role + " must be a constant"};
+    return v->constant;
+  }
+
+  // A name for a new layer: the module path in the exporter's scope, else the node's own name.
+  std::string layer_name(const onnx::NodeProto& n, const std::string& parameter = "");
+
+  int emit(const std::string& name, OpKind kind, std::vector<int> inputs, Node attrs = {}) {
+    attrs.name = name;
+    attrs.kind = kind;
+    attrs.inputs = std::move(inputs);
+    return graph_.add(std::move(attrs));
+  }
+
+  void convert_runtime(const onnx::NodeProto& n, const std::vector<const Value*>& in);
+
+  Window conv_window(const onnx::NodeProto& n, const Shape& in, int64_t kh, int64_t kw) const;
+  std::string unsupported_message() const;
+  Checkpoint finish();
+
+  std::string path_, dir_;
+  onnx::ModelProto model_;
+  int64_t opset_;
+  Graph graph_;
+  std::map<std::string, Value> values_;
+  std::map<std::string, int> uses_;
+  std::set<std::string> skipped_;
+  std::map<std::string, Fusion> fused_mul_;
+  std::map<std::string, std::string> matmul_bias_, add_alias_;
+  std::map<std::string, torch::Tensor> tensors_;
+  LayerNamer names_;
+  std::vector<std::string> unsupported_;
+};
+
+}  // namespace onnx_import
+}  // namespace bitshift
