@@ -103,7 +103,9 @@ class OnnxConverter {
   }
 
   // A name for a new layer: the module path in the exporter's scope, else the node's own name.
-  std::string layer_name(const onnx::NodeProto& n, const std::string& parameter = "");
+  // `label` names an op without a module scope (a fused silu), else the node's own name does.
+  std::string layer_name(const onnx::NodeProto& n, const std::string& parameter = "",
+                         const std::string& label = "");
 
   int emit(const std::string& name, OpKind kind, std::vector<int> inputs, Node attrs = {}) {
     attrs.name = name;

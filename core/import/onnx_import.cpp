@@ -147,7 +147,8 @@ void OnnxConverter::convert(const onnx::NodeProto& n) {
       return;
     }
     try {
-      set_node(n.output(0), emit(layer_name(n), fused->second.kind, {node_of(n, &src)}));
+      set_node(n.output(0), emit(layer_name(n, "", op_name(fused->second.kind)), fused->second.kind,
+                                 {node_of(n, &src)}));
     } catch (const Unsupported& u) {
       unsupported_.push_back(op + " '" + n.name() + "': " + u.why);
       values_[n.output(0)].unsupported = true;
@@ -192,11 +193,13 @@ void OnnxConverter::convert(const onnx::NodeProto& n) {
   }
 }
 
-std::string OnnxConverter::layer_name(const onnx::NodeProto& n, const std::string& parameter) {
+std::string OnnxConverter::layer_name(const onnx::NodeProto& n, const std::string& parameter,
+                                      const std::string& label) {
   std::string want = module_path_from_parameter(parameter);
   if (want.empty()) want = module_path_from_scope(n.name());
   if (!want.empty() && !names_.taken(want)) return names_.unique(want, "");
-  const std::string op_part = lower(n.name().substr(n.name().rfind('/') + 1));
+  const std::string op_part =
+      label.empty() ? lower(n.name().substr(n.name().rfind('/') + 1)) : label;
   if (!want.empty()) return names_.unique(want + "." + op_part, lower(n.op_type()));
   return names_.unique(op_part, lower(n.op_type()));
 }

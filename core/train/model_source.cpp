@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "import/import.h"
 #include "models/zoo.h"
 #include "train/checkpoint.h"
 #include "train/quantized_checkpoint.h"
@@ -41,12 +42,16 @@ LoadedModel load_model(const std::string& name_or_file, const DatasetPair& data,
     if (!pretrained || !fs::exists(shipped)) return out;
     checkpoint_path = shipped;
   }
-  Checkpoint ck = load_checkpoint(checkpoint_path);
+  const bool imported = is_file && is_importable_model(checkpoint_path);
+  Checkpoint ck = imported ? import_model(checkpoint_path, input) : load_checkpoint(checkpoint_path);
   const Shape ck_in = ck.graph.input_shape();
   require(ck_in == input && ck.graph.num_classes() == data.train.num_classes,
-          "checkpoint '" + checkpoint_path + "' was made for input " + ck_in.str() + " with " +
+          std::string(imported ? "model" : "checkpoint") + " '" + checkpoint_path +
+              "' was made for input " + ck_in.str() + " with " +
               std::to_string(ck.graph.num_classes()) + " classes, but dataset '" + dataset_name +
               "' has " + input.str() + " with " + std::to_string(data.train.num_classes));
+  // An imported model carries no normalisation of its own: the data's applies.
+  if (ck.normalization.mean.empty()) ck.normalization = data.normalization;
   if (out.module) {
     load_weights(out.module, ck, checkpoint_path);
   } else if (is_quantized(ck)) {
