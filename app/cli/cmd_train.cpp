@@ -113,6 +113,7 @@ int cmd_train(const std::vector<std::string>& argv) {
                                              : data.test.size();
   record.config = to_json(config);
   record.config["from"] = model.origin;
+  if (model.meta.contains("origin")) record.config["origin"] = model.meta["origin"];
   record.history = result->history;
   if (!result->history.empty()) {
     record.top1 = result->history.back().test_top1;

@@ -28,10 +28,12 @@ Result<QuantizeOutcome> run_quantize_job(LoadedModel& model, const DatasetPair& 
 
     out.cost = cost(g, config.plan);
     out.fp32_cost = cost(g, make_plan(g, job.method, "fp32"));
-    const nlohmann::json meta = {{"method", job.method}, {"bits", job.bits},
-                                 {"plan", to_json(config.plan)},
-                                 {"top1", out.qat.quantized.top1},
-                                 {"fp32_top1", out.qat.fp32.top1}};
+    nlohmann::json meta = {{"method", job.method}, {"bits", job.bits},
+                           {"plan", to_json(config.plan)},
+                           {"top1", out.qat.quantized.top1},
+                           {"fp32_top1", out.qat.fp32.top1}};
+    // An imported model's origin (file, sha256, format, opset, producer) stays with it.
+    if (model.meta.contains("origin")) meta["origin"] = model.meta["origin"];
     save_checkpoint(job.checkpoint, make_quantized_checkpoint(out.qat.net, model.normalization,
                                                               job.data_name, meta));
 
@@ -47,6 +49,7 @@ Result<QuantizeOutcome> run_quantize_job(LoadedModel& model, const DatasetPair& 
     record.config["bits"] = job.bits;
     record.config["plan"] = to_json(config.plan);
     record.config["from"] = model.origin;
+    if (model.meta.contains("origin")) record.config["origin"] = model.meta["origin"];
     record.history = out.qat.train.history;
     record.top1 = out.qat.quantized.top1;
     record.top5 = out.qat.quantized.top5;

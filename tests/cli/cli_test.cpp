@@ -11,37 +11,9 @@
 #include <unistd.h>
 #include <string>
 
+#include "cli_run.h"
+
 namespace fs = std::filesystem;
-
-namespace {
-
-struct CliRun {
-  int exit_code;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
-
-CliRun cli(const std::string& args) {
-  const std::string err_path = std::string(BITSHIFT_TEST_TMP) + "/cli-stderr-" +
-                               std::to_string(::getpid()) + ".txt";
-  const std::string cmd = std::string(BITSHIFT_CLI) + " " + args + " 2>" + err_path;
-  CliRun r{};
-  FILE* p = ::popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = ::pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  FILE* e = std::fopen(err_path.c_str(), "r");
-  while (e && (n = std::fread(buf.data(), 1, buf.size(), e)) > 0) r.err.append(buf.data(), n);
-  if (e) std::fclose(e);
-  std::remove(err_path.c_str());
-  return r;
-}
-
-std::string tmp(const std::string& name) { return std::string(BITSHIFT_TEST_TMP) + "/" + name; }
-
-}  // namespace
 
 TEST(Cli, HelpListsEverySubcommand) {
   const CliRun r = cli("--help");

@@ -1,0 +1,85 @@
+// bitshift-cli on models from outside: --model FILE.onnx|FILE.pt as a user passes it
+// (fixtures written by the real exporters, tests/core/import/make_fixtures.py).
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+
+#include "cli_run.h"
+
+namespace {
+
+std::string fixture(const std::string& file) {
+  return std::string(BITSHIFT_IMPORT_FIXTURES) + "/" + file;
+}
+
+TEST(CliImport, SummaryOfAnOnnxModelUsesItsLayerNamesAndOps) {
+  const CliRun r = cli("summary --json --model " + fixture("usernet.onnx"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  std::map<std::string, std::string> op_of;
+  for (const auto& l : j.at("layers")) op_of[l.at("name")] = l.at("op");
+  EXPECT_EQ(op_of["conv_wide"], "conv2d");
+  EXPECT_EQ(op_of["se_reduce"], "conv2d");
+  EXPECT_EQ(op_of["hardswish"], "hardswish");
+  EXPECT_EQ(op_of["silu"], "silu");
+  EXPECT_EQ(op_of["fc"], "linear");
+}
+
+TEST(CliImport, TorchScriptModelQuantizesWithNiceAndReloadsAsACheckpoint) {
+  const std::string out = tmp("usernet-nice.bsck");
+  std::filesystem::remove(out);
+  const CliRun q = cli("quantize --json --model " + fixture("usernet.pt") +
+                       " --method nice --bits w4a4 --layer conv1=8/8 --epochs 1"
+                       " --train-limit 512 --test-limit 256 --out " +
+                       out);
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  const auto jq = nlohmann::json::parse(q.out);
+  ASSERT_TRUE(std::filesystem::exists(out));
+  // The run record says where the model came from.
+  EXPECT_EQ(jq.at("config").at("origin").at("format"), "torchscript");
+  EXPECT_EQ(jq.at("config").at("origin").at("sha256").get<std::string>().size(), 64u);
+  // The saved checkpoint evaluates to the accuracy quantize reported, on the same images.
+  const CliRun e = cli("eval --json --test-limit 256 --model " + out);
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  const auto je = nlohmann::json::parse(e.out);
+  EXPECT_DOUBLE_EQ(je.at("top1").get<double>(), jq.at("top1").get<double>());
+}
+
+TEST(CliImport, ExportOfALayerWithoutIntegerFormNamesLayerAndOp) {
+  const std::string q = tmp("usernet-w8a8.bsck");
+  ASSERT_EQ(cli("quantize --model " + fixture("usernet.onnx") +
+                " --method minmax --bits w8a8 --edges quantized --epochs 1 --train-limit 256"
+                " --test-limit 64 --out " +
+                q)
+                .exit_code,
+            0);
+  const std::string bundle = tmp("usernet-bundle");
+  std::filesystem::remove_all(bundle);
+  const CliRun r = cli("export --model " + q + " --out " + bundle);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  // UserNet's first layer without an integer form yet: its 3x5 convolution.
+  EXPECT_NE(r.err.find("cannot lower 'conv_wide' (conv2d)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("integer form"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(bundle + "/MANIFEST.json"));
+}
+
+TEST(CliImport, ModelForAnotherInputShapeExits2NamingBoth) {
+  const CliRun r = cli("summary --model " + fixture("resnet18.onnx"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("resnet18.onnx"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("3x64x64"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("1x28x28"), std::string::npos) << r.err;
+}
+
+TEST(CliImport, BrokenModelFileExits2NamingIt) {
+  const std::string bad = tmp("broken.onnx");
+  FILE* f = std::fopen(bad.c_str(), "wb");
+  std::fputs("this is not a model", f);
+  std::fclose(f);
+  const CliRun r = cli("summary --model " + bad);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(bad), std::string::npos) << r.err;
+}
+
+}  // namespace
