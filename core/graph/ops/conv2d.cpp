@@ -34,6 +34,7 @@ struct Conv2dOp final : Op {
     require(n.groups >= 1 && in.c % n.groups == 0 && n.out_channels % n.groups == 0,
             where + ": groups=" + std::to_string(n.groups) + " must divide in channels " +
                 std::to_string(in.c) + " and out channels " + std::to_string(n.out_channels));
+    require(!n.window.ceil_mode, where + ": a convolution has no ceil mode");
     return window_shape(n.window, in, n.out_channels, where);
   }
   int64_t params(const Node& n) const override {
