@@ -19,7 +19,7 @@ int cmd_eval(const std::vector<std::string>& argv) {
   const Output out(args.has("json"));
   apply_threads(args);
   std::string data_name;
-  const DatasetPair data = open_data(args, &data_name);
+  DatasetPair data = open_data(args, &data_name);
   LoadedModel model = open_model(args, data, data_name, /*pretrained=*/true);
   const int64_t limit = args.get_int64("test-limit", 0);
   const Dataset test = limit > 0 ? data.test.head(limit) : data.test;

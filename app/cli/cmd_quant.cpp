@@ -71,7 +71,7 @@ int cmd_cost(const std::vector<std::string>& argv) {
   }
   const Output out(args.has("json"));
   std::string data_name;
-  const DatasetPair data = open_data(args, &data_name);
+  DatasetPair data = open_data(args, &data_name);
   const LoadedModel model = open_model(args, data, data_name, /*pretrained=*/false);
   const Graph& g = model.module->graph();
   const QuantPlan plan = plan_from(args, g);
@@ -109,7 +109,7 @@ int cmd_quantize(const std::vector<std::string>& argv) {
   const Output out(args.has("json"));
   apply_threads(args);
   std::string data_name;
-  const DatasetPair data = open_data(args, &data_name);
+  DatasetPair data = open_data(args, &data_name);
   LoadedModel model = open_model(args, data, data_name, /*pretrained=*/true);
   const Graph& g = model.module->graph();
   QuantizeJob job;

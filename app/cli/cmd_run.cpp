@@ -38,7 +38,7 @@ int cmd_run(const std::vector<std::string>& argv) {
   const Output out(args.has("json"));
   apply_threads(args);
   std::string data_name;
-  const DatasetPair data = open_data(args, &data_name);
+  DatasetPair data = open_data(args, &data_name);
   std::string fallback = "resnet20";
   if (!std::filesystem::exists(baseline_path(fallback, data_name))) fallback = "lenet5";
   const LoadedModel model = open_model(args, data, data_name, /*pretrained=*/true, fallback);

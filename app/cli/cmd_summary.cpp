@@ -28,7 +28,7 @@ int cmd_summary(const std::vector<std::string>& argv) {
   }
   const Output out(args.has("json"));
   std::string data_name;
-  const DatasetPair data = open_data(args, &data_name);
+  DatasetPair data = open_data(args, &data_name);
   const LoadedModel model = open_model(args, data, data_name, /*pretrained=*/true);
   const Graph& g = model.module->graph();
   out.text(g.name() + " for " + g.input_shape().str() + " input, " +

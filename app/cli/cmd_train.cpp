@@ -79,7 +79,7 @@ int cmd_train(const std::vector<std::string>& argv) {
   const TrainConfig probe = config_from(args);  // validate flags before loading anything
   apply_threads(args);
   std::string data_name;
-  const DatasetPair data = open_data(args, &data_name);
+  DatasetPair data = open_data(args, &data_name);
   LoadedModel model = open_model(args, data, data_name, /*pretrained=*/false);
   if (args.has("from")) {
     load_weights(model.module, load_checkpoint(args.get("from")), args.get("from"));

@@ -66,12 +66,15 @@ DatasetPair open_data(const Args& args, std::string* name) {
   return open_dataset(data);
 }
 
-LoadedModel open_model(const Args& args, const DatasetPair& data, const std::string& data_name,
+LoadedModel open_model(const Args& args, DatasetPair& data, const std::string& data_name,
                        bool pretrained, const std::string& fallback) {
   const std::string model = args.get("model", fallback);
   if (model.empty()) throw UsageError("--model is required (a zoo name or a checkpoint file)");
-  return load_model(model, data, data_name, pretrained, args.get_double("width", 1.0),
-                    static_cast<uint64_t>(args.get_int64("seed", 1)));
+  LoadedModel m = load_model(model, data, data_name, pretrained, args.get_double("width", 1.0),
+                             static_cast<uint64_t>(args.get_int64("seed", 1)));
+  data = m.data;
+  if (!m.data_note.empty()) std::fprintf(stderr, "data: %s\n", m.data_note.c_str());
+  return m;
 }
 
 }  // namespace bitshift::cli

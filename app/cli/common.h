@@ -70,7 +70,7 @@ void apply_threads(const Args& args);
 // The dataset named by --data (default fashion-mnist); throws Error naming what was wrong.
 DatasetPair open_data(const Args& args, std::string* name = nullptr);
 // --model resolved against the data; `pretrained` loads the shipped baseline for zoo names.
-LoadedModel open_model(const Args& args, const DatasetPair& data, const std::string& data_name,
+LoadedModel open_model(const Args& args, DatasetPair& data, const std::string& data_name,
                        bool pretrained, const std::string& fallback = "");
 
 }  // namespace bitshift::cli

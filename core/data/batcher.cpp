@@ -88,7 +88,7 @@ Batch Batcher::get(int64_t i) const {
   const int64_t start = i * config_.batch_size;
   const int64_t end = std::min(start + config_.batch_size, data_.size());
   const auto idx = order_.slice(0, start, end);
-  auto raw = data_.images.index_select(0, idx);
+  auto raw = data_.samples(idx);
   if (config_.crop_padding > 0 || config_.horizontal_flip) raw = augment(raw, i);
   Batch batch;
   batch.x = raw.to(torch::kFloat).mul_(scale_).add_(shift_);  // (x/255 - mean) / std

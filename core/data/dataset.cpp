@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "data/fit.h"
+
 namespace bitshift {
 
 Dataset Dataset::head(int64_t n) const {
@@ -14,6 +16,11 @@ Dataset Dataset::head(int64_t n) const {
   return out;
 }
 
+torch::Tensor Dataset::samples(const torch::Tensor& index) const {
+  auto raw = images.index_select(0, index);
+  return fitted() ? fit_images(raw, fit_c, fit_h, fit_w) : raw;
+}
+
 Normalization measure_normalization(const Dataset& data) {
   Normalization norm;
   const int64_t chunk = 4096;  // bounded memory: never convert the whole set to float at once
@@ -21,7 +28,8 @@ Normalization measure_normalization(const Dataset& data) {
   std::vector<double> sum(c, 0.0), sum_sq(c, 0.0);
   double count = 0;
   for (int64_t i = 0; i < data.size(); i += chunk) {
-    auto x = data.images.slice(0, i, std::min(i + chunk, data.size())).to(torch::kDouble) / 255.0;
+    const auto index = torch::arange(i, std::min(i + chunk, data.size()), torch::kLong);
+    auto x = data.samples(index).to(torch::kDouble) / 255.0;
     auto s = x.sum({0, 2, 3});
     auto s2 = (x * x).sum({0, 2, 3});
     for (int64_t k = 0; k < c; ++k) {

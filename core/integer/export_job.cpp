@@ -33,8 +33,8 @@ Result<ExportResult> run_export(const ExportConfig& c, const ProgressFn<ExportSt
       if (progress && !progress(ExportStep{stage, f})) throw Error("export cancelled");
     };
     require(!c.out.empty(), "no bundle directory given");
-    const DatasetPair data = open_dataset(c.data);
-    LoadedModel lm = load_model(c.checkpoint, data, c.data);
+    LoadedModel lm = load_model(c.checkpoint, open_dataset(c.data), c.data);
+    const DatasetPair& data = lm.data;  // fitted to the model's input where it differs
     if (!lm.quantized)
       throw Error("'" + c.checkpoint + "' is an FP32 checkpoint; export needs a quantized one " +
                   "(bitshift-cli quantize ... --out q.bsck)");

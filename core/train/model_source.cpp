@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "data/fit.h"
 #include "import/import.h"
 #include "models/zoo.h"
 #include "train/checkpoint.h"
@@ -38,6 +39,7 @@ LoadedModel load_model(const std::string& name_or_file, const DatasetPair& data,
         GraphModule(build_model(name_or_file, input, data.train.num_classes, width), init_seed);
     out.origin = "zoo:" + name_or_file + " (random init)";
     out.normalization = data.normalization;
+    out.data = data;
     const std::string shipped = baseline_path(name_or_file, dataset_name);
     if (!pretrained || !fs::exists(shipped)) return out;
     checkpoint_path = shipped;
@@ -45,13 +47,16 @@ LoadedModel load_model(const std::string& name_or_file, const DatasetPair& data,
   const bool imported = is_file && is_importable_model(checkpoint_path);
   Checkpoint ck = imported ? import_model(checkpoint_path, input) : load_checkpoint(checkpoint_path);
   const Shape ck_in = ck.graph.input_shape();
-  require(ck_in == input && ck.graph.num_classes() == data.train.num_classes,
+  require((ck_in == input || is_file) && ck.graph.num_classes() == data.train.num_classes,
           std::string(imported ? "model" : "checkpoint") + " '" + checkpoint_path +
               "' was made for input " + ck_in.str() + " with " +
               std::to_string(ck.graph.num_classes()) + " classes, but dataset '" + dataset_name +
-              "' has " + input.str() + " with " + std::to_string(data.train.num_classes));
-  // An imported model carries no normalisation of its own: the data's applies.
-  if (ck.normalization.mean.empty()) ck.normalization = data.normalization;
+              "' has " + input.str() + " with " + std::to_string(data.train.num_classes) +
+              (ck_in == input ? "" : " (a model file may take another image shape; the classes must match)"));
+  // A model file for another image shape gets the data fitted to its input.
+  out.data = fit_dataset(data, ck_in.c, ck_in.h, ck_in.w, &out.data_note);
+  // An imported model carries no normalisation of its own: the (fitted) data's applies.
+  if (ck.normalization.mean.empty()) ck.normalization = out.data.normalization;
   if (out.module) {
     load_weights(out.module, ck, checkpoint_path);
   } else if (is_quantized(ck)) {

@@ -19,6 +19,8 @@ struct LoadedModel {
   bool quantized = false;    // the checkpoint held a plan: its quantizers are attached
   QuantizedNetwork quantized_network;  // when quantized: module, hooks and plan
   Normalization normalization;  // the one the weights were trained with
+  DatasetPair data;             // the data as the model sees it: fitted to a file's input shape
+  std::string data_note;        // what fitting did ("" when the data was at the model's shape)
   nlohmann::json meta = nlohmann::json::object();
 };
 
@@ -28,7 +30,8 @@ std::string resource_dir();
 std::string baseline_path(const std::string& model, const std::string& dataset);
 
 // Throws Error naming the file/model and what was expected (e.g. a checkpoint for another
-// input shape or class count than `data`).
+// class count than `data`). A model file for another image shape gets `data` fitted to its
+// input (data/fit.h): use LoadedModel::data from then on.
 LoadedModel load_model(const std::string& name_or_file, const DatasetPair& data,
                        const std::string& dataset_name, bool pretrained = true, double width = 1.0,
                        uint64_t init_seed = 1);

@@ -64,12 +64,25 @@ TEST(CliImport, ExportOfALayerWithoutIntegerFormNamesLayerAndOp) {
   EXPECT_FALSE(std::filesystem::exists(bundle + "/MANIFEST.json"));
 }
 
-TEST(CliImport, ModelForAnotherInputShapeExits2NamingBoth) {
-  const CliRun r = cli("summary --model " + fixture("resnet18.onnx"));
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("resnet18.onnx"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("3x64x64"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("1x28x28"), std::string::npos) << r.err;
+TEST(CliImport, TorchvisionMobileNetV2QuantizesWithNiceOnFashionMnistFittedToItsInput) {
+  // MobileNetV2 (width 0.5) exported for 3x64x64: Fashion-MNIST's 1x28x28 images are resized
+  // and replicated to its input; a few NICE steps run and the cost shrinks.
+  const std::string out = tmp("mobilenet_v2-nice.bsck");
+  const CliRun r = cli("quantize --json --model " + fixture("mobilenet_v2.onnx") +
+                       " --method nice --bits w4a4 --layer features.0.0=8/8 --epochs 1"
+                       " --train-limit 256 --test-limit 128 --out " +
+                       out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("fashion-mnist 1x28x28 fitted to the model's 3x64x64"), std::string::npos)
+      << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j.at("config").at("origin").at("format"), "onnx");
+  EXPECT_LT(j.at("bops").get<double>(), j.at("fp32_bops").get<double>() / 10);
+  const auto plan = j.at("config").at("plan").at("layers");
+  bool first_layer_at_8 = false;
+  for (const auto& l : plan)
+    if (l.at("layer") == "features.0.0") first_layer_at_8 = l.at("w_bits") == 8;
+  EXPECT_TRUE(first_layer_at_8) << plan.dump();
 }
 
 TEST(CliImport, BrokenModelFileExits2NamingIt) {
