@@ -36,6 +36,7 @@ CostSummary::CostSummary(QWidget* parent)
   fpga_label_->setToolTip(tr("Dataflow accelerator, one engine per layer, 16 products × 16 lanes "
                              "at 200 MHz; the export's reports/estimate.txt names every formula"));
   fpga_label_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  fpga_label_->setWordWrap(true);  // a lowering objection can be long: it must not widen the window
   auto* outer = new QVBoxLayout(this);
   outer->setContentsMargins(6, 3, 6, 3);
   outer->setSpacing(2);

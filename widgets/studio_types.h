@@ -11,7 +11,7 @@ constexpr int kFpBits = 32;  // "full precision" in a bits column
 
 // One weight layer (Conv2d/Linear) of the model with its plan entry.
 struct LayerRow {
-  QString name, type, shape;  // node name, "conv2d"/"linear", output shape "16x14x14"
+  QString name, type, shape;  // node name, "conv2d → relu"/"linear", output shape "16x14x14"
   qint64 params = 0, macs = 0;
   int w_bits = kFpBits, a_bits = kFpBits;
   QString method;

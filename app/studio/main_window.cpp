@@ -66,9 +66,7 @@ MainWindow::MainWindow(const Project& project, QWidget* parent) : QMainWindow(pa
   estimator_ = new FpgaEstimator(this);
   buildMenus();
 
-  connect(panel_, &ModelPanel::modelRequested, this, [this] {
-    if (openModel()) applyPreset();
-  });
+  connect(panel_, &ModelPanel::modelRequested, this, &MainWindow::switchModel);
   connect(panel_, &ModelPanel::presetRequested, this, &MainWindow::applyPreset);
   connect(layer_model_, &widgets::LayerTableModel::planEdited, this, &MainWindow::updateCost);
   connect(estimator_, &FpgaEstimator::pending, cost_, [this] {
@@ -84,7 +82,9 @@ MainWindow::MainWindow(const Project& project, QWidget* parent) : QMainWindow(pa
   connect(training_job_, &TrainingJob::stateChanged, this, &MainWindow::updateActions);
   connect(training_job_, &TrainingJob::finishedRun, this, [this](const widgets::RunRow& run) {
     training_->showMessage(tr("%1 finished: top-1 %2 % (FP32 %3 %), BOPs %4, in %5")
-                               .arg(run.name).arg(run.top1, 0, 'f', 2).arg(run.fp32_top1, 0, 'f', 2)
+                               .arg(run.name)
+                               .arg(run.top1, 0, 'f', 2)
+                               .arg(run.fp32_top1, 0, 'f', 2)
                                .arg(widgets::CostSummary::formatBops(run.bops))
                                .arg(format_duration(run.wall_seconds)));
     addRun(run);
@@ -109,8 +109,12 @@ MainWindow::MainWindow(const Project& project, QWidget* parent) : QMainWindow(pa
     updateActions();
   });
 
+  connect(statusBar(), &QStatusBar::messageChanged, this, [this](const QString& shown) {
+    if (shown != statusBar()->toolTip()) statusBar()->setToolTip(QString());  // not showError's
+  });
   load(project);
   updateActions();
+  setAcceptDrops(true);
   resize(1280, 820);
 }
 
@@ -141,25 +145,38 @@ bool MainWindow::openModel() {
   auto opened = studio::PlanningModel::open(ss(panel_->model()), ss(panel_->data()));
   if (!opened) {
     showError(qs(opened.error()));
-    panel_->setOrigin(tr("Could not open: %1").arg(qs(opened.error())));
+    if (planning_)  // the model still open stays, with its plan
+      panel_->restore(qs(planning_->source()), qs(planning_->data()));
+    else
+      panel_->setOrigin(tr("Could not open: %1").arg(qs(opened.error())));
     return false;
   }
   planning_ = opened.value();
-  panel_->setOrigin(planning_->pretrained()
-                        ? tr("%1 weights from %2").arg(planning_->quantized() ? tr("Quantized") : tr("FP32"),
-                                                       qs(planning_->origin()))
-                        : tr("No FP32 baseline for this model and data: random weights (%1)")
-                              .arg(qs(planning_->origin())));
+  QString origin =
+      planning_->pretrained()
+          ? tr("%1 weights from %2")
+                .arg(planning_->quantized() ? tr("Quantized") : tr("FP32"), qs(planning_->origin()))
+          : tr("No FP32 baseline for this model and data: random weights (%1)")
+                .arg(qs(planning_->origin()));
+  if (!planning_->data_note().empty())
+    origin += QStringLiteral("\n") + tr("Data: %1").arg(qs(planning_->data_note()));
+  panel_->setOrigin(origin);
   setWindowTitle(tr("Bitshift — %1 on %2").arg(qs(planning_->model()), qs(planning_->data())));
   if (planning_->quantized()) layer_model_->setRows(to_rows(planning_->stored_plan()));
+  return true;
+}
+
+bool MainWindow::switchModel() {
+  if (!openModel()) return false;
+  if (!planning_->quantized()) applyPreset();  // else openModel showed the checkpoint's plan
   return true;
 }
 
 void MainWindow::applyPreset() {
   if (!planning_) return;
   try {
-    layer_model_->setRows(to_rows(planning_->plan(ss(panel_->method()), ss(panel_->preset()),
-                                                  ss(panel_->edges()))));
+    layer_model_->setRows(
+        to_rows(planning_->plan(ss(panel_->method()), ss(panel_->preset()), ss(panel_->edges()))));
   } catch (const std::exception& e) {  // an unknown preset or policy typed into a project file
     showError(qs(e.what()));
   }
@@ -237,7 +254,8 @@ void MainWindow::showPage(Page page) { tabs_->setCurrentIndex(page); }
 
 void MainWindow::showError(const QString& message) {
   last_error_ = message;
-  statusBar()->showMessage(message, 15000);
+  statusBar()->showMessage(message, 15000);  // one line: the whole message is its tooltip
+  statusBar()->setToolTip(message);
 }
 
 void MainWindow::updateActions() {

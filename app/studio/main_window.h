@@ -39,6 +39,10 @@ class MainWindow : public QMainWindow {
 
   // What a user does, as functions (the buttons and menus call these; so do the tests).
   bool openModel();          // the model panel's model and data
+  // An .onnx, TorchScript .pt/.pth or .bsck file (File › Open model…, a dropped file): goes in
+  // the model box and opens; when it cannot be opened, the message names the file and the
+  // previous model stays.
+  bool openModelFile(const QString& path);
   void applyPreset();        // the panel's method / preset / first-last policy to every row
   bool startTraining();
   void togglePause();
@@ -67,11 +71,16 @@ class MainWindow : public QMainWindow {
 
  protected:
   void closeEvent(QCloseEvent* event) override;
+  // A dropped model file or project opens (main_window_menus.cpp).
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
 
  private:
   void buildMenus();
   // Shows a project: panel, model (false when it cannot be opened), plan, runs.
   bool load(const Project& project);
+  // Opens the panel's model and starts from the preset (a quantized checkpoint: its own plan).
+  bool switchModel();
   void updateCost();
   void updateActions();
   void showError(const QString& message);

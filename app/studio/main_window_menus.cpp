@@ -1,14 +1,20 @@
-// MainWindow's menus and shortcuts, project files, recent projects, plot/table export, About.
+// MainWindow's menus and shortcuts, project and model files (opened, dropped), recent projects,
+// plot/table export, About.
 #include <QActionGroup>
 #include <QApplication>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTableView>
 #include <QTabWidget>
+#include <QTimer>
+#include <QUrl>
 
 #include "convert.h"
 #include "export_job.h"
@@ -30,6 +36,21 @@ namespace {
 constexpr int kMaxRecent = 8;
 const char* kRecentKey = "recentProjects";
 const QString kProjectFilter = QObject::tr("Bitshift projects (*.bitshift.json *.json)");
+
+bool is_project_file(const QString& path) {
+  return path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive);
+}
+
+// The first local file of a drag that the studio opens (a model or a project), or empty.
+QString openable_file(const QMimeData* mime) {
+  if (!mime || !mime->hasUrls()) return {};
+  for (const QUrl& url : mime->urls()) {
+    const QString path = url.toLocalFile();
+    if (!path.isEmpty() && (ModelPanel::isModelFile(path) || is_project_file(path))) return path;
+  }
+  return {};
+}
+
 }  // namespace
 
 void MainWindow::buildMenus() {
@@ -37,6 +58,11 @@ void MainWindow::buildMenus() {
   file->addAction(tr("&Open project…"), QKeySequence::Open, this, [this] {
     const QString path = QFileDialog::getOpenFileName(this, tr("Open project"), QString(), kProjectFilter);
     if (!path.isEmpty()) openProject(path);
+  });
+  file->addAction(tr("Open &model…"), QKeySequence(tr("Ctrl+Shift+O")), this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open model"), QString(),
+                                                      ModelPanel::modelFileFilter());
+    if (!path.isEmpty()) openModelFile(path);
   });
   recent_menu_ = file->addMenu(tr("Open &recent"));
   rebuildRecentMenu();
@@ -103,10 +129,40 @@ bool MainWindow::openProject(const QString& path) {
     showError(tr("Cancel the running training before opening another project"));
     return false;
   }
-  if (!load(p)) return false;
+  const Project before = project();
+  if (!load(p)) {
+    if (planning_) {  // its model cannot be opened: the project shown before stays, whole
+      const QString error = last_error_;
+      load(before);
+      showError(error);
+    }
+    return false;
+  }
   project_path_ = path;
   addRecent(path);
   return true;
+}
+
+bool MainWindow::openModelFile(const QString& path) {
+  panel_->setModel(path);
+  return switchModel();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+  if (!openable_file(event->mimeData()).isEmpty()) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+  const QString path = openable_file(event->mimeData());
+  if (path.isEmpty()) return;
+  event->acceptProposedAction();
+  // Opened once the drop has returned: the file manager is not kept waiting while it loads.
+  QTimer::singleShot(0, this, [this, path] {
+    if (ModelPanel::isModelFile(path))
+      openModelFile(path);
+    else
+      openProject(path);
+  });
 }
 
 void MainWindow::addRecent(const QString& path) {

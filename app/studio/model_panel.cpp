@@ -1,8 +1,10 @@
 #include "model_panel.h"
 
 #include <QComboBox>
+#include <QDir>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QLabel>
@@ -21,8 +23,11 @@ void select(QComboBox* box, const QString& value) {
   int i = box->findData(value);
   if (i < 0) i = box->findText(value);
   if (i < 0) {
-    box->addItem(value, value);
+    // A file or folder shows by its name (a path would widen the panel); its tooltip is the path.
+    const bool path = value.contains(QLatin1Char('/'));
+    box->addItem(path ? QFileInfo(QDir::cleanPath(value)).fileName() : value, value);
     i = box->count() - 1;
+    if (path) box->setItemData(i, value, Qt::ToolTipRole);
   }
   box->setCurrentIndex(i);
 }
@@ -32,6 +37,14 @@ QString current(const QComboBox* box) {
   return d.isValid() ? d.toString() : box->currentText();
 }
 
+// Selects `keep` in place of the current entry; drops that entry when it is not one of the
+// box's first `builtins` (a file or folder the user added).
+void replace_current(QComboBox* box, const QString& keep, int builtins) {
+  const int failed = box->currentIndex();
+  select(box, keep);
+  if (failed >= builtins && box->currentIndex() != failed) box->removeItem(failed);
+}
+
 }  // namespace
 
 ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
@@ -39,10 +52,13 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
   model_ = new QComboBox(model_box);
   for (const auto& m : studio::zoo_models()) model_->addItem(qs(m), qs(m));
   model_->setToolTip(tr("A zoo model loads its shipped FP32 baseline for the dataset"));
-  auto* open = new QPushButton(tr("Checkpoint…"), model_box);
-  open->setToolTip(tr("Open an FP32 or quantized checkpoint (.bsck)"));
+  auto* open = new QPushButton(tr("Model file…"), model_box);
+  open->setToolTip(tr("Open an ONNX or TorchScript model (.onnx, .pt, .pth) or an FP32 or "
+                      "quantized Bitshift checkpoint (.bsck)"));
   data_ = new QComboBox(model_box);
   for (const auto& d : studio::datasets()) data_->addItem(qs(d), qs(d));
+  zoo_entries_ = model_->count();
+  dataset_entries_ = data_->count();
   auto* data_folder = new QPushButton(tr("Data folder…"), model_box);
   data_folder->setToolTip(tr("A folder of IDX files, CIFAR-10 binary batches, or images in "
                              "train/<class>/ and test/<class>/"));
@@ -119,7 +135,7 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
   };
   connect(model_, &QComboBox::currentIndexChanged, this, model_changed);
   connect(data_, &QComboBox::currentIndexChanged, this, model_changed);
-  connect(open, &QPushButton::clicked, this, &ModelPanel::chooseCheckpoint);
+  connect(open, &QPushButton::clicked, this, &ModelPanel::chooseModelFile);
   connect(data_folder, &QPushButton::clicked, this, [this] {
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a dataset folder"));
     if (!dir.isEmpty()) select(data_, dir);  // emits modelRequested
@@ -169,11 +185,35 @@ void ModelPanel::setPreset(const QString& preset) {
   quiet_ = false;
 }
 
-void ModelPanel::chooseCheckpoint() {
-  const QString path = QFileDialog::getOpenFileName(this, tr("Open checkpoint"), QString(),
-                                                    tr("Bitshift checkpoints (*.bsck);;All files (*)"));
+void ModelPanel::setModel(const QString& model) {
+  quiet_ = true;
+  select(model_, model);
+  quiet_ = false;
+}
+
+void ModelPanel::restore(const QString& model, const QString& data) {
+  quiet_ = true;
+  replace_current(model_, model, zoo_entries_);
+  replace_current(data_, data, dataset_entries_);
+  quiet_ = false;
+}
+
+QString ModelPanel::modelFileFilter() {
+  return tr("Models (*.onnx *.pt *.pth *.bsck);;All files (*)");
+}
+
+bool ModelPanel::isModelFile(const QString& path) {
+  const QString suffix = QFileInfo(path).suffix().toLower();
+  return suffix == QLatin1String("onnx") || suffix == QLatin1String("pt") ||
+         suffix == QLatin1String("pth") || suffix == QLatin1String("bsck");
+}
+
+void ModelPanel::chooseModelFile() {
+  const QString path =
+      QFileDialog::getOpenFileName(this, tr("Open model"), QString(), modelFileFilter());
   if (path.isEmpty()) return;
-  select(model_, path);  // emits modelRequested through currentIndexChanged
+  setModel(path);
+  Q_EMIT modelRequested();  // also when the same file is picked again: it is read afresh
 }
 
 }  // namespace bitshift::app

@@ -27,6 +27,12 @@ class ModelPanel : public QWidget {
 
   // Shows a project's choices without asking for anything.
   void show(const Project& project);
+  // Puts a model file (or zoo name) in the model box without asking for anything; the main
+  // window then opens it.
+  void setModel(const QString& model);
+  // After a model or data that could not be opened: shows `model` and `data` again (what is
+  // still open) and drops the failed file from its box. Asks for nothing.
+  void restore(const QString& model, const QString& data);
   void setOrigin(const QString& text);  // where the weights came from
   void setPreset(const QString& preset);
 
@@ -36,12 +42,17 @@ class ModelPanel : public QWidget {
   QComboBox* presetBox() const { return preset_; }
   QComboBox* edgesBox() const { return edges_; }
 
+  // "Models (*.onnx *.pt *.pth *.bsck);;All files (*)", for every model file dialog.
+  static QString modelFileFilter();
+  // Whether `path` names a file the model box opens: ONNX, TorchScript or a Bitshift checkpoint.
+  static bool isModelFile(const QString& path);
+
  Q_SIGNALS:
-  void modelRequested();   // model or data changed (or a checkpoint was picked)
+  void modelRequested();   // model or data changed (or a model file was picked)
   void presetRequested();  // method, preset or first/last policy changed, or Apply pressed
 
  private:
-  void chooseCheckpoint();
+  void chooseModelFile();
 
   QComboBox* model_;
   QComboBox* data_;
@@ -54,6 +65,8 @@ class ModelPanel : public QWidget {
   QSpinBox* train_limit_;
   QSpinBox* test_limit_;
   QSpinBox* seed_;
+  int zoo_entries_ = 0;  // the boxes' built-in entries come first
+  int dataset_entries_ = 0;
   bool quiet_ = false;  // set while show() fills the fields
 };
 

@@ -1,5 +1,7 @@
 #include "training_job.h"
 
+#include <QFileInfo>
+
 #include "convert.h"
 
 namespace bitshift::app {
@@ -35,7 +37,9 @@ bool TrainingJob::start(const studio::TrainRequest& request) {
       run.data = qs(request.data);
       run.method = qs(request.plan.front().method);
       run.preset = qs(request.label).section(QLatin1Char(' '), 1);  // "w4a4" of "nice w4a4"
-      run.name = QStringLiteral("%1 %2").arg(run.model, qs(request.label));
+      const QFileInfo file(run.model);  // a model file is named by its file name
+      run.name = QStringLiteral("%1 %2").arg(file.isFile() ? file.fileName() : run.model,
+                                             qs(request.label));
       run.top1 = result->top1;
       run.top5 = result->top5;
       run.fp32_top1 = result->fp32_top1;

@@ -12,6 +12,7 @@
 #include <QTest>
 
 #include "engine_reference.h"
+#include "plan_entries.h"
 #include "export_job.h"
 #include "export_page.h"
 #include "fpga_estimator.h"
@@ -27,6 +28,7 @@
 
 using bitshift::app::MainWindow;
 using bitshift::app::Project;
+using bitshift::test::plan_entries;
 using bitshift::widgets::LayerTableModel;
 
 namespace {
@@ -44,14 +46,6 @@ Project lenet_project(const QString& preset, const QString& edges) {
   p.training.train_limit = 2048;
   p.training.test_limit = 500;
   return p;
-}
-
-std::vector<std::string> plan_entries(const LayerTableModel& model) {
-  std::vector<std::string> out;
-  for (const auto& r : model.rows())
-    out.push_back(QStringLiteral("%1=%2:%3/%4").arg(r.name, r.method).arg(r.w_bits).arg(r.a_bits)
-                      .toStdString());
-  return out;
 }
 
 bool wait_for_run(MainWindow& w, int runs) {

@@ -15,13 +15,48 @@ QuantPlan to_plan(const std::vector<EngineLayer>& rows) {
   return plan;
 }
 
+namespace {
+
+bool is_activation(OpKind kind) {
+  switch (kind) {
+    case OpKind::ReLU:
+    case OpKind::ReLU6:
+    case OpKind::Sigmoid:
+    case OpKind::HardSigmoid:
+    case OpKind::HardSwish:
+    case OpKind::SiLU:
+    case OpKind::LeakyReLU:
+    case OpKind::Clip:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+std::string row_type(const Graph& g, int index) {
+  const std::string op = op_name(g.node(index).kind);
+  int at = index;
+  for (;;) {
+    const std::vector<int> next = g.consumers(at);
+    if (next.size() != 1) return op;
+    const OpKind kind = g.node(next.front()).kind;
+    if (kind == OpKind::BatchNorm2d) {
+      at = next.front();
+    } else {
+      return is_activation(kind) ? op + " \u2192 " + op_name(kind) : op;
+    }
+  }
+}
+
 std::vector<EngineLayer> to_rows(const Graph& g, const QuantPlan& plan) {
   std::vector<EngineLayer> rows;
   for (int i : g.weight_layers()) {
     const Node& n = g.node(i);
     EngineLayer r;
     r.name = n.name;
-    r.type = op_name(n.kind);
+    r.type = row_type(g, i);
     r.shape = n.out_shape.str();
     r.params = g.params(i);
     r.macs = g.macs(i);
@@ -34,6 +69,4 @@ std::vector<EngineLayer> to_rows(const Graph& g, const QuantPlan& plan) {
   }
   return rows;
 }
-
-
 }  // namespace bitshift::studio

@@ -1,5 +1,6 @@
 #pragma once
 // Plan rows of the studio <-> the engine's QuantPlan (engine-internal).
+#include <string>
 #include <vector>
 
 #include "engine/studio_engine.h"
@@ -9,6 +10,9 @@
 namespace bitshift::studio {
 
 QuantPlan to_plan(const std::vector<EngineLayer>& rows);
+// A weight layer's op and the activation it feeds, through batch norm: "conv2d → hardswish";
+// the op alone when its output goes elsewhere (a sum, a pool, several readers).
+std::string row_type(const Graph& g, int index);
 // Every weight layer of `g` with its entry of `plan` (FP32 where it has none).
 std::vector<EngineLayer> to_rows(const Graph& g, const QuantPlan& plan);
 

@@ -28,6 +28,7 @@ Result<std::shared_ptr<PlanningModel>> PlanningModel::open(const std::string& mo
 const std::string& PlanningModel::model() const { return impl_->graph().name(); }
 const std::string& PlanningModel::source() const { return impl_->source; }
 const std::string& PlanningModel::origin() const { return impl_->loaded.origin; }
+const std::string& PlanningModel::data_note() const { return impl_->loaded.data_note; }
 const std::string& PlanningModel::data() const { return impl_->data; }
 bool PlanningModel::pretrained() const { return impl_->loaded.pretrained; }
 bool PlanningModel::quantized() const { return impl_->loaded.quantized; }

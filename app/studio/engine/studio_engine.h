@@ -18,7 +18,7 @@ constexpr int kFpBits = 32;
 
 // One weight layer with its plan entry.
 struct EngineLayer {
-  std::string name, type, shape;  // node name, "conv2d"/"linear", output shape "16x14x14"
+  std::string name, type, shape;  // node name, "conv2d → silu"/"linear" (plan_rows.h), "16x14x14"
   int64_t params = 0, macs = 0;
   int w_bits = kFpBits, a_bits = kFpBits;
   std::string method;
@@ -67,6 +67,8 @@ class PlanningModel {
   const std::string& model() const;   // graph name ("resnet20")
   const std::string& source() const;  // what was opened: zoo name or checkpoint path
   const std::string& origin() const;  // "resources/baselines/...", "zoo:... (random init)"
+  // How the data was fitted to a model file's input ("" when it was at the model's shape).
+  const std::string& data_note() const;
   const std::string& data() const;
   bool pretrained() const;
   bool quantized() const;  // a quantized checkpoint: its plan is the starting plan

@@ -90,9 +90,9 @@ Result<TrainOutcome> run_training(const TrainRequest& request, JobControl& contr
     require(!request.plan.empty(), "the plan has no layers");
     require(!request.out_dir.empty(), "no folder for the run's checkpoint and record");
     std::filesystem::create_directories(request.out_dir);
-    const std::shared_ptr<const DatasetPair> dataset = cached_dataset(request.data);
-    const DatasetPair& data = *dataset;
-    LoadedModel model = load_model(request.model, data, request.data, /*pretrained=*/true);
+    LoadedModel model =
+        load_model(request.model, *cached_dataset(request.data), request.data, /*pretrained=*/true);
+    const DatasetPair& data = model.data;  // fitted to a model file's input where it differs
 
     QuantizeJob job;
     job.data_name = request.data;

@@ -1,0 +1,282 @@
+// The studio on models from outside, driven as a user drives it (offscreen): File › Open model…
+// and drag and drop of ONNX and TorchScript files (fixtures written by the real exporters,
+// tests/core/import/make_fixtures.py), their layers and new ops in the plan table, the cost strip,
+// a short run on the live plots and the compare page; a file that cannot be opened is a message
+// naming it, and the model open before stays.
+#include <gtest/gtest.h>
+
+#include <QAction>
+#include <QApplication>
+#include <QComboBox>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFile>
+#include <QMap>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMimeData>
+#include <QStatusBar>
+#include <QTest>
+#include <QUrl>
+
+#include "engine_reference.h"
+#include "main_window.h"
+#include "model_panel.h"
+#include "plan_entries.h"
+#include "training_job.h"
+#include "training_page.h"
+#include "widgets/cost_summary.h"
+#include "widgets/layer_table_model.h"
+#include "widgets/runs_view.h"
+#include "widgets/training_plots.h"
+
+using bitshift::app::MainWindow;
+using bitshift::app::ModelPanel;
+using bitshift::app::Project;
+using bitshift::test::plan_entries;
+using bitshift::test::reference_bops;
+using bitshift::test::reference_layers;
+using bitshift::widgets::LayerRow;
+using bitshift::widgets::LayerTableModel;
+
+namespace {
+
+constexpr int kOpenTimeoutMs = 60'000;
+constexpr int kTrainingTimeoutMs = 240'000;
+
+QString fixture(const char* file) {
+  return QStringLiteral(BITSHIFT_IMPORT_FIXTURES "/") + QLatin1String(file);
+}
+
+// LeNet-5 from its shipped baseline: the model open before the file.
+Project lenet_project() {
+  Project p;
+  p.model = QStringLiteral("lenet5");
+  p.training.epochs = 1;
+  p.training.train_limit = 512;
+  p.training.test_limit = 256;
+  return p;
+}
+
+std::vector<std::string> row_names(const LayerTableModel& m) {
+  std::vector<std::string> out;
+  for (const auto& r : m.rows()) out.push_back(r.name.toStdString());
+  return out;
+}
+
+QMap<QString, QString> types_by_name(const LayerTableModel& m) {
+  QMap<QString, QString> out;
+  for (const auto& r : m.rows()) out[r.name] = r.type;
+  return out;
+}
+
+// Drags `path` onto the window and drops it, as a file manager does; false when the window
+// refuses the drag.
+bool drop_file(MainWindow& w, const QString& path) {
+  QMimeData mime;
+  mime.setUrls({QUrl::fromLocalFile(path)});
+  const QPoint at(w.width() / 2, w.height() / 2);
+  QDragEnterEvent enter(at, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+  QApplication::sendEvent(&w, &enter);
+  if (!enter.isAccepted()) return false;
+  QDropEvent drop(QPointF(at), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+  QApplication::sendEvent(&w, &drop);
+  return drop.isAccepted();
+}
+
+void write_file(const QString& path, const QByteArray& bytes) {
+  QFile f(path);
+  ASSERT_TRUE(f.open(QIODevice::WriteOnly | QIODevice::Truncate)) << path.toStdString();
+  f.write(bytes);
+}
+
+}  // namespace
+
+TEST(StudioImport, OpenModelFillsThePlanWithTheOnnxLayersAndTheirOps) {
+  MainWindow w(lenet_project());
+  const double zoo_bops = w.costSummary()->totals().bops;
+  const QString zoo_text = w.costSummary()->bopsText();
+  const QString path = fixture("usernet.onnx");
+  ASSERT_TRUE(w.openModelFile(path)) << w.lastError().toStdString();
+  EXPECT_TRUE(w.lastError().isEmpty()) << w.lastError().toStdString();
+  EXPECT_EQ(w.modelPanel()->model(), path);
+  EXPECT_EQ(w.modelPanel()->modelBox()->currentText(),
+            QStringLiteral("usernet.onnx"));  // not the path
+  EXPECT_TRUE(w.windowTitle().contains(QStringLiteral("usernet"))) << w.windowTitle().toStdString();
+
+  // One row per weight layer, with the source's names, in the engine's order.
+  const std::vector<std::string> names = row_names(*w.layerModel());
+  EXPECT_EQ(names, reference_layers(path.toStdString()));
+  const std::vector<std::string> expected = {"conv1",     "conv_wide", "conv_down", "conv_dilated",
+                                             "depthwise", "pointwise", "se_reduce", "se_expand",
+                                             "head",      "fc"};
+  EXPECT_EQ(names, expected);
+  // The op column: each layer with the activation it feeds.
+  const auto type = types_by_name(*w.layerModel());
+  EXPECT_EQ(type["conv1"], QStringLiteral("conv2d → relu"));
+  EXPECT_EQ(type["conv_wide"], QStringLiteral("conv2d → leaky_relu"));
+  EXPECT_EQ(type["conv_down"], QStringLiteral("conv2d → hardswish"));
+  EXPECT_EQ(type["conv_dilated"], QStringLiteral("conv2d → silu"));
+  EXPECT_EQ(type["depthwise"], QStringLiteral("conv2d → clip"));
+  EXPECT_EQ(type["se_expand"], QStringLiteral("conv2d → sigmoid"));
+  EXPECT_EQ(type["pointwise"], QStringLiteral("conv2d"));  // read by the pool and the mul
+  EXPECT_EQ(type["fc"], QStringLiteral("linear"));
+  // The preset went to every row.
+  for (const LayerRow& r : w.layerModel()->rows())
+    EXPECT_EQ(r.method, QStringLiteral("nice")) << r.name.toStdString();
+
+  // The cost strip: the engine's BOPs of this model and plan, not the zoo model's.
+  const double bops = w.costSummary()->totals().bops;
+  EXPECT_TRUE(w.costSummary()->totals().problem.isEmpty())
+      << w.costSummary()->totals().problem.toStdString();
+  EXPECT_GT(bops, 0);
+  EXPECT_DOUBLE_EQ(bops, reference_bops(path.toStdString(), plan_entries(*w.layerModel())));
+  EXPECT_NE(bops, zoo_bops);
+  EXPECT_TRUE(
+      w.costSummary()->bopsText().contains(bitshift::widgets::CostSummary::formatBops(bops)))
+      << w.costSummary()->bopsText().toStdString();
+  EXPECT_NE(w.costSummary()->bopsText(), zoo_text);
+  EXPECT_EQ(w.costSummary()->totals().macs, 3780384);  // bitshift-cli summary's total
+}
+
+TEST(StudioImport, FileMenuOffersOpenModelOnCtrlShiftO) {
+  MainWindow w(lenet_project());
+  QMenu* file = w.menuBar()->actions().front()->menu();
+  ASSERT_NE(file, nullptr);
+  QAction* open_model = nullptr;
+  for (QAction* a : file->actions())
+    if (a->shortcut() == QKeySequence(QStringLiteral("Ctrl+Shift+O"))) open_model = a;
+  ASSERT_NE(open_model, nullptr);
+  EXPECT_EQ(open_model->text().remove(QLatin1Char('&')), QStringLiteral("Open model…"));
+  EXPECT_TRUE(ModelPanel::modelFileFilter().startsWith(
+      QStringLiteral("Models (*.onnx *.pt *.pth *.bsck)")));
+  for (const char* f : {"a.onnx", "b.PT", "c.pth", "d.bsck"})
+    EXPECT_TRUE(ModelPanel::isModelFile(QLatin1String(f))) << f;
+  for (const char* f : {"a.txt", "onnx", "b.bitshift.json"})
+    EXPECT_FALSE(ModelPanel::isModelFile(QLatin1String(f))) << f;
+}
+
+TEST(StudioImport, ADroppedTorchScriptFileOpens) {
+  MainWindow w(lenet_project());
+  const auto lenet_rows = row_names(*w.layerModel());
+  // Something the studio does not open is refused at once.
+  const QString text = QStringLiteral(BITSHIFT_TEST_TMP "/studio-drop.txt");
+  write_file(text, "not a model");
+  EXPECT_FALSE(drop_file(w, text));
+  QTest::qWait(50);
+  EXPECT_EQ(row_names(*w.layerModel()), lenet_rows);
+
+  const QString path = fixture("usernet.pt");
+  ASSERT_TRUE(drop_file(w, path));
+  ASSERT_TRUE(QTest::qWaitFor([&] { return w.modelPanel()->model() == path; }, kOpenTimeoutMs));
+  EXPECT_TRUE(w.lastError().isEmpty()) << w.lastError().toStdString();
+  const std::vector<std::string> names = row_names(*w.layerModel());
+  EXPECT_EQ(names, reference_layers(path.toStdString()));
+  ASSERT_EQ(names.size(), 10u);
+  EXPECT_EQ(names[1], "conv_wide");
+  EXPECT_EQ(names[6], "se_reduce");
+  // TorchScript keeps the batch norms: the activation is found behind them.
+  const auto type = types_by_name(*w.layerModel());
+  EXPECT_EQ(type["conv1"], QStringLiteral("conv2d → relu"));      // conv1 → bn1 → relu
+  EXPECT_EQ(type["depthwise"], QStringLiteral("conv2d → clip"));  // depthwise → bn2 → clip
+  EXPECT_EQ(type["conv_down"], QStringLiteral("conv2d → hardswish"));
+  EXPECT_DOUBLE_EQ(w.costSummary()->totals().bops,
+                   reference_bops(path.toStdString(), plan_entries(*w.layerModel())));
+}
+
+TEST(StudioImport, ADroppedProjectOpensWithItsPlan) {
+  const QString path = QStringLiteral(BITSHIFT_TEST_TMP "/dropped.bitshift.json");
+  {
+    MainWindow w(lenet_project());
+    LayerTableModel* m = w.layerModel();
+    ASSERT_TRUE(m->setData(m->index(2, LayerTableModel::ColWBits), 3));
+    ASSERT_TRUE(w.saveProject(path)) << w.lastError().toStdString();
+  }
+  MainWindow w(lenet_project());
+  ASSERT_EQ(w.layerModel()->rows()[2].w_bits, 4);
+  ASSERT_TRUE(drop_file(w, path));
+  ASSERT_TRUE(
+      QTest::qWaitFor([&] { return w.layerModel()->rows()[2].w_bits == 3; }, kOpenTimeoutMs))
+      << w.lastError().toStdString();
+  EXPECT_TRUE(w.lastError().isEmpty()) << w.lastError().toStdString();
+}
+
+TEST(StudioImport, ABrokenOnnxFileIsAMessageNamingItAndThePreviousModelStays) {
+  const QString bad = QStringLiteral(BITSHIFT_TEST_TMP "/studio-broken.onnx");
+  write_file(bad, "this is not a model");
+  MainWindow w(lenet_project());
+  LayerTableModel* m = w.layerModel();
+  ASSERT_TRUE(m->setData(m->index(1, LayerTableModel::ColWBits), 2));  // an edit that must survive
+  const QVector<LayerRow> before = m->rows();
+  const double bops = w.costSummary()->totals().bops;
+  const QString title = w.windowTitle();
+
+  EXPECT_FALSE(w.openModelFile(bad));
+  EXPECT_TRUE(w.lastError().contains(bad)) << w.lastError().toStdString();
+  EXPECT_EQ(w.statusBar()->currentMessage(), w.lastError());
+  EXPECT_EQ(w.modelPanel()->model(), QStringLiteral("lenet5"));
+  EXPECT_EQ(w.modelPanel()->modelBox()->findData(bad), -1);  // not left in the box
+  ASSERT_EQ(m->rowCount(), before.size());
+  for (int i = 0; i < before.size(); ++i) {
+    EXPECT_EQ(m->rows()[i].name, before[i].name) << i;
+    EXPECT_EQ(m->rows()[i].w_bits, before[i].w_bits) << i;
+  }
+  EXPECT_DOUBLE_EQ(w.costSummary()->totals().bops, bops);
+  EXPECT_EQ(w.windowTitle(), title);
+  // The project as it would be saved still names LeNet-5.
+  EXPECT_EQ(w.project().model, QStringLiteral("lenet5"));
+
+  // Dropped, the same file says the same.
+  ASSERT_TRUE(drop_file(w, bad));
+  QTest::qWait(100);
+  EXPECT_TRUE(w.lastError().contains(bad)) << w.lastError().toStdString();
+  EXPECT_EQ(m->rows()[1].w_bits, 2);
+}
+
+TEST(StudioImport, AModelForAnotherInputShapeNamesItAndTheImportedModelStays) {
+  MainWindow w(lenet_project());
+  const QString usernet = fixture("usernet.onnx");
+  ASSERT_TRUE(w.openModelFile(usernet)) << w.lastError().toStdString();
+  const auto names = row_names(*w.layerModel());
+  const double bops = w.costSummary()->totals().bops;
+
+  // torchvision's ResNet-18 traced at 3x64x64: a TorchScript file records no input shape, so it
+  // is read at the data's 1x28x28, where its first convolution does not fit.
+  const QString resnet = fixture("resnet18.pt");
+  EXPECT_FALSE(w.openModelFile(resnet));
+  const QString error = w.lastError();
+  EXPECT_TRUE(error.contains(resnet)) << error.toStdString();
+  EXPECT_TRUE(error.contains(QStringLiteral("1x28x28"))) << error.toStdString();
+  EXPECT_TRUE(error.contains(QStringLiteral("conv1"))) << error.toStdString();
+  EXPECT_EQ(w.modelPanel()->model(), usernet);
+  EXPECT_EQ(w.modelPanel()->modelBox()->findData(resnet), -1);
+  EXPECT_EQ(row_names(*w.layerModel()), names);
+  EXPECT_DOUBLE_EQ(w.costSummary()->totals().bops, bops);
+}
+
+TEST(StudioImport, AnImportedModelTrainsWithLivePlotsAndARowOnTheComparePage) {
+  MainWindow w(lenet_project());
+  const QString path = fixture("usernet.onnx");
+  ASSERT_TRUE(w.openModelFile(path)) << w.lastError().toStdString();
+  const double bops = w.costSummary()->totals().bops;
+  ASSERT_TRUE(w.startTraining()) << w.lastError().toStdString();
+  ASSERT_TRUE(QTest::qWaitFor(
+      [&] { return !w.runsView()->runs().isEmpty() && !w.trainingJob()->running(); },
+      kTrainingTimeoutMs))
+      << w.trainingPage()->statusText().toStdString() << " " << w.lastError().toStdString();
+  const auto* plots = w.trainingPage()->plots();
+  EXPECT_GT(plots->lossPoints(), 0);
+  EXPECT_GT(plots->accuracyPoints(), 0);
+  EXPECT_GT(plots->tracePoints(), 0);
+  EXPECT_GT(plots->histogramBins(), 0);
+
+  ASSERT_EQ(w.runsView()->runs().size(), 1);
+  const auto& run = w.runsView()->runs().front();
+  EXPECT_TRUE(run.name.startsWith(QStringLiteral("usernet.onnx nice w4a4")))
+      << run.name.toStdString();
+  EXPECT_EQ(run.model, path);
+  EXPECT_EQ(run.plan.size(), 10);
+  EXPECT_EQ(run.plan[1].name, QStringLiteral("conv_wide"));
+  EXPECT_DOUBLE_EQ(run.bops, bops);  // the run costs what the strip said
+  EXPECT_EQ(w.runsView()->scatterPoints(), 1);
+}
