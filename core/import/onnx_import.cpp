@@ -7,6 +7,7 @@
 
 #include "deploy/host/sha256.h"
 #include "graph/op.h"
+#include "import/imported_graph.h"
 #include "import/onnx_attrs.h"
 #include "import/onnx_converter.h"
 #include "import/onnx_file.h"
@@ -224,24 +225,7 @@ Checkpoint OnnxConverter::finish() {
   require(last.out_shape.flat, where_model() + ": output '" + g.output(0).name() + "' is " +
                                    last.out_shape.str() +
                                    "; a classifier ends in a flat vector of logits");
-  // Keep only the nodes the output depends on; the graph's output is its last node.
-  std::vector<bool> needed(graph_.size(), false);
-  needed[v.node] = true;
-  for (int i = v.node; i > 0; --i)
-    if (needed[i])
-      for (int in : graph_.node(i).inputs) needed[in] = true;
-  nlohmann::json j = graph_.to_json();
-  nlohmann::json kept = nlohmann::json::array();
-  for (int i = 1; i <= v.node; ++i)
-    if (needed[i]) kept.push_back(j["nodes"][i - 1]);
-  j["nodes"] = kept;
-  j["num_classes"] = last.out_shape.c;
-  Checkpoint ck;
-  ck.graph = Graph::from_json(j);
-  for (const auto& [name, t] : tensors_) {
-    const std::string layer = name.substr(0, name.rfind('.'));
-    if (ck.graph.find(layer) >= 0) ck.tensors[name] = t;
-  }
+  Checkpoint ck = imported_checkpoint(graph_, v.node, tensors_);
   ck.meta["origin"] = {{"file", path_},
                        {"format", "onnx"},
                        {"opset", opset_},

@@ -13,6 +13,7 @@
 #include <filesystem>
 
 #include "deploy/host/sha256.h"
+#include "import/imported_graph.h"
 #include "import/torchscript_convert.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
@@ -278,24 +279,7 @@ Checkpoint Converter::finish(const JitValue* output) {
   const Node& last = graph_.node(last_index);
   require(last.out_shape.flat, where_model() + ": the output is " + last.out_shape.str() +
                                    "; a classifier ends in a flat vector of logits");
-  // Keep only the nodes the output depends on; the graph's output is its last node.
-  std::vector<bool> needed(graph_.size(), false);
-  needed[last_index] = true;
-  for (int i = last_index; i > 0; --i)
-    if (needed[i])
-      for (int in : graph_.node(i).inputs) needed[in] = true;
-  nlohmann::json j = graph_.to_json();
-  nlohmann::json kept = nlohmann::json::array();
-  for (int i = 1; i <= last_index; ++i)
-    if (needed[i]) kept.push_back(j["nodes"][i - 1]);
-  j["nodes"] = kept;
-  j["num_classes"] = last.out_shape.c;
-  Checkpoint ck;
-  ck.graph = Graph::from_json(j);
-  for (const auto& [name, t] : tensors_) {
-    const std::string layer = name.substr(0, name.rfind('.'));
-    if (ck.graph.find(layer) >= 0) ck.tensors[name] = t;
-  }
+  Checkpoint ck = imported_checkpoint(graph_, last_index, tensors_);
   ck.meta["origin"] = {
       {"file", path_},
       {"format", "torchscript"},

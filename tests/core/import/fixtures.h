@@ -5,8 +5,12 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+
 #include <string>
 #include <vector>
+
+#include "graph/graph_module.h"
+#include "train/checkpoint.h"
 
 namespace bitshift::testing {
 
@@ -58,6 +62,14 @@ inline std::vector<ImportFixture> import_fixtures() {
 // max |a - b| / max |b|: what kLogitRelTol bounds.
 inline double relative_error(const torch::Tensor& a, const torch::Tensor& b) {
   return (a - b).abs().max().item<double>() / b.abs().max().item<double>();
+}
+
+// The imported model's logits for `x` (eval mode, no gradients).
+inline torch::Tensor run_imported(const Checkpoint& ck, const torch::Tensor& x) {
+  GraphModule m = module_from_checkpoint(ck);
+  m->eval();
+  torch::NoGradGuard no_grad;
+  return m->forward(to_channels_last(x));
 }
 
 }  // namespace bitshift::testing

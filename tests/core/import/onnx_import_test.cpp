@@ -14,13 +14,7 @@ namespace {
 using testing::import_fixtures;
 using testing::kLogitRelTol;
 using testing::relative_error;
-
-torch::Tensor run_imported(const Checkpoint& ck, const torch::Tensor& x) {
-  GraphModule m = module_from_checkpoint(ck);
-  m->eval();
-  torch::NoGradGuard no_grad;
-  return m->forward(to_channels_last(x));
-}
+using testing::run_imported;
 
 TEST(OnnxImport, EveryFixtureMatchesPyTorchLogits) {
   const auto fixtures = import_fixtures();

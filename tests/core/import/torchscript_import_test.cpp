@@ -23,13 +23,7 @@ using testing::error_of;
 using testing::import_fixtures;
 using testing::kLogitRelTol;
 using testing::relative_error;
-
-torch::Tensor run_imported(const Checkpoint& ck, const torch::Tensor& x) {
-  GraphModule m = module_from_checkpoint(ck);
-  m->eval();
-  torch::NoGradGuard no_grad;
-  return m->forward(to_channels_last(x));
-}
+using testing::run_imported;
 
 Shape sample_shape(const std::vector<int64_t>& batch_shape) {
   return Shape{batch_shape[1], batch_shape[2], batch_shape[3], false};
