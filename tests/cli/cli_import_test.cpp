@@ -85,6 +85,22 @@ TEST(CliImport, TorchvisionMobileNetV2QuantizesWithNiceOnFashionMnistFittedToIts
   EXPECT_TRUE(first_layer_at_8) << plan.dump();
 }
 
+TEST(CliImport, ImportedModelQuantizesWithNiceLsqAndMinMax) {
+  for (const char* method : {"nice", "lsq", "minmax"}) {
+    SCOPED_TRACE(method);
+    const CliRun r =
+        cli("quantize --json --model " + fixture("usernet.onnx") + " --method " + method +
+            " --bits w4a4 --epochs 1 --train-limit 256 --test-limit 128 --out " +
+            tmp(std::string("usernet-") + method + ".bsck"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j.at("config").at("method"), method);
+    // Every layer at 4 bits: BOPs well under a fifth of FP32's (UNIQ's formula, 32 -> 4 bits).
+    EXPECT_LT(j.at("bops").get<double>(), j.at("fp32_bops").get<double>() / 5);
+    EXPECT_GE(j.at("top1").get<double>(), 0.0);
+  }
+}
+
 TEST(CliImport, BrokenModelFileExits2NamingIt) {
   const std::string bad = tmp("broken.onnx");
   FILE* f = std::fopen(bad.c_str(), "wb");
