@@ -21,11 +21,7 @@ struct AvgPoolOp final : Op {
     require(w.dh == 1 && w.dw == 1, where + ": average pooling has no dilation");
     require(w.count_include_pad || w.symmetric_pads(),
             where + ": pads that differ between sides need count_include_pad");
-    require(std::min(w.pad_top, w.pad_bottom) <= w.kh / 2 &&
-                std::min(w.pad_left, w.pad_right) <= w.kw / 2,
-            where + ": pads must be at most half the window");
-    require_pads_inside(w, where);
-    return window_shape(w, n.in_shape, n.in_shape.c, where);
+    return pool_shape(w, n.in_shape, where);
   }
   torch::Tensor forward(const Node& n, const std::vector<torch::Tensor>& in,
                         const OpRun&) const override {

@@ -20,11 +20,7 @@ struct MaxPoolOp final : Op {
   }
   Shape infer_shape(const Node& n, const std::string& where) const override {
     const Window& w = n.window;
-    require(std::min(w.pad_top, w.pad_bottom) <= w.kh / 2 &&
-                std::min(w.pad_left, w.pad_right) <= w.kw / 2,
-            where + ": pads must be at most half the window");
-    require_pads_inside(w, where);
-    return window_shape(w, n.in_shape, n.in_shape.c, where);
+    return pool_shape(w, n.in_shape, where);
   }
   torch::Tensor forward(const Node& n, const std::vector<torch::Tensor>& in,
                         const OpRun&) const override {

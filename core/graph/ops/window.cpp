@@ -52,13 +52,17 @@ Shape window_shape(const Window& w, const Shape& in, int64_t channels, const std
   return out;
 }
 
-void require_pads_inside(const Window& w, const std::string& where) {
+Shape pool_shape(const Window& w, const Shape& in, const std::string& where) {
+  require(std::min(w.pad_top, w.pad_bottom) <= w.kh / 2 &&
+              std::min(w.pad_left, w.pad_right) <= w.kw / 2,
+          where + ": pads must be at most half the window");
   const int64_t eh = w.dh * (w.kh - 1) + 1, ew = w.dw * (w.kw - 1) + 1;
   require(w.pad_top < eh && w.pad_bottom < eh && w.pad_left < ew && w.pad_right < ew,
           where + ": pads (" + std::to_string(w.pad_top) + ", " + std::to_string(w.pad_left) +
               ", " + std::to_string(w.pad_bottom) + ", " + std::to_string(w.pad_right) +
               ") must each be smaller than the " + std::to_string(eh) + "x" + std::to_string(ew) +
               " window, or a window would see only padding");
+  return window_shape(w, in, in.c, where);
 }
 
 void write_window(const Window& w, json& j) {

@@ -18,9 +18,11 @@ int64_t window_output(int64_t size, int64_t kernel, int64_t stride, int64_t pad_
 // Output H×W of `w` over `in`; throws Error starting with `where` when it does not fit.
 Shape window_shape(const Window& w, const Shape& in, int64_t channels, const std::string& where);
 
-// Pools: every pad smaller than the (dilated) window, so no window lies wholly in padding
-// (a max over nothing but pads is -inf; an average over nothing divides by zero).
-void require_pads_inside(const Window& w, const std::string& where);
+// A pool's output shape (channels kept), after the checks pools share: the symmetric part of
+// the pads at most half the window (LibTorch's rule), and every pad smaller than the dilated
+// window, so no window lies wholly in padding (a max over pads only is -inf; an average over
+// nothing divides by zero).
+Shape pool_shape(const Window& w, const Shape& in, const std::string& where);
 
 // Square windows keep the zoo's keys ("kernel", "stride", "padding" as numbers), so existing
 // checkpoints read and write unchanged; others use [h, w] pairs and "pads" [t, l, b, r].
