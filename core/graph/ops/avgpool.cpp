@@ -2,20 +2,13 @@
 // For quantization it only sums codes: its 1/k² joins the reader's scale.
 #include <nlohmann/json.hpp>
 
-#include "graph/op.h"
-#include "graph/ops/window.h"
+#include "graph/ops/pool.h"
 #include "util/error.h"
 
 namespace bitshift {
 namespace {
-struct AvgPoolOp final : Op {
+struct AvgPoolOp final : WindowPoolOp {
   const char* name() const override { return "avgpool"; }
-  QuantRole quant_role() const override { return QuantRole::PassesCodes; }
-  OutputSign output_sign(const Node&) const override { return OutputSign::AsInputs; }
-  void write_attrs(const Node& n, nlohmann::json& j) const override { write_window(n.window, j); }
-  void read_attrs(const nlohmann::json& j, Node& n) const override {
-    n.window = read_window(j, "layer '" + n.name + "'");
-  }
   Shape infer_shape(const Node& n, const std::string& where) const override {
     const Window& w = n.window;
     require(w.dh == 1 && w.dw == 1, where + ": average pooling has no dilation");

@@ -4,20 +4,13 @@
 
 #include <limits>
 
-#include "graph/op.h"
-#include "graph/ops/window.h"
+#include "graph/ops/pool.h"
 #include "util/error.h"
 
 namespace bitshift {
 namespace {
-struct MaxPoolOp final : Op {
+struct MaxPoolOp final : WindowPoolOp {
   const char* name() const override { return "maxpool"; }
-  QuantRole quant_role() const override { return QuantRole::PassesCodes; }
-  OutputSign output_sign(const Node&) const override { return OutputSign::AsInputs; }
-  void write_attrs(const Node& n, nlohmann::json& j) const override { write_window(n.window, j); }
-  void read_attrs(const nlohmann::json& j, Node& n) const override {
-    n.window = read_window(j, "layer '" + n.name + "'");
-  }
   Shape infer_shape(const Node& n, const std::string& where) const override {
     const Window& w = n.window;
     return pool_shape(w, n.in_shape, where);
