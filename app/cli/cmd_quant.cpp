@@ -88,7 +88,8 @@ int cmd_cost(const std::vector<std::string>& argv) {
 
 int cmd_quantize(const std::vector<std::string>& argv) {
   const std::vector<OptionSpec> specs = {
-      opt_model(), opt_data(), opt_method(), opt_bits(), opt_layer(), opt_edges(),
+      opt_model(), opt_data(), opt_mean(), opt_std(), opt_method(), opt_bits(), opt_layer(),
+      opt_edges(), opt_augment(), opt_num_classes(),
       {"epochs", "N", "fine-tuning epochs (default 2)"},
       {"lr", "X", "learning rate (default 0.005, SGD Nesterov, cosine)"},
       {"optimizer", "sgd|adam", "optimizer (default sgd)"},
@@ -125,6 +126,7 @@ int cmd_quantize(const std::vector<std::string>& argv) {
   config.train.train_limit = args.get_int64("train-limit", 0);
   config.train.test_limit = args.get_int64("test-limit", 0);
   config.train.seed = static_cast<uint64_t>(args.get_int64("seed", 1));
+  apply_augment(args, data.train, config.train);
   config.epochs_per_stage = args.get_double("epochs-per-stage", 0.0);
   const std::string& method = job.method;
   const std::string& bits = job.bits;

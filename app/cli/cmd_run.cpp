@@ -16,7 +16,7 @@ int cmd_export(const std::vector<std::string>& argv);
 
 int cmd_run(const std::vector<std::string>& argv) {
   const std::vector<OptionSpec> specs = {
-      opt_model(), opt_data(), opt_test_limit(), opt_threads(),
+      opt_model(), opt_data(), opt_mean(), opt_std(), opt_test_limit(), opt_threads(),
       {"method", "ID", "quantization method of the second step (default nice)"},
       {"bits", "PRESET", "bits of the second step (default w4a4)"},
       {"epochs", "N", "fine-tuning epochs of the second step (default 1; 0 skips it)"},
@@ -80,6 +80,8 @@ int cmd_run(const std::vector<std::string>& argv) {
                                 "--out", ck};
   if (args.has("test-limit")) q.insert(q.end(), {"--test-limit", args.get("test-limit")});
   if (args.has("threads")) q.insert(q.end(), {"--threads", args.get("threads")});
+  for (const char* n : {"mean", "std"})
+    if (args.has(n)) q.insert(q.end(), {std::string("--") + n, args.get(n)});
   if (args.has("json")) q.push_back("--json");
   int code = kExitOk;
   {

@@ -14,6 +14,8 @@ namespace {
 std::vector<OptionSpec> train_options() {
   return {opt_model(),
           opt_data(),
+          opt_mean(),
+          opt_std(),
           {"from", "FILE", "start from this checkpoint's weights instead of a random init"},
           {"epochs", "N", "epochs (default 10)"},
           {"batch-size", "N", "batch size (default 128)"},
@@ -26,7 +28,8 @@ std::vector<OptionSpec> train_options() {
           {"no-nesterov", "", "plain momentum instead of Nesterov"},
           {"weight-decay", "X", "L2 weight decay (default 5e-4)"},
           {"label-smoothing", "X", "label smoothing in [0, 1) (default 0)"},
-          {"augment", "", "random crop (padding 2) and horizontal flip"},
+          opt_augment(),
+          opt_num_classes(),
           {"train-limit", "N", "train on the first N images only"},
           opt_test_limit(),
           opt_seed(),
@@ -51,10 +54,7 @@ TrainConfig config_from(const Args& a) {
   c.nesterov = !a.has("no-nesterov");
   c.weight_decay = a.get_double("weight-decay", c.weight_decay);
   c.label_smoothing = a.get_double("label-smoothing", c.label_smoothing);
-  if (a.has("augment")) {
-    c.crop_padding = 2;
-    c.horizontal_flip = true;
-  }
+  apply_augment(a, Dataset{}, c);  // checks the value now; the data's default comes later
   c.train_limit = a.get_int64("train-limit", 0);
   c.test_limit = a.get_int64("test-limit", 0);
   c.seed = static_cast<uint64_t>(a.get_int64("seed", 1));
@@ -86,6 +86,7 @@ int cmd_train(const std::vector<std::string>& argv) {
     model.origin = args.get("from");
   }
   TrainConfig config = probe;
+  apply_augment(args, data.train, config);
   const std::string name = model.module->graph().name();
   config.checkpoint_path = args.get("out", name + "-" + data_name + ".bsck");
   const std::string record_path = args.get("record", config.checkpoint_path + ".json");

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <thread>
 
+#include "data/normalization.h"
 #include "data/registry.h"
 #include "util/error.h"
 
@@ -24,6 +25,30 @@ OptionSpec opt_help() { return {"help", "", "show this help"}; }
 OptionSpec opt_width() { return {"width", "X", "MobileNetV2 width multiplier (default 1.0)"}; }
 OptionSpec opt_test_limit() {
   return {"test-limit", "N", "evaluate on the first N test images only"};
+}
+OptionSpec opt_mean() {
+  return {"mean", "M[,M,M]|imagenet", "input mean per channel, of pixels/255 (default: measured)"};
+}
+OptionSpec opt_std() {
+  return {"std", "S[,S,S]|imagenet", "input std per channel, of pixels/255 (default: measured)"};
+}
+OptionSpec opt_num_classes() {
+  return {"num-classes", "N", "re-head a model file for N classes (its last layer replaced by a new one)"};
+}
+OptionSpec opt_augment() {
+  return {"augment", "none|crop|resized-crop",
+          "training augmentation: crop = random crop (padding 2) + flip, resized-crop = "
+          "RandomResizedCrop + flip (default: resized-crop for image folders, else none)"};
+}
+
+void apply_augment(const Args& args, const Dataset& train, TrainConfig& config) {
+  const std::string mode = args.get("augment", train.photos ? "resized-crop" : "none");
+  config.crop_padding = 0;
+  config.horizontal_flip = mode != "none";
+  config.random_resized_crop = mode == "resized-crop";
+  if (mode == "crop") config.crop_padding = 2;
+  if (mode != "none" && mode != "crop" && mode != "resized-crop")
+    throw UsageError("--augment '" + mode + "' is not one of none, crop, resized-crop");
 }
 
 void print_help(const std::string& command, const std::string& usage,
@@ -63,7 +88,10 @@ void apply_threads(const Args& args) {
 DatasetPair open_data(const Args& args, std::string* name) {
   const std::string data = args.get("data", "fashion-mnist");
   if (name) *name = data;
-  return open_dataset(data);
+  DatasetPair p = open_dataset(data);
+  const std::string skipped = skipped_note(p);
+  if (!skipped.empty()) std::fprintf(stderr, "data: %s\n", skipped.c_str());
+  return p;
 }
 
 LoadedModel open_model(const Args& args, DatasetPair& data, const std::string& data_name,
@@ -71,9 +99,18 @@ LoadedModel open_model(const Args& args, DatasetPair& data, const std::string& d
   const std::string model = args.get("model", fallback);
   if (model.empty()) throw UsageError("--model is required (a zoo name or a checkpoint file)");
   LoadedModel m = load_model(model, data, data_name, pretrained, args.get_double("width", 1.0),
-                             static_cast<uint64_t>(args.get_int64("seed", 1)));
+                             static_cast<uint64_t>(args.get_int64("seed", 1)),
+                             args.get_int("num-classes", 0));
+  if (!m.head_note.empty()) std::fprintf(stderr, "model: %s\n", m.head_note.c_str());
   data = m.data;
   if (!m.data_note.empty()) std::fprintf(stderr, "data: %s\n", m.data_note.c_str());
+  if (args.has("mean") || args.has("std")) {
+    // The user's values win over measured ones and over a checkpoint's own.
+    data.normalization = normalization_from_text(args.get("mean"), args.get("std"),
+                                                 data.train.channels(), m.normalization);
+    m.normalization = data.normalization;
+    m.data.normalization = data.normalization;
+  }
   return m;
 }
 

@@ -9,6 +9,7 @@
 #include "cli/args.h"
 #include "data/dataset.h"
 #include "train/model_source.h"
+#include "train/train_config.h"
 
 namespace bitshift::cli {
 
@@ -32,6 +33,10 @@ OptionSpec opt_json();
 OptionSpec opt_help();
 OptionSpec opt_width();
 OptionSpec opt_test_limit();
+OptionSpec opt_mean();
+OptionSpec opt_std();
+OptionSpec opt_augment();
+OptionSpec opt_num_classes();
 
 // Prints `bitshift-cli <cmd> --help` text: usage line, description, options.
 void print_help(const std::string& command, const std::string& usage,
@@ -72,5 +77,9 @@ DatasetPair open_data(const Args& args, std::string* name = nullptr);
 // --model resolved against the data; `pretrained` loads the shipped baseline for zoo names.
 LoadedModel open_model(const Args& args, DatasetPair& data, const std::string& data_name,
                        bool pretrained, const std::string& fallback = "");
+
+// --augment none|crop|resized-crop into `config` (default: resized-crop for image folders,
+// none otherwise); throws UsageError for another value.
+void apply_augment(const Args& args, const Dataset& train, TrainConfig& config);
 
 }  // namespace bitshift::cli

@@ -1,8 +1,11 @@
 #include "data/batcher.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
 #include <torch/torch.h>
 
+#include "data/fit.h"
+#include "data/resized_crop.h"
 #include "util/error.h"
 
 namespace bitshift {
@@ -21,9 +24,9 @@ uint64_t mix(uint64_t x) {
 
 Batcher::Batcher(const Dataset& data, const Normalization& norm, BatchConfig config)
     : data_(data), config_(config) {
-  require(data_.images.defined() && data_.images.dim() == 4 &&
-              data_.images.scalar_type() == torch::kUInt8,
-          "dataset '" + data_.name + "' must hold uint8 images [N, C, H, W]");
+  require(data_.on_disk() || (data_.images.defined() && data_.images.dim() == 4 &&
+                              data_.images.scalar_type() == torch::kUInt8),
+          "dataset '" + data_.name + "' must hold uint8 images [N, C, H, W] or image files");
   require(config_.batch_size >= 1,
           "batch size must be at least 1, got " + std::to_string(config_.batch_size));
   require(config_.crop_padding >= 0,
@@ -53,15 +56,40 @@ void Batcher::start_epoch(int64_t epoch) {
     if (!order_.defined()) order_ = torch::arange(data_.size(), torch::kLong);
     return;
   }
-  auto gen = at::detail::createCPUGenerator(config_.seed * 1000003ULL + static_cast<uint64_t>(epoch));
+  auto gen =
+      at::detail::createCPUGenerator(config_.seed * 1000003ULL + static_cast<uint64_t>(epoch));
   order_ = torch::randperm(data_.size(), gen, torch::kLong);
 }
 
-torch::Tensor Batcher::augment(torch::Tensor raw, int64_t i) const {
+at::Generator Batcher::batch_generator(int64_t i, uint64_t stream) const {
   // One generator per batch, from (seed, epoch, i): reproducible and independent of call order.
-  auto gen = at::detail::createCPUGenerator(
-      mix(mix(config_.seed ^ 0xA5A5A5A5ULL) + static_cast<uint64_t>(epoch_) * 0x100000001B3ULL +
-          static_cast<uint64_t>(i)));
+  return at::detail::createCPUGenerator(mix(mix(config_.seed ^ stream) +
+                                            static_cast<uint64_t>(epoch_) * 0x100000001B3ULL +
+                                            static_cast<uint64_t>(i)));
+}
+
+torch::Tensor Batcher::resized_crops(const torch::Tensor& index, int64_t i) const {
+  auto gen = batch_generator(i, 0x5A5A5A5AULL);
+  const int64_t b = index.numel();
+  const auto u = torch::rand({b, kResizedCropUniforms}, gen).contiguous();  // drawn up front
+  const auto idx = index.contiguous();
+  const int64_t* ids = idx.data_ptr<int64_t>();
+  const float* draws = u.data_ptr<float>();
+  const int64_t c = data_.channels(), h = data_.height(), w = data_.width();
+  auto out = torch::empty({b, c, h, w}, torch::kUInt8);
+  at::parallel_for(0, b, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t j = begin; j < end; ++j) {
+      const auto image = data_.stored(ids[j]);
+      const CropBox box =
+          random_resized_crop_box(image.size(1), image.size(2), draws + j * kResizedCropUniforms);
+      out[j].copy_(crop_and_fit(image, box, c, h, w));
+    }
+  });
+  return out;
+}
+
+torch::Tensor Batcher::augment(torch::Tensor raw, int64_t i) const {
+  auto gen = batch_generator(i, 0xA5A5A5A5ULL);
   const int64_t b = raw.size(0), c = raw.size(1), h = raw.size(2), w = raw.size(3);
   if (config_.horizontal_flip) {
     auto flip = torch::rand({b}, gen).lt(0.5).view({b, 1, 1, 1});  // Bernoulli(1/2) per sample
@@ -88,7 +116,7 @@ Batch Batcher::get(int64_t i) const {
   const int64_t start = i * config_.batch_size;
   const int64_t end = std::min(start + config_.batch_size, data_.size());
   const auto idx = order_.slice(0, start, end);
-  auto raw = data_.samples(idx);
+  auto raw = config_.random_resized_crop ? resized_crops(idx, i) : data_.samples(idx);
   if (config_.crop_padding > 0 || config_.horizontal_flip) raw = augment(raw, i);
   Batch batch;
   batch.x = raw.to(torch::kFloat).mul_(scale_).add_(shift_);  // (x/255 - mean) / std

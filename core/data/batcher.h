@@ -1,7 +1,8 @@
 #pragma once
-// Fast batching: whole dataset in memory as uint8, a shuffled index per epoch, one index_select
-// and one float conversion per batch; augmentation (random crop with padding, horizontal flip)
-// done on the whole batch with randomness from a seeded generator, so runs are reproducible.
+// Fast batching: a shuffled index per epoch, one index_select (or per-image decoding for images
+// on disk) and one float conversion per batch; augmentation (random crop with padding,
+// random-resized crop, horizontal flip) with randomness from a generator seeded per batch, so
+// runs are reproducible whichever thread makes which batch.
 #include <torch/types.h>
 
 #include "data/dataset.h"
@@ -14,6 +15,9 @@ struct BatchConfig {
   bool drop_last = false;
   int crop_padding = 0;  // random crop after zero padding by this many pixels (0 = off)
   bool horizontal_flip = false;
+  // torchvision's RandomResizedCrop (data/resized_crop.h) from the stored image, then resized to
+  // the dataset's channels()×height()×width(): the usual training crop for photos.
+  bool random_resized_crop = false;
   uint64_t seed = 0;
 };
 
@@ -37,6 +41,8 @@ class Batcher {
 
  private:
   torch::Tensor augment(torch::Tensor raw, int64_t i) const;  // uint8 [B, C, H, W], same shape
+  torch::Tensor resized_crops(const torch::Tensor& index, int64_t i) const;  // uint8 [B, C, H, W]
+  at::Generator batch_generator(int64_t i, uint64_t stream) const;
 
   Dataset data_;
   BatchConfig config_;

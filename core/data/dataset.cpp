@@ -1,34 +1,59 @@
 #include "data/dataset.h"
 
+#include <ATen/Parallel.h>
 #include <torch/torch.h>
 
 #include <algorithm>
 
 #include "data/fit.h"
+#include "util/error.h"
 
 namespace bitshift {
 
 Dataset Dataset::head(int64_t n) const {
   Dataset out = *this;
   n = std::clamp<int64_t>(n, 0, size());  // a negative slice end would count from the end
-  out.images = images.slice(0, 0, n);
+  if (images.defined()) out.images = images.slice(0, 0, n);
   out.labels = labels.slice(0, 0, n);
   return out;
 }
 
 torch::Tensor Dataset::samples(const torch::Tensor& index) const {
-  auto raw = images.index_select(0, index);
-  return fitted() ? fit_images(raw, fit_c, fit_h, fit_w) : raw;
+  if (!on_disk()) {
+    auto raw = images.index_select(0, index);
+    return fitted() ? fit_images(raw, fit_c, fit_h, fit_w) : raw;
+  }
+  const auto idx = index.contiguous();
+  const int64_t* ids = idx.data_ptr<int64_t>();
+  auto out = torch::empty({idx.numel(), fit_c, fit_h, fit_w}, torch::kUInt8);
+  at::parallel_for(0, idx.numel(), 1, [&](int64_t begin, int64_t end) {
+    for (int64_t j = begin; j < end; ++j)
+      out[j].copy_(fit_images(files->decode(ids[j]).unsqueeze(0), fit_c, fit_h, fit_w)[0]);
+  });
+  return out;
+}
+
+torch::Tensor Dataset::stored(int64_t i) const {
+  require(i >= 0 && i < size(), "sample " + std::to_string(i) + " out of range [0, " +
+                                    std::to_string(size()) + ") in dataset '" + name + "'");
+  return on_disk() ? files->decode(i) : images[i];
 }
 
 Normalization measure_normalization(const Dataset& data) {
   Normalization norm;
   const int64_t chunk = 4096;  // bounded memory: never convert the whole set to float at once
   const int64_t c = data.channels();
+  // In memory every image; on disk up to kOnDiskImages evenly spaced ones (classes are stored
+  // one after the other, so the first ones would be one class).
+  constexpr int64_t kOnDiskImages = 1000;
+  const int64_t n = data.on_disk() ? std::min(data.size(), kOnDiskImages) : data.size();
+  std::vector<int64_t> spaced(static_cast<size_t>(n));
+  for (int64_t k = 0; k < n; ++k) spaced[k] = data.on_disk() ? k * data.size() / n : k;
+  const auto picked = torch::tensor(spaced, torch::kLong);
   std::vector<double> sum(c, 0.0), sum_sq(c, 0.0);
   double count = 0;
-  for (int64_t i = 0; i < data.size(); i += chunk) {
-    const auto index = torch::arange(i, std::min(i + chunk, data.size()), torch::kLong);
+  for (int64_t i = 0; i < n; i += chunk) {
+    const auto index = picked.slice(0, i, std::min(i + chunk, n));
     auto x = data.samples(index).to(torch::kDouble) / 255.0;
     auto s = x.sum({0, 2, 3});
     auto s2 = (x * x).sum({0, 2, 3});

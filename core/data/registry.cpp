@@ -69,15 +69,15 @@ DatasetPair open_dataset(const std::string& name_or_dir) {
       p = open_idx_dir(dir, name);
     } else if (fs::exists(dir + "/data_batch_1.bin")) {
       p = load_cifar10_dir(dir);
-    } else if (fs::is_directory(dir + "/train") && fs::is_directory(dir + "/test")) {
+    } else if (fs::is_directory(dir + "/train") && !image_folder_test_dir(dir).empty()) {
       p = load_image_folder_pair(dir);
     } else {
       throw Error("dataset folder '" + dir +
                   "' is not recognised: looked for IDX files (train-images-idx3-ubyte[.gz], "
                   "train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz], "
                   "t10k-labels-idx1-ubyte[.gz]), CIFAR-10 binary batches (data_batch_1.bin ... "
-                  "data_batch_5.bin, test_batch.bin), or train/ and test/ sub-folders with one "
-                  "folder of images per class");
+                  "data_batch_5.bin, test_batch.bin), or train/ and test/ (or val/) sub-folders "
+                  "with one folder of images per class");
     }
   } else {
     std::string known;
@@ -87,6 +87,18 @@ DatasetPair open_dataset(const std::string& name_or_dir) {
   }
   p.normalization = measure_normalization(p.train);
   return p;
+}
+
+std::string skipped_note(const DatasetPair& data) {
+  const size_t n = data.train.skipped.size() + data.test.skipped.size();
+  if (n == 0) return "";
+  std::string names;
+  size_t listed = 0;
+  for (const Dataset* d : {&data.train, &data.test})
+    for (const auto& f : d->skipped)
+      if (listed++ < 3) names += (names.empty() ? "" : ", ") + f;
+  return std::to_string(n) + " file" + (n > 1 ? "s" : "") +
+         " left out, not readable as images: " + names + (n > 3 ? ", ..." : "");
 }
 
 Result<DatasetPair> try_open_dataset(const std::string& name_or_dir) {

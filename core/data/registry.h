@@ -14,6 +14,8 @@ namespace bitshift {
 // measured on the training split. Throws Error naming the unknown name or the folder and what
 // was looked for.
 DatasetPair open_dataset(const std::string& name_or_dir);
+// "" or e.g. "2 files left out, not readable as images: a/x.txt, b/y.jpg" for image folders.
+std::string skipped_note(const DatasetPair& data);
 Result<DatasetPair> try_open_dataset(const std::string& name_or_dir);
 // Names open_dataset() knows without a folder.
 std::vector<std::string> known_datasets();

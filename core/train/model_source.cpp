@@ -8,6 +8,7 @@
 #include "models/zoo.h"
 #include "train/checkpoint.h"
 #include "train/quantized_checkpoint.h"
+#include "train/rehead.h"
 #include "util/error.h"
 
 namespace bitshift {
@@ -26,7 +27,7 @@ std::string baseline_path(const std::string& model, const std::string& dataset) 
 
 LoadedModel load_model(const std::string& name_or_file, const DatasetPair& data,
                        const std::string& dataset_name, bool pretrained, double width,
-                       uint64_t init_seed) {
+                       uint64_t init_seed, int num_classes) {
   const Shape input{data.train.channels(), data.train.height(), data.train.width(), false};
   LoadedModel out;
   std::string checkpoint_path;
@@ -47,12 +48,35 @@ LoadedModel load_model(const std::string& name_or_file, const DatasetPair& data,
   const bool imported = is_file && is_importable_model(checkpoint_path);
   Checkpoint ck = imported ? import_model(checkpoint_path, input) : load_checkpoint(checkpoint_path);
   const Shape ck_in = ck.graph.input_shape();
-  require((ck_in == input || is_file) && ck.graph.num_classes() == data.train.num_classes,
+  const int classes = data.train.num_classes;
+  if (num_classes > 0) {
+    require(num_classes == classes, "--num-classes " + std::to_string(num_classes) + ": dataset '" +
+                                        dataset_name + "' has " + std::to_string(classes) +
+                                        " classes; the new head must have as many");
+    require(is_file, "--num-classes re-heads a model file; zoo model '" + name_or_file +
+                         "' is already built for the dataset's classes");
+    require(!is_quantized(ck), "--num-classes: '" + checkpoint_path +
+                                   "' is a quantized checkpoint; re-head its FP32 model instead");
+    if (ck.graph.num_classes() != classes) {
+      out.head_note = "'" + classifier_layer(ck.graph) + "' replaced by a new layer with " +
+                      std::to_string(classes) + " outputs (was " +
+                      std::to_string(ck.graph.num_classes()) + "), freshly initialised";
+      ck = rehead(ck, classes, init_seed);
+    }
+  }
+  const bool classes_differ = ck.graph.num_classes() != classes;
+  require((ck_in == input || is_file) && !classes_differ,
           std::string(imported ? "model" : "checkpoint") + " '" + checkpoint_path +
               "' was made for input " + ck_in.str() + " with " +
               std::to_string(ck.graph.num_classes()) + " classes, but dataset '" + dataset_name +
-              "' has " + input.str() + " with " + std::to_string(data.train.num_classes) +
-              (ck_in == input ? "" : " (a model file may take another image shape; the classes must match)"));
+              "' has " + input.str() + " with " + std::to_string(classes) + " classes" +
+              (classes_differ && is_file && !is_quantized(ck)
+                   ? " (to fine-tune it on these classes, pass --num-classes " +
+                         std::to_string(classes) + ": its last layer '" +
+                         classifier_layer(ck.graph) + "' is replaced by a new one)"
+                   : ck_in == input ? ""
+                                    : " (a model file may take another image shape; the classes "
+                                      "must match)"));
   // A model file for another image shape gets the data fitted to its input.
   out.data = fit_dataset(data, ck_in.c, ck_in.h, ck_in.w, &out.data_note);
   // An imported model carries no normalisation of its own: the (fitted) data's applies.

@@ -21,6 +21,7 @@ struct LoadedModel {
   Normalization normalization;  // the one the weights were trained with
   DatasetPair data;             // the data as the model sees it: fitted to a file's input shape
   std::string data_note;        // what fitting did ("" when the data was at the model's shape)
+  std::string head_note;        // what re-heading did ("" when the classes matched)
   nlohmann::json meta = nlohmann::json::object();
 };
 
@@ -31,9 +32,10 @@ std::string baseline_path(const std::string& model, const std::string& dataset);
 
 // Throws Error naming the file/model and what was expected (e.g. a checkpoint for another
 // class count than `data`). A model file for another image shape gets `data` fitted to its
-// input (data/fit.h): use LoadedModel::data from then on.
+// input (data/fit.h): use LoadedModel::data from then on. `num_classes` > 0 re-heads an FP32
+// model file with another class count (train/rehead.h); it must equal the data's.
 LoadedModel load_model(const std::string& name_or_file, const DatasetPair& data,
                        const std::string& dataset_name, bool pretrained = true, double width = 1.0,
-                       uint64_t init_seed = 1);
+                       uint64_t init_seed = 1, int num_classes = 0);
 
 }  // namespace bitshift

@@ -11,7 +11,8 @@ nlohmann::json to_json(const EpochRecord& e) {
           {"train_loss", e.train_loss}, {"train_top1", e.train_top1},
           {"test_loss", e.test_loss},   {"top1", e.test_top1},
           {"top5", e.test_top5},        {"seconds", e.seconds},
-          {"images_per_second", e.images_per_second}};
+          {"images_per_second", e.images_per_second},
+          {"data_wait_seconds", e.data_wait_seconds}};
 }
 
 nlohmann::json to_json(const RunRecord& r) {

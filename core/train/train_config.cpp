@@ -46,6 +46,7 @@ nlohmann::json to_json(const TrainConfig& c) {
           {"label_smoothing", c.label_smoothing},
           {"crop_padding", c.crop_padding},
           {"horizontal_flip", c.horizontal_flip},
+          {"random_resized_crop", c.random_resized_crop},
           {"seed", c.seed},
           {"threads", c.threads},
           {"train_limit", c.train_limit},
@@ -69,6 +70,7 @@ TrainConfig train_config_from_json(const nlohmann::json& j) {
     c.label_smoothing = j.value("label_smoothing", c.label_smoothing);
     c.crop_padding = j.value("crop_padding", c.crop_padding);
     c.horizontal_flip = j.value("horizontal_flip", c.horizontal_flip);
+    c.random_resized_crop = j.value("random_resized_crop", c.random_resized_crop);
     c.seed = j.value("seed", c.seed);
     c.threads = j.value("threads", c.threads);
     c.train_limit = j.value("train_limit", c.train_limit);

@@ -24,6 +24,7 @@ struct TrainConfig {
   double label_smoothing = 0.0;
   int crop_padding = 0;       // random crop with this zero padding (0 = off)
   bool horizontal_flip = false;
+  bool random_resized_crop = false;  // torchvision's RandomResizedCrop to the model's input
   uint64_t seed = 1;
   int threads = 0;            // 0 = all cores
   int64_t train_limit = 0;    // use only the first N training images (0 = all)

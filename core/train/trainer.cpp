@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "data/batcher.h"
+#include "data/prefetcher.h"
 #include "train/checkpoint.h"
 #include "train/evaluate.h"
 #include "train/optimizer.h"
@@ -73,6 +74,7 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
     bc.drop_last = train_set.size() > config.batch_size;  // avoid a BatchNorm batch of 1
     bc.crop_padding = config.crop_padding;
     bc.horizontal_flip = config.horizontal_flip;
+    bc.random_resized_crop = config.random_resized_crop;
     bc.seed = config.seed;
     Batcher batcher(train_set, data.normalization, bc);
 
@@ -88,6 +90,7 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
     for (int epoch = 0; epoch < config.epochs && !result.cancelled; ++epoch) {
       model->train();
       batcher.start_epoch(epoch);
+      Prefetcher batches(batcher);  // the next batches are made while this one trains
       const auto epoch_start = Clock::now();
       double loss_sum = 0.0;
       int64_t correct = 0, seen = 0;
@@ -97,7 +100,7 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
         if (extras.before_step) extras.before_step(progress_epochs);
         lr = learning_rate_at(config, progress_epochs);
         set_learning_rate(*optimizer, lr, extras.parameters_lr_scale);
-        Batch b = batcher.get(i);
+        Batch b = batches.next();
         optimizer->zero_grad();
         auto logits = model->forward(to_channels_last(b.x));
         auto loss = torch::nn::functional::cross_entropy(
@@ -145,6 +148,7 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
       rec.test_top5 = ev.top5;
       rec.seconds = seconds_since(epoch_start);
       rec.images_per_second = seen / std::max(epoch_train_seconds, 1e-9);
+      rec.data_wait_seconds = batches.waited_seconds();
       result.history.push_back(rec);
 
       if (!config.checkpoint_path.empty()) {

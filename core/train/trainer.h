@@ -39,6 +39,7 @@ struct EpochRecord {
   double test_top5 = 0.0;
   double seconds = 0.0;
   double images_per_second = 0.0;
+  double data_wait_seconds = 0.0;  // of `seconds`, the time training waited for batches
 };
 
 struct TrainResult {

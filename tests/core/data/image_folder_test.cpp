@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include "data/image_folder.h"
+#include "data/registry.h"
 #include "test_files.h"
 
 using namespace bitshift;
@@ -64,21 +65,92 @@ TEST(ImageFolder, HiddenFilesAndFoldersAreSkipped) {
   EXPECT_EQ(d.size(), 1);
 }
 
-TEST(ImageFolder, NonImageFileIsRejectedWithItsNameAndReason) {
+TEST(ImageFolder, NonImageFileIsLeftOutAndListed) {
   const std::string root = fresh_dir("folder-bad");
   write(root + "/a/1.bmp", bmp(2, 2, 1, 2, 3));
   write(root + "/a/notes.txt", "not an image");
-  const std::string msg = error_of([&] { load_image_folder(root, "f"); });
-  EXPECT_CONTAINS(msg, "notes.txt' is not a decodable image (");
+  const Dataset d = load_image_folder(root, "f");
+  EXPECT_EQ(d.size(), 1);
+  ASSERT_EQ(d.skipped.size(), 1u);
+  EXPECT_CONTAINS(d.skipped[0], "a/notes.txt");
+  DatasetPair p;
+  p.train = d;
+  EXPECT_EQ(skipped_note(p), "1 file left out, not readable as images: " + root + "/a/notes.txt");
 }
 
-TEST(ImageFolder, ImageOfAnotherSizeIsNamedWithBothSizes) {
+TEST(ImageFolder, ImagesOfMixedSizesStayOnDiskAtTheCommonSize) {
   const std::string root = fresh_dir("folder-sizes");
   write(root + "/a/1.bmp", bmp(4, 4, 0, 0, 0));
   write(root + "/a/2.bmp", bmp(5, 4, 0, 0, 0));
-  const std::string msg = error_of([&] { load_image_folder(root, "f"); });
-  EXPECT_CONTAINS(msg, "2.bmp' is 5x4 but the first image");
-  EXPECT_CONTAINS(msg, "1.bmp') is 4x4");
+  write(root + "/a/3.bmp", bmp(6, 5, 9, 9, 9));
+  write(root + "/b/4.bmp", bmp(6, 5, 7, 8, 9));
+  const Dataset d = load_image_folder(root, "f");
+  ASSERT_TRUE(d.on_disk());
+  EXPECT_FALSE(d.images.defined());
+  // 6x5 is the most common size: served square at its shorter side.
+  EXPECT_EQ(d.channels(), 3);
+  EXPECT_EQ(d.height(), 5);
+  EXPECT_EQ(d.width(), 5);
+  const auto x = d.samples(torch::tensor({3, 1}, torch::kLong));
+  ASSERT_EQ(x.sizes(), (std::vector<int64_t>{2, 3, 5, 5}));
+  EXPECT_EQ(x[0][0][2][2].item<int>(), 7);  // red of 4.bmp
+  EXPECT_EQ(x[0][2][2][2].item<int>(), 9);  // its blue
+  EXPECT_EQ(x[1].max().item<int>(), 0);  // the black 5x4 image, upscaled and cropped
+  EXPECT_EQ(d.stored(1).sizes(), (std::vector<int64_t>{3, 4, 5}));
+}
+
+TEST(ImageFolder, LargeSetStaysOnDiskAndServesTheSamePixelsAsInMemory) {
+  const std::string root = fresh_dir("folder-on-disk");
+  for (int i = 0; i < 5; ++i) {
+    std::vector<uint8_t> hwc(3 * 4 * 3);
+    for (size_t k = 0; k < hwc.size(); ++k) hwc[k] = static_cast<uint8_t>(k * 11 + i * 37);
+    write_png(root + "/" + (i < 2 ? "a" : "b") + "/" + std::to_string(i) + ".png", 4, 3, 3, hwc);
+  }
+  const Dataset in_memory = load_image_folder(root, "f");
+  ImageFolderOptions tiny;
+  tiny.in_memory_bytes = 100;  // 5 images of 36 bytes do not fit: left on disk
+  tiny.cache_bytes = 80;       // two images
+  const Dataset on_disk = load_image_folder(root, "f", tiny);
+  ASSERT_FALSE(in_memory.on_disk());
+  ASSERT_TRUE(on_disk.on_disk());
+  EXPECT_TRUE(torch::equal(in_memory.labels, on_disk.labels));
+  const auto index = torch::tensor({4, 0, 2, 0, 1, 3}, torch::kLong);
+  EXPECT_TRUE(torch::equal(in_memory.samples(index), on_disk.samples(index)));
+  const ImageCacheStats st = on_disk.files->stats();
+  EXPECT_LE(st.bytes, 80);
+  EXPECT_EQ(st.hits + st.misses, 6);
+}
+
+TEST(ImageFolder, CacheServesARepeatedImageWithoutDecodingIt) {
+  const std::string root = fresh_dir("folder-cache");
+  write(root + "/a/1.bmp", bmp(3, 2, 1, 2, 3));
+  ImageFiles files({root + "/a/1.bmp"}, 3, 1000);
+  const auto first = files.decode(0);
+  fs::remove(root + "/a/1.bmp");  // a second decode from disk would now fail
+  EXPECT_TRUE(torch::equal(files.decode(0), first));
+  EXPECT_EQ(files.stats().hits, 1);
+  EXPECT_EQ(files.stats().bytes, 18);
+}
+
+TEST(ImageFolder, ImageBrokenAfterItsHeaderIsLeftOutInMemoryAndNamedOnDisk) {
+  const std::string root = fresh_dir("folder-truncated");
+  std::vector<uint8_t> hwc(8 * 8 * 3, 200);
+  for (size_t k = 0; k < hwc.size(); ++k) hwc[k] = static_cast<uint8_t>(k * 7919 % 251);
+  write_png(root + "/a/good.png", 8, 8, 3, hwc);
+  write_png(root + "/a/cut.png", 8, 8, 3, hwc);
+  std::string bytes = read_file(root + "/a/cut.png");
+  write(root + "/a/cut.png", bytes.substr(0, 40));  // the header survives, the pixels do not
+  const Dataset d = load_image_folder(root, "f");
+  EXPECT_EQ(d.size(), 1);
+  ASSERT_EQ(d.skipped.size(), 1u);
+  EXPECT_CONTAINS(d.skipped[0], "cut.png");
+
+  ImageFolderOptions disk;
+  disk.in_memory_bytes = 0;
+  const Dataset lazy = load_image_folder(root, "f", disk);
+  ASSERT_EQ(lazy.size(), 2);  // only decoding finds it
+  EXPECT_CONTAINS(error_of([&] { lazy.samples(torch::tensor({0}, torch::kLong)); }),
+                  "cut.png' could not be decoded (");
 }
 
 TEST(ImageFolder, MissingFolderIsNamed) {
@@ -97,7 +169,7 @@ TEST(ImageFolder, EmptyClassFolderIsNamed) {
   const std::string root = fresh_dir("folder-empty-class");
   write(root + "/a/1.bmp", bmp(2, 2, 0, 0, 0));
   fs::create_directories(root + "/b");
-  EXPECT_CONTAINS(error_of([&] { load_image_folder(root, "f"); }), "/b' has no images");
+  EXPECT_CONTAINS(error_of([&] { load_image_folder(root, "f"); }), "/b' has no readable images");
 }
 
 TEST(ImageFolderPair, TrainAndTestAreReadWithTheirNames) {
@@ -125,5 +197,23 @@ TEST(ImageFolderPair, FolderWithoutTrainAndTestExplainsTheLayout) {
   const std::string root = fresh_dir("pair-flat");
   write(root + "/x/1.bmp", bmp(2, 2, 0, 0, 0));
   const std::string msg = error_of([&] { load_image_folder_pair(root); });
-  EXPECT_CONTAINS(msg, "pair-flat' needs 'train/' and 'test/' sub-folders");
+  EXPECT_CONTAINS(msg, "pair-flat' needs 'train/' and 'test/' (or 'val/') sub-folders");
+}
+
+TEST(ImageFolderPair, ValFolderServesAsTheTestSplitAtTheTrainingShape) {
+  const std::string root = fresh_dir("pair-val");
+  for (const char* cls : {"x", "y"}) {
+    write(root + "/train/" + cls + "/1.bmp", bmp(6, 6, 10, 20, 30));
+    write(root + "/val/" + cls + "/1.bmp", bmp(12, 8, 10, 20, 30));
+  }
+  const DatasetPair p = load_image_folder_pair(root);
+  EXPECT_EQ(p.test.name, "pair-val/val");
+  EXPECT_EQ(p.test.channels(), 3);
+  EXPECT_EQ(p.test.height(), 6);
+  EXPECT_EQ(p.test.width(), 6);
+  const auto x = p.test.samples(torch::tensor({0, 1}, torch::kLong));
+  ASSERT_EQ(x.sizes(), (std::vector<int64_t>{2, 3, 6, 6}));
+  EXPECT_EQ(x[1][0].min().item<int>(), 10);  // a flat colour stays flat through the resize
+  EXPECT_EQ(x[1][0].max().item<int>(), 10);
+  EXPECT_EQ(x[1][2].min().item<int>(), 30);
 }
