@@ -41,8 +41,10 @@ torch::Tensor Dataset::stored(int64_t i) const {
 
 Normalization measure_normalization(const Dataset& data) {
   Normalization norm;
-  const int64_t chunk = 4096;  // bounded memory: never convert the whole set to float at once
   const int64_t c = data.channels();
+  // Bounded memory: never convert more than 2^22 pixels (32 MiB as doubles) at once.
+  const int64_t chunk =
+      std::clamp<int64_t>((int64_t{1} << 22) / (c * data.height() * data.width()), 1, 4096);
   // In memory every image; on disk up to kOnDiskImages evenly spaced ones (classes are stored
   // one after the other, so the first ones would be one class).
   constexpr int64_t kOnDiskImages = 1000;

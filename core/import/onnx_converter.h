@@ -132,6 +132,9 @@ class OnnxConverter {
   std::map<std::string, torch::Tensor> tensors_;
   LayerNamer names_;
   std::vector<std::string> unsupported_;
+  std::string input_name_;
+  bool input_nhwc_ = false;         // channels-last input read through a leading Transpose
+  std::vector<std::string> notes_;  // what the import changed, for the origin record
 };
 
 }  // namespace onnx_import

@@ -27,7 +27,7 @@ const std::set<std::string>& supported_ops() {
       "Slice",      "Concat",  "Pad",         "Identity",           "Dropout",
       "Constant",   "Shape",   "Gather",      "Unsqueeze",          "Squeeze",
       "Cast",       "Sub",     "Div",         "ConstantOfShape",    "Floor",
-      "Sqrt"};
+      "Sqrt",       "Softmax", "LogSoftmax"};
   return ops;
 }
 
@@ -64,13 +64,26 @@ void OnnxConverter::read_input() {
               info.type().tensor_type().shape().dim_size() == 4,
           where_model() + ": input '" + info.name() + "' must be a 4-D tensor [N, C, H, W]");
   const auto& dims = info.type().tensor_type().shape().dim();
+  // A channels-last input [N, H, W, C] (tf2onnx, Keras, or a permute in forward) that goes only
+  // into Transpose(perm 0,3,1,2) is read as the [N, C, H, W] after it.
+  int consumers = 0, nhwc_transposes = 0;
+  for (const auto& n : model_.graph().node())
+    for (const auto& in : n.input())
+      if (in == info.name()) {
+        ++consumers;
+        if (n.op_type() == "Transpose" && attr_ints(n, "perm") == std::vector<int64_t>{0, 3, 1, 2})
+          ++nhwc_transposes;
+      }
+  input_nhwc_ = consumers > 0 && consumers == nhwc_transposes;
   int64_t chw[3];
   for (int k = 1; k < 4; ++k) {
     require(dims[k].has_dim_value(),
             where_model() + ": input '" + info.name() + "' dimension " + std::to_string(k) +
                 " is not fixed; export with fixed C, H and W (only the batch may vary)");
-    chw[k - 1] = dims[k].dim_value();
+    chw[input_nhwc_ ? k % 3 : k - 1] = dims[k].dim_value();  // NHWC: H->1, W->2, C->0
   }
+  if (input_nhwc_) notes_.push_back("channels-last input: its Transpose to NCHW absorbed");
+  input_name_ = info.name();
   require(chw[0] >= 1 && chw[0] <= kMaxInputChannels && chw[1] >= 1 && chw[1] <= kMaxInputSide &&
               chw[2] >= 1 && chw[2] <= kMaxInputSide,
           where_model() + ": input shape " + std::to_string(chw[0]) + "x" + std::to_string(chw[1]) +
@@ -231,6 +244,7 @@ Checkpoint OnnxConverter::finish() {
                        {"opset", opset_},
                        {"producer", model_.producer_name() + " " + model_.producer_version()},
                        {"ir_version", model_.ir_version()}};
+  if (!notes_.empty()) ck.meta["origin"]["notes"] = notes_;
   return ck;
 }
 

@@ -271,8 +271,25 @@ void OnnxConverter::convert_runtime(const onnx::NodeProto& n, const std::vector<
                       " (supported: flatten to [N, -1], and the "
                       "Reshape-Transpose-Reshape of a channel shuffle)"};
   }
+  if (op == "Softmax" || op == "LogSoftmax") {
+    // Only at the very end, over the classes: training wants the logits before it, and the
+    // class ranking (accuracy) is the same.
+    const Value* xv = input(0);
+    const bool is_output =
+        model_.graph().output_size() == 1 && model_.graph().output(0).name() == out;
+    int64_t axis = attr_int(n, "axis", opset_ < 13 ? 1 : -1);
+    if (!is_output || xv->is_const || !shape_of(xv->node).flat || (axis != 1 && axis != -1))
+      throw Unsupported{"only a softmax over the classes at the output"};
+    notes_.push_back(op + " at the output removed: the model is trained on its logits");
+    values_[out] = *xv;
+    return;
+  }
   if (op == "Transpose") {
     const Value* xv = input(0);
+    if (input_nhwc_ && n.input(0) == input_name_) {  // see read_input()
+      values_[out] = *xv;
+      return;
+    }
     if (xv && !xv->is_const && xv->shuffle_groups && !xv->shuffle_transposed &&
         attr_ints(n, "perm") == std::vector<int64_t>{0, 2, 1, 3, 4}) {
       Value v = *xv;

@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   DatasetPair data = open_dataset(argv[1]);
   data = fit_dataset(data, c, h, w);
   const double open_s = seconds_since(t0);
+  const double open_rss = peak_rss_mib();
 
   BatchConfig bc;
   bc.batch_size = batch;
@@ -52,6 +53,7 @@ int main(int argc, char** argv) {
   int64_t images = 0;
   for (int64_t i = 0; i < batcher.num_batches(); ++i) images += batcher.get(i).y.size(0);
   const double pipeline_s = seconds_since(t0);
+  const double pipeline_rss = peak_rss_mib();
 
   GraphModule model(build_model("resnet20", Shape{c, h, w, false}, data.train.num_classes), 1);
   TrainConfig tc;
@@ -69,8 +71,8 @@ int main(int argc, char** argv) {
   const EpochRecord& e = r->history.at(0);
   std::printf(
       "images=%lld on_disk=%d open_s=%.2f pipeline_img_s=%.0f train_img_s=%.0f "
-      "data_wait_s=%.2f of_epoch_s=%.2f peak_rss_mib=%.0f\n",
+      "data_wait_s=%.2f of_epoch_s=%.2f peak_rss_mib: open=%.0f pipeline=%.0f train=%.0f\n",
       (long long)images, data.train.on_disk() ? 1 : 0, open_s, images / pipeline_s,
-      e.images_per_second, e.data_wait_seconds, e.seconds, peak_rss_mib());
+      e.images_per_second, e.data_wait_seconds, e.seconds, open_rss, pipeline_rss, peak_rss_mib());
   return 0;
 }

@@ -85,12 +85,41 @@ class UserNet(nn.Module):
         return self.fc(x)
 
 
-Spec = namedtuple("Spec", "name family seed input build extra_opsets script")
+class ChannelsLast(nn.Module):
+    """What a Keras model exported by tf2onnx looks like: NHWC input transposed to NCHW first,
+    probabilities (softmax) out. The reference logits are the wrapped model's, before softmax."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x):
+        return F.softmax(self.model(x.permute(0, 3, 1, 2)), dim=1)
+
+
+class SmallKerasStyle(nn.Module):
+    """conv-bn-relu twice, global mean, dense: the CNN of a Keras tutorial."""
+
+    def __init__(self, num_classes=CLASSES):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
+        self.bn1 = nn.BatchNorm2d(8)
+        self.conv2 = nn.Conv2d(8, 16, 3, stride=2, padding=1)
+        self.dense = nn.Linear(16, num_classes)
+
+    def forward(self, x):
+        x = F.relu(self.bn1(self.conv1(x)))
+        x = F.relu(self.conv2(x))
+        return self.dense(x.mean((2, 3)))
+
+
+Spec = namedtuple("Spec", "name family seed input build extra_opsets script channels_last")
 RGB64 = (3, 64, 64)
 
 
-def spec(name, family, seed, build, input=RGB64, extra_opsets=(), script=False):
-    return Spec(name, family, seed, input, build, extra_opsets, script)
+def spec(name, family, seed, build, input=RGB64, extra_opsets=(), script=False,
+         channels_last=False):
+    return Spec(name, family, seed, input, build, extra_opsets, script, channels_last)
 
 
 SPECS = [
@@ -111,6 +140,7 @@ SPECS = [
          lambda: tvm.googlenet(num_classes=CLASSES, aux_logits=False, init_weights=True,
                                transform_input=False)),
     spec("usernet", "user", 111, UserNet, input=(1, 28, 28), script=True),
+    spec("kerasnet", "user", 112, SmallKerasStyle, input=(3, 20, 24), channels_last=True),
 ]
 
 
@@ -254,6 +284,12 @@ def make(s, out):
     write_raw(x, os.path.join(out, s.name + ".input.bin"))
     write_raw(logits, os.path.join(out, s.name + ".logits.bin"))
     onnx_path = os.path.join(out, s.name + ".onnx")
+    if s.channels_last:  # ONNX only: the file takes NHWC and gives probabilities
+        write_onnx(ChannelsLast(model).eval(), x.permute(0, 2, 3, 1).contiguous(), onnx_path, OPSET)
+        entry_ = entry(s, s.name, OPSET, None, None)
+        entry_["channels_last"] = True
+        return [entry_], "%-20s %6.2f s  onnx %8.1f KiB  (NHWC input, softmax output)" % (
+            s.name, time.time() - start, os.path.getsize(onnx_path) / 1024)
     write_onnx(model, x, onnx_path, OPSET)
     # check_trace re-traces to compare graphs (a third of the run time); the reload check in
     # write_torchscript compares the saved file's outputs with eager instead.

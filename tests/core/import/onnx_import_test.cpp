@@ -18,7 +18,7 @@ using testing::run_imported;
 
 TEST(OnnxImport, EveryFixtureMatchesPyTorchLogits) {
   const auto fixtures = import_fixtures();
-  ASSERT_GE(fixtures.size(), 13u);
+  ASSERT_GE(fixtures.size(), 14u);
   for (const auto& f : fixtures) {
     SCOPED_TRACE(f.name);
     Checkpoint ck;
@@ -52,6 +52,17 @@ TEST(OnnxImport, UserNetOpsArriveAsTheirOwnKinds) {
   for (const char* op : {"conv2d", "concat", "mul", "sigmoid", "hardswish", "silu", "leaky_relu",
                          "clip", "add", "maxpool", "avgpool", "gap", "flatten", "linear"})
     EXPECT_TRUE(ops.count(op)) << op << "\n" << summary_table(ck.graph);
+}
+
+TEST(OnnxImport, ChannelsLastModelWithSoftmaxIsReadAsNchwLogitsAndSaysSo) {
+  // What tf2onnx writes for a Keras CNN: NHWC input transposed first, softmax last.
+  const Checkpoint ck = import_onnx(testing::fixture_dir() + "/kerasnet.onnx");
+  EXPECT_EQ(ck.graph.input_shape().str(), (Shape{3, 20, 24, false}.str()));
+  const std::string notes = ck.meta["origin"]["notes"].dump();
+  EXPECT_NE(notes.find("channels-last input: its Transpose to NCHW absorbed"), std::string::npos)
+      << notes;
+  EXPECT_NE(notes.find("Softmax at the output removed"), std::string::npos) << notes;
+  EXPECT_EQ(ck.graph.node(ck.graph.output()).kind, OpKind::Linear);
 }
 
 }  // namespace
