@@ -7,7 +7,7 @@
 namespace bitshift::cli {
 
 int cmd_eval(const std::vector<std::string>& argv) {
-  const std::vector<OptionSpec> specs = {opt_model(), opt_data(), opt_mean(), opt_std(), opt_test_limit(),
+  const std::vector<OptionSpec> specs = {opt_model(), opt_input(), opt_data(), opt_mean(), opt_std(), opt_test_limit(),
                                          opt_threads(), opt_width(), opt_json(), opt_help()};
   Args args(argv, specs);
   if (args.has("help")) {

@@ -59,7 +59,7 @@ int cmd_methods(const std::vector<std::string>& argv) {
 }
 
 int cmd_cost(const std::vector<std::string>& argv) {
-  const std::vector<OptionSpec> specs = {opt_model(), opt_data(), opt_method(), opt_bits(),
+  const std::vector<OptionSpec> specs = {opt_model(), opt_input(), opt_data(), opt_method(), opt_bits(),
                                          opt_layer(), opt_edges(), opt_width(), opt_json(), opt_help()};
   Args args(argv, specs);
   if (args.has("help")) {
@@ -88,7 +88,7 @@ int cmd_cost(const std::vector<std::string>& argv) {
 
 int cmd_quantize(const std::vector<std::string>& argv) {
   const std::vector<OptionSpec> specs = {
-      opt_model(), opt_data(), opt_mean(), opt_std(), opt_method(), opt_bits(), opt_layer(),
+      opt_model(), opt_input(), opt_data(), opt_mean(), opt_std(), opt_method(), opt_bits(), opt_layer(),
       opt_edges(), opt_augment(), opt_num_classes(),
       {"epochs", "N", "fine-tuning epochs (default 2)"},
       {"lr", "X", "learning rate (default 0.005, SGD Nesterov, cosine)"},

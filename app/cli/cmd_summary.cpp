@@ -16,7 +16,7 @@ nlohmann::json graph_summary_json(const Graph& g) {
 }
 
 int cmd_summary(const std::vector<std::string>& argv) {
-  const std::vector<OptionSpec> specs = {opt_model(), opt_data(), opt_width(), opt_json(),
+  const std::vector<OptionSpec> specs = {opt_model(), opt_input(), opt_data(), opt_width(), opt_json(),
                                          opt_help()};
   Args args(argv, specs);
   if (args.has("help")) {

@@ -13,6 +13,7 @@ namespace {
 
 std::vector<OptionSpec> train_options() {
   return {opt_model(),
+          opt_input(),
           opt_data(),
           opt_mean(),
           opt_std(),

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "data/normalization.h"
@@ -16,7 +17,8 @@ OptionSpec opt_model() {
   return {"model", "NAME|FILE", "zoo model (loads its shipped FP32 baseline) or checkpoint file"};
 }
 OptionSpec opt_data() {
-  return {"data", "NAME|DIR", "dataset: fashion-mnist (default) or a folder (IDX, CIFAR-10, images)"};
+  return {"data", "NAME|DIR",
+          "dataset: fashion-mnist (default) or a folder (IDX, CIFAR-10, images)"};
 }
 OptionSpec opt_seed() { return {"seed", "N", "random seed (default 1)"}; }
 OptionSpec opt_threads() { return {"threads", "N", "CPU threads (default: all cores)"}; }
@@ -33,8 +35,26 @@ OptionSpec opt_std() {
   return {"std", "S[,S,S]|imagenet", "input std per channel, of pixels/255 (default: measured)"};
 }
 OptionSpec opt_num_classes() {
-  return {"num-classes", "N", "re-head a model file for N classes (its last layer replaced by a new one)"};
+  return {"num-classes", "N",
+          "re-head a model file for N classes (its last layer replaced by a new one)"};
 }
+OptionSpec opt_input() {
+  return {"input", "CxHxW", "image shape a TorchScript file is read at (default: the data's)"};
+}
+
+Shape parse_input_shape(const std::string& text) {
+  int64_t c = 0, h = 0, w = 0;
+  char x1 = 0, x2 = 0;
+  std::istringstream in(text);
+  in >> c >> x1 >> h >> x2 >> w;
+  if (!in || x1 != 'x' || x2 != 'x' || in.peek() != EOF || c < 1 || c > 3 || h < 1 || w < 1 ||
+      h > 4096 || w > 4096)
+    throw UsageError("--input '" + text +
+                     "' is not CxHxW with 1-3 channels and 1-4096 pixels a "
+                     "side (e.g. 3x224x224)");
+  return Shape{c, h, w, false};
+}
+
 OptionSpec opt_augment() {
   return {"augment", "none|crop|resized-crop",
           "training augmentation: crop = random crop (padding 2) + flip, resized-crop = "
@@ -98,9 +118,13 @@ LoadedModel open_model(const Args& args, DatasetPair& data, const std::string& d
                        bool pretrained, const std::string& fallback) {
   const std::string model = args.get("model", fallback);
   if (model.empty()) throw UsageError("--model is required (a zoo name or a checkpoint file)");
-  LoadedModel m = load_model(model, data, data_name, pretrained, args.get_double("width", 1.0),
-                             static_cast<uint64_t>(args.get_int64("seed", 1)),
-                             args.get_int("num-classes", 0));
+  ModelOptions options;
+  options.pretrained = pretrained;
+  options.width = args.get_double("width", 1.0);
+  options.init_seed = static_cast<uint64_t>(args.get_int64("seed", 1));
+  options.num_classes = args.get_int("num-classes", 0);
+  if (args.has("input")) options.input = parse_input_shape(args.get("input"));
+  LoadedModel m = load_model(model, data, data_name, options);
   if (!m.head_note.empty()) std::fprintf(stderr, "model: %s\n", m.head_note.c_str());
   data = m.data;
   if (!m.data_note.empty()) std::fprintf(stderr, "data: %s\n", m.data_note.c_str());

@@ -37,6 +37,9 @@ OptionSpec opt_mean();
 OptionSpec opt_std();
 OptionSpec opt_augment();
 OptionSpec opt_num_classes();
+OptionSpec opt_input();
+// "3x224x224" -> Shape; throws UsageError naming the text.
+Shape parse_input_shape(const std::string& text);
 
 // Prints `bitshift-cli <cmd> --help` text: usage line, description, options.
 void print_help(const std::string& command, const std::string& usage,

@@ -160,6 +160,8 @@ bool MainWindow::openModel() {
                 .arg(qs(planning_->origin()));
   if (!planning_->data_note().empty())
     origin += QStringLiteral("\n") + tr("Data: %1").arg(qs(planning_->data_note()));
+  if (!planning_->head_note().empty())
+    origin += QStringLiteral("\n") + tr("Classes: %1").arg(qs(planning_->head_note()));
   panel_->setOrigin(origin);
   setWindowTitle(tr("Bitshift — %1 on %2").arg(qs(planning_->model()), qs(planning_->data())));
   if (planning_->quantized()) layer_model_->setRows(to_rows(planning_->stored_plan()));

@@ -53,15 +53,17 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
   for (const auto& m : studio::zoo_models()) model_->addItem(qs(m), qs(m));
   model_->setToolTip(tr("A zoo model loads its shipped FP32 baseline for the dataset"));
   auto* open = new QPushButton(tr("Model file…"), model_box);
-  open->setToolTip(tr("Open an ONNX or TorchScript model (.onnx, .pt, .pth) or an FP32 or "
-                      "quantized Bitshift checkpoint (.bsck)"));
+  open->setToolTip(
+      tr("Open an ONNX or TorchScript model (.onnx, .pt, .pth) or an FP32 or "
+         "quantized Bitshift checkpoint (.bsck)"));
   data_ = new QComboBox(model_box);
   for (const auto& d : studio::datasets()) data_->addItem(qs(d), qs(d));
   zoo_entries_ = model_->count();
   dataset_entries_ = data_->count();
   auto* data_folder = new QPushButton(tr("Data folder…"), model_box);
-  data_folder->setToolTip(tr("A folder of IDX files, CIFAR-10 binary batches, or images in "
-                             "train/<class>/ and test/<class>/"));
+  data_folder->setToolTip(
+      tr("A folder of IDX files, CIFAR-10 binary batches, or images in "
+         "train/<class>/ and test/<class>/"));
   origin_ = new QLabel(model_box);
   origin_->setWordWrap(true);
   origin_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -178,6 +180,7 @@ void ModelPanel::show(const Project& p) {
 }
 
 void ModelPanel::setOrigin(const QString& text) { origin_->setText(text); }
+QString ModelPanel::origin() const { return origin_->text(); }
 
 void ModelPanel::setPreset(const QString& preset) {
   quiet_ = true;

@@ -34,6 +34,7 @@ class ModelPanel : public QWidget {
   // still open) and drops the failed file from its box. Asks for nothing.
   void restore(const QString& model, const QString& data);
   void setOrigin(const QString& text);  // where the weights came from
+  QString origin() const;
   void setPreset(const QString& preset);
 
   // The combos, for tests driving the panel as a user would.

@@ -1,6 +1,7 @@
 #include "data/image_files.h"
 
 #include <stb_image.h>
+#include <sys/mman.h>
 #include <torch/torch.h>
 
 #include <memory>
@@ -13,6 +14,17 @@ namespace {
 struct StbFree {
   void operator()(unsigned char* p) const { stbi_image_free(p); }
 };
+
+// A uint8 [c, h, w] tensor in its own memory mapping. Decoded photos come and go in the cache
+// in mixed sizes; from the heap (which keep_freed_memory() never trims) they fragment it and
+// the process grows with the folder; a mapping goes back to the system when it is freed.
+torch::Tensor mapped_image(int64_t c, int64_t h, int64_t w, const std::string& path) {
+  const auto bytes = static_cast<size_t>(c * h * w);
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) throw Error("image '" + path + "': no memory for its pixels");
+  return torch::from_blob(
+      p, {c, h, w}, [bytes](void* q) { munmap(q, bytes); }, torch::kUInt8);
+}
 }  // namespace
 
 torch::Tensor decode_image_file(const std::string& path, int channels) {
@@ -24,7 +36,9 @@ torch::Tensor decode_image_file(const std::string& path, int channels) {
                 ")");
   }
   // stb gives H, W, C; the datasets hold C, H, W.
-  return torch::from_blob(px.get(), {h, w, channels}, torch::kUInt8).permute({2, 0, 1}).clone();
+  auto image = mapped_image(channels, h, w, path);
+  image.copy_(torch::from_blob(px.get(), {h, w, channels}, torch::kUInt8).permute({2, 0, 1}));
+  return image;
 }
 
 ImageFiles::ImageFiles(std::vector<std::string> paths, int channels, int64_t cache_bytes)

@@ -26,8 +26,9 @@ std::string baseline_path(const std::string& model, const std::string& dataset) 
 }
 
 LoadedModel load_model(const std::string& name_or_file, const DatasetPair& data,
-                       const std::string& dataset_name, bool pretrained, double width,
-                       uint64_t init_seed, int num_classes) {
+                       const std::string& dataset_name, const ModelOptions& options) {
+  const bool pretrained = options.pretrained;
+  const int num_classes = options.num_classes;
   const Shape input{data.train.channels(), data.train.height(), data.train.width(), false};
   LoadedModel out;
   std::string checkpoint_path;
@@ -36,8 +37,8 @@ LoadedModel load_model(const std::string& name_or_file, const DatasetPair& data,
   if (is_file) {
     checkpoint_path = name_or_file;
   } else {
-    out.module =
-        GraphModule(build_model(name_or_file, input, data.train.num_classes, width), init_seed);
+    out.module = GraphModule(
+        build_model(name_or_file, input, data.train.num_classes, options.width), options.init_seed);
     out.origin = "zoo:" + name_or_file + " (random init)";
     out.normalization = data.normalization;
     out.data = data;
@@ -46,22 +47,22 @@ LoadedModel load_model(const std::string& name_or_file, const DatasetPair& data,
     checkpoint_path = shipped;
   }
   const bool imported = is_file && is_importable_model(checkpoint_path);
-  Checkpoint ck = imported ? import_model(checkpoint_path, input) : load_checkpoint(checkpoint_path);
+  Checkpoint ck = imported
+                      ? import_model(checkpoint_path, options.input.c > 0 ? options.input : input)
+                      : load_checkpoint(checkpoint_path);
   const Shape ck_in = ck.graph.input_shape();
   const int classes = data.train.num_classes;
   if (num_classes > 0) {
     require(num_classes == classes, "--num-classes " + std::to_string(num_classes) + ": dataset '" +
                                         dataset_name + "' has " + std::to_string(classes) +
                                         " classes; the new head must have as many");
-    require(is_file, "--num-classes re-heads a model file; zoo model '" + name_or_file +
-                         "' is already built for the dataset's classes");
-    require(!is_quantized(ck), "--num-classes: '" + checkpoint_path +
-                                   "' is a quantized checkpoint; re-head its FP32 model instead");
     if (ck.graph.num_classes() != classes) {
+      require(!is_quantized(ck), "--num-classes: '" + checkpoint_path +
+                                     "' is a quantized checkpoint; re-head its FP32 model instead");
       out.head_note = "'" + classifier_layer(ck.graph) + "' replaced by a new layer with " +
                       std::to_string(classes) + " outputs (was " +
                       std::to_string(ck.graph.num_classes()) + "), freshly initialised";
-      ck = rehead(ck, classes, init_seed);
+      ck = rehead(ck, classes, options.init_seed);
     }
   }
   const bool classes_differ = ck.graph.num_classes() != classes;
@@ -74,9 +75,9 @@ LoadedModel load_model(const std::string& name_or_file, const DatasetPair& data,
                    ? " (to fine-tune it on these classes, pass --num-classes " +
                          std::to_string(classes) + ": its last layer '" +
                          classifier_layer(ck.graph) + "' is replaced by a new one)"
-                   : ck_in == input ? ""
-                                    : " (a model file may take another image shape; the classes "
-                                      "must match)"));
+               : ck_in == input ? ""
+                                : " (a model file may take another image shape; the classes "
+                                  "must match)"));
   // A model file for another image shape gets the data fitted to its input.
   out.data = fit_dataset(data, ck_in.c, ck_in.h, ck_in.w, &out.data_note);
   // An imported model carries no normalisation of its own: the (fitted) data's applies.

@@ -6,6 +6,7 @@
 # Usage: tests/bench/image_folder.sh [build-dir] [rounds]
 set -e
 BUILD=${1:-build}
+cmake --build "$BUILD" --target image_folder_bench >/dev/null
 ROUNDS=${2:-3}
 DIR=$(mktemp -d)
 trap 'rm -rf "$DIR"' EXIT

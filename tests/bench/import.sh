@@ -5,6 +5,7 @@
 # on the same weights, channels-last). Usage: tests/bench/import.sh [build-dir] [rounds]
 set -e
 BUILD=${1:-build}
+cmake --build "$BUILD" --target import_bench >/dev/null
 ROUNDS=${2:-3}
 DIR=$(mktemp -d)
 trap 'rm -rf "$DIR"' EXIT

@@ -4,6 +4,7 @@
 # and the median ratio. Usage: tests/bench/integer_inference.sh [build-dir] [model] [bits] [rounds]
 set -e
 BUILD=${1:-build}
+cmake --build "$BUILD" --target integer_inference_bench >/dev/null
 MODEL=${2:-resnet20}
 BITS=${3:-w8a8}
 ROUNDS=${4:-5}

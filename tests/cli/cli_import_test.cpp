@@ -101,6 +101,18 @@ TEST(CliImport, ImportedModelQuantizesWithNiceLsqAndMinMax) {
   }
 }
 
+TEST(CliImport, TorchScriptFileIsReadAtTheInputShapeGiven) {
+  // A traced file records no input shape: at Fashion-MNIST's 1x28x28 its first conv does not fit.
+  const CliRun bare = cli("summary --json --model " + fixture("resnet18.pt"));
+  EXPECT_EQ(bare.exit_code, 2);
+  const CliRun r = cli("summary --json --model " + fixture("resnet18.pt") + " --input 3x64x64");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out).at("input"), "3x64x64");
+  const CliRun bad = cli("summary --model " + fixture("resnet18.pt") + " --input 3x64");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--input '3x64' is not CxHxW"), std::string::npos) << bad.err;
+}
+
 TEST(CliImport, BrokenModelFileExits2NamingIt) {
   const std::string bad = tmp("broken.onnx");
   FILE* f = std::fopen(bad.c_str(), "wb");

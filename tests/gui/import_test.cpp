@@ -7,10 +7,13 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QColor>
 #include <QComboBox>
+#include <QDir>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFile>
+#include <QImage>
 #include <QMap>
 #include <QMenu>
 #include <QMenuBar>
@@ -84,6 +87,22 @@ bool drop_file(MainWindow& w, const QString& path) {
   return drop.isAccepted();
 }
 
+// DIR/{train,test}/{a,b,c}/*.png: colour photos of two sizes, 3 classes.
+QString photo_folder() {
+  const QString root = QStringLiteral(BITSHIFT_TEST_TMP "/studio-photos");
+  for (const char* split : {"train", "test"})
+    for (int k = 0; k < 3; ++k)
+      for (int i = 0; i < 4; ++i) {
+        const QString dir = root + QLatin1Char('/') + QLatin1String(split) + QLatin1Char('/') +
+                            QChar(QLatin1Char('a').unicode() + k);
+        QDir().mkpath(dir);
+        QImage img(i % 2 ? 40 : 32, i % 2 ? 30 : 32, QImage::Format_RGB888);
+        img.fill(QColor(60 * k, 200 - 50 * k, 20 * i));
+        img.save(dir + QStringLiteral("/%1.png").arg(i));
+      }
+  return root;
+}
+
 void write_file(const QString& path, const QByteArray& bytes) {
   QFile f(path);
   ASSERT_TRUE(f.open(QIODevice::WriteOnly | QIODevice::Truncate)) << path.toStdString();
@@ -137,6 +156,22 @@ TEST(StudioImport, OpenModelFillsThePlanWithTheOnnxLayersAndTheirOps) {
       << w.costSummary()->bopsText().toStdString();
   EXPECT_NE(w.costSummary()->bopsText(), zoo_text);
   EXPECT_EQ(w.costSummary()->totals().macs, 3780384);  // bitshift-cli summary's total
+}
+
+TEST(StudioImport, AModelForOtherClassesOpensOnAPhotoFolderReheadedAndSaysSo) {
+  Project p = lenet_project();
+  p.model = fixture("usernet.onnx");
+  p.data = photo_folder();
+  MainWindow w(p);
+  EXPECT_TRUE(w.lastError().isEmpty()) << w.lastError().toStdString();
+  const QString origin = w.modelPanel()->origin();
+  EXPECT_TRUE(origin.contains(
+      QStringLiteral("Classes: 'fc' replaced by a new layer with 3 outputs (was 10)")))
+      << origin.toStdString();
+  EXPECT_TRUE(origin.contains(QStringLiteral("colour turned to luminance")))
+      << origin.toStdString();
+  // The cost strip counts the new head: fc is 3x256 instead of 10x256 multiply-accumulates.
+  EXPECT_EQ(w.costSummary()->totals().macs, 3780384 - 7 * 256);
 }
 
 TEST(StudioImport, FileMenuOffersOpenModelOnCtrlShiftO) {

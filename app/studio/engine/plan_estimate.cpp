@@ -30,8 +30,7 @@ EngineEstimate PlanningModel::estimate(const std::vector<EngineLayer>& rows,
       if (l.w_bits == kFullPrecisionBits || l.a_bits == kFullPrecisionBits)
         throw Error(l.layer + " is FP32: only a plan with every layer on integers runs on the FPGA");
     // A fresh copy of the weights: quantizers attach to the module they are given.
-    LoadedModel fresh =
-        load_model(impl_->source, *cached_dataset(impl_->data), impl_->data, /*pretrained=*/true);
+    LoadedModel fresh = open_studio_model(impl_->source, impl_->data);
     const DatasetPair* data = &fresh.data;  // fitted to a model file's input where it differs
     torch::NoGradGuard no_grad;
     QuantizedNetwork net = attach_quantizers(fresh.module, plan);

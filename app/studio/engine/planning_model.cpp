@@ -18,7 +18,7 @@ Result<std::shared_ptr<PlanningModel>> PlanningModel::open(const std::string& mo
                                                            const std::string& data) {
   return capture([&] {
     auto impl = std::make_unique<Impl>();
-    impl->loaded = load_model(model, *cached_dataset(data), data, /*pretrained=*/true);
+    impl->loaded = open_studio_model(model, data);
     impl->source = model;
     impl->data = data;
     return std::shared_ptr<PlanningModel>(new PlanningModel(std::move(impl)));
@@ -29,6 +29,7 @@ const std::string& PlanningModel::model() const { return impl_->graph().name(); 
 const std::string& PlanningModel::source() const { return impl_->source; }
 const std::string& PlanningModel::origin() const { return impl_->loaded.origin; }
 const std::string& PlanningModel::data_note() const { return impl_->loaded.data_note; }
+const std::string& PlanningModel::head_note() const { return impl_->loaded.head_note; }
 const std::string& PlanningModel::data() const { return impl_->data; }
 bool PlanningModel::pretrained() const { return impl_->loaded.pretrained; }
 bool PlanningModel::quantized() const { return impl_->loaded.quantized; }

@@ -69,6 +69,7 @@ class PlanningModel {
   const std::string& origin() const;  // "resources/baselines/...", "zoo:... (random init)"
   // How the data was fitted to a model file's input ("" when it was at the model's shape).
   const std::string& data_note() const;
+  const std::string& head_note() const;  // "" unless the classifier was replaced
   const std::string& data() const;
   bool pretrained() const;
   bool quantized() const;  // a quantized checkpoint: its plan is the starting plan

@@ -90,8 +90,7 @@ Result<TrainOutcome> run_training(const TrainRequest& request, JobControl& contr
     require(!request.plan.empty(), "the plan has no layers");
     require(!request.out_dir.empty(), "no folder for the run's checkpoint and record");
     std::filesystem::create_directories(request.out_dir);
-    LoadedModel model =
-        load_model(request.model, *cached_dataset(request.data), request.data, /*pretrained=*/true);
+    LoadedModel model = open_studio_model(request.model, request.data);
     const DatasetPair& data = model.data;  // fitted to a model file's input where it differs
 
     QuantizeJob job;
