@@ -25,6 +25,7 @@
 #include "engine_reference.h"
 #include "main_window.h"
 #include "model_panel.h"
+#include "photo_folder.h"
 #include "plan_entries.h"
 #include "training_job.h"
 #include "training_page.h"
@@ -87,20 +88,8 @@ bool drop_file(MainWindow& w, const QString& path) {
   return drop.isAccepted();
 }
 
-// DIR/{train,test}/{a,b,c}/*.png: colour photos of two sizes, 3 classes.
 QString photo_folder() {
-  const QString root = QStringLiteral(BITSHIFT_TEST_TMP "/studio-photos");
-  for (const char* split : {"train", "test"})
-    for (int k = 0; k < 3; ++k)
-      for (int i = 0; i < 4; ++i) {
-        const QString dir = root + QLatin1Char('/') + QLatin1String(split) + QLatin1Char('/') +
-                            QChar(QLatin1Char('a').unicode() + k);
-        QDir().mkpath(dir);
-        QImage img(i % 2 ? 40 : 32, i % 2 ? 30 : 32, QImage::Format_RGB888);
-        img.fill(QColor(60 * k, 200 - 50 * k, 20 * i));
-        img.save(dir + QStringLiteral("/%1.png").arg(i));
-      }
-  return root;
+  return bitshift::test::write_photo_folder(QStringLiteral(BITSHIFT_TEST_TMP "/studio-photos"));
 }
 
 void write_file(const QString& path, const QByteArray& bytes) {

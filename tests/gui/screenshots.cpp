@@ -1,8 +1,8 @@
 // Screenshots of every page of the studio in a real X window (run under xvfb-run by ctest),
 // after two short training runs and an export, and of an imported ONNX model's plan (and of the
-// message for one made for another input shape), saved as PNGs to the folder given. Fails when a
-// run or the export does not finish, a model does not open (or the wrong one does), or when a
-// page renders as a blank image.
+// message for one made for another input shape, and of it re-headed on a folder of photos), saved
+// as PNGs to the folder given. Fails when a run or the export does not finish, a model does not
+// open (or the wrong one does), or when a page renders as a blank image.
 #include <QApplication>
 #include <QDir>
 #include <QImage>
@@ -14,6 +14,7 @@
 #include "export_page.h"
 #include "fpga_estimator.h"
 #include "main_window.h"
+#include "photo_folder.h"
 #include "training_job.h"
 #include "widgets/layer_table_model.h"
 #include "widgets/runs_view.h"
@@ -58,10 +59,25 @@ bool shoot_import(const bitshift::app::Project& p, const QString& dir) {
   return shoot(w, dir, QStringLiteral("6-import-refused")) && refused && ok;
 }
 
+// UserNet (10 classes, 1x28x28) on a folder of 3 classes of colour photos: re-headed, fitted.
+bool shoot_photos(bitshift::app::Project p, const QString& dir) {
+  p.model = QStringLiteral(BITSHIFT_IMPORT_FIXTURES "/usernet.onnx");
+  p.data = bitshift::test::write_photo_folder(QDir(dir).filePath(QStringLiteral("photos")));
+  MainWindow w(p);
+  w.resize(1400, 860);
+  w.show();
+  if (!QTest::qWaitForWindowExposed(&w)) return false;
+  std::printf("usernet.onnx on photos: %s\n",
+              w.lastError().isEmpty() ? "opened" : qPrintable(w.lastError()));
+  return estimated(w) && shoot(w, dir, QStringLiteral("7-photos-reheaded")) &&
+         w.lastError().isEmpty();
+}
+
 bool train(MainWindow& w, int runs) {
   if (!w.startTraining()) return false;
-  return QTest::qWaitFor([&] { return w.runsView()->runs().size() >= runs && !w.trainingJob()->running(); },
-                         kTimeoutMs);
+  return QTest::qWaitFor(
+      [&] { return w.runsView()->runs().size() >= runs && !w.trainingJob()->running(); },
+      kTimeoutMs);
 }
 
 }  // namespace
@@ -75,11 +91,12 @@ int main(int argc, char** argv) {
   const QString dir = QString::fromLocal8Bit(argv[1]);
   QDir().mkpath(dir);
 
-  bitshift::app::Project p;  // the default: ResNet-20 on Fashion-MNIST
+  bitshift::app::Project p;               // the default: ResNet-20 on Fashion-MNIST
   p.edges = QStringLiteral("quantized");  // every layer on integers, so the export can verify
   p.training.train_limit = 3072;
   p.training.test_limit = 1000;
   bool ok = shoot_import(p, dir);
+  ok = shoot_photos(p, dir) && ok;
 
   MainWindow w(p);
   w.resize(1400, 860);
