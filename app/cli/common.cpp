@@ -62,13 +62,10 @@ OptionSpec opt_augment() {
 }
 
 void apply_augment(const Args& args, const Dataset& train, TrainConfig& config) {
-  const std::string mode = args.get("augment", train.photos ? "resized-crop" : "none");
-  config.crop_padding = 0;
-  config.horizontal_flip = mode != "none";
-  config.random_resized_crop = mode == "resized-crop";
-  if (mode == "crop") config.crop_padding = 2;
+  const std::string mode = args.get("augment", default_augmentation(train));
   if (mode != "none" && mode != "crop" && mode != "resized-crop")
     throw UsageError("--augment '" + mode + "' is not one of none, crop, resized-crop");
+  set_augmentation(config, mode);
 }
 
 void print_help(const std::string& command, const std::string& usage,
@@ -123,6 +120,8 @@ LoadedModel open_model(const Args& args, DatasetPair& data, const std::string& d
   options.width = args.get_double("width", 1.0);
   options.init_seed = static_cast<uint64_t>(args.get_int64("seed", 1));
   options.num_classes = args.get_int("num-classes", 0);
+  if (args.has("num-classes") && options.num_classes < 1)
+    throw UsageError("--num-classes must be at least 1, got " + args.get("num-classes"));
   if (args.has("input")) options.input = parse_input_shape(args.get("input"));
   LoadedModel m = load_model(model, data, data_name, options);
   if (!m.head_note.empty()) std::fprintf(stderr, "model: %s\n", m.head_note.c_str());

@@ -47,10 +47,13 @@ Normalization measure_normalization(const Dataset& data) {
       std::clamp<int64_t>((int64_t{1} << 22) / (c * data.height() * data.width()), 1, 4096);
   // In memory every image; on disk up to kOnDiskImages evenly spaced ones (classes are stored
   // one after the other, so the first ones would be one class).
-  constexpr int64_t kOnDiskImages = 1000;
-  const int64_t n = data.on_disk() ? std::min(data.size(), kOnDiskImages) : data.size();
+  // Photos from a folder (one class after another) in memory: up to kPhotoImages evenly spaced.
+  constexpr int64_t kOnDiskImages = 1000, kPhotoImages = 10000;
+  const int64_t n = data.on_disk() ? std::min(data.size(), kOnDiskImages)
+                    : data.photos  ? std::min(data.size(), kPhotoImages)
+                                   : data.size();
   std::vector<int64_t> spaced(static_cast<size_t>(n));
-  for (int64_t k = 0; k < n; ++k) spaced[k] = data.on_disk() ? k * data.size() / n : k;
+  for (int64_t k = 0; k < n; ++k) spaced[k] = k * data.size() / n;
   const auto picked = torch::tensor(spaced, torch::kLong);
   std::vector<double> sum(c, 0.0), sum_sq(c, 0.0);
   double count = 0;

@@ -56,8 +56,9 @@ struct DatasetPair {
   Normalization normalization;
 };
 
-// Mean and std per channel of images/255: over the whole dataset in memory, over up to 1,000
-// evenly spaced images on disk (decoding a whole photo folder would take minutes).
+// Mean and std per channel of images/255: over the whole dataset in memory (up to 10,000
+// evenly spaced images of an image folder), over up to 1,000 evenly spaced images on disk
+// (decoding a whole photo folder would take minutes).
 Normalization measure_normalization(const Dataset& data);
 
 }  // namespace bitshift

@@ -87,8 +87,9 @@ DatasetPair fit_dataset(const DatasetPair& data, int64_t c, int64_t h, int64_t w
   for (Dataset* d : {&out.train, &out.test}) {
     d->fit_c = c, d->fit_h = h, d->fit_w = w;
   }
-  out.normalization =
-      measure_normalization(out.train.on_disk() ? out.train : out.train.head(kNormalizationImages));
+  // Photo folders are sampled evenly by measure_normalization itself (their classes come in order).
+  out.normalization = measure_normalization(
+      out.train.on_disk() || out.train.photos ? out.train : out.train.head(kNormalizationImages));
   if (note) {
     const int64_t C = t.stored_channels();
     std::string what;

@@ -20,6 +20,8 @@ struct StbFree {
 // the process grows with the folder; a mapping goes back to the system when it is freed.
 torch::Tensor mapped_image(int64_t c, int64_t h, int64_t w, const std::string& path) {
   const auto bytes = static_cast<size_t>(c * h * w);
+  constexpr size_t kMapAtLeast = 64 << 10;  // smaller ones: a page each would waste too much
+  if (bytes < kMapAtLeast) return torch::empty({c, h, w}, torch::kUInt8);
   void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) throw Error("image '" + path + "': no memory for its pixels");
   return torch::from_blob(

@@ -92,12 +92,15 @@ Dataset load_image_folder(const std::string& dir, const std::string& name,
   });
   const int64_t H = headers[0].h, W = headers[0].w;
 
+  // Large photos of one size are served at kMixedSizeSide a side, as mixed ones (a zoo model
+  // built at a camera's 3x3024x4032 would not train); a model file fits them to its own input.
+  const bool large = std::min(H, W) > kMixedSizeSide;
   if (!one_size || n * channels * H * W > options.in_memory_bytes) {
     d.files = std::make_shared<ImageFiles>(files, channels, options.cache_bytes);
     d.labels = torch::tensor(labels, torch::kLong);
     d.fit_c = channels;
-    d.fit_h = one_size ? H : mixed_size_side(headers);
-    d.fit_w = one_size ? W : d.fit_h;
+    d.fit_h = one_size && !large ? H : one_size ? kMixedSizeSide : mixed_size_side(headers);
+    d.fit_w = one_size && !large ? W : d.fit_h;
     return d;
   }
 
@@ -134,6 +137,7 @@ Dataset load_image_folder(const std::string& dir, const std::string& name,
   }
   d.images = images;
   d.labels = label_tensor;
+  if (large) d.fit_c = channels, d.fit_h = d.fit_w = kMixedSizeSide;
   return d;
 }
 

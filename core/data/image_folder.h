@@ -15,7 +15,8 @@ struct ImageFolderOptions {
 };
 
 // The side of the square a folder of mixed image sizes is served at when no model asks for
-// another: the most common size's shorter side, at most this.
+// another: the most common size's shorter side, at most this. Images of one size larger than
+// this are served at this too.
 constexpr int64_t kMixedSizeSide = 224;
 
 // Class index = position of the sub-folder in name order; hidden entries ('.') are skipped.

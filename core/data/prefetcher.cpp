@@ -1,5 +1,7 @@
 #include "data/prefetcher.h"
 
+#include <ATen/Parallel.h>
+
 #include <chrono>
 
 #include "util/error.h"
@@ -7,7 +9,10 @@
 namespace bitshift {
 
 Prefetcher::Prefetcher(const Batcher& batcher, int64_t depth)
-    : batcher_(batcher), depth_(std::max<int64_t>(1, depth)), thread_([this] { run(); }) {}
+    : batcher_(batcher),
+      depth_(std::max<int64_t>(1, depth)),
+      threads_(at::get_num_threads()),
+      thread_([this] { run(); }) {}
 
 Prefetcher::~Prefetcher() {
   {
@@ -19,6 +24,7 @@ Prefetcher::~Prefetcher() {
 }
 
 void Prefetcher::run() {
+  at::set_num_threads(threads_);  // else a new thread's OpenMP team has every core
   const int64_t n = batcher_.num_batches();
   for (int64_t i = 0; i < n; ++i) {
     {

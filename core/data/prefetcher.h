@@ -31,6 +31,8 @@ class Prefetcher {
 
   const Batcher& batcher_;
   const int64_t depth_;
+  const int
+      threads_;  // LibTorch's intra-op threads of the creating thread (OpenMP's are per thread)
   std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<Batch> ready_;

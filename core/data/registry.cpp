@@ -31,7 +31,8 @@ std::string find_idx(const std::string& dir, const std::string& prefix, const st
   return "";
 }
 
-std::string require_idx(const std::string& dir, const std::string& prefix, const std::string& kind) {
+std::string require_idx(const std::string& dir, const std::string& prefix,
+                        const std::string& kind) {
   const std::string f = find_idx(dir, prefix, kind);
   require(!f.empty(), "IDX dataset folder '" + dir + "' has no " + prefix + " file (looked for " +
                           prefix + "-" + kind + "-ubyte[.gz] and " + prefix + "." + kind +

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "graph/op.h"
 #include "util/error.h"
 
 namespace bitshift {
@@ -35,6 +36,20 @@ ModelCost cost(const Graph& graph, const QuantPlan& plan) {
     total.bops += c.bops;
     total.weight_bits += c.weight_bits;
     total.macs += c.macs;
+    total.layers.push_back(c);
+  }
+  // Elementwise products of two activations (squeeze-excitation gates): no method puts their
+  // operands on a grid yet, so they multiply in FP32, one product per output element. Not MACs
+  // of the graph (those are the weight layers'), but BOPs of the network all the same.
+  for (int idx = 0; idx < graph.size(); ++idx) {
+    const Node& n = graph.node(idx);
+    if (n.kind != OpKind::Mul) continue;
+    LayerCost c;
+    c.layer = n.name;
+    c.w_bits = c.mac_w_bits = c.a_bits = kFullPrecisionBits;
+    c.bops = static_cast<double>(n.out_shape.numel()) *
+             bops_per_output(1, kFullPrecisionBits, kFullPrecisionBits);
+    total.bops += c.bops;
     total.layers.push_back(c);
   }
   return total;

@@ -11,8 +11,8 @@ namespace bitshift {
 
 struct LayerCost {
   std::string layer;
-  int w_bits = 32;       // bits per stored weight
-  int mac_w_bits = 32;   // width of the weight operand at the multiplier (8 for LUT layers)
+  int w_bits = 32;      // bits per stored weight
+  int mac_w_bits = 32;  // width of the weight operand at the multiplier (8 for LUT layers)
   int a_bits = 32;
   int64_t macs = 0;
   double bops = 0.0;
@@ -30,9 +30,10 @@ struct ModelCost {
 // b_a·b_w multiplications' bit-ops plus the accumulator width b_a + b_w + log2(n·k²).
 double bops_per_output(int64_t fan_in, int a_bits, int w_bits);
 
-// Per layer and total. Biases count 16 bits on quantized layers (the accumulator-scale bias of
-// NICE and of the integer contract) and 32 on FP layers; PoT+LUT layers store b-bit codes plus
-// a 2^b-entry int8 table and multiply with 8-bit values.
+// Per layer and total: the weight layers, then the elementwise Muls of two activations (FP32
+// products, no weights; their `macs` is 0). Biases count 16 bits on quantized layers (the
+// accumulator-scale bias of NICE and of the integer contract) and 32 on FP layers; PoT+LUT layers
+// store b-bit codes plus a 2^b-entry int8 table and multiply with 8-bit values.
 ModelCost cost(const Graph& graph, const QuantPlan& plan);
 
 // A printable table of the cost, with the FP32 totals for comparison.

@@ -57,8 +57,10 @@ LoadedModel load_model(const std::string& name_or_file, const DatasetPair& data,
                                         dataset_name + "' has " + std::to_string(classes) +
                                         " classes; the new head must have as many");
     if (ck.graph.num_classes() != classes) {
-      require(!is_quantized(ck), "--num-classes: '" + checkpoint_path +
-                                     "' is a quantized checkpoint; re-head its FP32 model instead");
+      require(!is_quantized(ck), "'" + checkpoint_path + "' is a quantized checkpoint for " +
+                                     std::to_string(ck.graph.num_classes()) +
+                                     " classes; only an FP32 model can get a new head for " +
+                                     std::to_string(classes));
       out.head_note = "'" + classifier_layer(ck.graph) + "' replaced by a new layer with " +
                       std::to_string(classes) + " outputs (was " +
                       std::to_string(ck.graph.num_classes()) + "), freshly initialised";

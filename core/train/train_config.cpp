@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "data/dataset.h"
 #include "util/error.h"
 
 namespace bitshift {
@@ -12,9 +13,12 @@ const char* optimizer_name(OptimizerKind k) {
 
 const char* schedule_name(LrSchedule s) {
   switch (s) {
-    case LrSchedule::LrConstant: return "constant";
-    case LrSchedule::LrStep: return "step";
-    case LrSchedule::LrCosine: return "cosine";
+    case LrSchedule::LrConstant:
+      return "constant";
+    case LrSchedule::LrStep:
+      return "step";
+    case LrSchedule::LrCosine:
+      return "cosine";
   }
   return "?";
 }
@@ -30,6 +34,18 @@ LrSchedule schedule_from_name(const std::string& name) {
   if (name == "step") return LrSchedule::LrStep;
   if (name == "cosine") return LrSchedule::LrCosine;
   throw Error("unknown LR schedule '" + name + "' (expected constant, step or cosine)");
+}
+
+void set_augmentation(TrainConfig& c, const std::string& mode) {
+  require(mode == "none" || mode == "crop" || mode == "resized-crop",
+          "augmentation '" + mode + "' is not one of none, crop, resized-crop");
+  c.crop_padding = mode == "crop" ? 2 : 0;
+  c.horizontal_flip = mode != "none";
+  c.random_resized_crop = mode == "resized-crop";
+}
+
+std::string default_augmentation(const Dataset& train) {
+  return train.photos ? "resized-crop" : "none";
 }
 
 nlohmann::json to_json(const TrainConfig& c) {
@@ -59,7 +75,8 @@ TrainConfig train_config_from_json(const nlohmann::json& j) {
   try {
     c.epochs = j.value("epochs", c.epochs);
     c.batch_size = j.value("batch_size", c.batch_size);
-    c.optimizer = optimizer_from_name(j.value("optimizer", std::string(optimizer_name(c.optimizer))));
+    c.optimizer =
+        optimizer_from_name(j.value("optimizer", std::string(optimizer_name(c.optimizer))));
     c.lr = j.value("lr", c.lr);
     c.momentum = j.value("momentum", c.momentum);
     c.nesterov = j.value("nesterov", c.nesterov);

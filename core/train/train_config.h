@@ -7,6 +7,8 @@
 
 namespace bitshift {
 
+struct Dataset;
+
 enum class OptimizerKind { OptimizerSgd, OptimizerAdam };
 enum class LrSchedule { LrConstant, LrStep, LrCosine };
 
@@ -19,19 +21,26 @@ struct TrainConfig {
   bool nesterov = true;
   double weight_decay = 5e-4;
   LrSchedule schedule = LrSchedule::LrCosine;
-  int step_size = 30;         // LrStep: epochs between decays
-  double gamma = 0.1;         // LrStep: decay factor
+  int step_size = 30;  // LrStep: epochs between decays
+  double gamma = 0.1;  // LrStep: decay factor
   double label_smoothing = 0.0;
-  int crop_padding = 0;       // random crop with this zero padding (0 = off)
+  int crop_padding = 0;  // random crop with this zero padding (0 = off)
   bool horizontal_flip = false;
   bool random_resized_crop = false;  // torchvision's RandomResizedCrop to the model's input
   uint64_t seed = 1;
-  int threads = 0;            // 0 = all cores
-  int64_t train_limit = 0;    // use only the first N training images (0 = all)
-  int64_t test_limit = 0;     // evaluate on the first N test images (0 = all)
+  int threads = 0;          // 0 = all cores
+  int64_t train_limit = 0;  // use only the first N training images (0 = all)
+  int64_t test_limit = 0;   // evaluate on the first N test images (0 = all)
   int64_t eval_batch_size = 500;
   std::string checkpoint_path;  // when set, a checkpoint is written (atomically) after each epoch
 };
+
+// Training augmentation by name: "none", "crop" (random crop with padding 2, flip) or
+// "resized-crop" (RandomResizedCrop, flip); throws Error for another name.
+void set_augmentation(TrainConfig& c, const std::string& mode);
+// What suits the data when the user says nothing: "resized-crop" for photos (image folders),
+// "none" otherwise.
+std::string default_augmentation(const Dataset& train);
 
 nlohmann::json to_json(const TrainConfig& c);
 // Reads the keys present in `j` over the defaults; throws Error naming a bad key or value.

@@ -2,13 +2,13 @@
 // epoch of batches decoded + RandomResizedCrop + flip at C×H×W, then one epoch of training a
 // zoo ResNet-20 on it, with how long training waited for data. Prints key=value pairs.
 // Usage: image_folder_bench DIR C H W [batch] [threads]
-#include <sys/resource.h>
 #include <torch/torch.h>
 
 #include <chrono>
 #include <cstdio>
 #include <string>
 
+#include "bench_util.h"
 #include "data/batcher.h"
 #include "data/fit.h"
 #include "data/registry.h"
@@ -16,17 +16,9 @@
 #include "train/trainer.h"
 
 using namespace bitshift;
-using Clock = std::chrono::steady_clock;
-
-static double seconds_since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-static double peak_rss_mib() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return u.ru_maxrss / 1024.0;  // Linux reports KiB
-}
+using bitshift::bench::Clock;
+using bitshift::bench::peak_rss_mib;
+using bitshift::bench::seconds_since;
 
 int main(int argc, char** argv) {
   if (argc < 5) {

@@ -1,28 +1,20 @@
 // Import and FP32 speed of a model file: import wall time and peak memory, then inference and
 // training images/s of the imported graph. Prints one line of key=value pairs.
 // Usage: import_bench MODEL.onnx|MODEL.pt C H W [batch] [iterations] [threads]
-#include <sys/resource.h>
 #include <torch/torch.h>
 
 #include <chrono>
 #include <cstdio>
 #include <string>
 
+#include "bench_util.h"
 #include "graph/graph_module.h"
 #include "import/import.h"
 
 using namespace bitshift;
-using Clock = std::chrono::steady_clock;
-
-static double seconds_since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-static double peak_rss_mib() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return u.ru_maxrss / 1024.0;  // Linux reports KiB
-}
+using bitshift::bench::Clock;
+using bitshift::bench::peak_rss_mib;
+using bitshift::bench::seconds_since;
 
 int main(int argc, char** argv) {
   if (argc < 5) {

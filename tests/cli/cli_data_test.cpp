@@ -110,6 +110,10 @@ TEST(CliData, AugmentNoneAndBadNormalisationValues) {
   EXPECT_NE(bad_mean.err.find("mean '0.5,0.5' has 2 values but the model's input has 1 channel"),
             std::string::npos)
       << bad_mean.err;
+  const CliRun zero = cli(base + " --num-classes 0");
+  EXPECT_EQ(zero.exit_code, 2);
+  EXPECT_NE(zero.err.find("--num-classes must be at least 1, got 0"), std::string::npos)
+      << zero.err;
   const CliRun wrong_n = cli(base + " --num-classes 4");
   EXPECT_EQ(wrong_n.exit_code, 2);
   EXPECT_NE(wrong_n.err.find("--num-classes 4: dataset '" + photo_folder() + "' has 3 classes"),

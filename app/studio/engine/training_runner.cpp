@@ -32,8 +32,7 @@ SiteReaders site_readers(const Graph& g, const QuantPlan& plan) {
 }
 
 const std::vector<std::string>& layers_of(const SiteReaders& readers, const std::string& name,
-                                          const std::string& kind,
-                                          std::vector<std::string>& self) {
+                                          const std::string& kind, std::vector<std::string>& self) {
   self = {name};
   if (kind != "activation") return self;
   const auto it = readers.find(name);
@@ -104,9 +103,10 @@ Result<TrainOutcome> run_training(const TrainRequest& request, JobControl& contr
     job.config.train.train_limit = request.train_limit;
     job.config.train.test_limit = request.test_limit;
     job.config.train.seed = request.seed;
+    set_augmentation(job.config.train, default_augmentation(data.train));  // photos: crops, flips
     job.config.trace_every = request.trace_every;
-    const std::string stem = run_stamp() + "-" + file_safe(model.module->graph().name() + "-" +
-                                                          request.label);
+    const std::string stem =
+        run_stamp() + "-" + file_safe(model.module->graph().name() + "-" + request.label);
     job.checkpoint = (std::filesystem::path(request.out_dir) / (stem + ".bsck")).string();
 
     const SiteReaders readers = site_readers(model.module->graph(), job.config.plan);

@@ -95,8 +95,23 @@ TEST(ImageFolder, ImagesOfMixedSizesStayOnDiskAtTheCommonSize) {
   ASSERT_EQ(x.sizes(), (std::vector<int64_t>{2, 3, 5, 5}));
   EXPECT_EQ(x[0][0][2][2].item<int>(), 7);  // red of 4.bmp
   EXPECT_EQ(x[0][2][2][2].item<int>(), 9);  // its blue
-  EXPECT_EQ(x[1].max().item<int>(), 0);  // the black 5x4 image, upscaled and cropped
+  EXPECT_EQ(x[1].max().item<int>(), 0);     // the black 5x4 image, upscaled and cropped
   EXPECT_EQ(d.stored(1).sizes(), (std::vector<int64_t>{3, 4, 5}));
+}
+
+TEST(ImageFolder, LargePhotosOfOneSizeAreServedAt224ASide) {
+  const std::string root = fresh_dir("folder-large");
+  write(root + "/a/1.bmp", bmp(300, 226, 50, 60, 70));
+  write(root + "/b/2.bmp", bmp(300, 226, 80, 90, 100));
+  const Dataset d = load_image_folder(root, "f");
+  EXPECT_FALSE(d.on_disk());  // small enough to hold, but not at 3x226x300
+  EXPECT_EQ(d.channels(), 3);
+  EXPECT_EQ(d.height(), kMixedSizeSide);
+  EXPECT_EQ(d.width(), kMixedSizeSide);
+  const auto x = d.samples(torch::tensor({1}, torch::kLong));
+  ASSERT_EQ(x.sizes(), (std::vector<int64_t>{1, 3, 224, 224}));
+  EXPECT_EQ(x[0][2].min().item<int>(), 100);  // flat stays flat
+  EXPECT_EQ(x[0][2].max().item<int>(), 100);
 }
 
 TEST(ImageFolder, LargeSetStaysOnDiskAndServesTheSamePixelsAsInMemory) {
@@ -175,7 +190,8 @@ TEST(ImageFolder, EmptyClassFolderIsNamed) {
 TEST(ImageFolderPair, TrainAndTestAreReadWithTheirNames) {
   const std::string root = fresh_dir("pair");
   for (const char* split : {"train", "test"})
-    for (const char* cls : {"x", "y"}) write(root + "/" + split + "/" + cls + "/1.bmp", bmp(2, 2, 0, 0, 0));
+    for (const char* cls : {"x", "y"})
+      write(root + "/" + split + "/" + cls + "/1.bmp", bmp(2, 2, 0, 0, 0));
   write(root + "/train/y/2.bmp", bmp(2, 2, 0, 0, 0));
   const DatasetPair p = load_image_folder_pair(root + "/");
   EXPECT_EQ(p.train.name, "pair/train");

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "graph/builder.h"
+#include "graph/op.h"
 #include "models/zoo.h"
 #include "quant/cost.h"
 
@@ -23,6 +24,29 @@ TEST(Cost, SingleConvBopsFollowUnIqFormula) {
   EXPECT_NEAR(c.layers[0].bops, conv, conv * kRelTol);
   // weights: 4·27 at 2 bits + 4 biases at 16 bits.
   EXPECT_EQ(c.layers[0].weight_bits, 4 * 27 * 2 + 4 * 16);
+}
+
+TEST(Cost, SqueezeExcitationMulCountsOneFp32ProductPerElement) {
+  GraphBuilder b("se", Shape{4, 5, 7}, 3);
+  const int x = b.conv("c", b.input(), 6, 3, 1, 1);
+  Node keep;
+  keep.keepdims = true;  // 6x1x1, as torchvision's squeeze
+  const int squeezed = b.add_node("p", OpKind::GlobalAvgPool, {x}, keep);
+  const int gate = b.add_node("gate", OpKind::Sigmoid, {b.conv("e", squeezed, 6, 1)});
+  const int y = b.add_node("scale", OpKind::Mul, {x, gate});  // [6,5,7] · [6,1,1]
+  b.linear("fc", b.flatten("f", b.global_avgpool("q", y)), 3);
+  const Graph g = b.build();
+  const ModelCost c = cost(g, make_plan(g, "lsq", "w4a4", EdgePolicy::EdgePolicyQuantized));
+  ASSERT_EQ(c.layers.size(), 4u);  // c, e, fc, then the mul
+  const LayerCost& mul = c.layers.back();
+  EXPECT_EQ(mul.layer, "scale");
+  // 6·5·7 products of two 32-bit operands: 210 × (32·32 + 32 + 32 + log2 1).
+  EXPECT_DOUBLE_EQ(mul.bops, 210.0 * 1088.0);
+  EXPECT_EQ(mul.macs, 0);
+  EXPECT_EQ(mul.weight_bits, 0);
+  EXPECT_EQ(c.macs, g.total_macs());
+  EXPECT_NEAR(c.bops, c.layers[0].bops + c.layers[1].bops + c.layers[2].bops + 210.0 * 1088.0,
+              c.bops * kRelTol);
 }
 
 TEST(Cost, ResNet18BopsMatchHandCalculation) {
