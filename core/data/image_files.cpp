@@ -49,10 +49,6 @@ ImageFiles::ImageFiles(std::vector<std::string> paths, int channels, int64_t cac
           "images on disk are decoded to 1 or 3 channels, not " + std::to_string(channels_));
 }
 
-torch::Tensor ImageFiles::decode_uncached(int64_t i) const {
-  return decode_image_file(path(i), channels_);
-}
-
 torch::Tensor ImageFiles::decode(int64_t i) const {
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -64,7 +60,7 @@ torch::Tensor ImageFiles::decode(int64_t i) const {
     }
     ++stats_.misses;
   }
-  torch::Tensor image = decode_uncached(i);  // outside the lock: decoding is the slow part
+  torch::Tensor image = decode_image_file(path(i), channels_);  // outside the lock: decoding is the slow part
   const int64_t bytes = image.numel();
   if (bytes > cache_bytes_) return image;
   std::lock_guard<std::mutex> lock(mutex_);

@@ -33,8 +33,6 @@ class ImageFiles {
   ImageCacheStats stats() const;
 
  private:
-  torch::Tensor decode_uncached(int64_t i) const;
-
   std::vector<std::string> paths_;
   int channels_;
   int64_t cache_bytes_;

@@ -36,7 +36,6 @@ void Prefetcher::run() {
       Batch b = batcher_.get(i);
       std::lock_guard<std::mutex> lock(mutex_);
       ready_.push_back(std::move(b));
-      ++made_;
     } catch (...) {
       std::lock_guard<std::mutex> lock(mutex_);
       error_ = std::current_exception();

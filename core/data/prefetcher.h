@@ -38,7 +38,7 @@ class Prefetcher {
   std::deque<Batch> ready_;
   std::exception_ptr error_;
   bool stop_ = false;
-  int64_t made_ = 0, taken_ = 0;
+  int64_t taken_ = 0;
   double waited_ = 0.0;
   std::thread thread_;  // last: started once the rest is initialised
 };
