@@ -18,9 +18,14 @@ class ForwardHooks;
 
 // How quantization treats an op's output.
 enum class QuantRole {
-  Computes,     // makes new values: a quantized reader needs a grid at its output
+  Computes,     // makes new values integers can carry wide (weight layers, batchnorm, add, ReLU,
+                // clip): a grid is needed only where a quantized op reads them
   PassesCodes,  // keeps its input's codes on their grid (max pool, reshapes, sums of pools)
   JoinsGrids,   // lays several inputs side by side: they meet on one grid at its output
+  LooksUp,      // a function of one value (sigmoid, hard-swish, SiLU, leaky ReLU): its integer
+                // form is a table indexed by the input's code, so input and output sit on grids
+  Multiplies,   // the product of two tensors (squeeze-excitation gates): both operands sit on
+                // grids and the product is requantized
 };
 
 // The sign of an op's output, for choosing a signed or unsigned activation grid.

@@ -2,8 +2,10 @@
 
 #include <cmath>
 #include <cstdio>
+#include <map>
 
 #include "graph/op.h"
+#include "quant/quantized_network.h"
 #include "util/error.h"
 
 namespace bitshift {
@@ -38,17 +40,23 @@ ModelCost cost(const Graph& graph, const QuantPlan& plan) {
     total.macs += c.macs;
     total.layers.push_back(c);
   }
-  // Elementwise products of two activations (squeeze-excitation gates): no method puts their
-  // operands on a grid yet, so they multiply in FP32, one product per output element. Not MACs
-  // of the graph (those are the weight layers'), but BOPs of the network all the same.
+  // Elementwise products of two tensors (squeeze-excitation gates): one product per output
+  // element, of the operands' grids where the plan quantizes them (activation_sites), else FP32.
+  // Not MACs of the graph (those are the weight layers'), but BOPs of the network all the same.
+  std::map<int, int> site_bits;
+  for (const auto& s : activation_sites(graph, plan)) site_bits[s.node] = s.bits;
+  auto bits_of = [&](int node) {
+    const auto it = site_bits.find(grid_source(graph, node));
+    return it == site_bits.end() ? kFullPrecisionBits : it->second;
+  };
   for (int idx = 0; idx < graph.size(); ++idx) {
     const Node& n = graph.node(idx);
-    if (n.kind != OpKind::Mul) continue;
+    if (op_of(n).quant_role() != QuantRole::Multiplies) continue;
     LayerCost c;
     c.layer = n.name;
-    c.w_bits = c.mac_w_bits = c.a_bits = kFullPrecisionBits;
-    c.bops = static_cast<double>(n.out_shape.numel()) *
-             bops_per_output(1, kFullPrecisionBits, kFullPrecisionBits);
+    c.a_bits = bits_of(n.inputs[0]);
+    c.w_bits = c.mac_w_bits = bits_of(n.inputs[1]);  // the gate, in the W column
+    c.bops = static_cast<double>(n.out_shape.numel()) * bops_per_output(1, c.a_bits, c.w_bits);
     total.bops += c.bops;
     total.layers.push_back(c);
   }

@@ -30,8 +30,8 @@ struct ModelCost {
 // b_a·b_w multiplications' bit-ops plus the accumulator width b_a + b_w + log2(n·k²).
 double bops_per_output(int64_t fan_in, int a_bits, int w_bits);
 
-// Per layer and total: the weight layers, then the elementwise Muls of two activations (FP32
-// products, no weights; their `macs` is 0). Biases count 16 bits on quantized layers (the
+// Per layer and total: the weight layers, then the elementwise Muls of two tensors (one product
+// per element at the operands' site bits, the gate's in w_bits; no weights; `macs` 0). Biases count 16 bits on quantized layers (the
 // accumulator-scale bias of NICE and of the integer contract) and 32 on FP layers; PoT+LUT layers
 // store b-bit codes plus a 2^b-entry int8 table and multiply with 8-bit values.
 ModelCost cost(const Graph& graph, const QuantPlan& plan);

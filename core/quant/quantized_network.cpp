@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+
 #include "graph/op.h"
 #include "quant/method.h"
 #include "quant/nice.h"
@@ -43,27 +45,59 @@ std::string module_key(const std::string& node_name, const char* suffix) {
 
 }  // namespace
 
+int grid_source(const Graph& g, int node) {
+  while (node != 0 && passes_quantized_values(g.node(node).kind)) node = g.node(node).inputs[0];
+  return node;
+}
+
 std::vector<ActivationSite> activation_sites(const Graph& g, const QuantPlan& plan) {
   std::map<int, ActivationSite> by_node;
-  for (int layer : g.weight_layers()) {
-    const LayerPlan* lp = plan.find(g.node(layer).name);
-    if (!lp || lp->a_bits >= kFullPrecisionBits) continue;
-    int src = g.node(layer).inputs[0];
-    while (src != 0 && passes_quantized_values(g.node(src).kind)) src = g.node(src).inputs[0];
+  // need[i]: node i's output flows, wide or on a grid, into the quantized network (bits, method).
+  std::vector<int> need_bits(g.size(), 0);
+  std::vector<std::string> need_method(g.size());
+  auto need = [&](int node, int bits, const std::string& method) {
+    if (need_method[node].empty()) need_method[node] = method;
+    need_bits[node] = std::max(need_bits[node], bits);
+  };
+  // Puts a grid on `src` (the node behind pools and reshapes) for a reader (-1: none).
+  auto site = [&](int node, int bits, const std::string& method, int reader) {
+    const int src = grid_source(g, node);
     ActivationSite& s = by_node[src];
-    if (s.readers.empty()) {
+    if (s.method.empty()) {
       s.node = src;
       const OpKind k = g.node(src).kind;
       s.observed = (k == OpKind::ReLU || k == OpKind::ReLU6) ? g.node(src).inputs[0] : src;
       s.is_signed = can_be_negative(g, src);
-      s.method = lp->method;
-      s.bits = lp->a_bits;
+      s.method = method;
+      s.bits = bits;
     }
-    s.bits = std::max(s.bits, lp->a_bits);
-    s.readers.push_back(layer);
+    s.bits = std::max(s.bits, bits);
+    if (reader >= 0) s.readers.push_back(reader);
+    need(src, bits, method);
+  };
+  // Consumers come after their inputs, so walking backwards sees every reader of a node first.
+  for (int i = g.size() - 1; i >= 0; --i) {
+    const Node& n = g.node(i);
+    if (op_of(n).has_weights()) {
+      const LayerPlan* lp = plan.find(n.name);
+      if (lp && lp->a_bits < kFullPrecisionBits) site(n.inputs[0], lp->a_bits, lp->method, i);
+      continue;  // what a weight layer reads is its own plan's business
+    }
+    if (need_bits[i] == 0) continue;
+    const QuantRole role = op_of(n).quant_role();
+    if (role == QuantRole::LooksUp || role == QuantRole::Multiplies) {
+      // A table or a product has integer form only between grids: on its output and inputs.
+      site(i, need_bits[i], need_method[i], -1);
+      for (int in : n.inputs) site(in, need_bits[i], need_method[i], -1);
+    } else {
+      for (int in : n.inputs) need(in, need_bits[i], need_method[i]);
+    }
   }
   std::vector<ActivationSite> out;
-  for (auto& [node, site] : by_node) out.push_back(site);
+  for (auto& [node, s] : by_node) {
+    std::reverse(s.readers.begin(), s.readers.end());  // graph order
+    out.push_back(s);
+  }
   return out;
 }
 
@@ -78,7 +112,7 @@ QuantHooks::QuantHooks(const Graph& g, const QuantPlan& plan) {
   for (const auto& s : sites_) {
     activations_[s.node] = make_activation_quantizer(s.method, s.bits, s.is_signed);
     register_module(module_key(g.node(s.node).name, "_a"), activations_[s.node]);
-    observed_to_site_[s.observed] = s.node;
+    observed_to_sites_[s.observed].push_back(s.node);
     for (int reader : s.readers) input_site_[reader] = s.node;
     if (g.node(s.node).kind == OpKind::ReLU) relu_sites_.insert(s.node);
   }
@@ -105,8 +139,9 @@ torch::Tensor QuantHooks::bias(int node, const torch::Tensor& b) {
 
 torch::Tensor QuantHooks::output(int node, const torch::Tensor& y) {
   if (calibrating_) {
-    auto obs = observed_to_site_.find(node);
-    if (obs != observed_to_site_.end()) activations_.at(obs->second)->observe(y.detach());
+    auto obs = observed_to_sites_.find(node);
+    if (obs != observed_to_sites_.end())
+      for (int site : obs->second) activations_.at(site)->observe(y.detach());
     return y;
   }
   auto it = activations_.find(node);

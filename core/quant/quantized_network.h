@@ -24,12 +24,20 @@ struct ActivationSite {
   int bits = 32;
   bool is_signed = false;
   std::string method;
-  std::vector<int> readers;  // weight layers that read this site
+  std::vector<int> readers;  // weight layers that read this site, in graph order
 };
 
-// Finds, for each weight layer with a_bits < 32, the node whose output it reads, walking back
-// through max-pool, flatten, dropout and average pools. Sites shared by several layers
-// take the largest a_bits.
+// The node whose grid `node`'s output is on: itself, or what pools and reshapes pass codes from.
+int grid_source(const Graph& graph, int node);
+
+// The nodes whose outputs are quantized, each op treated as its QuantRole says (graph/op.h):
+// - for each weight layer with a_bits < 32, the node whose output it reads, walking back through
+//   what passes codes (max and average pools, flatten, dropout, slices, shuffles);
+// - where the quantized network uses a table op (sigmoid, hard-swish, ...) or a product of two
+//   tensors (squeeze-excitation gates), its output and inputs, with the bits of what reads it;
+// - concat, add, batchnorm and ReLU stay wide: a grid sits where a quantized op reads them, so
+//   the inputs of a concat meet on its output's grid and an add's inputs keep their own scales.
+// Sites shared by several readers take the largest bits.
 std::vector<ActivationSite> activation_sites(const Graph& graph, const QuantPlan& plan);
 
 class QuantHooks : public ForwardHooks, public torch::nn::Module {
@@ -59,7 +67,7 @@ class QuantHooks : public ForwardHooks, public torch::nn::Module {
  private:
   std::map<int, std::shared_ptr<WeightQuantizer>> weights_;
   std::map<int, std::shared_ptr<ActivationQuantizer>> activations_;  // by site node
-  std::map<int, int> observed_to_site_;
+  std::map<int, std::vector<int>> observed_to_sites_;  // a ReLU site observes its input
   std::map<int, int> input_site_;  // weight layer -> the site it reads
   std::set<int> relu_sites_;  // sites that are a ReLU's output
   std::vector<ActivationSite> sites_;

@@ -14,10 +14,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string fixture(const std::string& file) {
-  return std::string(BITSHIFT_IMPORT_FIXTURES) + "/" + file;
-}
-
 // A colour PNG of w×h whose class shows as a brighter horizontal band at a class-specific height.
 void write_photo(const std::string& path, int w, int h, int cls, int seed) {
   std::vector<uint8_t> rgb(static_cast<size_t>(w) * h * 3);

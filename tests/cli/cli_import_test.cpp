@@ -9,10 +9,6 @@
 
 namespace {
 
-std::string fixture(const std::string& file) {
-  return std::string(BITSHIFT_IMPORT_FIXTURES) + "/" + file;
-}
-
 TEST(CliImport, SummaryOfAnOnnxModelUsesItsLayerNamesAndOps) {
   const CliRun r = cli("summary --json --model " + fixture("usernet.onnx"));
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -35,4 +35,9 @@ CliRun cli(const std::string& args) {
 
 std::string tmp(const std::string& name) { return std::string(BITSHIFT_TEST_TMP) + "/" + name; }
 
+// A model file written by the real exporters (tests/core/import/make_fixtures.py).
+std::string fixture(const std::string& file) {
+  return std::string(BITSHIFT_IMPORT_FIXTURES) + "/" + file;
+}
+
 }  // namespace

@@ -27,6 +27,7 @@
 #include "model_panel.h"
 #include "photo_folder.h"
 #include "plan_entries.h"
+#include "test_paths.h"
 #include "training_job.h"
 #include "training_page.h"
 #include "widgets/cost_summary.h"
@@ -37,6 +38,9 @@
 using bitshift::app::MainWindow;
 using bitshift::app::ModelPanel;
 using bitshift::app::Project;
+using bitshift::test::fixture;
+using bitshift::test::kOpenTimeoutMs;
+using bitshift::test::kTrainingTimeoutMs;
 using bitshift::test::plan_entries;
 using bitshift::test::reference_bops;
 using bitshift::test::reference_layers;
@@ -44,13 +48,6 @@ using bitshift::widgets::LayerRow;
 using bitshift::widgets::LayerTableModel;
 
 namespace {
-
-constexpr int kOpenTimeoutMs = 60'000;
-constexpr int kTrainingTimeoutMs = 240'000;
-
-QString fixture(const char* file) {
-  return QStringLiteral(BITSHIFT_IMPORT_FIXTURES "/") + QLatin1String(file);
-}
 
 // LeNet-5 from its shipped baseline: the model open before the file.
 Project lenet_project() {

@@ -4,12 +4,11 @@
 #include <QFile>
 
 #include "project.h"
+#include "test_paths.h"
 
 using namespace bitshift::app;
 
-namespace {
-QString tmp(const char* name) { return QStringLiteral(BITSHIFT_TEST_TMP "/") + name; }
-}  // namespace
+using bitshift::test::tmp;
 
 TEST(Project, SaveThenLoadKeepsPlanSettingsAndRuns) {
   Project p;

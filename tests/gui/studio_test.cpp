@@ -13,6 +13,7 @@
 
 #include "engine_reference.h"
 #include "plan_entries.h"
+#include "test_paths.h"
 #include "export_job.h"
 #include "export_page.h"
 #include "fpga_estimator.h"
@@ -28,12 +29,11 @@
 
 using bitshift::app::MainWindow;
 using bitshift::app::Project;
+using bitshift::test::kTrainingTimeoutMs;
 using bitshift::test::plan_entries;
 using bitshift::widgets::LayerTableModel;
 
 namespace {
-
-constexpr int kTrainingTimeoutMs = 240'000;
 
 // LeNet-5 from its shipped baseline with a small fine-tuning budget.
 Project lenet_project(const QString& preset, const QString& edges) {

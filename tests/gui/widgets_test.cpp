@@ -7,6 +7,7 @@
 #include <QImage>
 #include <QTest>
 
+#include "test_paths.h"
 #include "widgets/live_series.h"
 #include "widgets/pareto.h"
 #include "widgets/plot_export.h"
@@ -17,8 +18,9 @@
 
 using namespace bitshift::widgets;
 
+using bitshift::test::tmp;
+
 namespace {
-QString tmp(const char* name) { return QStringLiteral(BITSHIFT_TEST_TMP "/") + name; }
 
 RunRow run(const char* name, double bops, double top1) {
   RunRow r;

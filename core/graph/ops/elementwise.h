@@ -8,4 +8,10 @@ struct ElementwiseOp : Op {
   Shape infer_shape(const Node& n, const std::string&) const override { return n.in_shape; }
 };
 
+// A nonlinear function of one value that integers reach through a table indexed by the input's
+// code (sigmoid, hard-sigmoid, hard-swish, SiLU, leaky ReLU).
+struct LookupOp : ElementwiseOp {
+  QuantRole quant_role() const override { return QuantRole::LooksUp; }
+};
+
 }  // namespace bitshift

@@ -7,7 +7,7 @@
 
 namespace bitshift {
 namespace {
-struct HardSigmoidOp final : ElementwiseOp {
+struct HardSigmoidOp final : LookupOp {
   const char* name() const override { return "hardsigmoid"; }
   OutputSign output_sign(const Node&) const override { return OutputSign::NonNegative; }
   void write_attrs(const Node& n, nlohmann::json& j) const override {

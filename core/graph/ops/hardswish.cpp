@@ -3,7 +3,7 @@
 
 namespace bitshift {
 namespace {
-struct HardSwishOp final : ElementwiseOp {
+struct HardSwishOp final : LookupOp {
   const char* name() const override { return "hardswish"; }
   torch::Tensor forward(const Node&, const std::vector<torch::Tensor>& in,
                         const OpRun&) const override {

@@ -6,7 +6,7 @@
 
 namespace bitshift {
 namespace {
-struct LeakyReLUOp final : ElementwiseOp {
+struct LeakyReLUOp final : LookupOp {
   const char* name() const override { return "leaky_relu"; }
   void write_attrs(const Node& n, nlohmann::json& j) const override { j["alpha"] = n.alpha; }
   void read_attrs(const nlohmann::json& j, Node& n) const override {

@@ -3,7 +3,7 @@
 
 namespace bitshift {
 namespace {
-struct SigmoidOp final : ElementwiseOp {
+struct SigmoidOp final : LookupOp {
   const char* name() const override { return "sigmoid"; }
   OutputSign output_sign(const Node&) const override { return OutputSign::NonNegative; }
   torch::Tensor forward(const Node&, const std::vector<torch::Tensor>& in,

@@ -3,7 +3,7 @@
 
 namespace bitshift {
 namespace {
-struct SiLUOp final : ElementwiseOp {
+struct SiLUOp final : LookupOp {
   const char* name() const override { return "silu"; }
   torch::Tensor forward(const Node&, const std::vector<torch::Tensor>& in,
                         const OpRun&) const override {

@@ -22,7 +22,7 @@ Dataset numbered(int64_t n) {
   d.labels = torch::arange(n, torch::kLong).remainder(2);
   return d;
 }
-const Normalization kIdentity{{0.0f}, {1.0f}};
+const Normalization kRawPixels{{0.0f}, {1.0f}};
 }  // namespace
 
 TEST(Prefetcher, GivesTheBatchersBatchesInOrder) {
@@ -30,7 +30,7 @@ TEST(Prefetcher, GivesTheBatchersBatchesInOrder) {
   c.batch_size = 4;
   c.seed = 3;
   c.horizontal_flip = true;
-  Batcher batcher(numbered(23), kIdentity, c);
+  Batcher batcher(numbered(23), kRawPixels, c);
   batcher.start_epoch(2);
   Prefetcher p(batcher, 3);
   for (int64_t i = 0; i < batcher.num_batches(); ++i) {
@@ -44,7 +44,7 @@ TEST(Prefetcher, GivesTheBatchersBatchesInOrder) {
 TEST(Prefetcher, StoppingEarlyReturns) {
   BatchConfig c;
   c.batch_size = 1;
-  Batcher batcher(numbered(50), kIdentity, c);
+  Batcher batcher(numbered(50), kRawPixels, c);
   {
     Prefetcher p(batcher);
     p.next();
@@ -64,7 +64,7 @@ TEST(Prefetcher, AnImageThatFailsToDecodeIsNamedToTheConsumer) {
   BatchConfig c;
   c.batch_size = 1;
   c.shuffle = false;
-  Batcher batcher(d, kIdentity, c);
+  Batcher batcher(d, kRawPixels, c);
   Prefetcher p(batcher);
   EXPECT_EQ(p.next().x.size(0), 1);
   const std::string msg = error_of([&] { p.next(); });

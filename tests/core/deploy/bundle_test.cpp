@@ -70,13 +70,6 @@ std::string write_small_bundle(const std::string& name, const IntegerModel& m) {
   return dir;
 }
 
-// Records `path`'s current bytes in MANIFEST.json, as someone re-hashing a
-// bundle would.
-void rehash(const std::string& dir, const std::string& path) {
-  const std::string manifest = dir + "/MANIFEST.json";
-  spit(manifest, manifest_with(slurp(manifest), {{path, slurp(dir + "/" + path)}}, nullptr));
-}
-
 std::string load_error(const std::string& dir) {
   return runtime_error_of([&] { load_bundle(dir); });
 }

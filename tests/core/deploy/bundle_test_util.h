@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "deploy/manifest.h"
 #include "integer/integer_model.h"
 #include "integer/reference_executor.h"
 
@@ -152,6 +153,12 @@ inline std::string slurp(const std::string& path) {
 inline void spit(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << bytes;
+}
+
+// Records `path`'s current bytes in MANIFEST.json, as someone re-hashing a bundle would.
+inline void rehash(const std::string& dir, const std::string& path) {
+  const std::string manifest = dir + "/MANIFEST.json";
+  spit(manifest, manifest_with(slurp(manifest), {{path, slurp(dir + "/" + path)}}, nullptr));
 }
 
 // The std::runtime_error message of `fn` (the reader throws std errors), or "".

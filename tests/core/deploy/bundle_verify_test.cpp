@@ -38,11 +38,6 @@ std::string write_small_bundle(const std::string& name) {
   return dir;
 }
 
-void rehash(const std::string& dir, const std::string& path) {
-  const std::string manifest = dir + "/MANIFEST.json";
-  spit(manifest, manifest_with(slurp(manifest), {{path, slurp(dir + "/" + path)}}, nullptr));
-}
-
 // Adds `delta` to the golden value of the add layer (5x7x7) at (n, c, y, x) and re-hashes,
 // so the bundle loads and only the comparison can catch it. Returns the original value.
 int32_t alter_golden(const std::string& dir, int64_t n, int64_t c, int64_t y, int64_t x,

@@ -26,7 +26,7 @@ TEST(Cost, SingleConvBopsFollowUnIqFormula) {
   EXPECT_EQ(c.layers[0].weight_bits, 4 * 27 * 2 + 4 * 16);
 }
 
-TEST(Cost, SqueezeExcitationMulCountsOneFp32ProductPerElement) {
+TEST(Cost, SqueezeExcitationMulCountsOneProductPerElementOnItsOperandsGrids) {
   GraphBuilder b("se", Shape{4, 5, 7}, 3);
   const int x = b.conv("c", b.input(), 6, 3, 1, 1);
   Node keep;
@@ -40,13 +40,19 @@ TEST(Cost, SqueezeExcitationMulCountsOneFp32ProductPerElement) {
   ASSERT_EQ(c.layers.size(), 4u);  // c, e, fc, then the mul
   const LayerCost& mul = c.layers.back();
   EXPECT_EQ(mul.layer, "scale");
-  // 6·5·7 products of two 32-bit operands: 210 × (32·32 + 32 + 32 + log2 1).
-  EXPECT_DOUBLE_EQ(mul.bops, 210.0 * 1088.0);
+  // fc reads the product at 4 bits, so both operands sit on 4-bit grids:
+  // 6·5·7 products of 4×4 bits: 210 × (4·4 + 4 + 4 + log2 1).
+  EXPECT_EQ(mul.a_bits, 4);
+  EXPECT_EQ(mul.w_bits, 4);
+  EXPECT_DOUBLE_EQ(mul.bops, 210.0 * 24.0);
   EXPECT_EQ(mul.macs, 0);
   EXPECT_EQ(mul.weight_bits, 0);
   EXPECT_EQ(c.macs, g.total_macs());
-  EXPECT_NEAR(c.bops, c.layers[0].bops + c.layers[1].bops + c.layers[2].bops + 210.0 * 1088.0,
+  EXPECT_NEAR(c.bops, c.layers[0].bops + c.layers[1].bops + c.layers[2].bops + 210.0 * 24.0,
               c.bops * kRelTol);
+  // In FP32 they are two 32-bit operands: 210 × (32·32 + 32 + 32).
+  const ModelCost f = cost(g, make_plan(g, "lsq", "fp32"));
+  EXPECT_DOUBLE_EQ(f.layers.back().bops, 210.0 * 1088.0);
 }
 
 TEST(Cost, ResNet18BopsMatchHandCalculation) {

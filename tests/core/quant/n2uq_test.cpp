@@ -13,8 +13,8 @@ using namespace bitshift;
 
 namespace {
 
-constexpr double kValueTol = 1e-5;     // float32 levels up to ~5
-constexpr double kGradTol = 1e-5;      // float32 gradients
+constexpr double kN2uqValueTol = 1e-5;     // float32 levels up to ~5
+constexpr double kN2uqGradTol = 1e-5;      // float32 gradients
 constexpr double kDelta2 = 2.0 / 3.0;  // Δ at 2 bits: n = 3 steps over 2.0
 
 void set_value(const torch::Tensor& p, const torch::Tensor& v) {
@@ -38,7 +38,7 @@ TEST(N2uqActivations, N2uqDefaultLevelsAreUniformOnZeroToTwo) {
   auto x = torch::tensor({-1.0f, 0.2f, 0.5f, 0.9f, 1.2f, 1.9f, 5.0f});
   const double d = kDelta2;
   auto expected = torch::tensor({0.0, 0.0, d, d, 2 * d, 2.0, 2.0}, torch::kFloat);
-  EXPECT_TRUE(torch::allclose(q.quantize(x), expected, 0, kValueTol));
+  EXPECT_TRUE(torch::allclose(q.quantize(x), expected, 0, kN2uqValueTol));
 }
 
 TEST(N2uqActivations, N2uqUnequalIntervalsPutThresholdsAtSegmentMidpoints) {
@@ -47,7 +47,7 @@ TEST(N2uqActivations, N2uqUnequalIntervalsPutThresholdsAtSegmentMidpoints) {
   auto x = torch::tensor({0.24f, 0.3f, 0.99f, 1.2f, 1.62f, 1.7f, 3.0f});
   const double d = kDelta2;  // counts 0, 1, 1, 2, 2, 3, 3
   auto expected = torch::tensor({0.0, d, d, 2 * d, 2 * d, 2.0, 2.0}, torch::kFloat);
-  EXPECT_TRUE(torch::allclose(q.quantize(x), expected, 0, kValueTol));
+  EXPECT_TRUE(torch::allclose(q.quantize(x), expected, 0, kN2uqValueTol));
 }
 
 TEST(N2uqActivations, N2uqInputExactlyOnAThresholdGoesUp) {
@@ -57,7 +57,7 @@ TEST(N2uqActivations, N2uqInputExactlyOnAThresholdGoesUp) {
   auto x = torch::tensor({0.25f, 1.0f, 1.625f});
   const double d = kDelta2;
   EXPECT_TRUE(
-      torch::allclose(q.quantize(x), torch::tensor({d, 2 * d, 2.0}, torch::kFloat), 0, kValueTol));
+      torch::allclose(q.quantize(x), torch::tensor({d, 2 * d, 2.0}, torch::kFloat), 0, kN2uqValueTol));
 }
 
 TEST(N2uqActivations, N2uqGsteSlopeIsScale2DeltaOverIntervalInEachSegment) {
@@ -70,11 +70,11 @@ TEST(N2uqActivations, N2uqGsteSlopeIsScale2DeltaOverIntervalInEachSegment) {
   auto y = q.quantize(x);
   // Counts 0, 1, 2, 3, 3 → 1.5·Δ·count.
   EXPECT_TRUE(
-      torch::allclose(y.detach(), torch::tensor({0.0f, 1.0f, 2.0f, 3.0f, 3.0f}), 0, kValueTol));
+      torch::allclose(y.detach(), torch::tensor({0.0f, 1.0f, 2.0f, 3.0f, 3.0f}), 0, kN2uqValueTol));
   y.sum().backward();
   // ∂out/∂u = 1.5·Δ/a⁺_i = 2, 1, 4 in segments 1…3, 0 outside; ∂out/∂x = scale1·∂out/∂u.
   auto expected = torch::tensor({0.0f, 2 * 2.0f, 2 * 1.0f, 2 * 4.0f, 0.0f});
-  EXPECT_TRUE(torch::allclose(x.grad(), expected, 0, kGradTol));
+  EXPECT_TRUE(torch::allclose(x.grad(), expected, 0, kN2uqGradTol));
 }
 
 TEST(N2uqActivations, N2uqGsteIsPlainSteWithEqualIntervals) {
@@ -82,7 +82,7 @@ TEST(N2uqActivations, N2uqGsteIsPlainSteWithEqualIntervals) {
   auto x = torch::tensor({-0.5f, 0.1f, 0.9f, 1.95f, 2.5f}, torch::requires_grad());
   q.quantize(x).sum().backward();
   EXPECT_TRUE(
-      torch::allclose(x.grad(), torch::tensor({0.0f, 1.0f, 1.0f, 1.0f, 0.0f}), 0, kGradTol));
+      torch::allclose(x.grad(), torch::tensor({0.0f, 1.0f, 1.0f, 1.0f, 0.0f}), 0, kN2uqGradTol));
 }
 
 TEST(N2uqActivations, N2uqParameterGradientsFollowGste) {
@@ -94,10 +94,10 @@ TEST(N2uqActivations, N2uqParameterGradientsFollowGste) {
   const double d = kDelta2;
   // ∂/∂a_1 = −Δ/a⁺_2 (a later segment); ∂/∂a_2 = −Δ/a⁺_2²·(u − B_1); ∂/∂a_3 = 0.
   auto ga = torch::tensor({-d / 1.0, -d * (1.2 - 0.5), 0.0}, torch::kFloat);
-  EXPECT_TRUE(torch::allclose(q.interval_parameter().grad(), ga, 0, kGradTol));
-  EXPECT_NEAR(q.start_parameter().grad().item<double>(), -d, kGradTol);
-  EXPECT_NEAR(q.scale2_parameter().grad().item<double>(), 2 * d, kGradTol);          // = y
-  EXPECT_NEAR(q.scale1_parameter().grad().item<double>(), d / 1.0 * 1.2, kGradTol);  // f′(u)·x
+  EXPECT_TRUE(torch::allclose(q.interval_parameter().grad(), ga, 0, kN2uqGradTol));
+  EXPECT_NEAR(q.start_parameter().grad().item<double>(), -d, kN2uqGradTol);
+  EXPECT_NEAR(q.scale2_parameter().grad().item<double>(), 2 * d, kN2uqGradTol);          // = y
+  EXPECT_NEAR(q.scale1_parameter().grad().item<double>(), d / 1.0 * 1.2, kN2uqGradTol);  // f′(u)·x
 }
 
 TEST(N2uqActivations, N2uqCollapsedIntervalGetsNoGradient) {
@@ -106,7 +106,7 @@ TEST(N2uqActivations, N2uqCollapsedIntervalGetsNoGradient) {
   // B = 0, 0.5, 0.501, 1.501; u = 1.0 is in segment 3.
   q.quantize(torch::tensor({1.0f})).sum().backward();
   auto ga = torch::tensor({-kDelta2, 0.0, -kDelta2 * (1.0 - 0.501)}, torch::kFloat);
-  EXPECT_TRUE(torch::allclose(q.interval_parameter().grad(), ga, 0, kGradTol));
+  EXPECT_TRUE(torch::allclose(q.interval_parameter().grad(), ga, 0, kN2uqGradTol));
 }
 
 TEST(N2uqActivations, N2uqSignedSiteShiftsLevelsByStart) {
@@ -119,10 +119,10 @@ TEST(N2uqActivations, N2uqSignedSiteShiftsLevelsByStart) {
   // counts 0, 1, 2 (0 is on T_2: up), 2, 3 → y = count·Δ, then + start = −1.
   const double t = 1.0 / 3.0;
   EXPECT_TRUE(torch::allclose(y.detach(), torch::tensor({-1.0, -t, t, t, 1.0}, torch::kFloat), 0,
-                              kValueTol));
+                              kN2uqValueTol));
   y.sum().backward();
   // ∂/∂start = 1 (the shift) − Δ/a⁺_k inside segment k: 1, 1 − 4/3, 1 − 2/3, 1 − 2/3, 1.
-  EXPECT_NEAR(q.start_parameter().grad().item<double>(), 1 - t + t + t + 1, kGradTol);
+  EXPECT_NEAR(q.start_parameter().grad().item<double>(), 1 - t + t + t + 1, kN2uqGradTol);
 }
 
 TEST(N2uqActivations, N2uqCalibrationMapsUnsignedRangeOntoZeroToTwo) {
@@ -131,12 +131,12 @@ TEST(N2uqActivations, N2uqCalibrationMapsUnsignedRangeOntoZeroToTwo) {
   // the negatives → scale1 = 2/4, scale2 = 2, start 0.
   q.observe(torch::cat({torch::linspace(-2, 3, 990), torch::full({10}, 4.0f)}));
   q.finish_calibration();
-  EXPECT_NEAR(q.scale1_parameter().item<double>(), 0.5, kValueTol);
-  EXPECT_NEAR(q.scale2_parameter().item<double>(), 2.0, kValueTol);
-  EXPECT_NEAR(q.start_parameter().item<double>(), 0.0, kValueTol);
+  EXPECT_NEAR(q.scale1_parameter().item<double>(), 0.5, kN2uqValueTol);
+  EXPECT_NEAR(q.scale2_parameter().item<double>(), 2.0, kN2uqValueTol);
+  EXPECT_NEAR(q.start_parameter().item<double>(), 0.0, kN2uqValueTol);
   // x = 1 → u = 0.5 → level 1 → 2·Δ; x = 4 → top → 4.
   auto y = q.quantize(torch::tensor({1.0f, 4.0f}));
-  EXPECT_TRUE(torch::allclose(y, torch::tensor({2 * kDelta2, 4.0}, torch::kFloat), 0, kValueTol));
+  EXPECT_TRUE(torch::allclose(y, torch::tensor({2 * kDelta2, 4.0}, torch::kFloat), 0, kN2uqValueTol));
 }
 
 TEST(N2uqActivations, N2uqCalibrationMapsSignedRangeOntoStartPlusTwo) {
@@ -145,12 +145,12 @@ TEST(N2uqActivations, N2uqCalibrationMapsSignedRangeOntoStartPlusTwo) {
   q.observe(
       torch::cat({torch::full({10}, -3.0f), torch::linspace(-1, 1, 980), torch::full({10}, 5.0f)}));
   q.finish_calibration();
-  EXPECT_NEAR(q.scale1_parameter().item<double>(), 0.25, kValueTol);
-  EXPECT_NEAR(q.start_parameter().item<double>(), -0.75, kValueTol);
-  EXPECT_NEAR(q.scale2_parameter().item<double>(), 4.0, kValueTol);
+  EXPECT_NEAR(q.scale1_parameter().item<double>(), 0.25, kN2uqValueTol);
+  EXPECT_NEAR(q.start_parameter().item<double>(), -0.75, kN2uqValueTol);
+  EXPECT_NEAR(q.scale2_parameter().item<double>(), 4.0, kN2uqValueTol);
   // The ends of the observed range are reproduced: 4·(0 − 3/4) and 4·(2 − 3/4).
   EXPECT_TRUE(torch::allclose(q.quantize(torch::tensor({-3.0f, 5.0f})),
-                              torch::tensor({-3.0f, 5.0f}), 0, kValueTol));
+                              torch::tensor({-3.0f, 5.0f}), 0, kN2uqValueTol));
 }
 
 TEST(N2uqActivations, N2uqWithoutCalibrationKeepsCodeDefaults) {
@@ -160,7 +160,7 @@ TEST(N2uqActivations, N2uqWithoutCalibrationKeepsCodeDefaults) {
   EXPECT_EQ(q.scale2_parameter().item<float>(), 1.0f);
   EXPECT_EQ(q.start_parameter().item<float>(), 0.0f);
   EXPECT_EQ(q.interval_parameter().numel(), 15);
-  EXPECT_NEAR(q.interval_parameter()[7].item<double>(), 2.0 / 15.0, kValueTol);
+  EXPECT_NEAR(q.interval_parameter()[7].item<double>(), 2.0 / 15.0, kN2uqValueTol);
 }
 
 TEST(N2uqWeights, N2uqTwoBitWeightLevelsAreThirdsOfChannelScale) {
@@ -173,7 +173,7 @@ TEST(N2uqWeights, N2uqTwoBitWeightLevelsAreThirdsOfChannelScale) {
   const double s0 = 0.9375, s1 = 2.7375, t = 1.0 / 3.0;
   auto expected =
       torch::tensor({{t * s0, s0, -s0, t * s0}, {s1, -s1, t * s1, -t * s1}}, torch::kFloat);
-  EXPECT_TRUE(torch::allclose(q.quantize(w), expected, 0, kValueTol));
+  EXPECT_TRUE(torch::allclose(q.quantize(w), expected, 0, kN2uqValueTol));
 }
 
 TEST(N2uqWeights, N2uqWeightGradientIsUpstreamOverChannelScaleWithoutClipMask) {
@@ -184,7 +184,7 @@ TEST(N2uqWeights, N2uqWeightGradientIsUpstreamOverChannelScaleWithoutClipMask) {
   (q.quantize(w) * upstream).sum().backward();
   // ∂L/∂w = upstream/S_c, also for the clipped ±1.07 and ±1.1 entries.
   auto scales = torch::tensor({0.9375f, 2.7375f}).view({2, 1});
-  EXPECT_TRUE(torch::allclose(w.grad(), upstream / scales, 0, kGradTol));
+  EXPECT_TRUE(torch::allclose(w.grad(), upstream / scales, 0, kN2uqGradTol));
 }
 
 TEST(N2uqWeights, N2uqBinaryWeightsAreSignTimesMeanAbs) {
@@ -192,7 +192,7 @@ TEST(N2uqWeights, N2uqBinaryWeightsAreSignTimesMeanAbs) {
   // mean|w| = 1: (clip(w) + 1)·½ = 0.75, 0, 0.5, 1 → R = 1, 0, 1 (tie up), 1 → 2R − 1.
   auto w = torch::tensor({{0.5f, -1.5f, 0.0f, 2.0f}});
   EXPECT_TRUE(
-      torch::allclose(q.quantize(w), torch::tensor({{1.0f, -1.0f, 1.0f, 1.0f}}), 0, kValueTol));
+      torch::allclose(q.quantize(w), torch::tensor({{1.0f, -1.0f, 1.0f, 1.0f}}), 0, kN2uqValueTol));
 }
 
 TEST(N2uqWeights, N2uqGammaIsLevelsOverHalfTheCodes) {

@@ -12,7 +12,7 @@ using namespace bitshift;
 
 namespace {
 
-constexpr double kGradTol = 1e-5;
+constexpr double kPotLutGradTol = 1e-5;
 const std::vector<int64_t> kUniformGrid = {-127, -110, -93, -76, -59, -42, -25, -8,
                                            8,    25,   42,  59,  76,  93,  110, 127};
 
@@ -117,7 +117,7 @@ TEST(PotLut, LutGradientEqualsTheHandSum) {
   expected[9] = 3.0 * 0.5;
   expected[7] = 4.0 * 0.5;
   expected[15] = 5.0 * 0.5;
-  EXPECT_TRUE(torch::allclose(q.table_parameter().grad(), expected, 0.0, kGradTol))
+  EXPECT_TRUE(torch::allclose(q.table_parameter().grad(), expected, 0.0, kPotLutGradTol))
       << q.table_parameter().grad();
   // ∂/∂w: 1 inside [min L, max L]·s, 0 outside.
   EXPECT_TRUE(torch::equal(w.grad(), torch::tensor({1.0f, 2.0f, 3.0f, 4.0f, 0.0f})));

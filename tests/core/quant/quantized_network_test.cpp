@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "data/registry.h"
+#include "graph/builder.h"
 #include "models/zoo.h"
 #include "quant/gradual_schedule.h"
 #include "quant/nice.h"
@@ -29,6 +30,121 @@ TEST(ActivationSites, ResNetSitesAreReluOutputsSharedByConvAndShortcut) {
   EXPECT_TRUE(found);
   EXPECT_TRUE(sites.front().is_signed);  // the network input (conv1 reads the image)
   EXPECT_EQ(sites.front().node, 0);
+}
+
+namespace {
+
+// A MobileNetV3-style block: hard-swish, a squeeze-excitation gate, a residual add and a leaky
+// ReLU before the classifier.
+Graph se_block() {
+  GraphBuilder b("se", Shape{4, 5, 7}, 3);
+  const int hs = b.add_node("hs", OpKind::HardSwish, {b.bn("bn", b.conv("c", b.input(), 6, 3, 1, 1))});
+  Node keep;
+  keep.keepdims = true;
+  const int p = b.add_node("p", OpKind::GlobalAvgPool, {hs}, keep);
+  const int f = b.conv("f", b.relu("r", b.conv("e", p, 3, 1)), 6, 1);
+  Node hard;
+  hard.alpha = 1.0 / 6.0, hard.beta = 0.5;
+  const int gate = b.add_node("gate", OpKind::HardSigmoid, {f}, hard);
+  const int scale = b.add_node("scale", OpKind::Mul, {hs, gate});
+  const int res = b.add(("res"), b.bn("bnp", b.conv("proj", scale, 6, 1)), hs);
+  Node slope;
+  slope.alpha = 0.1;
+  const int leak = b.add_node("leak", OpKind::LeakyReLU, {res}, slope);
+  b.linear("fc", b.flatten("flat", b.global_avgpool("gap", leak)), 3);
+  return b.build();
+}
+
+std::map<std::string, ActivationSite> sites_by_name(const Graph& g, const QuantPlan& p) {
+  std::map<std::string, ActivationSite> out;
+  for (const auto& s : activation_sites(g, p)) out[g.node(s.node).name] = s;
+  return out;
+}
+
+std::vector<std::string> names(const Graph& g, const std::vector<int>& nodes) {
+  std::vector<std::string> out;
+  for (int n : nodes) out.push_back(g.node(n).name);
+  return out;
+}
+
+}  // namespace
+
+TEST(ActivationSites, TablesAndProductsSitBetweenGridsAddsStayWide) {
+  const Graph g = se_block();
+  const auto sites = sites_by_name(g, make_plan(g, "lsq", "w4a4", EdgePolicy::EdgePolicyQuantized));
+  using V = std::vector<std::string>;
+  V got;
+  for (const auto& [name, s] : sites) got.push_back(name);
+  // input: c reads it; bn: hard-swish's input; hs: e reads it (through p), and the product;
+  // r: f reads it; f and gate: the hard-sigmoid's input and output; scale: proj reads it;
+  // leak: fc reads it; res: the leaky ReLU's input. c, e, proj and bnp stay wide.
+  EXPECT_EQ(got, (V{"bn", "f", "gate", "hs", "input", "leak", "r", "res", "scale"}));
+  for (const auto& [name, s] : sites) EXPECT_EQ(s.bits, 4) << name;
+  EXPECT_EQ(names(g, sites.at("input").readers), V{"c"});
+  EXPECT_EQ(names(g, sites.at("hs").readers), V{"e"});
+  EXPECT_EQ(names(g, sites.at("scale").readers), V{"proj"});
+  EXPECT_EQ(names(g, sites.at("leak").readers), V{"fc"});
+  EXPECT_TRUE(sites.at("gate").readers.empty());
+  EXPECT_FALSE(sites.at("gate").is_signed);  // the gate is in [0, 1]
+  EXPECT_FALSE(sites.at("r").is_signed);
+  EXPECT_EQ(sites.at("r").observed, g.find("e"));
+  EXPECT_TRUE(sites.at("hs").is_signed);  // hard-swish dips to -0.375
+  EXPECT_TRUE(sites.at("f").is_signed);
+}
+
+TEST(ActivationSites, TableAndProductSitesTakeTheBitsOfWhatReadsThem) {
+  const Graph g = se_block();
+  QuantPlan p = make_plan(g, "lsq", "w4a8", EdgePolicy::EdgePolicyQuantized);
+  for (auto& l : p.layers)
+    if (l.layer == "proj") l.a_bits = 6;
+  const auto sites = sites_by_name(g, p);
+  EXPECT_EQ(sites.at("scale").bits, 6);
+  EXPECT_EQ(sites.at("gate").bits, 6);
+  EXPECT_EQ(sites.at("f").bits, 6);
+  EXPECT_EQ(sites.at("hs").bits, 8);  // e reads it at 8 bits, the product at 6: the larger
+  EXPECT_EQ(sites.at("bn").bits, 8);
+}
+
+TEST(ActivationSites, ConcatInputsMeetOnTheConcatsGridThroughAShuffle) {
+  GraphBuilder b("cat", Shape{2, 6, 6}, 3);
+  const int a = b.relu("ra", b.conv("ca", b.input(), 3, 3, 1, 1));
+  const int c = b.relu("rb", b.conv("cb", b.input(), 5, 1));
+  const int cat = b.add_node("cat", OpKind::Concat, {a, c});
+  Node shuffle;
+  shuffle.groups = 2;
+  const int mixed = b.add_node("shuffle", OpKind::ChannelShuffle, {cat}, shuffle);
+  b.linear("fc", b.flatten("flat", b.global_avgpool("gap", b.conv("d", mixed, 4, 1))), 3);
+  const Graph g = b.build();
+  const auto sites = sites_by_name(g, make_plan(g, "minmax", "w8a8", EdgePolicy::EdgePolicyQuantized));
+  std::vector<std::string> got;
+  for (const auto& [name, s] : sites) got.push_back(name);
+  // d reads the concat through the shuffle: one grid there, none on the branches' ReLUs.
+  EXPECT_EQ(got, (std::vector<std::string>{"cat", "d", "input"}));
+  EXPECT_FALSE(sites.at("cat").is_signed);  // both inputs are ReLUs
+}
+
+TEST(QuantHooks, EverySiteOfASqueezeExcitationBlockQuantizesAndCalibrates) {
+  torch::manual_seed(5);
+  GraphModule m(se_block());
+  for (const std::string method : {"nice", "lsq", "minmax"}) {
+    auto net = attach_quantizers(m, make_plan(m->graph(), method, "w4a4", EdgePolicy::EdgePolicyQuantized));
+    calibrate(net, {torch::randn({8, 4, 5, 7})});
+    quantize_all(net);
+    m->eval();
+    net.hooks->set_recording(true);
+    const auto y = m->forward(torch::randn({8, 4, 5, 7}));
+    net.hooks->set_recording(false);
+    EXPECT_TRUE(torch::isfinite(y).all().item<bool>()) << method;
+    std::vector<std::string> recorded;
+    for (const auto& [node, err] : net.hooks->recorded_errors()) recorded.push_back(m->graph().node(node).name);
+    EXPECT_EQ(recorded.size(), 9u) << method;
+    // The gate's values are 4-bit unsigned levels in [0, 1]: at most 16 distinct values.
+    const auto gate = net.hooks->activation_quantizer(m->graph().find("gate"));
+    ASSERT_NE(gate, nullptr);
+    const auto q = gate->forward(torch::linspace(-0.5, 1.5, 401));
+    EXPECT_LE(std::get<0>(torch::_unique(q)).numel(), 16) << method;
+    EXPECT_GE(q.min().item<float>(), 0.0f) << method;
+  }
 }
 
 TEST(GradualSchedule, StagesMoveFromNoisyToQuantizedLayerByLayer) {

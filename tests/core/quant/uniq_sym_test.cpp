@@ -14,8 +14,8 @@ using namespace bitshift;
 
 namespace {
 
-constexpr double kValueTol = 1e-6;  // float32 levels
-constexpr double kGradTol = 1e-5;   // float32 sums of a few gradient terms
+constexpr double kUniqSymValueTol = 1e-6;  // float32 levels
+constexpr double kUniqSymGradTol = 1e-5;   // float32 sums of a few gradient terms
 constexpr double kInitTol = 1e-5;   // std/mean in float32 times the table
 
 // METHODS §3.3, typed in from the table.
@@ -40,7 +40,7 @@ TEST(UniqWeights, UniqBinaryWeightsAreHalfStepSigned) {
   auto w = torch::tensor({0.3f, -0.2f, 5.0f, -5.0f, 0.0f});
   auto y = q.quantize(w);
   EXPECT_TRUE(
-      torch::allclose(y, torch::tensor({0.25f, -0.25f, 0.25f, -0.25f, 0.25f}), 0, kValueTol));
+      torch::allclose(y, torch::tensor({0.25f, -0.25f, 0.25f, -0.25f, 0.25f}), 0, kUniqSymValueTol));
 }
 
 TEST(UniqWeights, UniqTwoBitLevelsAreOddHalfStepsAndTiesRoundUp) {
@@ -50,7 +50,7 @@ TEST(UniqWeights, UniqTwoBitLevelsAreOddHalfStepsAndTiesRoundUp) {
   // (half up: 2.5 → 3 and 0.5 → 1, where half-to-even would give 2 and 0) → R − 1.5.
   auto w = torch::tensor({0.0f, 0.49f, 1.0f, -1.0f, -1.01f, 2.9f, -7.0f});
   auto expected = torch::tensor({0.5f, 0.5f, 1.5f, -0.5f, -1.5f, 1.5f, -1.5f});
-  EXPECT_TRUE(torch::allclose(q.quantize(w), expected, 0, kValueTol));
+  EXPECT_TRUE(torch::allclose(q.quantize(w), expected, 0, kUniqSymValueTol));
 }
 
 TEST(UniqWeights, UniqWeightStepGradientIsLsqRuleTimesGradScale) {
@@ -61,12 +61,12 @@ TEST(UniqWeights, UniqWeightStepGradientIsLsqRuleTimesGradScale) {
   // w/s + 1.5 = 1.9, 0.3, 2.98 → R = 2, 0, 3 → w_q = 0.25, −0.75, 0.75; then above, below.
   const double wq[] = {0.25, -0.75, 0.75, 0.75, -0.75};
   EXPECT_TRUE(torch::allclose(y.detach(), torch::tensor({0.25f, -0.75f, 0.75f, 0.75f, -0.75f}), 0,
-                              kValueTol));
+                              kUniqSymValueTol));
   y.sum().backward();
   const double s = 0.5, g = 1.0 / std::sqrt(5.0 * 1.0);  // max(2^(b−1) − 1, 1) = 1
   const double inside = (wq[0] - 0.2) / s + (wq[1] + 0.6) / s + (wq[2] - 0.74) / s;
   const double expected = g * (inside + 1.5 - 1.5);  // above: +N/2, below: −N/2
-  EXPECT_NEAR(q.step_parameter().grad().item<double>(), expected, kGradTol);
+  EXPECT_NEAR(q.step_parameter().grad().item<double>(), expected, kUniqSymGradTol);
   EXPECT_TRUE(torch::equal(w.grad(), torch::tensor({1.0f, 1.0f, 1.0f, 0.0f, 0.0f})));
 }
 
@@ -78,10 +78,10 @@ TEST(UniqWeights, UniqPerChannelStepGradientScalesByNumelPerChannel) {
   auto w = torch::cat({torch::full({1, 1, 2, 2}, 2.0f), torch::full({1, 1, 2, 2}, -5.0f)});
   auto y = q.quantize(w);
   EXPECT_TRUE(
-      torch::allclose(y.flatten(1).select(1, 0), torch::tensor({0.75f, -1.5f}), 0, kValueTol));
+      torch::allclose(y.flatten(1).select(1, 0), torch::tensor({0.75f, -1.5f}), 0, kUniqSymValueTol));
   y.sum().backward();
   EXPECT_TRUE(torch::allclose(q.step_parameter().grad().flatten(), torch::tensor({3.0f, -3.0f}), 0,
-                              kGradTol));
+                              kUniqSymGradTol));
 }
 
 TEST(UniqWeights, UniqWeightInitIsStdTimesGaussianTable) {
@@ -121,7 +121,7 @@ TEST(UniqActivations, UniqUnsignedActivationLevelsRoundHalfUp) {
   // x/s = −2, 0.5, 1, 1.5, 2.5, 3, 18 → clip [0, 3] → R = 0, 1, 1, 2, 3, 3, 3 → ·0.5.
   auto x = torch::tensor({-1.0f, 0.25f, 0.5f, 0.75f, 1.25f, 1.5f, 9.0f});
   auto expected = torch::tensor({0.0f, 0.5f, 0.5f, 1.0f, 1.5f, 1.5f, 1.5f});
-  EXPECT_TRUE(torch::allclose(q.quantize(x), expected, 0, kValueTol));
+  EXPECT_TRUE(torch::allclose(q.quantize(x), expected, 0, kUniqSymValueTol));
 }
 
 TEST(UniqActivations, UniqActivationStepGradientCountsTheBatchInNumel) {
@@ -131,11 +131,11 @@ TEST(UniqActivations, UniqActivationStepGradientCountsTheBatchInNumel) {
   auto y = q.quantize(x);
   // x/s = 0.4, 1.2, 10, −2, 2.8, 0.6 → x_q = 0, 0.5, 1.5 (above), 0 (below), 1.5, 0.5.
   EXPECT_TRUE(torch::allclose(y.detach(), torch::tensor({{0.0f, 0.5f, 1.5f}, {0.0f, 1.5f, 0.5f}}),
-                              0, kValueTol));
+                              0, kUniqSymValueTol));
   y.sum().backward();
   const double s = 0.5, g = 1.0 / std::sqrt(6.0 * 3.0);  // numel 6 includes the batch of 2
   const double inside = (0.0 - 0.2) / s + (0.5 - 0.6) / s + (1.5 - 1.4) / s + (0.5 - 0.3) / s;
-  EXPECT_NEAR(q.step_parameter().grad().item<double>(), g * (inside + 3.0 + 0.0), kGradTol);
+  EXPECT_NEAR(q.step_parameter().grad().item<double>(), g * (inside + 3.0 + 0.0), kUniqSymGradTol);
   EXPECT_TRUE(torch::equal(x.grad(), torch::tensor({{1.0f, 1.0f, 0.0f}, {0.0f, 1.0f, 1.0f}})));
 }
 
@@ -156,11 +156,11 @@ TEST(UniqActivations, UniqSignedActivationUsesSymmetricWeightStyleQuantizer) {
   // x + 1.5 = 1.3, 1.5, 2.2, −1.5 → R = 1, 2 (tie up), 2, 0 (clipped) → R − 1.5.
   auto x = torch::tensor({-0.2f, 0.0f, 0.7f, -3.0f});
   EXPECT_TRUE(
-      torch::allclose(q.quantize(x), torch::tensor({-0.5f, 0.5f, 0.5f, -1.5f}), 0, kValueTol));
+      torch::allclose(q.quantize(x), torch::tensor({-0.5f, 0.5f, 0.5f, -1.5f}), 0, kUniqSymValueTol));
   // Both above the range: ∂/∂s = +N/2 each, g = 1/sqrt(2·max(2^1 − 1, 1)).
   auto above = torch::tensor({5.0f, 6.0f});
   q.quantize(above).sum().backward();
-  EXPECT_NEAR(q.step_parameter().grad().item<double>(), 2 * 1.5 / std::sqrt(2.0), kGradTol);
+  EXPECT_NEAR(q.step_parameter().grad().item<double>(), 2 * 1.5 / std::sqrt(2.0), kUniqSymGradTol);
 }
 
 TEST(UniqActivations, UniqSignedActivationInitIsMaxOverBatchesOfStdTimesGaussianTable) {

@@ -10,7 +10,7 @@
 using namespace bitshift;
 
 namespace {
-std::string tmp(const std::string& name) { return std::string(BITSHIFT_TEST_TMP) + "/" + name; }
+std::string tmp_file(const std::string& name) { return std::string(BITSHIFT_TEST_TMP) + "/" + name; }
 
 void round_trip(const std::string& method, const std::string& bits, Granularity g) {
   torch::manual_seed(9);
@@ -23,7 +23,7 @@ void round_trip(const std::string& method, const std::string& bits, Granularity 
   m->eval();
   const auto x = torch::randn({5, 1, 28, 28});
   const auto before = m->forward(x);
-  const std::string path = tmp("q-" + method + ".bsck");
+  const std::string path = tmp_file("q-" + method + ".bsck");
   save_checkpoint(path, make_quantized_checkpoint(net, Normalization{{0.3f}, {0.3f}}, "fashion-mnist"));
   const Checkpoint ck = load_checkpoint(path);
   ASSERT_TRUE(is_quantized(ck));
