@@ -236,10 +236,14 @@ void TrainingPlots::drawHistograms() {
   draw(weight_bars_, weight_hist_, QStringLiteral("weight"));
   draw(act_bars_, act_hist_, QStringLiteral("activation"));
   const QString title = histogram_layer_.isEmpty() ? QString() : histogram_layer_ + ": ";
+  // A site no weight layer reads (a gate, a table's input) has an activation and no weights.
+  const bool activation_only = histograms_.contains(histogram_layer_ + QStringLiteral("\tactivation")) &&
+                               !histograms_.contains(histogram_layer_ + QStringLiteral("\tweight"));
   if (auto* t = qobject_cast<QCPTextElement*>(weight_hist_->plotLayout()->element(0, 0)))
-    t->setText(title + tr("weight quantization error"));
+    t->setText(title + (activation_only ? tr("no weights") : tr("weight quantization error")));
   if (auto* t = qobject_cast<QCPTextElement*>(act_hist_->plotLayout()->element(0, 0)))
-    t->setText(title + tr("input-activation quantization error"));
+    t->setText(title + (activation_only ? tr("activation quantization error")
+                                        : tr("input-activation quantization error")));
 }
 
 void TrainingPlots::onItemChanged(QListWidgetItem*) {
@@ -267,6 +271,12 @@ int TrainingPlots::visibleTraceGraphs() const {
   int n = 0;
   for (QCPGraph* g : trace_graphs_) n += g->visible() ? 1 : 0;
   return n;
+}
+
+QStringList TrainingPlots::layers() const {
+  QStringList out;
+  for (int i = 0; i < layers_->count(); ++i) out << layers_->item(i)->text();
+  return out;
 }
 
 int TrainingPlots::histogramBins() const {

@@ -38,6 +38,7 @@ class TrainingPlots : public QWidget {
   void setHistogramLayer(const QString& layer);
 
   // For tests and the status line.
+  QStringList layers() const;         // listed: the plan's layers, then activation-only sites
   int lossPoints() const { return loss_.size(); }
   int accuracyPoints() const { return train_acc_.size() + test_acc_.size(); }
   int tracePoints() const;            // over every trace series

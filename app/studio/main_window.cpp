@@ -214,6 +214,7 @@ bool MainWindow::startTraining() {
   QStringList layers;
   for (const auto& row : layer_model_->rows())
     if (row.w_bits != widgets::kFpBits || row.a_bits != widgets::kFpBits) layers << row.name;
+  for (const auto& site : planning_->activation_only_sites(r.plan)) layers << qs(site);
   training_->started(qs(r.label), layers);
   showPage(PageTraining);
   return training_job_->start(r);

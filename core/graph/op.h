@@ -6,6 +6,7 @@
 #include <torch/types.h>
 #include <nlohmann/json_fwd.hpp>
 
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +36,12 @@ enum class OutputSign {
   AsInputs,     // negative only if an input may be
 };
 
+// An interval of values.
+struct ValueRange {
+  double lo = -std::numeric_limits<double>::infinity();
+  double hi = std::numeric_limits<double>::infinity();
+};
+
 // What a forward pass hands to one op.
 struct OpRun {
   int index = 0;                        // the node's index in the graph
@@ -54,6 +61,9 @@ class Op {
   virtual bool has_weights() const { return false; }
   virtual QuantRole quant_role() const { return QuantRole::Computes; }
   virtual OutputSign output_sign(const Node& node) const { return OutputSign::Signed; }
+  // Table ops: the inputs where the output still changes; beyond them it is constant, so a grid
+  // on the input need not reach further (hard-swish: x >= -3). The whole line by default.
+  virtual ValueRange live_inputs(const Node& node) const { return {}; }
 
   // The op's attributes in JSON (keys of its own only) and back; reading checks their values.
   virtual void write_attrs(const Node& node, nlohmann::json& j) const {}

@@ -3,6 +3,8 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include "graph/op.h"
 #include "quant/method.h"
@@ -33,6 +35,22 @@ bool can_be_negative(const Graph& g, int node) {
       break;
   }
   return true;
+}
+
+// The values of `node` that change what reads it: when every reader is a table op, the union of
+// their live inputs; else all.
+ValueRange live_values(const Graph& g, int node) {
+  const std::vector<int> readers = g.consumers(node);
+  if (readers.empty()) return {};
+  ValueRange r{std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()};
+  for (int c : readers) {
+    const Op& op = op_of(g.node(c));
+    if (op.quant_role() != QuantRole::LooksUp) return {};
+    const ValueRange live = op.live_inputs(g.node(c));
+    r.lo = std::min(r.lo, live.lo);
+    r.hi = std::max(r.hi, live.hi);
+  }
+  return r;
 }
 
 // Module names may not contain '.', node names do ("layer1.0.conv1").
@@ -96,6 +114,7 @@ std::vector<ActivationSite> activation_sites(const Graph& g, const QuantPlan& pl
   std::vector<ActivationSite> out;
   for (auto& [node, s] : by_node) {
     std::reverse(s.readers.begin(), s.readers.end());  // graph order
+    s.live = live_values(g, node);
     out.push_back(s);
   }
   return out;
@@ -113,6 +132,7 @@ QuantHooks::QuantHooks(const Graph& g, const QuantPlan& plan) {
     activations_[s.node] = make_activation_quantizer(s.method, s.bits, s.is_signed);
     register_module(module_key(g.node(s.node).name, "_a"), activations_[s.node]);
     observed_to_sites_[s.observed].push_back(s.node);
+    live_[s.node] = s.live;
     for (int reader : s.readers) input_site_[reader] = s.node;
     if (g.node(s.node).kind == OpKind::ReLU) relu_sites_.insert(s.node);
   }
@@ -141,7 +161,11 @@ torch::Tensor QuantHooks::output(int node, const torch::Tensor& y) {
   if (calibrating_) {
     auto obs = observed_to_sites_.find(node);
     if (obs != observed_to_sites_.end())
-      for (int site : obs->second) activations_.at(site)->observe(y.detach());
+      for (int site : obs->second) {
+        const ValueRange& live = live_.at(site);
+        const bool whole = std::isinf(live.lo) && std::isinf(live.hi);
+        activations_.at(site)->observe(whole ? y.detach() : y.detach().clamp(live.lo, live.hi));
+      }
     return y;
   }
   auto it = activations_.find(node);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "graph/forward_hooks.h"
+#include "graph/op.h"
 #include "graph/graph_module.h"
 #include "quant/plan.h"
 #include "quant/quantizer.h"
@@ -25,6 +26,9 @@ struct ActivationSite {
   bool is_signed = false;
   std::string method;
   std::vector<int> readers;  // weight layers that read this site, in graph order
+  // Where the values matter: a tensor only table ops read needs no grid beyond where they are
+  // flat (a hard-swish input below -3), so calibration sees its values clamped to this.
+  ValueRange live;
 };
 
 // The node whose grid `node`'s output is on: itself, or what pools and reshapes pass codes from.
@@ -68,6 +72,7 @@ class QuantHooks : public ForwardHooks, public torch::nn::Module {
   std::map<int, std::shared_ptr<WeightQuantizer>> weights_;
   std::map<int, std::shared_ptr<ActivationQuantizer>> activations_;  // by site node
   std::map<int, std::vector<int>> observed_to_sites_;  // a ReLU site observes its input
+  std::map<int, ValueRange> live_;                     // by site node
   std::map<int, int> input_site_;  // weight layer -> the site it reads
   std::set<int> relu_sites_;  // sites that are a ReLU's output
   std::vector<ActivationSite> sites_;

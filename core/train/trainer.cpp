@@ -110,7 +110,14 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
         optimizer->step();
         ++step;
         const int64_t n = b.y.size(0);
-        loss_sum += loss.item<double>() * n;
+        const double batch_loss = loss.item<double>();
+        // Stop before a diverged model is evaluated or saved (its weights are no longer numbers).
+        if (!std::isfinite(batch_loss))
+          throw Error("training diverged: the loss became " + std::to_string(batch_loss) +
+                      " at step " + std::to_string(i + 1) + " of epoch " +
+                      std::to_string(epoch + 1) + " (learning rate " + std::to_string(lr) +
+                      "); nothing of this epoch was saved; lower the learning rate (--lr)");
+        loss_sum += batch_loss * n;
         correct += logits.argmax(1).eq(b.y).sum().item<int64_t>();
         seen += n;
         if (progress && (i % 10 == 9 || i + 1 == steps_per_epoch)) {

@@ -301,3 +301,31 @@ TEST(StudioImport, AnImportedModelTrainsWithLivePlotsAndARowOnTheComparePage) {
   EXPECT_DOUBLE_EQ(run.bops, bops);  // the run costs what the strip said
   EXPECT_EQ(w.runsView()->scatterPoints(), 1);
 }
+
+TEST(StudioImport, AnImportedMobileNetV3TrainsWithLsqAndItsGatesShowTheirHistograms) {
+  // Hard-swish, squeeze-excitation gates (hard-sigmoid times the features): every table and
+  // product sits between grids, and the gates' grids train and show up like any layer's.
+  Project p = lenet_project();
+  p.method = QStringLiteral("lsq");
+  p.preset = QStringLiteral("w8a8");
+  p.training.train_limit = 128;
+  p.training.test_limit = 64;
+  MainWindow w(p);
+  ASSERT_TRUE(w.openModelFile(fixture("mobilenet_v3_small.onnx"))) << w.lastError().toStdString();
+  for (const auto& r : w.layerModel()->rows()) EXPECT_EQ(r.method, QStringLiteral("lsq"));
+  ASSERT_TRUE(w.startTraining()) << w.lastError().toStdString();
+  const QString gate = QStringLiteral("features.1.block.1.scale_activation");
+  auto* plots = w.trainingPage()->plots();
+  EXPECT_TRUE(plots->layers().contains(gate)) << plots->layers().join(' ').toStdString();
+  EXPECT_EQ(plots->layers().count(gate), 1);
+  ASSERT_TRUE(QTest::qWaitFor(
+      [&] { return !w.runsView()->runs().isEmpty() && !w.trainingJob()->running(); },
+      kTrainingTimeoutMs))
+      << w.trainingPage()->statusText().toStdString() << " " << w.lastError().toStdString();
+  EXPECT_TRUE(w.runsView()->runs().front().name.startsWith(
+      QStringLiteral("mobilenet_v3_small.onnx lsq w8a8")))
+      << w.runsView()->runs().front().name.toStdString();
+  plots->setHistogramLayer(gate);
+  plots->flush();
+  EXPECT_GT(plots->histogramBins(), 0);  // the gate's activation error histogram
+}

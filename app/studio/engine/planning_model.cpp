@@ -5,6 +5,7 @@
 #include "engine/studio_engine.h"
 #include "quant/cost.h"
 #include "quant/plan.h"
+#include "quant/quantized_network.h"
 #include "train/model_source.h"
 
 namespace bitshift::studio {
@@ -62,6 +63,19 @@ EngineCost PlanningModel::cost(const std::vector<EngineLayer>& rows) const {
     out.weight_bits = c.weight_bits;
   } catch (const std::exception& e) {
     out.problem = e.what();
+  }
+  return out;
+}
+
+std::vector<std::string> PlanningModel::activation_only_sites(
+    const std::vector<EngineLayer>& rows) const {
+  const Graph& g = impl_->graph();
+  std::vector<std::string> out;
+  try {
+    for (const auto& s : activation_sites(g, to_plan(rows)))
+      if (s.readers.empty()) out.push_back(g.node(s.node).name);
+  } catch (const std::exception&) {
+    // an invalid plan has no sites; cost() says why
   }
   return out;
 }

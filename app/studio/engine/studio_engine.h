@@ -81,6 +81,9 @@ class PlanningModel {
   // The plan a quantized checkpoint holds (else the model's layers at FP32).
   std::vector<EngineLayer> stored_plan() const;
   EngineCost cost(const std::vector<EngineLayer>& rows) const;
+  // Quantized tensors that no weight layer reads (the inputs and outputs of sigmoids and
+  // hard-swishes, squeeze-excitation gates): their traces and histograms come under these names.
+  std::vector<std::string> activation_only_sites(const std::vector<EngineLayer>& rows) const;
   // Takes ~0.1-1 s (calibration and lowering): call it off the GUI thread. Safe to call from
   // one thread at a time, concurrently with the other (const, cheap) functions.
   EngineEstimate estimate(const std::vector<EngineLayer>& rows,

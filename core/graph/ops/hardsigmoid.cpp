@@ -10,6 +10,10 @@ namespace {
 struct HardSigmoidOp final : LookupOp {
   const char* name() const override { return "hardsigmoid"; }
   OutputSign output_sign(const Node&) const override { return OutputSign::NonNegative; }
+  ValueRange live_inputs(const Node& n) const override {
+    if (n.alpha <= 0.0) return {};
+    return {-n.beta / n.alpha, (1.0 - n.beta) / n.alpha};  // where alpha·x + beta is in [0, 1]
+  }
   void write_attrs(const Node& n, nlohmann::json& j) const override {
     j["alpha"] = n.alpha;
     j["beta"] = n.beta;

@@ -5,6 +5,9 @@ namespace bitshift {
 namespace {
 struct HardSwishOp final : LookupOp {
   const char* name() const override { return "hardswish"; }
+  ValueRange live_inputs(const Node&) const override {
+    return {-3.0, std::numeric_limits<double>::infinity()};  // 0 below -3
+  }
   torch::Tensor forward(const Node&, const std::vector<torch::Tensor>& in,
                         const OpRun&) const override {
     return torch::hardswish(in[0]);

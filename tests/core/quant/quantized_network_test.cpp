@@ -90,6 +90,31 @@ TEST(ActivationSites, TablesAndProductsSitBetweenGridsAddsStayWide) {
   EXPECT_EQ(sites.at("r").observed, g.find("e"));
   EXPECT_TRUE(sites.at("hs").is_signed);  // hard-swish dips to -0.375
   EXPECT_TRUE(sites.at("f").is_signed);
+  // What only a table reads matters where the table is not flat: hard-swish is 0 below -3,
+  // hard-sigmoid (x/6 + 1/2) is flat outside [-3, 3]; leaky ReLU and the rest are never flat.
+  EXPECT_EQ(sites.at("bn").live.lo, -3.0);
+  EXPECT_TRUE(std::isinf(sites.at("bn").live.hi));
+  EXPECT_DOUBLE_EQ(sites.at("f").live.lo, -3.0);
+  EXPECT_DOUBLE_EQ(sites.at("f").live.hi, 3.0);
+  for (const char* whole : {"res", "hs", "gate", "scale", "input"}) {
+    EXPECT_TRUE(std::isinf(sites.at(whole).live.lo)) << whole;
+    EXPECT_TRUE(std::isinf(sites.at(whole).live.hi)) << whole;
+  }
+}
+
+TEST(QuantHooks, ATableInputsGridStopsWhereTheTableIsFlat) {
+  torch::manual_seed(6);
+  GraphModule m(se_block());
+  auto net = attach_quantizers(m, make_plan(m->graph(), "minmax", "w8a8", EdgePolicy::EdgePolicyQuantized));
+  calibrate(net, {50.0 * torch::randn({16, 4, 5, 7})});  // pre-activations far beyond +-3
+  const Graph& g = m->graph();
+  const ActivationGrid f = net.hooks->activation_quantizer(g.find("f"))->grid();
+  // min/max of values clamped to [-3, 3]: the 8-bit grid spans at most [-3, 3] (one step slack).
+  EXPECT_GE(f.scale * f.lo, -3.0 - f.scale);
+  EXPECT_LE(f.scale * f.hi, 3.0 + f.scale);
+  EXPECT_LE(f.scale, 3.0 / 127 * (1 + 1e-6));
+  const ActivationGrid res = net.hooks->activation_quantizer(g.find("res"))->grid();
+  EXPECT_GT(res.scale * res.hi, 3.0);  // read by the leaky ReLU: the whole range
 }
 
 TEST(ActivationSites, TableAndProductSitesTakeTheBitsOfWhatReadsThem) {

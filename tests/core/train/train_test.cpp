@@ -3,6 +3,8 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <cstdio>
+#include <fstream>
 
 #include "data/registry.h"
 #include "models/zoo.h"
@@ -129,4 +131,19 @@ TEST(Evaluate, CountsTopOneAndTopFiveByHand) {
   const TopK c = count_correct(logits, labels);
   EXPECT_EQ(c.top1, 1);
   EXPECT_EQ(c.top5, 2);
+}
+
+TEST(Train, ADivergingRunStopsNamingTheStepAndSavesNothing) {
+  GraphModule m(lenet5(Shape{1, 28, 28}, 10));
+  TrainConfig c = small_config();
+  c.optimizer = OptimizerKind::OptimizerSgd;
+  c.lr = 1e12;  // the first steps throw the weights to infinity
+  c.checkpoint_path = std::string(BITSHIFT_TEST_TMP) + "/diverged.bsck";
+  std::remove(c.checkpoint_path.c_str());
+  auto r = train(m, fashion(), c);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().find("training diverged: the loss became"), std::string::npos) << r.error();
+  EXPECT_NE(r.error().find("of epoch 1"), std::string::npos) << r.error();
+  EXPECT_NE(r.error().find("lower the learning rate (--lr)"), std::string::npos) << r.error();
+  EXPECT_FALSE(std::ifstream(c.checkpoint_path).good());
 }
