@@ -6,6 +6,7 @@
 
 #include "graph/op.h"
 #include "util/error.h"
+#include "util/table_text.h"
 
 namespace bitshift {
 
@@ -86,21 +87,22 @@ int64_t Graph::total_macs() const {
 }
 
 std::string summary_table(const Graph& g) {
+  std::vector<std::string> names;
+  for (int i = 0; i < g.size(); ++i) names.push_back(g.node(i).name);
+  const size_t width = name_column_width(names);
   std::string out;
   char line[256];
-  std::snprintf(line, sizeof line, "%-28s %-12s %-14s %12s %14s\n", "layer", "op", "output",
-                "params", "MACs");
-  out += line;
+  std::snprintf(line, sizeof line, " %-12s %-14s %12s %14s\n", "op", "output", "params", "MACs");
+  out += padded("layer", width) + line;
   for (int i = 0; i < g.size(); ++i) {
     const Node& n = g.node(i);
-    std::snprintf(line, sizeof line, "%-28s %-12s %-14s %12lld %14lld\n", n.name.c_str(),
-                  op_name(n.kind), n.out_shape.str().c_str(), (long long)g.params(i),
-                  (long long)g.macs(i));
-    out += line;
+    std::snprintf(line, sizeof line, " %-12s %-14s %12lld %14lld\n", op_name(n.kind),
+                  n.out_shape.str().c_str(), (long long)g.params(i), (long long)g.macs(i));
+    out += padded(n.name, width) + line;
   }
-  std::snprintf(line, sizeof line, "%-28s %-12s %-14s %12lld %14lld\n", "total", "", "",
+  std::snprintf(line, sizeof line, " %-12s %-14s %12lld %14lld\n", "", "",
                 (long long)g.total_params(), (long long)g.total_macs());
-  out += line;
+  out += padded("total", width) + line;
   return out;
 }
 

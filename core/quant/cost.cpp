@@ -5,6 +5,7 @@
 #include <map>
 
 #include "graph/op.h"
+#include "util/table_text.h"
 #include "quant/quantized_network.h"
 #include "util/error.h"
 
@@ -64,19 +65,22 @@ ModelCost cost(const Graph& graph, const QuantPlan& plan) {
 }
 
 std::string cost_table(const ModelCost& cost, const ModelCost& fp32) {
+  std::vector<std::string> names;
+  for (const auto& l : cost.layers) names.push_back(l.layer);
+  const size_t width = name_column_width(names);
   std::string out;
   char line[256];
-  std::snprintf(line, sizeof line, "%-28s %4s %4s %14s %16s %12s\n", "layer", "W", "A", "MACs",
-                "BOPs", "weight KiB");
-  out += line;
+  std::snprintf(line, sizeof line, " %4s %4s %14s %16s %12s\n", "W", "A", "MACs", "BOPs",
+                "weight KiB");
+  out += padded("layer", width) + line;
   for (const auto& l : cost.layers) {
-    std::snprintf(line, sizeof line, "%-28s %4d %4d %14lld %16.4g %12.2f\n", l.layer.c_str(),
-                  l.w_bits, l.a_bits, (long long)l.macs, l.bops, l.weight_bits / 8192.0);
-    out += line;
+    std::snprintf(line, sizeof line, " %4d %4d %14lld %16.4g %12.2f\n", l.w_bits, l.a_bits,
+                  (long long)l.macs, l.bops, l.weight_bits / 8192.0);
+    out += padded(l.layer, width) + line;
   }
-  std::snprintf(line, sizeof line, "%-28s %4s %4s %14lld %16.4g %12.2f\n", "total", "", "",
+  std::snprintf(line, sizeof line, " %4s %4s %14lld %16.4g %12.2f\n", "", "",
                 (long long)cost.macs, cost.bops, cost.weight_bits / 8192.0);
-  out += line;
+  out += padded("total", width) + line;
   std::snprintf(line, sizeof line,
                 "vs FP32: BOPs %.4g -> %.4g (x%.1f smaller), weights %.1f -> %.1f KiB (x%.1f)\n",
                 fp32.bops, cost.bops, fp32.bops / std::max(cost.bops, 1.0),

@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
+
 #include "data/batcher.h"
 #include "quant/gradual_schedule.h"
 #include "quant/method.h"
@@ -17,7 +19,13 @@ ErrorHistogram error_histogram(const std::string& name, const std::string& kind,
   h.name = name;
   h.kind = kind;
   const auto e = error.detach().flatten().to(torch::kFloat);
-  const double m = std::max(e.abs().max().item<double>(), 1e-12);
+  const double peak = e.abs().max().item<double>();
+  if (!std::isfinite(peak))
+    throw Error("the " + kind + " quantization error of '" + name + "' is " +
+                (std::isnan(peak) ? std::string("NaN") : std::string("infinite")) +
+                ": values in the network overflowed (the training diverged, or the model's " +
+                "weights are broken); lower the learning rate (--lr) or check the model");
+  const double m = std::max(peak, 1e-12);
   h.lo = -m;
   h.hi = m;
   auto counts = torch::histc(e, bins, -m, m).to(torch::kLong);

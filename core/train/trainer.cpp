@@ -113,7 +113,8 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
         const double batch_loss = loss.item<double>();
         // Stop before a diverged model is evaluated or saved (its weights are no longer numbers).
         if (!std::isfinite(batch_loss))
-          throw Error("training diverged: the loss became " + std::to_string(batch_loss) +
+          throw Error("training diverged: the loss became " +
+                      (std::isnan(batch_loss) ? std::string("NaN") : std::string("infinite")) +
                       " at step " + std::to_string(i + 1) + " of epoch " +
                       std::to_string(epoch + 1) + " (learning rate " + std::to_string(lr) +
                       "); nothing of this epoch was saved; lower the learning rate (--lr)");

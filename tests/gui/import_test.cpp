@@ -302,7 +302,7 @@ TEST(StudioImport, AnImportedModelTrainsWithLivePlotsAndARowOnTheComparePage) {
   EXPECT_EQ(w.runsView()->scatterPoints(), 1);
 }
 
-TEST(StudioImport, AnImportedMobileNetV3TrainsWithLsqAndItsGatesShowTheirHistograms) {
+TEST(StudioImport, AnImportedMobileNetV3QuantizesWithLsqMinMaxAndNiceAndItsGatesShowTheirHistograms) {
   // Hard-swish, squeeze-excitation gates (hard-sigmoid times the features): every table and
   // product sits between grids, and the gates' grids train and show up like any layer's.
   Project p = lenet_project();
@@ -328,4 +328,22 @@ TEST(StudioImport, AnImportedMobileNetV3TrainsWithLsqAndItsGatesShowTheirHistogr
   plots->setHistogramLayer(gate);
   plots->flush();
   EXPECT_GT(plots->histogramBins(), 0);  // the gate's activation error histogram
+
+  // The same model with the other methods, chosen in the panel as a user does.
+  QComboBox* method = w.modelPanel()->methodBox();
+  int runs = 1;
+  for (const char* id : {"minmax", "nice"}) {
+    method->setCurrentIndex(method->findData(QString::fromLatin1(id)));
+    for (const auto& r : w.layerModel()->rows()) ASSERT_EQ(r.method, QString::fromLatin1(id));
+    ASSERT_TRUE(w.startTraining()) << id << " " << w.lastError().toStdString();
+    ++runs;
+    ASSERT_TRUE(QTest::qWaitFor(
+        [&] { return w.runsView()->runs().size() == runs && !w.trainingJob()->running(); },
+        kTrainingTimeoutMs))
+        << id << " " << w.trainingPage()->statusText().toStdString();
+    const auto& run = w.runsView()->runs().back();
+    EXPECT_TRUE(run.name.startsWith(QStringLiteral("mobilenet_v3_small.onnx %1 w8a8").arg(id)))
+        << run.name.toStdString();
+    EXPECT_GT(run.top1, 0.0) << id;
+  }
 }

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <limits>
+
 #include "data/registry.h"
 #include "graph/builder.h"
 #include "models/zoo.h"
@@ -311,4 +313,19 @@ TEST(QuantHooks, NiceLayersSeeTheirBiasOnTheirOwnAccumulatorGrid) {
   net.hooks->set_calibrating(true);
   EXPECT_TRUE(torch::equal(net.hooks->bias(fc2, b), b));
   net.hooks->set_calibrating(false);
+}
+
+TEST(QatSession, AnErrorHistogramOfOverflowedValuesNamesTheLayerInsteadOfCrashing) {
+  const auto e = torch::tensor({0.5f, std::numeric_limits<float>::quiet_NaN(), -0.25f});
+  try {
+    error_histogram("features.1.block.1.scale_activation", "activation", e, 8);
+    FAIL() << "no error";
+  } catch (const Error& err) {
+    EXPECT_NE(std::string(err.what()).find(
+                  "the activation quantization error of 'features.1.block.1.scale_activation' is NaN"),
+              std::string::npos)
+        << err.what();
+  }
+  const ErrorHistogram h = error_histogram("conv1", "weight", torch::tensor({0.5f, -0.25f}), 4);
+  EXPECT_EQ(h.counts, (std::vector<int64_t>{0, 1, 0, 1}));  // [-0.5, 0.5] in 4 bins
 }
