@@ -101,7 +101,9 @@ TrainingPlots::TrainingPlots(QWidget* parent)
   layout->addWidget(split);
 }
 
-void TrainingPlots::startRun(const QStringList& layers) {
+void TrainingPlots::startRun(const QStringList& plan_layers, const QStringList& activation_only) {
+  const QStringList layers = plan_layers + activation_only;
+  activation_only_ = QSet<QString>(activation_only.begin(), activation_only.end());
   timer_.stop();
   pending_.clear();
   loss_.clear();
@@ -236,9 +238,7 @@ void TrainingPlots::drawHistograms() {
   draw(weight_bars_, weight_hist_, QStringLiteral("weight"));
   draw(act_bars_, act_hist_, QStringLiteral("activation"));
   const QString title = histogram_layer_.isEmpty() ? QString() : histogram_layer_ + ": ";
-  // A site no weight layer reads (a gate, a table's input) has an activation and no weights.
-  const bool activation_only = histograms_.contains(histogram_layer_ + QStringLiteral("\tactivation")) &&
-                               !histograms_.contains(histogram_layer_ + QStringLiteral("\tweight"));
+  const bool activation_only = activation_only_.contains(histogram_layer_);
   if (auto* t = qobject_cast<QCPTextElement*>(weight_hist_->plotLayout()->element(0, 0)))
     t->setText(title + (activation_only ? tr("no weights") : tr("weight quantization error")));
   if (auto* t = qobject_cast<QCPTextElement*>(act_hist_->plotLayout()->element(0, 0)))

@@ -6,6 +6,7 @@
 // Reports are buffered and drawn by a single-shot timer at most every kMinReplotMs (~20 times
 // a second, replot(rpQueuedReplot)) however fast they arrive; series are LiveSeries (bounded).
 #include <QHash>
+#include <QSet>
 #include <QTimer>
 #include <QWidget>
 
@@ -27,8 +28,9 @@ class TrainingPlots : public QWidget {
 
   explicit TrainingPlots(QWidget* parent = nullptr);
 
-  // A new run: clears every series and lists `layers` (the first few checked).
-  void startRun(const QStringList& layers);
+  // A new run: clears every series and lists `layers` (the first few checked), then the
+  // quantized tensors no layer reads (`activation_only`: gates, tables' inputs).
+  void startRun(const QStringList& layers, const QStringList& activation_only = {});
   // Buffers reports; they are drawn at the next timer tick.
   void appendTicks(const QVector<TrainingTick>& ticks);
   // Draws what is buffered now (the timer calls it; tests and the end of a run too).
@@ -70,6 +72,7 @@ class TrainingPlots : public QWidget {
   QHash<QString, ErrorHistogramData> histograms_;  // "layer\tkind": the latest one
   bool traces_dirty_ = false;
   QString histogram_layer_;
+  QSet<QString> activation_only_;
 
   QCustomPlot* loss_plot_;
   QCustomPlot* trace_plot_;

@@ -214,8 +214,9 @@ bool MainWindow::startTraining() {
   QStringList layers;
   for (const auto& row : layer_model_->rows())
     if (row.w_bits != widgets::kFpBits || row.a_bits != widgets::kFpBits) layers << row.name;
-  for (const auto& site : planning_->activation_only_sites(r.plan)) layers << qs(site);
-  training_->started(qs(r.label), layers);
+  QStringList activation_only;
+  for (const auto& site : planning_->activation_only_sites(r.plan)) activation_only << qs(site);
+  training_->started(qs(r.label), layers, activation_only);
   showPage(PageTraining);
   return training_job_->start(r);
 }

@@ -46,9 +46,10 @@ TrainingPage::TrainingPage(QWidget* parent) : QWidget(parent) {
 
 QString TrainingPage::statusText() const { return status_->text(); }
 
-void TrainingPage::started(const QString& label, const QStringList& layers) {
+void TrainingPage::started(const QString& label, const QStringList& layers,
+                           const QStringList& activation_only) {
   label_ = label;
-  plots_->startRun(layers);
+  plots_->startRun(layers, activation_only);
   progress_->setValue(0);
   status_->setText(tr("%1: loading the model and data, calibrating…").arg(label));
 }

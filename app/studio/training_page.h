@@ -23,7 +23,8 @@ class TrainingPage : public QWidget {
   QPushButton* cancelButton() const { return cancel_; }
   QString statusText() const;
 
-  void started(const QString& label, const QStringList& layers);
+  void started(const QString& label, const QStringList& layers,
+               const QStringList& activation_only = {});
   void setRunning(bool running, bool paused);
   void showTick(const widgets::TrainingTick& tick);
   void showMessage(const QString& text);  // the end of a run, or why it failed

@@ -55,8 +55,10 @@ ModelCost cost(const Graph& graph, const QuantPlan& plan) {
     if (op_of(n).quant_role() != QuantRole::Multiplies) continue;
     LayerCost c;
     c.layer = n.name;
-    c.a_bits = bits_of(n.inputs[0]);
-    c.w_bits = c.mac_w_bits = bits_of(n.inputs[1]);  // the gate, in the W column
+    // The gate (the broadcast operand, C×1×1) in the W column, the features in the A column.
+    const bool gate_first = n.in_shapes[0].numel() < n.in_shapes[1].numel();
+    c.a_bits = bits_of(n.inputs[gate_first ? 1 : 0]);
+    c.w_bits = c.mac_w_bits = bits_of(n.inputs[gate_first ? 0 : 1]);
     c.bops = static_cast<double>(n.out_shape.numel()) * bops_per_output(1, c.a_bits, c.w_bits);
     total.bops += c.bops;
     total.layers.push_back(c);

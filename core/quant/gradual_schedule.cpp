@@ -14,9 +14,11 @@ GradualSchedule::GradualSchedule(const QuantizedNetwork& net, double epochs_per_
   require(epochs_per_stage > 0.0,
           "epochs per stage must be positive, got " + std::to_string(epochs_per_stage));
   for (const auto& s : net.hooks->sites()) {
-    int stage = -1;  // sites before the first quantized layer (the input) are never gradual
+    // A site belongs to the last layer at or before it (a conv's own output, read by a table,
+    // is that conv's); sites before the first quantized layer (the input) are never gradual.
+    int stage = -1;
     for (size_t k = 0; k < layers_.size(); ++k)
-      if (layers_[k] < s.node) stage = static_cast<int>(k);
+      if (layers_[k] <= s.node) stage = static_cast<int>(k);
     site_stage_[s.node] = stage;
   }
   const Graph& g = net.model->graph();

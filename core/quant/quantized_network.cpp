@@ -90,7 +90,10 @@ std::vector<ActivationSite> activation_sites(const Graph& g, const QuantPlan& pl
       s.bits = bits;
     }
     s.bits = std::max(s.bits, bits);
-    if (reader >= 0) s.readers.push_back(reader);
+    if (reader >= 0) {
+      s.readers.push_back(reader);
+      s.method = method;  // walking backwards: the first weight layer reading it has the last word
+    }
     need(src, bits, method);
   };
   // Consumers come after their inputs, so walking backwards sees every reader of a node first.

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <thread>
 
@@ -106,18 +107,21 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
         auto loss = torch::nn::functional::cross_entropy(
             logits, b.y,
             torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(config.label_smoothing));
+        const double batch_loss = loss.item<double>();
+        // Stop before a diverged step touches the weights, and before anything is saved.
+        if (!std::isfinite(batch_loss)) {
+          char lr_text[32];
+          std::snprintf(lr_text, sizeof lr_text, "%g", lr);
+          throw Error("training diverged: the loss became " +
+                      std::string(std::isnan(batch_loss) ? "NaN" : "infinite") + " at step " +
+                      std::to_string(i + 1) + " of epoch " + std::to_string(epoch + 1) +
+                      " (learning rate " + lr_text +
+                      "); nothing of this epoch was saved; lower the learning rate (--lr)");
+        }
         loss.backward();
         optimizer->step();
         ++step;
         const int64_t n = b.y.size(0);
-        const double batch_loss = loss.item<double>();
-        // Stop before a diverged model is evaluated or saved (its weights are no longer numbers).
-        if (!std::isfinite(batch_loss))
-          throw Error("training diverged: the loss became " +
-                      (std::isnan(batch_loss) ? std::string("NaN") : std::string("infinite")) +
-                      " at step " + std::to_string(i + 1) + " of epoch " +
-                      std::to_string(epoch + 1) + " (learning rate " + std::to_string(lr) +
-                      "); nothing of this epoch was saved; lower the learning rate (--lr)");
         loss_sum += batch_loss * n;
         correct += logits.argmax(1).eq(b.y).sum().item<int64_t>();
         seen += n;

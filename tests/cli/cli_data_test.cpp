@@ -28,9 +28,10 @@ void write_photo(const std::string& path, int w, int h, int cls, int seed) {
   ASSERT_NE(stbi_write_png(path.c_str(), w, h, 3, rgb.data(), w * 3), 0) << path;
 }
 
-// photos/{train,val}/{a,b,c}/*.png at three sizes, plus one file that is not an image.
+// photos-<pid>/{train,val}/{a,b,c}/*.png at three sizes, plus one file that is not an image
+// (one folder per test process: tests run side by side).
 std::string photo_folder() {
-  const std::string root = tmp("photos");
+  const std::string root = tmp("photos-" + std::to_string(::getpid()));
   if (fs::exists(root + "/done")) return root;
   fs::remove_all(root);
   const int sizes[3][2] = {{40, 30}, {50, 50}, {36, 48}};

@@ -1,5 +1,7 @@
 #include "engine/plan_rows.h"
 
+#include "graph/op.h"
+
 namespace bitshift::studio {
 
 QuantPlan to_plan(const std::vector<EngineLayer>& rows) {
@@ -69,4 +71,9 @@ std::vector<EngineLayer> to_rows(const Graph& g, const QuantPlan& plan) {
   }
   return rows;
 }
+std::string site_label(const Graph& g, int node) {
+  const Node& n = g.node(node);
+  return op_of(n).has_weights() ? n.name + " (output)" : n.name;
+}
+
 }  // namespace bitshift::studio

@@ -73,7 +73,7 @@ std::vector<std::string> PlanningModel::activation_only_sites(
   std::vector<std::string> out;
   try {
     for (const auto& s : activation_sites(g, to_plan(rows)))
-      if (s.readers.empty()) out.push_back(g.node(s.node).name);
+      if (s.readers.empty()) out.push_back(site_label(g, s.node));
   } catch (const std::exception&) {
     // an invalid plan has no sites; cost() says why
   }

@@ -21,13 +21,17 @@ namespace bitshift::studio {
 namespace {
 
 // Activation values are reported by the site node that holds them (a ReLU); the studio shows
-// them under the weight layers that read them, whose A bits set them.
+// them under the weight layers that read them, whose A bits set them, and those no layer reads
+// (a gate, a table's input) under their own label (site_label).
 using SiteReaders = std::map<std::string, std::vector<std::string>>;
 
 SiteReaders site_readers(const Graph& g, const QuantPlan& plan) {
   SiteReaders out;
-  for (const auto& site : activation_sites(g, plan))
-    for (int reader : site.readers) out[g.node(site.node).name].push_back(g.node(reader).name);
+  for (const auto& site : activation_sites(g, plan)) {
+    auto& names = out[g.node(site.node).name];
+    for (int reader : site.readers) names.push_back(g.node(reader).name);
+    if (site.readers.empty()) names.push_back(site_label(g, site.node));
+  }
   return out;
 }
 

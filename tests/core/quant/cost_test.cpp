@@ -55,6 +55,28 @@ TEST(Cost, SqueezeExcitationMulCountsOneProductPerElementOnItsOperandsGrids) {
   EXPECT_DOUBLE_EQ(f.layers.back().bops, 210.0 * 1088.0);
 }
 
+TEST(Cost, TheGateOfAProductIsItsBroadcastOperandWhicheverSideItIsOn) {
+  for (const bool gate_first : {false, true}) {
+    GraphBuilder b("se", Shape{4, 5, 7}, 3);
+    const int x = b.conv("c", b.input(), 6, 3, 1, 1);
+    Node keep;
+    keep.keepdims = true;
+    const int squeezed = b.add_node("p", OpKind::GlobalAvgPool, {x}, keep);
+    const int gate = b.add_node("gate", OpKind::Sigmoid, {b.conv("e", squeezed, 6, 1)});
+    const int y = b.add_node("scale", OpKind::Mul, gate_first ? std::vector<int>{gate, x}
+                                                               : std::vector<int>{x, gate});
+    b.linear("fc", b.flatten("f", b.global_avgpool("q", y)), 3);
+    const Graph g = b.build();
+    QuantPlan plan = make_plan(g, "lsq", "w4a4", EdgePolicy::EdgePolicyQuantized);
+    for (auto& l : plan.layers)
+      if (l.layer == "e") l.a_bits = 8;  // e reads the features (through p) at 8 bits
+    const LayerCost& mul = cost(g, plan).layers.back();
+    EXPECT_EQ(mul.a_bits, 8) << gate_first;  // the features: max(8 for e, 4 for the product)
+    EXPECT_EQ(mul.w_bits, 4) << gate_first;  // the gate: 4, from fc through the product
+    EXPECT_DOUBLE_EQ(mul.bops, 210.0 * (8 * 4 + 8 + 4)) << gate_first;
+  }
+}
+
 TEST(Cost, ResNet18BopsMatchHandCalculation) {
   const Graph g = resnet18(Shape{3, 224, 224}, 1000);
   // Sums of m·H·W·n·k²·(ab + a + b + log2(n·k²)) over the 20 convs and the FC, computed

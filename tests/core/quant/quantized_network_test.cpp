@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <cmath>
 #include <limits>
+#include <map>
 
 #include "data/registry.h"
 #include "graph/builder.h"
@@ -104,6 +106,47 @@ TEST(ActivationSites, TablesAndProductsSitBetweenGridsAddsStayWide) {
   }
 }
 
+TEST(ActivationSites, AProductOfNonNegativeValuesHasAnUnsignedGrid) {
+  GraphBuilder b("gate", Shape{3, 6, 6}, 2);
+  const int x = b.relu("r", b.conv("c", b.input(), 4, 3, 1, 1));
+  Node keep;
+  keep.keepdims = true;
+  const int gate = b.add_node("gate", OpKind::Sigmoid,
+                              {b.conv("e", b.add_node("p", OpKind::GlobalAvgPool, {x}, keep), 4, 1)});
+  const int y = b.add_node("scale", OpKind::Mul, {x, gate});
+  b.linear("fc", b.flatten("flat", b.global_avgpool("gap", b.conv("d", y, 4, 1))), 2);
+  const Graph g = b.build();
+  const auto sites = sites_by_name(g, make_plan(g, "lsq", "w4a4", EdgePolicy::EdgePolicyQuantized));
+  EXPECT_FALSE(sites.at("scale").is_signed);  // ReLU features times a gate in [0, 1]
+  EXPECT_FALSE(sites.at("r").is_signed);
+  EXPECT_FALSE(sites.at("gate").is_signed);
+  EXPECT_TRUE(sites.at("e").is_signed);  // the sigmoid's input
+}
+
+TEST(ActivationSites, ASharedSiteTakesTheMethodOfItsFirstReader) {
+  const Graph g = resnet20(Shape{1, 28, 28}, 10);
+  QuantPlan p = make_plan(g, "lsq", "w4a4", EdgePolicy::EdgePolicyQuantized);
+  for (auto& l : p.layers)
+    if (l.layer == "layer2.0.downsample.0") l.method = "minmax";  // after layer2.0.conv1
+  const auto sites = sites_by_name(g, p);
+  EXPECT_EQ(sites.at("layer1.2.relu2").method, "lsq");
+}
+
+TEST(GradualSchedule, ALayersOwnOutputReadByATableFollowsThatLayersStage) {
+  GraphModule m(se_block());
+  auto net = attach_quantizers(m, make_plan(m->graph(), "nice", "w4a4", EdgePolicy::EdgePolicyQuantized));
+  GradualSchedule s(net, 1.0);
+  const auto layers = net.hooks->quantized_layers();
+  const int f = m->graph().find("f");
+  ASSERT_EQ(layers[2], f);  // c, e, f, proj, fc
+  const auto site = net.hooks->activation_quantizer(f);  // f's output, the hard-sigmoid's input
+  s.apply(net, 2.5);  // f's stage: f noisy, and so its output
+  EXPECT_EQ(net.hooks->weight_quantizer(f)->state(), QuantState::QuantStateNoisy);
+  EXPECT_EQ(site->state(), QuantState::QuantStateNoisy);
+  s.apply(net, 3.5);
+  EXPECT_EQ(site->state(), QuantState::QuantStateQuantized);
+}
+
 TEST(QuantHooks, ATableInputsGridStopsWhereTheTableIsFlat) {
   torch::manual_seed(6);
   GraphModule m(se_block());
@@ -115,6 +158,13 @@ TEST(QuantHooks, ATableInputsGridStopsWhereTheTableIsFlat) {
   EXPECT_GE(f.scale * f.lo, -3.0 - f.scale);
   EXPECT_LE(f.scale * f.hi, 3.0 + f.scale);
   EXPECT_LE(f.scale, 3.0 / 127 * (1 + 1e-6));
+  // ...although the values went beyond it (so the clamp, not the data, set it).
+  quantize_all(net);
+  m->eval();
+  net.hooks->set_recording(true);
+  m->forward(50.0 * torch::randn({16, 4, 5, 7}));
+  net.hooks->set_recording(false);
+  EXPECT_GT(net.hooks->recorded_errors().at(g.find("f")).abs().max().item<double>(), 1.0);
   const ActivationGrid res = net.hooks->activation_quantizer(g.find("res"))->grid();
   EXPECT_GT(res.scale * res.hi, 3.0);  // read by the leaky ReLU: the whole range
 }
