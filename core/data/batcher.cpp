@@ -22,26 +22,20 @@ uint64_t mix(uint64_t x) {
 
 }  // namespace
 
+// `data` after checking it holds images (before anything asks for its channels).
+static const Dataset& with_images(const Dataset& data) {
+  require(data.on_disk() || (data.images.defined() && data.images.dim() == 4 &&
+                             data.images.scalar_type() == torch::kUInt8),
+          "dataset '" + data.name + "' must hold uint8 images [N, C, H, W] or image files");
+  return data;
+}
+
 Batcher::Batcher(const Dataset& data, const Normalization& norm, BatchConfig config)
-    : data_(data), config_(config) {
-  require(data_.on_disk() || (data_.images.defined() && data_.images.dim() == 4 &&
-                              data_.images.scalar_type() == torch::kUInt8),
-          "dataset '" + data_.name + "' must hold uint8 images [N, C, H, W] or image files");
+    : data_(with_images(data)), config_(config), normalize_(norm, data.channels(), data.name) {
   require(config_.batch_size >= 1,
           "batch size must be at least 1, got " + std::to_string(config_.batch_size));
   require(config_.crop_padding >= 0,
           "crop padding must be >= 0, got " + std::to_string(config_.crop_padding));
-  const int64_t c = data_.channels();
-  require(static_cast<int64_t>(norm.mean.size()) == c && static_cast<int64_t>(norm.std.size()) == c,
-          "dataset '" + data_.name + "' has " + std::to_string(c) +
-              " channels but the normalisation has " + std::to_string(norm.mean.size()) +
-              " means and " + std::to_string(norm.std.size()) + " stds");
-  for (float s : norm.std)
-    require(s > 0.0f, "normalisation std must be > 0, got " + std::to_string(s));
-  const auto mean = torch::tensor(norm.mean).view({1, c, 1, 1});
-  const auto std = torch::tensor(norm.std).view({1, c, 1, 1});
-  scale_ = 1.0 / (255.0 * std);
-  shift_ = -mean / std;
   start_epoch(0);
 }
 
@@ -119,7 +113,7 @@ Batch Batcher::get(int64_t i) const {
   auto raw = config_.random_resized_crop ? resized_crops(idx, i) : data_.samples(idx);
   if (config_.crop_padding > 0 || config_.horizontal_flip) raw = augment(raw, i);
   Batch batch;
-  batch.x = raw.to(torch::kFloat).mul_(scale_).add_(shift_);  // (x/255 - mean) / std
+  batch.x = normalize_(raw);  // (x/255 - mean) / std
   batch.y = data_.labels.index_select(0, idx);
   return batch;
 }

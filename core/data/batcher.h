@@ -6,6 +6,7 @@
 #include <torch/types.h>
 
 #include "data/dataset.h"
+#include "data/normalization.h"
 
 namespace bitshift {
 
@@ -46,7 +47,7 @@ class Batcher {
 
   Dataset data_;
   BatchConfig config_;
-  torch::Tensor scale_, shift_;  // float [1, C, 1, 1]: x' = x * scale + shift
+  PixelNormalizer normalize_;
   torch::Tensor order_;          // int64 [N]
   int64_t epoch_ = 0;
 };

@@ -3,9 +3,28 @@
 #include <cmath>
 #include <sstream>
 
+#include <torch/torch.h>
+
 #include "util/error.h"
 
 namespace bitshift {
+
+PixelNormalizer::PixelNormalizer(const Normalization& norm, int64_t c, const std::string& data_name) {
+  require(static_cast<int64_t>(norm.mean.size()) == c && static_cast<int64_t>(norm.std.size()) == c,
+          "dataset '" + data_name + "' has " + std::to_string(c) +
+              " channels but the normalisation has " + std::to_string(norm.mean.size()) +
+              " means and " + std::to_string(norm.std.size()) + " stds");
+  for (float s : norm.std)
+    require(s > 0.0f, "normalisation std must be > 0, got " + std::to_string(s));
+  const auto mean = torch::tensor(norm.mean).view({1, c, 1, 1});
+  const auto std = torch::tensor(norm.std).view({1, c, 1, 1});
+  scale_ = 1.0 / (255.0 * std);
+  shift_ = -mean / std;
+}
+
+torch::Tensor PixelNormalizer::operator()(const torch::Tensor& pixels) const {
+  return pixels.to(torch::kFloat).mul_(scale_).add_(shift_);
+}
 
 Normalization imagenet_normalization() {
   return {{0.485f, 0.456f, 0.406f}, {0.229f, 0.224f, 0.225f}};

@@ -122,13 +122,24 @@ std::vector<BundleFile> network_files(const IntegerModel& model) {
   Json layers = Json::array();
   for (size_t i = 0; i < model.layers.size(); ++i)
     layers.push_back(layer_json(model.layers[i], i, bins));
-  const Json network = {{"format", "bitshift-network"},
-                        {"format_version", 1},
-                        {"name", model.name},
-                        {"method", model.method},
-                        {"num_classes", model.num_classes},
-                        {"notes", model.notes},
-                        {"layers", layers}};
+  Json network = {{"format", "bitshift-network"},
+                  {"format_version", 1},
+                  {"name", model.name},
+                  {"method", model.method},
+                  {"num_classes", model.num_classes},
+                  {"notes", model.notes}};
+  if (!model.pixels.codes.empty()) {
+    std::vector<int32_t> codes;  // [channel][pixel value]
+    for (const auto& channel : model.pixels.codes) {
+      require(channel.size() == 256, "pixel codes need 256 values per channel, got " +
+                                         std::to_string(channel.size()));
+      codes.insert(codes.end(), channel.begin(), channel.end());
+    }
+    network["input_pixels"] = {{"mean", model.pixels.mean},
+                               {"std", model.pixels.std},
+                               {"codes", bins.tables.add32(codes)}};
+  }
+  network["layers"] = layers;
   return {{"network.json", network.dump(2) + "\n"},
           bins.weights.file(),
           bins.tables.file(),

@@ -43,6 +43,7 @@ Result<ExportResult> run_export(const ExportConfig& c, const ProgressFn<ExportSt
     step("lower", 0.0);
     ExportResult r;
     r.model = lower(net);
+    r.model.pixels = pixel_codes(net, r.model, lm.normalization);
 
     step("agreement", 0.1);
     r.agreement = measure_agreement(net, r.model, data.test, lm.normalization, c.agreement_images);

@@ -86,6 +86,15 @@ struct IntLayer {
   }
 };
 
+// How 8-bit pixels become the input layer's integers: for channel c and pixel value p (0..255,
+// the image already at the model's input size), the code codes[c][p]. Made by the
+// simulation's own normalisation and input quantizer, so a deployer that looks codes up gets
+// exactly the integers the studio simulated; mean and std are informative.
+struct PixelCodes {
+  std::vector<double> mean, std;            // of p / 255, per channel
+  std::vector<std::vector<int32_t>> codes;  // [channel][256]; empty when unknown
+};
+
 struct IntegerModel {
   std::string name;          // graph name ("resnet20")
   std::string method;        // plan summary for reports ("nice w4a8")
@@ -94,6 +103,7 @@ struct IntegerModel {
   // Per-layer notes from lowering: approximations made (UNIQ's real levels rounded into an int
   // table), multipliers that are powers of two (shift-only), bias bits used.
   std::vector<std::string> notes;
+  PixelCodes pixels;
 
   const IntLayer& input() const { return layers.front(); }
   const IntLayer& output() const { return layers.back(); }

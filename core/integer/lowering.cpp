@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "data/normalization.h"
 #include "integer/reference_executor.h"
 #include "util/error.h"
 
@@ -414,6 +415,21 @@ IntTensor integer_input(const QuantizedNetwork& net, const IntegerModel& model,
   t.n = images.size(0);
   t.values = to_int32(values.contiguous().flatten());
   return t;
+}
+
+PixelCodes pixel_codes(const QuantizedNetwork& net, const IntegerModel& model,
+                       const Normalization& norm) {
+  const int64_t c = net.model->graph().input_shape().c;
+  // One image whose channel k holds every pixel value 0..255 in a row.
+  const auto pixels = torch::arange(256, torch::kLong).to(torch::kUInt8).view({1, 1, 1, 256})
+                          .expand({1, c, 1, 256}).contiguous();
+  const IntTensor codes = integer_input(net, model, PixelNormalizer(norm, c, "pixels")(pixels));
+  PixelCodes out;
+  out.mean.assign(norm.mean.begin(), norm.mean.end());
+  out.std.assign(norm.std.begin(), norm.std.end());
+  for (int64_t k = 0; k < c; ++k)
+    out.codes.emplace_back(codes.values.begin() + k * 256, codes.values.begin() + (k + 1) * 256);
+  return out;
 }
 
 }  // namespace bitshift

@@ -6,6 +6,7 @@
 // input with its own multiplier. Weight codes and tables come from the quantizers themselves.
 #include <torch/types.h>
 
+#include "data/dataset.h"
 #include "integer/integer_model.h"
 #include "quant/quantized_network.h"
 
@@ -20,5 +21,10 @@ IntegerModel lower(const QuantizedNetwork& net);
 // codes the simulation's input quantizer produces.
 IntTensor integer_input(const QuantizedNetwork& net, const IntegerModel& model,
                         const torch::Tensor& images);
+
+// The input code of every 8-bit pixel value per channel, through `norm` and the network's input
+// quantizer: the table a deployer feeding raw pixels looks codes up in.
+PixelCodes pixel_codes(const QuantizedNetwork& net, const IntegerModel& model,
+                       const Normalization& norm);
 
 }  // namespace bitshift

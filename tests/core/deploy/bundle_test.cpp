@@ -363,5 +363,35 @@ TEST(BundleCheck, ReportsTheFirstMismatchAtItsPosition) {
   EXPECT_TRUE(compare_layers(m, golden, golden).passed());
 }
 
+TEST(Bundle, InputPixelCodesAreAnInt32TableInTablesBin) {
+  IntegerModel m = small_model();
+  m.pixels.mean = {0.5, 0.25, 0.125};
+  m.pixels.std = {0.2, 0.3, 0.4};
+  for (int c = 0; c < 3; ++c) {
+    std::vector<int32_t> codes(256);
+    for (int p = 0; p < 256; ++p) codes[p] = std::min(15, (p + c) / 16);
+    m.pixels.codes.push_back(codes);
+  }
+  const std::string dir = write_small_bundle("pixels", m);
+  const json_lite::Value net = json_lite::parse(slurp(dir + "/network.json"));
+  const json_lite::Value& px = net.at("input_pixels");
+  EXPECT_DOUBLE_EQ(px.at("std").as_array()[1].as_double(), 0.3);
+  const json_lite::Value& ref = px.at("codes");
+  EXPECT_EQ(ref.at("file").as_string(), "tables.bin");
+  EXPECT_EQ(ref.at("type").as_string(), "int32");
+  ASSERT_EQ(ref.at("count").as_int(), 3 * 256);
+  const std::string tables = slurp(dir + "/tables.bin");
+  const auto codes = read_le32(tables, static_cast<size_t>(ref.at("offset").as_int()), 3 * 256);
+  EXPECT_EQ(codes[0], 0);               // channel 0, pixel 0
+  EXPECT_EQ(codes[255], 15);            // channel 0, pixel 255
+  EXPECT_EQ(codes[256 + 15], 1);        // channel 1, pixel 15: (15 + 1) / 16
+  EXPECT_EQ(codes[2 * 256 + 13], 0);    // channel 2, pixel 13: (13 + 2) / 16
+  // The bundle still loads, and its other tables are where they were.
+  expect_same_model(m, load_bundle(dir).model);
+  m.pixels.codes[1].pop_back();
+  EXPECT_CONTAINS(error_of([&] { write_small_bundle("pixels-short", m); }),
+                  "pixel codes need 256 values per channel, got 255");
+}
+
 }  // namespace
 }  // namespace bitshift

@@ -171,6 +171,44 @@ TEST(Lowering, LeNet5W8A8AgreesWithItsSimulation) {
             << " %, agreement " << a.agreement << " %\n";
 }
 
+TEST(PixelCodes, LookingUpRawPixelsGivesTheSimulationsInputIntegers) {
+  const DatasetPair data = open_dataset("fashion-mnist");
+  for (const char* method : {"minmax", "nice", "lsq"}) {
+    SCOPED_TRACE(method);
+    Normalization norm;
+    auto net = calibrated("lenet5", "w4a4", data, &norm, method);
+    const IntegerModel im = lower(net);
+    const PixelCodes px = pixel_codes(net, im, norm);
+    ASSERT_EQ(px.codes.size(), 1u);  // Fashion-MNIST: one channel
+    ASSERT_EQ(px.codes[0].size(), 256u);
+    EXPECT_DOUBLE_EQ(px.mean[0], norm.mean[0]);
+    // The export's path: real test images through the batcher and the input quantizer.
+    const Dataset images = data.test.head(32);
+    BatchConfig bc;
+    bc.batch_size = 32;
+    bc.shuffle = false;
+    Batcher b(images, norm, bc);
+    b.start_epoch(0);
+    const IntTensor input = integer_input(net, im, b.get(0).x);
+    const auto pixels = images.images.flatten().to(torch::kLong);
+    ASSERT_EQ(static_cast<int64_t>(input.values.size()), pixels.numel());
+    int64_t differing = 0;
+    for (int64_t i = 0; i < pixels.numel(); ++i)
+      differing += input.values[i] != px.codes[0][pixels[i].item<int64_t>()];
+    EXPECT_EQ(differing, 0);
+    // Independently, in double precision: clamp(floor(x / scale + 0.5), lo, hi) wherever x / scale
+    // is not within float rounding of a tie.
+    const IntLayer& in = im.input();
+    for (int p = 0; p < 256; ++p) {
+      const double u = ((p / 255.0 - norm.mean[0]) / norm.std[0]) / in.scale[0];
+      if (std::abs(u - std::floor(u) - 0.5) < 1e-4) continue;
+      const double code = std::clamp(std::floor(u + 0.5), static_cast<double>(in.min_value),
+                                     static_cast<double>(in.max_value));
+      EXPECT_EQ(px.codes[0][p], static_cast<int32_t>(code)) << "pixel " << p;
+    }
+  }
+}
+
 TEST(Lowering, ResNet20W8A8HasResidualAddsAndAgrees) {
   const DatasetPair data = open_dataset("fashion-mnist");
   Normalization norm;
