@@ -10,6 +10,7 @@
 
 #include "bundle_check.h"
 #include "bundle_reader.h"
+#include "image_input.h"
 #include "opencl_runtime.h"
 
 namespace {
@@ -20,18 +21,20 @@ constexpr int kEqual = 0, kMismatch = 1, kBadBundle = 2, kNoDevice = 3;
 int usage(const char* why) {
   if (why) std::fprintf(stderr, "bitshift-host: %s\n", why);
   std::fprintf(why ? stderr : stdout,
-               "Usage: bitshift-host <bundle dir> [--device N]\n\n"
+               "Usage: bitshift-host <bundle dir> [--device N] [--image FILE]\n\n"
                "Runs the bundle's network on an OpenCL device and compares every layer with the\n"
-               "golden vectors in testvectors/.\n"
-               "Exit codes: 0 all layers equal, 1 a mismatch, 2 a bad bundle or usage,\n"
-               "3 no OpenCL device or an OpenCL failure.\n");
+               "golden vectors in testvectors/. With --image, classifies one binary PGM/PPM image\n"
+               "at the model's input size instead (pixels become codes through network.json's\n"
+               "input_pixels) and prints the class and the logits.\n"
+               "Exit codes: 0 all layers equal (or classified), 1 a mismatch, 2 a bad bundle,\n"
+               "image or usage, 3 no OpenCL device or an OpenCL failure.\n");
   return why ? kBadBundle : kEqual;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string dir;
+  std::string dir, image;
   int device = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -42,6 +45,9 @@ int main(int argc, char** argv) {
       const long d = std::strtol(argv[++i], &end, 10);
       if (*end != '\0' || d < 0) return usage("--device needs a number >= 0");
       device = static_cast<int>(d);
+    } else if (a == "--image") {
+      if (i + 1 >= argc) return usage("--image needs a file");
+      image = argv[++i];
     } else if (!a.empty() && a[0] == '-') {
       return usage(("unknown option " + a).c_str());
     } else if (dir.empty()) {
@@ -73,9 +79,26 @@ int main(int argc, char** argv) {
                  devices.size());
     return kBadBundle;
   }
+  bitshift::IntTensor x;
+  if (!image.empty()) try {
+      x = bitshift::image_input(bundle.model, image);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "bitshift-host: %s\n", e.what());
+      return kBadBundle;
+    }
   bitshift::CheckReport report;
   try {
     bitshift::OpenClRuntime runtime(bundle.model, bundle.kernel_source, device);
+    if (!image.empty()) {
+      const bitshift::IntTensor logits = runtime.run(x).back();
+      size_t best = 0;
+      for (size_t k = 1; k < logits.values.size(); ++k)
+        if (logits.values[k] > logits.values[best]) best = k;
+      std::printf("image: %s\nclass: %zu\nlogits:", image.c_str(), best);
+      for (int32_t v : logits.values) std::printf(" %d", v);
+      std::printf("\n");
+      return kEqual;
+    }
     const bitshift::OpenClDeviceInfo& info = runtime.device();
     std::printf("device: %s (%s, %s)\n", info.name.c_str(), info.platform.c_str(),
                 info.version.c_str());

@@ -209,6 +209,26 @@ IntLayer read_layer(const Value& v, const FileBytes& files) {
 
 }  // namespace
 
+// network.json's optional "input_pixels": one code per channel and 8-bit pixel value, each within
+// the input layer's range (FORMAT.md, "The input").
+PixelCodes read_pixel_codes(const Value& v, const IntLayer& input, const FileBytes& files) {
+  PixelCodes px;
+  for (const Value& x : v.at("mean").as_array()) px.mean.push_back(x.as_double());
+  for (const Value& x : v.at("std").as_array()) px.std.push_back(x.as_double());
+  const std::vector<int32_t> codes = int32_array(v.at("codes"), "input_pixels codes", "input", files);
+  require(static_cast<int64_t>(codes.size()) == input.c * 256,
+          "input_pixels: " + str(static_cast<int64_t>(codes.size())) + " codes, expected " +
+              str(input.c) + " channels x 256 pixel values");
+  for (size_t i = 0; i < codes.size(); ++i)
+    require(codes[i] >= input.min_value && codes[i] <= input.max_value,
+            "input_pixels: code " + str(codes[i]) + " of pixel " + str(static_cast<int64_t>(i % 256)) +
+                " (channel " + str(static_cast<int64_t>(i / 256)) + ") outside the input's [" +
+                str(input.min_value) + ", " + str(input.max_value) + "]");
+  for (int64_t c = 0; c < input.c; ++c)
+    px.codes.emplace_back(codes.begin() + c * 256, codes.begin() + (c + 1) * 256);
+  return px;
+}
+
 IntegerModel read_network(const Value& network, const FileBytes& files) {
   IntegerModel m;
   size_t index = 0;
@@ -228,6 +248,9 @@ IntegerModel read_network(const Value& network, const FileBytes& files) {
       m.layers.push_back(read_layer(layers[index], files));
       check_layer(m, index);
     }
+    layer_name.clear();
+    if (const Value* px = network.find("input_pixels"))
+      m.pixels = read_pixel_codes(*px, m.layers.front(), files);
   } catch (const FileError&) {
     throw;
   } catch (const std::runtime_error& e) {

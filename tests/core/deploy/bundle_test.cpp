@@ -365,13 +365,7 @@ TEST(BundleCheck, ReportsTheFirstMismatchAtItsPosition) {
 
 TEST(Bundle, InputPixelCodesAreAnInt32TableInTablesBin) {
   IntegerModel m = small_model();
-  m.pixels.mean = {0.5, 0.25, 0.125};
-  m.pixels.std = {0.2, 0.3, 0.4};
-  for (int c = 0; c < 3; ++c) {
-    std::vector<int32_t> codes(256);
-    for (int p = 0; p < 256; ++p) codes[p] = std::min(15, (p + c) / 16);
-    m.pixels.codes.push_back(codes);
-  }
+  add_pixel_codes(m);
   const std::string dir = write_small_bundle("pixels", m);
   const json_lite::Value net = json_lite::parse(slurp(dir + "/network.json"));
   const json_lite::Value& px = net.at("input_pixels");
@@ -386,8 +380,14 @@ TEST(Bundle, InputPixelCodesAreAnInt32TableInTablesBin) {
   EXPECT_EQ(codes[255], 15);            // channel 0, pixel 255
   EXPECT_EQ(codes[256 + 15], 1);        // channel 1, pixel 15: (15 + 1) / 16
   EXPECT_EQ(codes[2 * 256 + 13], 0);    // channel 2, pixel 13: (13 + 2) / 16
-  // The bundle still loads, and its other tables are where they were.
-  expect_same_model(m, load_bundle(dir).model);
+  // The bundle still loads, with the codes, and its other tables are where they were.
+  const LoadedBundle b = load_bundle(dir);
+  expect_same_model(m, b.model);
+  EXPECT_EQ(b.model.pixels.codes, m.pixels.codes);
+  EXPECT_EQ(b.model.pixels.std, m.pixels.std);
+  m.pixels.codes[2][200] = 99;  // the input layer's codes are 0..15
+  EXPECT_CONTAINS(error_of([&] { load_bundle(write_small_bundle("pixels-wide", m)); }),
+                  "input_pixels: code 99 of pixel 200 (channel 2) outside the input's [0, 15]");
   m.pixels.codes[1].pop_back();
   EXPECT_CONTAINS(error_of([&] { write_small_bundle("pixels-short", m); }),
                   "pixel codes need 256 values per channel, got 255");

@@ -155,6 +155,18 @@ inline void spit(const std::string& path, const std::string& bytes) {
   out << bytes;
 }
 
+// Pixel codes for the small model's 3-channel input (codes 0..15): channel c, pixel p -> (p + c) / 16.
+inline void add_pixel_codes(IntegerModel& m) {
+  m.pixels.mean = {0.5, 0.25, 0.125};
+  m.pixels.std = {0.2, 0.3, 0.4};
+  m.pixels.codes.clear();
+  for (int c = 0; c < 3; ++c) {
+    std::vector<int32_t> codes(256);
+    for (int p = 0; p < 256; ++p) codes[p] = std::min(15, (p + c) / 16);
+    m.pixels.codes.push_back(codes);
+  }
+}
+
 // Records `path`'s current bytes in MANIFEST.json, as someone re-hashing a bundle would.
 inline void rehash(const std::string& dir, const std::string& path) {
   const std::string manifest = dir + "/MANIFEST.json";

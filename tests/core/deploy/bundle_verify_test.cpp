@@ -31,7 +31,8 @@ using namespace bitshift::testing;
                   "bundles cannot be verified here"
 
 std::string write_small_bundle(const std::string& name) {
-  const IntegerModel m = small_model();
+  IntegerModel m = small_model();
+  add_pixel_codes(m);
   const std::string dir = fresh_dir(name);
   const IntTensor input = small_input(m);
   write_bundle(dir, m, input, run_reference(m, input), {{"estimate.txt", "LUTs: 1234\n"}});
@@ -157,6 +158,34 @@ TEST(BundleHostProgram, BuildsWithCMakeAloneAndChecksTheBundle) {
   }
   EXPECT_EQ(run(host + " " + dir + " > " + log + " 2>&1"), 0) << slurp(log);
   EXPECT_CONTAINS(slurp(log), "PASS: all 9 layers");
+
+  // One colour image at the model's 7x7 input, classified from its pixels: the logits are the
+  // reference executor's on the codes the pixel table gives.
+  IntegerModel m = small_model();
+  add_pixel_codes(m);
+  std::string ppm = "P6\n# a comment\n7 7\n255\n";
+  IntTensor x;
+  x.n = 1;
+  x.values.assign(3 * 49, 0);
+  for (int i = 0; i < 49; ++i)
+    for (int c = 0; c < 3; ++c) {
+      const int p = (i * 37 + c * 91) % 256;
+      ppm += static_cast<char>(p);
+      x.values[static_cast<size_t>(c * 49 + i)] = m.pixels.codes[static_cast<size_t>(c)][p];
+    }
+  const std::string image = build + "/seven.ppm";
+  spit(image, ppm);
+  const IntTensor logits = run_reference(m, x).back();
+  std::string expected = "logits:";
+  for (int32_t v : logits.values) expected += " " + std::to_string(v);
+  EXPECT_EQ(run(host + " " + dir + " --image " + image + " > " + log + " 2>&1"), 0) << slurp(log);
+  EXPECT_CONTAINS(slurp(log), expected + "\n");
+  spit(image, ppm.substr(0, ppm.size() - 1));  // one pixel byte short
+  EXPECT_EQ(run(host + " " + dir + " --image " + image + " > " + log + " 2>&1"), 2) << slurp(log);
+  EXPECT_CONTAINS(slurp(log), "146 pixel bytes, expected 147");
+  spit(image, "P6\n5 7\n255\n" + std::string(105, '\0'));
+  EXPECT_EQ(run(host + " " + dir + " --image " + image + " > " + log + " 2>&1"), 2) << slurp(log);
+  EXPECT_CONTAINS(slurp(log), "5x7 pixels, the model takes 7x7");
   alter_golden(dir, 2, 4, 6, 0, -3);
   EXPECT_EQ(run(host + " " + dir + " > " + log + " 2>&1"), 1) << slurp(log);
   EXPECT_CONTAINS(slurp(log), "n=2 c=4 y=6 x=0");
