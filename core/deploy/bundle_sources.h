@@ -2,7 +2,7 @@
 // Source files every export bundle carries, embedded into Bitshift at build time (by
 // embed_bundle_sources.cmake, like the kernels): the standalone host program (host/: its
 // CMakeLists.txt, main.cpp, the bundle reader, the comparison, the OpenCL runtime and
-// integer/integer_model.h) and FORMAT.md.
+// integer/: the model and the integer ops) and FORMAT.md.
 #include <vector>
 
 namespace bitshift {

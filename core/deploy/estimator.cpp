@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "integer/int_op.h"
 #include "util/error.h"
 
 namespace bitshift {

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "deploy/host/codec.h"
+#include "integer/int_op.h"
 #include "util/error.h"
 
 namespace bitshift {

@@ -22,18 +22,7 @@ enum class IntOp {
                // kernel 0 = the whole map (global average pool), output C×1×1
   IntAdd,      // residual add: each input with its own multiplier, one shared shift
 };
-
-inline const char* int_op_name(IntOp op) {
-  switch (op) {
-    case IntOp::IntInput: return "input";
-    case IntOp::IntConv: return "conv";
-    case IntOp::IntLinear: return "linear";
-    case IntOp::IntMaxPool: return "maxpool";
-    case IntOp::IntSumPool: return "sumpool";
-    case IntOp::IntAdd: return "add";
-  }
-  return "?";
-}
+// Each op's checks, bound and reference arithmetic: integer/int_op.h.
 
 // Requantization, per output channel c (vectors of size 1 apply to every channel):
 //   y = clamp((acc·m[c] + offset[c] + (shift[c] > 0 ? 1 << (shift[c] − 1) : 0)) >> shift[c], lo, hi)

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "integer/integer_model.h"
+#include "integer/ops/op_common.h"  // requantize()
 
 namespace bitshift {
 
@@ -21,11 +22,5 @@ std::vector<int64_t> predicted_classes(const IntegerModel& model, const IntTenso
 // min_value/max_value (inputs' ranges propagated) and throws Error naming the first layer whose
 // bound Σ|w|·max|x| + |bias| exceeds 2^31 − 1, with the bound.
 void prove_accumulator_bounds(IntegerModel& model);
-
-// The contract's requantization of one value: `scaled` = acc·m (+ acc2·m2) + offset.
-inline int32_t requantize(int64_t scaled, int32_t shift, int32_t lo, int32_t hi) {
-  const int64_t rounded = (scaled + (shift > 0 ? (int64_t{1} << (shift - 1)) : 0)) >> shift;
-  return static_cast<int32_t>(rounded < lo ? lo : (rounded > hi ? hi : rounded));
-}
 
 }  // namespace bitshift

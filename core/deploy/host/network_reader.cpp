@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "codec.h"
+#include "integer/int_op.h"
 
 namespace bitshift {
 
@@ -79,9 +80,7 @@ std::vector<int64_t> int64_array(const Value& v, const std::string& what, const 
 }
 
 IntOp op_from_name(const std::string& name) {
-  for (IntOp op : {IntOp::IntInput, IntOp::IntConv, IntOp::IntLinear, IntOp::IntMaxPool,
-                   IntOp::IntSumPool, IntOp::IntAdd})
-    if (name == int_op_name(op)) return op;
+  if (const IntOpDef* def = find_int_op(name)) return def->op;
   throw std::runtime_error("unknown op '" + name + "'");
 }
 
@@ -91,80 +90,26 @@ void require(bool ok, const std::string& what) {
 
 std::string str(int64_t v) { return std::to_string(v); }
 
-// Output size of a window op along one axis.
-int64_t window_out(int64_t in, int64_t k, int64_t stride, int64_t pad) {
-  return (in + 2 * pad - k) / stride + 1;
-}
-
-// The structure every executor relies on; values are the lowering's business.
+// The structure every executor relies on: sizes within limits, inputs earlier layers, then the
+// op's own checks (integer/ops/); values are the lowering's business.
 void check_layer(const IntegerModel& m, size_t i) {
   const IntLayer& L = m.layers[i];
   require(L.c >= 1 && L.h >= 1 && L.w >= 1 && L.c <= kDimLimit && L.h <= kDimLimit &&
               L.w <= kDimLimit && L.numel() <= kLimit / 1024,
           "shape " + str(L.c) + "x" + str(L.h) + "x" + str(L.w));
-  require(L.kernel <= 1024 && L.stride <= 1024 && L.padding <= 1024 && L.groups <= kDimLimit,
-          "kernel, stride or padding beyond 1024, or groups beyond 2^20");
-  const size_t want_inputs = L.op == IntOp::IntInput ? 0 : (L.op == IntOp::IntAdd ? 2 : 1);
-  require(L.inputs.size() == want_inputs, str(static_cast<int64_t>(L.inputs.size())) +
-                                              " inputs, a " + int_op_name(L.op) + " has " +
-                                              str(static_cast<int64_t>(want_inputs)));
+  require(L.kernel >= 0 && L.kernel <= 1024 && L.stride <= 1024 && L.padding <= 1024 &&
+              L.groups <= kDimLimit,
+          "kernel, stride or padding beyond 0..1024, or groups beyond 2^20");
+  const IntOpDef& def = int_op_def(L.op);
+  const auto n = static_cast<int64_t>(L.inputs.size());
+  require(n >= def.min_inputs && n <= def.max_inputs,
+          str(n) + " inputs, a " + def.name + " has " + str(def.min_inputs) +
+              (def.max_inputs > def.min_inputs ? ".." + str(def.max_inputs) : ""));
   require((i == 0) == (L.op == IntOp::IntInput), "only layers[0] is the input layer");
   for (int in : L.inputs)
     require(in >= 0 && static_cast<size_t>(in) < i,
             "input " + str(in) + " is not an earlier layer");
-  if (L.op == IntOp::IntInput) return;
-  const IntLayer& in = m.layers[static_cast<size_t>(L.inputs[0])];
-  const auto channels_ok = [&](size_t n) { return n == 1 || n == static_cast<size_t>(L.c); };
-  if (L.op == IntOp::IntConv || L.op == IntOp::IntMaxPool || L.op == IntOp::IntSumPool) {
-    const bool global = L.op == IntOp::IntSumPool && L.kernel == 0;
-    require(L.kernel >= (global ? 0 : 1) && L.stride >= 1 && L.padding >= 0 && L.groups >= 1,
-            "kernel " + str(L.kernel) + " stride " + str(L.stride) + " padding " + str(L.padding) +
-                " groups " + str(L.groups));
-    const int64_t oh = global ? 1 : window_out(in.h, L.kernel, L.stride, L.padding);
-    const int64_t ow = global ? 1 : window_out(in.w, L.kernel, L.stride, L.padding);
-    require(L.h == oh && L.w == ow, "output " + str(L.h) + "x" + str(L.w) + ", the window gives " +
-                                        str(oh) + "x" + str(ow));
-  }
-  if (L.op == IntOp::IntMaxPool || L.op == IntOp::IntSumPool)
-    require(L.c == in.c, str(L.c) + " channels from an input of " + str(in.c));
-  if (L.op == IntOp::IntConv || L.op == IntOp::IntLinear) {
-    int64_t per_out = in.numel();
-    if (L.op == IntOp::IntConv) {
-      require(
-          in.c % L.groups == 0 && L.c % L.groups == 0,
-          str(L.groups) + " groups do not divide " + str(in.c) + " -> " + str(L.c) + " channels");
-      per_out = in.c / L.groups * L.kernel * L.kernel;
-    } else {
-      require(L.h == 1 && L.w == 1, "a linear layer's output is Cx1x1");
-    }
-    require(
-        static_cast<int64_t>(L.weights.size()) == L.c * per_out,
-        str(static_cast<int64_t>(L.weights.size())) + " weights, expected " + str(L.c * per_out));
-    require(L.bias.empty() || L.bias.size() == static_cast<size_t>(L.c),
-            str(static_cast<int64_t>(L.bias.size())) + " biases for " + str(L.c) + " channels");
-    require(L.table.size() <= (size_t{1} << std::min(L.w_bits, 30)),
-            "a table of " + str(static_cast<int64_t>(L.table.size())) + " entries for " +
-                str(L.w_bits) + "-bit codes");
-    if (!L.table.empty())
-      for (size_t j = 0; j < L.weights.size(); ++j)
-        require(L.weights[j] >= 0 && static_cast<size_t>(L.weights[j]) < L.table.size(),
-                "weight code " + str(L.weights[j]) + " at index " + str(static_cast<int64_t>(j)) +
-                    " is not in the table of " + str(static_cast<int64_t>(L.table.size())));
-  }
-  if (L.op == IntOp::IntAdd) {
-    const IntLayer& b = m.layers[static_cast<size_t>(L.inputs[1])];
-    require(in.numel() == L.numel() && b.numel() == L.numel(), "adds inputs of another shape");
-    require(channels_ok(L.requant.m2.size()), "m2 needs 1 or " + str(L.c) + " entries");
-  }
-  if (L.requant.requantized || L.op == IntOp::IntAdd) {
-    require(channels_ok(L.requant.m.size()) && channels_ok(L.requant.shift.size()),
-            "m and shift need 1 or " + str(L.c) + " entries");
-    require(L.requant.offset.empty() || channels_ok(L.requant.offset.size()),
-            "offset needs 0, 1 or " + str(L.c) + " entries");
-    for (int32_t s : L.requant.shift)
-      require(s >= 0 && s <= 62, "shift " + str(s) + " not in 0..62");
-    require(L.requant.lo <= L.requant.hi, "lo " + str(L.requant.lo) + " > hi " + str(L.requant.hi));
-  }
+  def.check(L, int_inputs(m, L));
 }
 
 IntLayer read_layer(const Value& v, const FileBytes& files) {

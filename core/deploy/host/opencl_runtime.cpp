@@ -1,6 +1,7 @@
 #include "opencl_runtime.h"
 
 #include "conv_pairs.h"
+#include "integer/int_op.h"
 #include "opencl_api.h"
 
 #include <array>

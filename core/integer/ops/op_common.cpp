@@ -1,0 +1,101 @@
+#include "integer/ops/op_common.h"
+
+namespace bitshift::int_ops {
+
+void check_window(const IntLayer& L, const IntLayer& in) {
+  require(L.kernel >= 1 && L.stride >= 1 && L.padding >= 0,
+          "kernel " + str(L.kernel) + " stride " + str(L.stride) + " padding " + str(L.padding));
+  const int64_t oh = window_out(in.h, L.kernel, L.stride, L.padding);
+  const int64_t ow = window_out(in.w, L.kernel, L.stride, L.padding);
+  require(L.h == oh && L.w == ow, "output " + str(L.h) + "x" + str(L.w) + ", the window gives " +
+                                      str(oh) + "x" + str(ow));
+}
+
+void check_requant(const IntLayer& L, RequantRule rule, bool two_inputs) {
+  const Requant& r = L.requant;
+  if (rule == RequantRule::Never || (rule == RequantRule::Optional && !r.requantized)) {
+    require(!r.requantized, "a " + std::string(int_op_name(L.op)) + " is never requantized");
+    require(r.m.empty() && r.m2.empty() && r.shift.empty() && r.offset.empty(),
+            "requantization arrays on an output that is not requantized");
+    return;
+  }
+  require(r.requantized, "a " + std::string(int_op_name(L.op)) + " is always requantized");
+  const auto channels_ok = [&](size_t n) { return n == 1 || n == static_cast<size_t>(L.c); };
+  require(channels_ok(r.m.size()) && channels_ok(r.shift.size()),
+          "m and shift need 1 or " + str(L.c) + " entries");
+  require(two_inputs ? channels_ok(r.m2.size()) : r.m2.empty(),
+          two_inputs ? "m2 needs 1 or " + str(L.c) + " entries" : "m2 on a one-input op");
+  require(r.offset.empty() || channels_ok(r.offset.size()),
+          "offset needs 0, 1 or " + str(L.c) + " entries");
+  for (int32_t s : r.shift)
+    require(s >= 0 && s <= kMaxRequantShift,
+            "shift " + str(s) + " not in 0.." + str(kMaxRequantShift));
+  for (const auto* v : {&r.m, &r.m2})
+    for (int32_t m : *v)
+      require(std::llabs(m) <= kMaxRequantMultiplier,
+              "multiplier " + str(m) + " beyond +-(2^23 - 1)");
+  for (int64_t o : r.offset)
+    require(o >= -kMaxRequantOffset && o <= kMaxRequantOffset, "offset " + str(o) + " beyond +-10^18");
+  require(r.lo <= r.hi, "lo " + str(r.lo) + " > hi " + str(r.hi));
+}
+
+void check_weights(const IntLayer& L, int64_t per_out) {
+  require(static_cast<int64_t>(L.weights.size()) == L.c * per_out,
+          str(static_cast<int64_t>(L.weights.size())) + " weights, expected " + str(L.c * per_out));
+  require(L.bias.empty() || L.bias.size() == static_cast<size_t>(L.c),
+          str(static_cast<int64_t>(L.bias.size())) + " biases for " + str(L.c) + " channels");
+  require(L.w_bits >= 1 && L.w_bits <= 32, "w_bits " + str(L.w_bits) + " not in 1..32");
+  require(L.table.size() <= (size_t{1} << std::min(L.w_bits, 30)),
+          "a table of " + str(static_cast<int64_t>(L.table.size())) + " entries for " +
+              str(L.w_bits) + "-bit codes");
+  if (!L.table.empty())
+    for (size_t j = 0; j < L.weights.size(); ++j)
+      require(L.weights[j] >= 0 && static_cast<size_t>(L.weights[j]) < L.table.size(),
+              "weight code " + str(L.weights[j]) + " at index " + str(static_cast<int64_t>(j)) +
+                  " is not in the table of " + str(static_cast<int64_t>(L.table.size())));
+}
+
+void bound_weight_layer(IntLayer& L, const IntLayer& in) {
+  const int64_t per_out = L.c > 0 ? static_cast<int64_t>(L.weights.size()) / L.c : 0;
+  int64_t bound = 0;
+  for (int64_t o = 0; o < L.c; ++o) {
+    int64_t sum_abs = 0;
+    for (int64_t j = 0; j < per_out; ++j) sum_abs += std::llabs(L.weight_value(o * per_out + j));
+    const int64_t b = L.bias.empty() ? 0 : std::llabs(L.bias[static_cast<size_t>(o)]);
+    bound = std::max(bound, sum_abs * max_abs(in) + b);
+  }
+  require(bound <= kMaxAccumulator,
+          "the int32 accumulator can reach " + str(bound) + " (> 2^31 - 1) with these weights " +
+              "and inputs; use fewer activation or weight bits there");
+  if (L.requant.requantized) {
+    L.min_value = L.requant.lo, L.max_value = L.requant.hi;
+  } else {
+    L.min_value = -bound, L.max_value = bound;
+  }
+}
+
+void check_no_weights(const IntLayer& L) {
+  require(L.weights.empty() && L.table.empty() && L.bias.empty(),
+          "a " + std::string(int_op_name(L.op)) + " has no weights, table or bias");
+}
+
+}  // namespace bitshift::int_ops
+
+namespace bitshift::int_ops {
+
+void check_pool(const IntLayer& L, const IntLayer& in, bool global_allowed) {
+  require(L.c == in.c, str(L.c) + " channels from an input of " + str(in.c));
+  check_no_weights(L);
+  check_requant(L, RequantRule::Never);
+  require(L.groups == 1, "groups " + str(L.groups) + " on a pool");
+  if (global_allowed && L.kernel == 0) {
+    require(L.stride == 1 && L.padding == 0 && L.h == 1 && L.w == 1,
+            "a global pool (kernel 0) has stride 1, padding 0 and a Cx1x1 output");
+    return;
+  }
+  check_window(L, in);
+  require(2 * L.padding <= L.kernel, "padding " + str(L.padding) + " beyond half the kernel " +
+                                         str(L.kernel));
+}
+
+}  // namespace bitshift::int_ops

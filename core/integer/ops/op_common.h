@@ -1,0 +1,121 @@
+#pragma once
+// What the integer ops' files share: the contract's requantization, per-channel vectors, window
+// geometry, the checks of requantization vectors and weights. Std only (ships in bundles).
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "integer/int_op.h"
+
+namespace bitshift {
+
+// The ranges a writer keeps and the no-overflow argument rests on (FORMAT.md, "Requantization"):
+// acc·m < 2^54 and |offset| ≤ 10^18 < 2^60, so acc·m (+ acc2·m2) + offset + 2^(shift−1) fits int64.
+constexpr int32_t kMaxRequantShift = 40;
+constexpr int64_t kMaxRequantMultiplier = (int64_t{1} << 23) - 1;
+constexpr int64_t kMaxRequantOffset = 1000000000000000000;  // 10^18
+constexpr int64_t kMaxAccumulator = std::numeric_limits<int32_t>::max();
+
+// The contract's requantization of one value: `scaled` = acc·m (+ acc2·m2) + offset, rounded
+// half up by an arithmetic shift, then clamped.
+inline int32_t requantize(int64_t scaled, int32_t shift, int32_t lo, int32_t hi) {
+  const int64_t rounded = (scaled + (shift > 0 ? (int64_t{1} << (shift - 1)) : 0)) >> shift;
+  return static_cast<int32_t>(rounded < lo ? lo : (rounded > hi ? hi : rounded));
+}
+
+namespace int_ops {
+
+inline void require(bool ok, const std::string& what) {
+  if (!ok) throw std::runtime_error(what);
+}
+inline std::string str(int64_t v) { return std::to_string(v); }
+
+// Entry c of a per-channel vector (size 1: every channel).
+template <typename V>
+auto per_channel(const V& v, int64_t c) {
+  return v.size() == 1 ? v[0] : v[static_cast<size_t>(c)];
+}
+inline int64_t offset_at(const Requant& r, int64_t c) {
+  return r.offset.empty() ? 0 : per_channel(r.offset, c);
+}
+
+// A weight layer's accumulator (bias included, proven int32) to its output value.
+inline int32_t finish(const IntLayer& L, int64_t c, int64_t acc) {
+  if (!L.requant.requantized) return static_cast<int32_t>(acc);
+  return requantize(acc * per_channel(L.requant.m, c) + offset_at(L.requant, c),
+                    per_channel(L.requant.shift, c), L.requant.lo, L.requant.hi);
+}
+
+inline int64_t max_abs(const IntLayer& L) {
+  return std::max(std::llabs(L.min_value), std::llabs(L.max_value));
+}
+
+// Output size of a window along one axis, as PyTorch without ceil mode:
+// floor((in + 2·pad − k) / stride) + 1; below 1 when the window does not fit.
+inline int64_t window_out(int64_t in, int64_t k, int64_t stride, int64_t pad) {
+  const int64_t span = in + 2 * pad - k;
+  return span < 0 ? 0 : span / stride + 1;
+}
+
+// A k×k window (kernel >= 1, stride >= 1, padding >= 0) over `in` gives the layer's h×w.
+void check_window(const IntLayer& L, const IntLayer& in);
+
+// Requantization vectors: `requantized` as the op requires, m (and m2 when `two_inputs`), shift
+// and offset with 1 or c entries, and the contract's ranges. Ops that never requantize require
+// every array empty.
+enum class RequantRule { Never, Optional, Always };
+void check_requant(const IntLayer& L, RequantRule rule, bool two_inputs = false);
+
+// Conv/linear weights: `per_out` codes per output channel, the bias, the table and its indices.
+void check_weights(const IntLayer& L, int64_t per_out);
+// A weight layer's proven range: Σ|w|·max|x| + |bias| per output channel within int32, then
+// [lo, hi] when requantized, else ± that bound.
+void bound_weight_layer(IntLayer& L, const IntLayer& in);
+
+// Throws when the layer carries weights, a table or a bias (ops without weights).
+void check_no_weights(const IntLayer& L);
+
+}  // namespace int_ops
+}  // namespace bitshift
+
+namespace bitshift::int_ops {
+
+// Pools: a window of the whole map when kernel is 0 (global), else k×k with stride and padding.
+struct PoolWindow {
+  int64_t kh, kw, stride, padding;
+};
+inline PoolWindow pool_window(const IntLayer& L, const IntLayer& in) {
+  if (L.kernel == 0) return {in.h, in.w, 1, 0};
+  return {L.kernel, L.kernel, L.stride, L.padding};
+}
+
+// Calls reduce(v, x) over the part of each output's window inside the map (padding takes no
+// part) and writes the result; `init` starts every window.
+template <typename Reduce>
+void reduce_windows(const IntLayer& L, const IntLayer& in, const IntTensor& x, IntTensor& y,
+                    int64_t n0, int64_t n1, int64_t init, Reduce reduce) {
+  const PoolWindow p = pool_window(L, in);
+  for (int64_t n = n0; n < n1; ++n)
+    for (int64_t c = 0; c < L.c; ++c)
+      for (int64_t oy = 0; oy < L.h; ++oy)
+        for (int64_t ox = 0; ox < L.w; ++ox) {
+          int64_t v = init;
+          for (int64_t ky = 0; ky < p.kh; ++ky)
+            for (int64_t kx = 0; kx < p.kw; ++kx) {
+              const int64_t iy = oy * p.stride - p.padding + ky, ix = ox * p.stride - p.padding + kx;
+              if (iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) continue;
+              v = reduce(v, x.values[static_cast<size_t>(((n * in.c + c) * in.h + iy) * in.w + ix)]);
+            }
+          y.values[static_cast<size_t>(((n * L.c + c) * L.h + oy) * L.w + ox)] = static_cast<int32_t>(v);
+        }
+}
+
+// A pool's structure: same channels, a window (padding at most half the kernel, as PyTorch)
+// or, with `global_allowed` and kernel 0, the whole map to C×1×1; no weights, no requantization.
+void check_pool(const IntLayer& L, const IntLayer& in, bool global_allowed);
+
+}  // namespace bitshift::int_ops
