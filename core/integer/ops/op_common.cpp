@@ -14,12 +14,12 @@ void check_window(const IntLayer& L, const IntLayer& in) {
 void check_requant(const IntLayer& L, RequantRule rule, bool two_inputs) {
   const Requant& r = L.requant;
   if (rule == RequantRule::Never || (rule == RequantRule::Optional && !r.requantized)) {
-    require(!r.requantized, "a " + std::string(int_op_name(L.op)) + " is never requantized");
+    require(!r.requantized, "'" + std::string(int_op_name(L.op)) + "' is never requantized");
     require(r.m.empty() && r.m2.empty() && r.shift.empty() && r.offset.empty(),
             "requantization arrays on an output that is not requantized");
     return;
   }
-  require(r.requantized, "a " + std::string(int_op_name(L.op)) + " is always requantized");
+  require(r.requantized, "'" + std::string(int_op_name(L.op)) + "' is always requantized");
   const auto channels_ok = [&](size_t n) { return n == 1 || n == static_cast<size_t>(L.c); };
   require(channels_ok(r.m.size()) && channels_ok(r.shift.size()),
           "m and shift need 1 or " + str(L.c) + " entries");
@@ -76,7 +76,7 @@ void bound_weight_layer(IntLayer& L, const IntLayer& in) {
 
 void check_no_weights(const IntLayer& L) {
   require(L.weights.empty() && L.table.empty() && L.bias.empty(),
-          "a " + std::string(int_op_name(L.op)) + " has no weights, table or bias");
+          "'" + std::string(int_op_name(L.op)) + "' has no weights, table or bias");
 }
 
 }  // namespace bitshift::int_ops
@@ -93,9 +93,9 @@ void check_pool(const IntLayer& L, const IntLayer& in, bool global_allowed) {
             "a global pool (kernel 0) has stride 1, padding 0 and a Cx1x1 output");
     return;
   }
-  check_window(L, in);
   require(2 * L.padding <= L.kernel, "padding " + str(L.padding) + " beyond half the kernel " +
                                          str(L.kernel));
+  check_window(L, in);
 }
 
 }  // namespace bitshift::int_ops

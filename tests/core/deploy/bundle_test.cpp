@@ -273,6 +273,24 @@ TEST(Bundle, NetworkStructureErrorsNameTheLayer) {
   EXPECT_CONTAINS(load_error(dir), "network.json: layer 4 'pool': input 6 is not an earlier layer");
 }
 
+TEST(Bundle, ReaderAndWriterRefuseWhatTheOpsOwnChecksRefuse) {
+  IntegerModel m = small_model();
+  m.layers[4].requant.requantized = true;  // the max pool
+  EXPECT_CONTAINS(error_of([&] { write_small_bundle("pool-requant", m); }),
+                  "layer 4 'pool': 'maxpool' is never requantized");
+  // The same flag set by hand in a written bundle.
+  const std::string dir = write_small_bundle("pool-requant-edit", small_model());
+  std::string net = slurp(dir + "/network.json");
+  const size_t pool = net.find("\"name\": \"pool\"");
+  ASSERT_NE(pool, std::string::npos);
+  const size_t flag = net.find("\"requantized\": false", pool);
+  ASSERT_NE(flag, std::string::npos);
+  net.replace(flag, 20, "\"requantized\": true");
+  spit(dir + "/network.json", net);
+  rehash(dir, "network.json");
+  EXPECT_CONTAINS(load_error(dir), "network.json: layer 4 'pool': 'maxpool' is never requantized");
+}
+
 TEST(Bundle, HugeCountsAreRefusedBeforeAnythingIsAllocated) {
   const std::string dir = write_small_bundle("huge", small_model());
   std::string net = slurp(dir + "/network.json");

@@ -1,0 +1,101 @@
+// The integer ops' own checks (integer/ops/): what the bundle reader refuses before any executor
+// runs a layer. Each case breaks one field of a layer the checks otherwise accept.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <string>
+
+#include "../test_util.h"
+#include "bundle_test_util.h"
+#include "integer/int_op.h"
+
+namespace bitshift {
+namespace {
+
+using namespace bitshift::testing;
+
+// The message of the op's check on layer `index` of `m` after `edit`, or "" when it passes.
+std::string check_error(IntegerModel m, size_t index, const std::function<void(IntLayer&)>& edit) {
+  edit(m.layers[index]);
+  const IntLayer& L = m.layers[index];
+  try {
+    int_op_def(L.op).check(L, int_inputs(m, L));
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+const auto kUnchanged = [](IntLayer&) {};
+
+TEST(IntOpChecks, EveryLayerOfAWellFormedModelPasses) {
+  const IntegerModel m = small_model();
+  for (size_t i = 0; i < m.layers.size(); ++i)
+    EXPECT_EQ(check_error(m, i, kUnchanged), "") << m.layers[i].name;
+}
+
+TEST(IntOpChecks, RequantizationOutsideTheContractsRangesIsRefused) {
+  const IntegerModel m = small_model();  // layer 1: conv1, requantized, 5 channels
+  EXPECT_EQ(check_error(m, 1, [](IntLayer& L) { L.requant.shift = {40}; }), "");
+  EXPECT_CONTAINS(check_error(m, 1, [](IntLayer& L) { L.requant.shift = {41}; }),
+                  "shift 41 not in 0..40");
+  EXPECT_CONTAINS(check_error(m, 1, [](IntLayer& L) { L.requant.m = {1 << 23}; }),
+                  "multiplier 8388608 beyond +-(2^23 - 1)");
+  EXPECT_CONTAINS(
+      check_error(m, 1, [](IntLayer& L) { L.requant.offset[2] = 1000000000000000001; }),
+      "offset 1000000000000000001 beyond +-10^18");
+  EXPECT_CONTAINS(check_error(m, 1, [](IntLayer& L) { L.requant.m = {1, 2}; }),
+                  "m and shift need 1 or 5 entries");
+  EXPECT_CONTAINS(check_error(m, 1, [](IntLayer& L) { L.requant.m2 = {1}; }),
+                  "m2 on a one-input op");
+}
+
+TEST(IntOpChecks, PoolsAreNeverRequantizedAndAddsAlways) {
+  const IntegerModel m = small_model();  // layer 3: add, layer 4: max pool
+  EXPECT_CONTAINS(check_error(m, 4, [](IntLayer& L) { L.requant.requantized = true; }),
+                  "'maxpool' is never requantized");
+  EXPECT_CONTAINS(check_error(m, 3, [](IntLayer& L) { L.requant.requantized = false; }),
+                  "'add' is always requantized");
+}
+
+TEST(IntOpChecks, WindowSizesFollowFloorDivision) {
+  const IntegerModel m = small_model();  // pool: 7x7, kernel 2, stride 2 -> 3x3
+  EXPECT_CONTAINS(check_error(m, 4, [](IntLayer& L) { L.h = 4, L.w = 4; }),
+                  "output 4x4, the window gives 3x3");
+  // A kernel larger than the padded input gives no output at all, not a 1-pixel one.
+  EXPECT_CONTAINS(check_error(m, 4, [](IntLayer& L) { L.kernel = 9, L.h = 1, L.w = 1; }),
+                  "output 1x1, the window gives 0x0");
+  EXPECT_CONTAINS(check_error(m, 4, [](IntLayer& L) { L.kernel = 3, L.padding = 2; }),
+                  "padding 2 beyond half the kernel 3");
+}
+
+TEST(IntOpChecks, AddInputsMustHaveTheAddsShapeNotJustItsSize) {
+  IntegerModel m = small_model();
+  m.layers[2].c = 7, m.layers[2].h = 5;  // 35 values per channel plane group, as 5x7
+  EXPECT_CONTAINS(check_error(m, 3, kUnchanged), "adds an input of 7x5x7 to 5x7x7");
+}
+
+TEST(IntOpChecks, GlobalSumPoolHasStrideOneAndNoPadding) {
+  const IntegerModel m = small_model();  // layer 6: global sum pool
+  ASSERT_EQ(m.layers[6].kernel, 0);
+  EXPECT_CONTAINS(check_error(m, 6, [](IntLayer& L) { L.stride = 2; }),
+                  "a global pool (kernel 0) has stride 1, padding 0 and a Cx1x1 output");
+}
+
+TEST(IntOpChecks, OpsWithoutWeightsRefuseWeights) {
+  const IntegerModel m = small_model();
+  EXPECT_CONTAINS(check_error(m, 4, [](IntLayer& L) { L.bias = {1, 2, 3, 4, 5}; }),
+                  "'maxpool' has no weights, table or bias");
+}
+
+TEST(IntOpChecks, TheTableNamesEveryOpOnceByItsBundleName) {
+  for (const IntOpDef* def : int_op_table()) {
+    EXPECT_EQ(&int_op_def(def->op), def);
+    EXPECT_EQ(find_int_op(def->name), def);
+  }
+  EXPECT_EQ(find_int_op("conv")->op, IntOp::IntConv);
+  EXPECT_EQ(find_int_op("softmax"), nullptr);
+}
+
+}  // namespace
+}  // namespace bitshift
