@@ -65,7 +65,7 @@ bool power_of_two(int64_t v) {
 // and the clamp, then the shift. Shift-only multipliers (NICE's m = 2^k) need no DSP.
 void add_requant(LayerEstimate& le, const IntLayer& L, const DeviceProfile& d, int acc_bits) {
   if (!L.requant.requantized) return;
-  const int n = L.op == IntOp::IntAdd ? 2 : 1;
+  const int n = L.requant.m2.empty() ? 1 : 2;
   std::vector<int32_t> ms = L.requant.m;
   ms.insert(ms.end(), L.requant.m2.begin(), L.requant.m2.end());
   const bool shift_only = std::all_of(ms.begin(), ms.end(), power_of_two);
@@ -123,25 +123,62 @@ void estimate_weight_layer(LayerEstimate& le, const IntegerModel& m, size_t inde
   }
 }
 
-// Pools and adds consume `lanes` input values a cycle.
-void estimate_stream_layer(LayerEstimate& le, const IntegerModel& m, size_t index,
-                           const DeviceProfile& d, const Parallelism& p) {
+// Pools and adds consume `lanes` input values a cycle: ⌈C·H·W / lanes⌉ of the input.
+const IntLayer& stream(LayerEstimate& le, const IntegerModel& m, size_t index, const Parallelism& p) {
   const IntLayer& L = m.layers[index];
   const IntLayer& in = input_of(m, index, 0);
   le.lanes = static_cast<int>(std::min<int64_t>(p.lanes, L.c));
-  le.cycles = ceil_div(in.numel(), le.lanes);  // ⌈C·H·W / lanes⌉ of the input
+  le.cycles = ceil_div(in.numel(), le.lanes);
   le.acc_bits = le.a_bits;
-  if (L.op == IntOp::IntMaxPool) {
-    le.luts_adder = int64_t{le.lanes} * 2 * le.a_bits;  // comparator + register mux [assumption]
-  } else if (L.op == IntOp::IntSumPool) {
-    le.acc_bits = bits_for_range(L.min_value, L.max_value);
-    le.luts_adder = int64_t{le.lanes} * le.acc_bits;  // one accumulator a lane
-  }
-  add_requant(le, L, d, le.acc_bits);
-  if (L.op != IntOp::IntAdd && L.kernel > 1) {
-    le.buffer_bits = (L.kernel - 1) * in.w * in.c * le.a_bits;
-    le.ram_buffer = ram_blocks(d, le.buffer_bits, int64_t{le.lanes} * le.a_bits);
-  }
+  return in;
+}
+
+// A k×k window's line buffer: (K−1)·W_in·C_in·b_a.
+void window_buffer(LayerEstimate& le, const IntLayer& L, const IntLayer& in, const DeviceProfile& d) {
+  if (L.kernel <= 1) return;
+  le.buffer_bits = (L.kernel - 1) * in.w * in.c * le.a_bits;
+  le.ram_buffer = ram_blocks(d, le.buffer_bits, int64_t{le.lanes} * le.a_bits);
+}
+
+void estimate_maxpool(LayerEstimate& le, const IntegerModel& m, size_t index,
+                      const DeviceProfile& d, const Parallelism& p) {
+  const IntLayer& in = stream(le, m, index, p);
+  le.luts_adder = int64_t{le.lanes} * 2 * le.a_bits;  // comparator + register mux [assumption]
+  window_buffer(le, m.layers[index], in, d);
+}
+
+void estimate_sumpool(LayerEstimate& le, const IntegerModel& m, size_t index,
+                      const DeviceProfile& d, const Parallelism& p) {
+  const IntLayer& L = m.layers[index];
+  const IntLayer& in = stream(le, m, index, p);
+  le.acc_bits = bits_for_range(L.min_value, L.max_value);
+  le.luts_adder = int64_t{le.lanes} * le.acc_bits;  // one accumulator a lane
+  window_buffer(le, L, in, d);
+}
+
+void estimate_add(LayerEstimate& le, const IntegerModel& m, size_t index, const DeviceProfile& d,
+                  const Parallelism& p) {
+  stream(le, m, index, p);
+  add_requant(le, m.layers[index], d, le.acc_bits);
+}
+
+// One entry per integer op with hardware (the input has none).
+using OpEstimate = void (*)(LayerEstimate&, const IntegerModel&, size_t, const DeviceProfile&,
+                            const Parallelism&);
+struct OpEstimator {
+  IntOp op;
+  OpEstimate estimate;
+};
+constexpr OpEstimator kOpEstimators[] = {
+    {IntOp::IntConv, estimate_weight_layer},  {IntOp::IntLinear, estimate_weight_layer},
+    {IntOp::IntMaxPool, estimate_maxpool},    {IntOp::IntSumPool, estimate_sumpool},
+    {IntOp::IntAdd, estimate_add},
+};
+
+OpEstimate op_estimator(const IntLayer& L) {
+  for (const OpEstimator& e : kOpEstimators)
+    if (e.op == L.op) return e.estimate;
+  throw Error("layer '" + L.name + "': no FPGA estimate for op '" + int_op_name(L.op) + "'");
 }
 
 }  // namespace
@@ -170,10 +207,7 @@ Estimate estimate(const IntegerModel& model, const DeviceProfile& d, const Paral
     le.name = L.name;
     le.op = int_op_name(L.op);
     le.a_bits = input_bits(model, i);
-    if (L.op == IntOp::IntConv || L.op == IntOp::IntLinear)
-      estimate_weight_layer(le, model, i, d, p);
-    else
-      estimate_stream_layer(le, model, i, d, p);
+    op_estimator(L)(le, model, i, d, p);
     le.dsps = le.dsps_mac + le.dsps_requant;
     le.luts = le.luts_mul + le.luts_table + le.luts_adder + le.luts_requant;
     le.ram_blocks = le.ram_weights + le.ram_buffer;

@@ -42,6 +42,10 @@ const std::vector<const IntOpDef*>& int_op_table();
 
 inline const char* int_op_name(IntOp op) { return int_op_def(op).name; }
 
+// Layer i's structure: its input count for its op, inputs that are earlier layers, only layer 0
+// an input layer, then the op's own check. Throws std::runtime_error without the layer's name.
+void check_int_layer(const IntegerModel& model, size_t i);
+
 // The layer's inputs as pointers into the model (indices already checked to be earlier layers).
 inline IntInputs int_inputs(const IntegerModel& model, const IntLayer& L) {
   IntInputs in;

@@ -26,4 +26,20 @@ const IntOpDef* find_int_op(const std::string& name) {
   return nullptr;
 }
 
+void check_int_layer(const IntegerModel& model, size_t i) {
+  const IntLayer& L = model.layers.at(i);
+  const IntOpDef& def = int_op_def(L.op);
+  const auto n = static_cast<int>(L.inputs.size());
+  const auto count = [](int k) { return std::to_string(k); };
+  if (n < def.min_inputs || n > def.max_inputs)
+    throw std::runtime_error(count(n) + " inputs, a " + def.name + " has " + count(def.min_inputs) +
+                             (def.max_inputs > def.min_inputs ? ".." + count(def.max_inputs) : ""));
+  if ((i == 0) != (L.op == IntOp::IntInput))
+    throw std::runtime_error("only layers[0] is the input layer");
+  for (int in : L.inputs)
+    if (in < 0 || static_cast<size_t>(in) >= i)
+      throw std::runtime_error("input " + std::to_string(in) + " is not an earlier layer");
+  def.check(L, int_inputs(model, L));
+}
+
 }  // namespace bitshift

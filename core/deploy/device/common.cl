@@ -24,25 +24,12 @@
 #define BS_ATTR
 #endif
 
-// How a layer's weight codes are stored (the host picks it from w_bits).
-#define BS_WEIGHTS_PACKED4 4  // two codes a byte, element 0 in the low nibble (w_bits <= 4)
-#define BS_WEIGHTS_INT8 8     // one code a byte (w_bits <= 8)
-#define BS_WEIGHTS_INT32 32   // one code an int (w_bits > 8)
-
-// The weight value of element i: its code sign-extended, or the table entry it indexes when the
-// layer has a table (non-uniform weights). `format` is the same for every work-item.
-inline int bs_weight(__global const uchar* restrict w8, __global const int* restrict w32,
-                     __global const int* restrict table, int format, int has_table, int i) {
-  int code;
-  if (format == BS_WEIGHTS_PACKED4) {
-    const int nibble = (w8[i >> 1] >> ((i & 1) << 2)) & 0xF;
-    code = has_table ? nibble : (nibble ^ 8) - 8;  // (v ^ 8) - 8 sign-extends 4 bits
-  } else if (format == BS_WEIGHTS_INT8) {
-    const uchar b = w8[i];
-    code = has_table ? (int)b : (int)as_char(b);
-  } else {
-    code = w32[i];
-  }
+// The weight value of element i of a layer's stored codes (weight_storage.h, the same bytes as
+// weights.bin): its code, or the table entry it indexes when the layer has a table (non-uniform
+// weights). `format` and `has_table` are the same for every work-item.
+inline int bs_weight(__global const uchar* restrict w, __global const int* restrict table,
+                     int format, int has_table, int i) {
+  const int code = BS_WEIGHT_CODE(BS_WEIGHT_BITS(w, format, i), format, has_table);
   return has_table ? table[code] : code;
 }
 

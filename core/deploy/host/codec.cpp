@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "../device/weight_storage.h"
+
 namespace bitshift {
 
 namespace {
@@ -11,7 +13,7 @@ struct CodeRange {
 };
 
 CodeRange code_range(int w_bits, bool has_table) {
-  const int bits = w_bits <= 4 ? 4 : (w_bits <= 8 ? 8 : 32);
+  const int bits = BS_WEIGHT_FORMAT(w_bits);  // 4, 8 or 32
   if (has_table) return {0, bits == 32 ? INT32_MAX : (int64_t{1} << bits) - 1};
   return {-(int64_t{1} << (bits - 1)), (int64_t{1} << (bits - 1)) - 1};
 }
@@ -19,40 +21,37 @@ CodeRange code_range(int w_bits, bool has_table) {
 }  // namespace
 
 const char* weight_encoding(int w_bits, bool has_table) {
-  if (w_bits <= 4) return has_table ? "uint4" : "int4";
-  if (w_bits <= 8) return has_table ? "uint8" : "int8";
-  return "int32";
+  switch (BS_WEIGHT_FORMAT(w_bits)) {
+    case BS_WEIGHTS_PACKED4: return has_table ? "uint4" : "int4";
+    case BS_WEIGHTS_INT8: return has_table ? "uint8" : "int8";
+    default: return "int32";
+  }
 }
 
 size_t packed_weight_bytes(int64_t count, int w_bits) {
-  const size_t n = static_cast<size_t>(count);
-  if (w_bits <= 4) return (n + 1) / 2;
-  if (w_bits <= 8) return n;
-  return 4 * n;
+  return static_cast<size_t>(BS_WEIGHT_BYTES(BS_WEIGHT_FORMAT(w_bits), count));
 }
 
 std::string pack_weight_codes(const std::vector<int32_t>& codes, int w_bits, bool has_table) {
   if (w_bits < 1 || w_bits > 32)
     throw std::runtime_error("w_bits " + std::to_string(w_bits) + " is not in 1..32");
   const CodeRange r = code_range(w_bits, has_table);
-  for (size_t i = 0; i < codes.size(); ++i)
+  const int format = BS_WEIGHT_FORMAT(w_bits);
+  std::string out(packed_weight_bytes(static_cast<int64_t>(codes.size()), w_bits), '\0');
+  auto* bytes = reinterpret_cast<unsigned char*>(&out[0]);
+  for (size_t i = 0; i < codes.size(); ++i) {
     if (codes[i] < r.lo || codes[i] > r.hi)
       throw std::runtime_error("weight code " + std::to_string(codes[i]) + " at index " +
                                std::to_string(i) + " does not fit " +
                                weight_encoding(w_bits, has_table) + " [" + std::to_string(r.lo) +
                                ", " + std::to_string(r.hi) + "]");
-  std::string out;
-  if (w_bits <= 4) {
-    out.assign(packed_weight_bytes(static_cast<int64_t>(codes.size()), w_bits), '\0');
-    for (size_t i = 0; i < codes.size(); ++i) {
-      const unsigned nibble = static_cast<unsigned>(codes[i]) & 0xFu;
-      out[i / 2] = static_cast<char>(static_cast<unsigned char>(out[i / 2]) |
-                                     (i % 2 == 0 ? nibble : nibble << 4));
-    }
-  } else if (w_bits <= 8) {
-    for (int32_t c : codes) out += static_cast<char>(static_cast<uint8_t>(c));
-  } else {
-    append_le32(out, codes);
+    const auto bits = static_cast<uint32_t>(codes[i]);
+    if (format == BS_WEIGHTS_PACKED4)
+      bytes[i / 2] |= static_cast<unsigned char>((bits & 0xFu) << (i % 2 == 0 ? 0 : 4));
+    else if (format == BS_WEIGHTS_INT8)
+      bytes[i] = static_cast<unsigned char>(bits);
+    else
+      for (size_t b = 0; b < 4; ++b) bytes[4 * i + b] = static_cast<unsigned char>(bits >> (8 * b));
   }
   return out;
 }
@@ -64,21 +63,11 @@ std::vector<int32_t> unpack_weight_codes(const std::string& bytes, int64_t count
     throw std::runtime_error(std::to_string(bytes.size()) + " bytes hold fewer than " +
                              std::to_string(count) + " " + weight_encoding(w_bits, has_table) +
                              " codes");
+  const int format = BS_WEIGHT_FORMAT(w_bits);
+  const auto* b = reinterpret_cast<const unsigned char*>(bytes.data());
   std::vector<int32_t> codes(n);
-  if (w_bits <= 4) {
-    for (size_t i = 0; i < n; ++i) {
-      const unsigned b = static_cast<unsigned char>(bytes[i / 2]);
-      const int32_t nibble = static_cast<int32_t>(i % 2 == 0 ? b & 0xFu : b >> 4);
-      codes[i] = (!has_table && nibble >= 8) ? nibble - 16 : nibble;  // sign-extend
-    }
-  } else if (w_bits <= 8) {
-    for (size_t i = 0; i < n; ++i) {
-      const uint8_t b = static_cast<uint8_t>(bytes[i]);
-      codes[i] = has_table ? int32_t{b} : int32_t{static_cast<int8_t>(b)};
-    }
-  } else {
-    codes = read_le32(bytes, 0, n);
-  }
+  for (size_t i = 0; i < n; ++i)
+    codes[i] = BS_WEIGHT_CODE(BS_WEIGHT_BITS(b, format, i), format, has_table);
   return codes;
 }
 

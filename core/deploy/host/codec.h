@@ -9,7 +9,8 @@
 
 namespace bitshift {
 
-// How a layer's weight codes are stored: w_bits <= 4: two per byte, element 0 in the low nibble
+// How a layer's weight codes are stored (device/weight_storage.h, shared with the kernels):
+// w_bits <= 4: two per byte, element 0 in the low nibble
 // ("int4": two's complement nibbles, "uint4": table indices); w_bits <= 8: one byte ("int8",
 // "uint8"); wider: "int32" little-endian.
 const char* weight_encoding(int w_bits, bool has_table);

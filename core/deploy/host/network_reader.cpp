@@ -100,16 +100,7 @@ void check_layer(const IntegerModel& m, size_t i) {
   require(L.kernel >= 0 && L.kernel <= 1024 && L.stride <= 1024 && L.padding <= 1024 &&
               L.groups <= kDimLimit,
           "kernel, stride or padding beyond 0..1024, or groups beyond 2^20");
-  const IntOpDef& def = int_op_def(L.op);
-  const auto n = static_cast<int64_t>(L.inputs.size());
-  require(n >= def.min_inputs && n <= def.max_inputs,
-          str(n) + " inputs, a " + def.name + " has " + str(def.min_inputs) +
-              (def.max_inputs > def.min_inputs ? ".." + str(def.max_inputs) : ""));
-  require((i == 0) == (L.op == IntOp::IntInput), "only layers[0] is the input layer");
-  for (int in : L.inputs)
-    require(in >= 0 && static_cast<size_t>(in) < i,
-            "input " + str(in) + " is not an earlier layer");
-  def.check(L, int_inputs(m, L));
+  check_int_layer(m, i);
 }
 
 IntLayer read_layer(const Value& v, const FileBytes& files) {

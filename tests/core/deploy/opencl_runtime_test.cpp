@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "../test_util.h"
+#include "deploy/host/device_context.h"
 #include "deploy/host/opencl_runtime.h"
 #include "deploy/kernel_sources.h"
 #include "integer/reference_executor.h"
@@ -413,14 +414,19 @@ TEST(OpenClRuntime, WeightCodeOutsideItsStorageThrowsNamingTheLayer) {
   EXPECT_CONTAINS(message, "weight code 9");
 }
 
-TEST(KernelSources, CommonComesFirstAndEveryKernelIsEmbedded) {
+TEST(KernelSources, WeightStorageAndCommonComeFirstAndEveryKernelIsEmbedded) {
   const std::vector<KernelFile>& files = kernel_files();
-  ASSERT_FALSE(files.empty());
-  EXPECT_STREQ(files.front().name, "common.cl");
+  ASSERT_GE(files.size(), 3u);
+  EXPECT_STREQ(files[0].name, "weight_storage.h");
+  EXPECT_STREQ(files[1].name, "common.cl");
   const std::string source = kernel_source();
   for (const char* k : {"bs_conv", "bs_conv_pairs", "bs_stage_pairs", "bs_linear", "bs_maxpool",
                         "bs_sumpool", "bs_add"})
     EXPECT_CONTAINS(source, std::string("__kernel BS_ATTR void ") + k + "(");
+}
+
+TEST(KernelSources, EveryIntegerOpHasADeviceSide) {
+  for (const IntOpDef* def : int_op_table()) EXPECT_EQ(device_op(def->op).op, def->op) << def->name;
 }
 
 }  // namespace

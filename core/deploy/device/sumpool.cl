@@ -1,0 +1,21 @@
+// Sum pool over int32 values (an average pool whose 1/k² joins the reader's multiplier), one
+// work-item per output value: dimension 0 is x, 1 is y and 2 is sample·channel. Padding adds
+// nothing (the window is cut to the map). A global pool is a window of the whole map
+// (kernel_h = in_h, kernel_w = in_w, stride 1).
+
+// The sum fits int32: prove_accumulator_bounds checks max|x|·window.
+__kernel BS_ATTR void bs_sumpool(__global const int* restrict x, __global int* restrict y,
+                                 int channels, int in_h, int in_w, int out_h, int out_w,
+                                 int kernel_h, int kernel_w, int stride, int padding,
+                                 int batch) {
+  const int ox = get_global_id(0), oy = get_global_id(1), z = get_global_id(2);
+  if (ox >= out_w || oy >= out_h || z >= batch * channels) return;
+  const int iy0 = oy * stride - padding, ix0 = ox * stride - padding;
+  const int ky0 = max(0, -iy0), ky1 = min(kernel_h, in_h - iy0);
+  const int kx0 = max(0, -ix0), kx1 = min(kernel_w, in_w - ix0);
+  __global const int* plane = x + z * in_h * in_w;
+  int sum = 0;
+  for (int ky = ky0; ky < ky1; ++ky)
+    for (int kx = kx0; kx < kx1; ++kx) sum += plane[(iy0 + ky) * in_w + ix0 + kx];
+  y[(z * out_h + oy) * out_w + ox] = sum;
+}
