@@ -162,6 +162,16 @@ void estimate_add(LayerEstimate& le, const IntegerModel& m, size_t index, const 
   add_requant(le, m.layers[index], d, le.acc_bits);
 }
 
+// A concat streams every output value once through a lane's requantization.
+void estimate_concat(LayerEstimate& le, const IntegerModel& m, size_t index,
+                     const DeviceProfile& d, const Parallelism& p) {
+  const IntLayer& L = m.layers[index];
+  stream(le, m, index, p);
+  le.cycles = ceil_div(L.numel(), le.lanes);
+  le.acc_bits = input_bits(m, index);
+  add_requant(le, L, d, le.acc_bits);
+}
+
 // One entry per integer op with hardware (the input has none).
 using OpEstimate = void (*)(LayerEstimate&, const IntegerModel&, size_t, const DeviceProfile&,
                             const Parallelism&);
@@ -172,7 +182,7 @@ struct OpEstimator {
 constexpr OpEstimator kOpEstimators[] = {
     {IntOp::IntConv, estimate_weight_layer},  {IntOp::IntLinear, estimate_weight_layer},
     {IntOp::IntMaxPool, estimate_maxpool},    {IntOp::IntSumPool, estimate_sumpool},
-    {IntOp::IntAdd, estimate_add},
+    {IntOp::IntAdd, estimate_add},            {IntOp::IntConcat, estimate_concat},
 };
 
 OpEstimate op_estimator(const IntLayer& L) {

@@ -67,7 +67,7 @@ Json layer_json(const IntLayer& L, size_t index, BinFiles& bins) {
   Json scale = Json::array();
   for (double s : L.scale) scale.push_back(s);  // NaN is written as null
   const Requant& r = L.requant;
-  return Json{
+  Json j = Json{
       {"index", index},
       {"name", L.name},
       {"op", int_op_name(L.op)},
@@ -96,6 +96,12 @@ Json layer_json(const IntLayer& L, size_t index, BinFiles& bins) {
       {"min_value", L.min_value},
       {"max_value", L.max_value},
   };
+  if (L.op == IntOp::IntConcat) {
+    Json runs = Json::array();
+    for (const ChannelRun& run : L.runs) runs.push_back({run.input, run.first, run.count});
+    j["runs"] = runs;
+  }
+  return j;
 }
 
 // A file name for a layer's golden vector: the layer name with anything outside [A-Za-z0-9._-]

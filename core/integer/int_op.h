@@ -46,6 +46,11 @@ inline const char* int_op_name(IntOp op) { return int_op_def(op).name; }
 // an input layer, then the op's own check. Throws std::runtime_error without the layer's name.
 void check_int_layer(const IntegerModel& model, size_t i);
 
+// Every layer's proven output range (min_value, max_value) from the input layer's range, each
+// op's bound and the actual weights; throws std::runtime_error "layer 'x': ..." when an int32
+// accumulator or sum could overflow. Executors rely on these ranges (the pair conv path).
+void prove_int_ranges(IntegerModel& model);
+
 // The layer's inputs as pointers into the model (indices already checked to be earlier layers).
 inline IntInputs int_inputs(const IntegerModel& model, const IntLayer& L) {
   IntInputs in;

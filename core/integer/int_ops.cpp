@@ -6,11 +6,12 @@
 namespace bitshift {
 
 extern const IntOpDef kIntInputOp, kIntConvOp, kIntLinearOp, kIntMaxPoolOp, kIntSumPoolOp,
-    kIntAddOp;
+    kIntAddOp, kIntConcatOp;
 
 const std::vector<const IntOpDef*>& int_op_table() {
   static const std::vector<const IntOpDef*> ops = {&kIntInputOp,   &kIntConvOp,    &kIntLinearOp,
-                                                   &kIntMaxPoolOp, &kIntSumPoolOp, &kIntAddOp};
+                                                   &kIntMaxPoolOp, &kIntSumPoolOp, &kIntAddOp,
+                                                   &kIntConcatOp};
   return ops;
 }
 
@@ -26,6 +27,17 @@ const IntOpDef* find_int_op(const std::string& name) {
   return nullptr;
 }
 
+void prove_int_ranges(IntegerModel& model) {
+  for (size_t i = 1; i < model.layers.size(); ++i) {
+    IntLayer& L = model.layers[i];
+    try {
+      int_op_def(L.op).bound(L, int_inputs(model, L));
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error("layer '" + L.name + "': " + e.what());
+    }
+  }
+}
+
 void check_int_layer(const IntegerModel& model, size_t i) {
   const IntLayer& L = model.layers.at(i);
   const IntOpDef& def = int_op_def(L.op);
@@ -39,6 +51,8 @@ void check_int_layer(const IntegerModel& model, size_t i) {
   for (int in : L.inputs)
     if (in < 0 || static_cast<size_t>(in) >= i)
       throw std::runtime_error("input " + std::to_string(in) + " is not an earlier layer");
+  if (L.op != IntOp::IntConcat && !L.runs.empty())
+    throw std::runtime_error(std::string("channel runs on a ") + def.name);
   def.check(L, int_inputs(model, L));
 }
 

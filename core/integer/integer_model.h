@@ -21,6 +21,8 @@ enum class IntOp {
   IntSumPool,  // sum over a window (average pool with 1/k² folded into the next scale);
                // kernel 0 = the whole map (global average pool), output C×1×1
   IntAdd,      // residual add: each input with its own multiplier, one shared shift
+  IntConcat,   // channels of its inputs laid side by side (runs), each requantized onto the
+               // output grid: concat, channel split and shuffle, a BatchNorm on codes
 };
 // Each op's checks, bound and reference arithmetic: integer/int_op.h.
 
@@ -37,6 +39,15 @@ struct Requant {
   std::vector<int32_t> shift;    // 0…40
   std::vector<int64_t> offset;   // empty = 0
   int32_t lo = 0, hi = 0;        // ReLU folds into lo = 0
+};
+
+// A concat's output channels [out, out + count) are channels [first, first + count) of
+// inputs[input]; the runs follow each other in output channel order.
+struct ChannelRun {
+  int32_t input = 0, first = 0, count = 0;
+  bool operator==(const ChannelRun& o) const {
+    return input == o.input && first == o.first && count == o.count;
+  }
 };
 
 struct IntLayer {
@@ -57,6 +68,8 @@ struct IntLayer {
   std::vector<int32_t> bias;  // per output channel, accumulator units (empty = none); wide outputs
 
   Requant requant;
+
+  std::vector<ChannelRun> runs;  // concat only
 
   // What the output values mean (not used by the integer arithmetic): real = value·scale[c]
   // (size 1 = every channel), and the range the values are proven to stay in.

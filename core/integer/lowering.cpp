@@ -2,7 +2,9 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -29,11 +31,23 @@ struct Term {
   int layer = 0;
   std::vector<double> scale;  // size 1 or C
 };
+// Channels [first, first + count) of one integer layer, as part of a value laid side by side
+// (concat, split, shuffle): real[k] = scale[k]·value[first + k] + offset[k], then ReLU/cap.
+struct Piece {
+  int layer = 0;
+  int64_t first = 0, count = 0;
+  std::vector<double> scale, offset;  // count entries each
+  bool relu = false;
+  double cap = 0.0;
+};
 struct Value {
   std::vector<Term> terms;
   std::vector<double> offset;  // empty = 0
   bool relu = false;
   double cap = 0.0;  // ReLU6: 6
+  // Non-empty: the value is these channel runs side by side (and `terms` is empty). Closing it
+  // on a grid makes a concat layer; data movement between grids is free until then.
+  std::vector<Piece> pieces;
 };
 
 template <typename T>
@@ -93,11 +107,16 @@ class Lowerer {
   }
 
   // The integer layer a weight layer or pool can read, or an error naming what is missing.
-  const Term& integer_input(int node) {
+  // `pool`: a pool may read per-channel scales, and an open conv it reads (a network's tail:
+  // conv, ReLU, global pool, logits) closes with unit multipliers, exactly.
+  const Term& integer_input(int node, bool pool = false) {
     const int src = g_.node(node).inputs[0];
+    if (!values_[src].pieces.empty()) move_pieces(src);
+    if (pool && values_[src].terms.size() == 1 && is_open(values_[src].terms[0].layer))
+      close_exact(src);
     const Value& v = values_[src];
     if (v.terms.size() != 1 || is_open(v.terms[0].layer) || !v.offset.empty() || v.relu ||
-        v.terms[0].scale.size() != 1)
+        (!pool && v.terms[0].scale.size() != 1))
       fail(node, "its input '" + g_.node(src).name + "' is not quantized in the plan; an " +
                      "integer-only model needs every layer's input on an integer grid (give " +
                      "the reading layer activation bits, e.g. --layer " + g_.node(node).name +
@@ -118,10 +137,24 @@ class Lowerer {
         v = values_[n.inputs[0]];
         v.relu = true;
         if (n.kind == OpKind::ReLU6) v.cap = 6.0;
+        for (Piece& p : v.pieces) {
+          p.relu = true;
+          if (n.kind == OpKind::ReLU6) p.cap = p.cap > 0 ? std::min(p.cap, 6.0) : 6.0;
+        }
         break;
+      case OpKind::Concat:
+        for (int in : n.inputs) {
+          const std::vector<Piece> p = pieces_of(in);
+          v.pieces.insert(v.pieces.end(), p.begin(), p.end());
+        }
+        break;
+      case OpKind::Slice: v.pieces = channel_slice(pieces_of(n.inputs[0]), n.begin, n.end); break;
+      case OpKind::ChannelShuffle: v.pieces = shuffle(pieces_of(n.inputs[0]), n.groups); break;
       case OpKind::Add: {
         const Value& a = values_[n.inputs[0]];
         const Value& b = values_[n.inputs[1]];
+        if (!a.pieces.empty() || !b.pieces.empty())
+          fail(i, "an input is a concatenation the plan does not quantize");
         if (a.relu || b.relu) fail(i, "an input passes a ReLU that is not quantized");
         v.terms = a.terms;
         v.terms.insert(v.terms.end(), b.terms.begin(), b.terms.end());
@@ -136,7 +169,8 @@ class Lowerer {
       case OpKind::Dropout: v = values_[n.inputs[0]]; break;
       default:
         fail(i, "this op has no integer form yet; keep the model to conv, linear, batchnorm, "
-                "relu, relu6, max/average pooling, add, flatten and dropout to export it");
+                "relu, relu6, max/average pooling, add, concat, slice, channel shuffle, flatten "
+                "and dropout to export it");
     }
     if (auto q = net_.hooks->activation_quantizer(i)) close_on_grid(i, grid_of(i, *q));
   }
@@ -195,6 +229,7 @@ class Lowerer {
     std::vector<double> scale(ws.size());
     for (size_t c = 0; c < ws.size(); ++c) scale[c] = ws[c] * in.scale[0];
     Value& v = values_[i];
+    L.scale = scale;  // one accumulator unit, until a requantization sets the output's
     const int idx = add_layer(std::move(L), i);
     model_.layers[idx].inputs = {in.layer};
     v.terms = {Term{idx, scale}};
@@ -231,11 +266,25 @@ class Lowerer {
   void lower_batchnorm(int i) {
     Value& v = values_[i];
     v = values_[g_.node(i).inputs[0]];
-    if (v.relu || v.terms.size() != 1 || !is_open(v.terms[0].layer))
-      fail(i, "BatchNorm must directly follow a convolution to be folded");
     auto bn = net_.model->batchnorm(i);
     const auto a = to_doubles(bn->weight / torch::sqrt(bn->running_var + bn->options.eps()));
     const auto mean = to_doubles(bn->running_mean), beta = to_doubles(bn->bias);
+    const bool after_conv = !v.relu && v.terms.size() == 1 && is_open(v.terms[0].layer);
+    if (!after_conv) {
+      // A BatchNorm on codes or a concatenation (DenseNet's BN-ReLU-conv): a per-channel affine
+      // map of each piece, requantized when a grid closes it.
+      std::vector<Piece> pieces = pieces_of(g_.node(i).inputs[0]);
+      int64_t c = 0;
+      for (Piece& p : pieces)
+        for (int64_t k = 0; k < p.count; ++k, ++c) {
+          if (p.relu) fail(i, "a BatchNorm after a ReLU on values the plan does not quantize");
+          p.offset[k] = a[c] * (p.offset[k] - mean[c]) + beta[c];
+          p.scale[k] *= a[c];
+        }
+      v = Value{};
+      v.pieces = std::move(pieces);
+      return;
+    }
     const int64_t C = static_cast<int64_t>(a.size());
     std::vector<double> scale(C), offset(C);
     for (int64_t c = 0; c < C; ++c) {
@@ -249,11 +298,14 @@ class Lowerer {
 
   void lower_pool(int i) {
     const Node& n = g_.node(i);
-    const Term in = integer_input(i);
+    const Term in = integer_input(i, true);
     IntLayer L;
     L.inputs = {in.layer};
     std::vector<double> scale = in.scale;
     if (n.kind == OpKind::MaxPool) {
+      for (double sc : scale)
+        if (!(sc > 0)) fail(i, "a max pool over values with a negative scale (a BatchNorm with a "
+                               "negative weight before it): quantize its input");
       L.op = IntOp::IntMaxPool;
       require_square_window(i);
       L.kernel = n.window.kh, L.stride = n.window.sh, L.padding = n.window.pad_top;
@@ -265,11 +317,152 @@ class Lowerer {
       L.kernel = global ? 0 : n.window.kh, L.stride = global ? 1 : n.window.sh;
       const double window = global ? static_cast<double>(n.in_shape.h * n.in_shape.w)
                                    : static_cast<double>(n.window.kh * n.window.kw);
-      scale[0] /= window;  // the mean's 1/k² moves into the reader's multiplier
+      for (double& sc : scale) sc /= window;  // the mean's 1/k² moves into the reader's multiplier
     }
     L.scale = scale;
     const int idx = add_layer(std::move(L), i);
     values_[i].terms = {Term{idx, scale}};
+  }
+
+  // The value of `node` as channel runs: its pieces, or its one term as a single run.
+  std::vector<Piece> pieces_of(int node) {
+    const Value& v = values_[node];
+    if (!v.pieces.empty()) return v.pieces;
+    if (v.terms.size() != 1)
+      fail(node, "its channels are laid beside others (concat, split or shuffle) but it is a "
+                 "sum the plan does not quantize; give its reader activation bits");
+    const Shape& sh = g_.node(node).out_shape;
+    Piece p;
+    p.layer = v.terms[0].layer;
+    p.count = sh.flat ? sh.numel() : sh.c;
+    p.relu = v.relu, p.cap = v.cap;
+    for (int64_t c = 0; c < p.count; ++c) {
+      p.scale.push_back(at(v.terms[0].scale, c));
+      p.offset.push_back(v.offset.empty() ? 0.0 : v.offset[c]);
+    }
+    return {p};
+  }
+
+  // Channels [begin, end) of side-by-side runs.
+  static std::vector<Piece> channel_slice(const std::vector<Piece>& in, int64_t begin, int64_t end) {
+    std::vector<Piece> out;
+    int64_t c = 0;
+    for (const Piece& p : in) {
+      const int64_t lo = std::max(begin, c), hi = std::min(end, c + p.count);
+      if (lo < hi) {
+        Piece q = p;
+        q.first = p.first + (lo - c), q.count = hi - lo;
+        q.scale.assign(p.scale.begin() + (lo - c), p.scale.begin() + (hi - c));
+        q.offset.assign(p.offset.begin() + (lo - c), p.offset.begin() + (hi - c));
+        out.push_back(std::move(q));
+      }
+      c += p.count;
+    }
+    return out;
+  }
+
+  // ShuffleNet's channel shuffle: output channel o is input channel (o % g)·(C/g) + o / g.
+  static std::vector<Piece> shuffle(const std::vector<Piece>& in, int64_t groups) {
+    int64_t C = 0;
+    for (const Piece& p : in) C += p.count;
+    std::vector<Piece> out;
+    for (int64_t o = 0; o < C; ++o) {
+      const int64_t src = (o % groups) * (C / groups) + o / groups;
+      Piece q = channel_slice(in, src, src + 1).at(0);
+      Piece* last = out.empty() ? nullptr : &out.back();
+      if (last && last->layer == q.layer && last->first + last->count == q.first &&
+          last->relu == q.relu && last->cap == q.cap) {
+        ++last->count;  // extend a run of consecutive channels
+        last->scale.push_back(q.scale[0]);
+        last->offset.push_back(q.offset[0]);
+      } else {
+        out.push_back(std::move(q));
+      }
+    }
+    return out;
+  }
+
+  // The concat layer that lays `pieces` side by side, each channel requantized onto `grid`
+  // (m[c], shift[c], offset[c]); open convs among them stay wide (their bias joins the offset).
+  void close_pieces(int node, const ActivationGrid& grid) {
+    Value& v = values_[node];
+    const std::vector<Piece> pieces = v.pieces;
+    bool relu = false, mixed = false;
+    double cap = 0.0;
+    for (const Piece& p : pieces) {
+      mixed |= p.relu != pieces[0].relu || p.cap != pieces[0].cap;
+      relu |= p.relu;
+      cap = p.cap;
+    }
+    if (mixed && grid.lo < 0)
+      fail(node, "its channels come from inputs with and without a ReLU onto one signed grid");
+    IntLayer L;
+    L.op = IntOp::IntConcat;
+    std::vector<std::vector<double>> M(1);
+    std::vector<double> offset;
+    for (const Piece& p : pieces) {
+      if (is_open(p.layer)) close_wide(p.layer, model_.layers[p.layer].scale, {});
+      auto at_input = std::find(L.inputs.begin(), L.inputs.end(), p.layer);
+      if (at_input == L.inputs.end()) at_input = L.inputs.insert(L.inputs.end(), p.layer);
+      L.runs.push_back({static_cast<int32_t>(at_input - L.inputs.begin()),
+                        static_cast<int32_t>(p.first), static_cast<int32_t>(p.count)});
+      for (int64_t k = 0; k < p.count; ++k) {
+        M[0].push_back(p.scale[k] / grid.scale);
+        offset.push_back(p.offset[k]);
+      }
+    }
+    const int idx = add_layer(std::move(L), node);
+    int64_t lo = grid.lo, hi = grid.hi;
+    if (relu && !mixed) lo = std::max<int64_t>(lo, 0);
+    if (cap > 0 && !mixed)
+      hi = std::min(hi, static_cast<int64_t>(std::floor(cap / grid.scale + 0.5)));
+    IntLayer& C = model_.layers[idx];
+    C.requant.requantized = true;
+    C.requant.lo = static_cast<int32_t>(lo), C.requant.hi = static_cast<int32_t>(hi);
+    choose_multipliers(C, M);
+    set_offsets(node, C, offset, grid);
+    C.scale = {grid.scale};
+    v = Value{};
+    v.terms = {Term{idx, {grid.scale}}};
+  }
+
+  // A reader of side-by-side runs that all sit on one grid (a split or shuffle of quantized
+  // codes): the runs become a concat layer with unit multipliers, pure data movement.
+  void move_pieces(int node) {
+    const std::vector<Piece>& pieces = values_[node].pieces;
+    const double s = pieces[0].scale[0];
+    for (const Piece& p : pieces)
+      for (int64_t k = 0; k < p.count; ++k)
+        if (p.scale[k] != s || p.offset[k] != 0.0 || is_open(p.layer) ||
+            (p.relu && !(known_range(p.layer).first >= 0)))
+          return;  // not codes on one grid: integer_input names what is missing
+    IntLayer L;
+    L.op = IntOp::IntConcat;
+    int64_t lo = std::numeric_limits<int32_t>::max(), hi = std::numeric_limits<int32_t>::min();
+    for (const Piece& p : pieces) {
+      auto at_input = std::find(L.inputs.begin(), L.inputs.end(), p.layer);
+      if (at_input == L.inputs.end()) at_input = L.inputs.insert(L.inputs.end(), p.layer);
+      L.runs.push_back({static_cast<int32_t>(at_input - L.inputs.begin()),
+                        static_cast<int32_t>(p.first), static_cast<int32_t>(p.count)});
+      const auto r = known_range(p.layer);
+      lo = std::min(lo, r.first), hi = std::max(hi, r.second);
+    }
+    L.requant.requantized = true;
+    L.requant.m.assign(1, 1), L.requant.shift.assign(1, 0);
+    L.requant.lo = static_cast<int32_t>(lo), L.requant.hi = static_cast<int32_t>(hi);
+    L.scale = {s};
+    const int idx = add_layer(std::move(L), node);
+    values_[node] = Value{};
+    values_[node].terms = {Term{idx, {s}}};
+  }
+
+  // The values a closed integer layer can hold, as far as lowering knows them.
+  std::pair<int64_t, int64_t> known_range(int layer) const {
+    const IntLayer& L = model_.layers[layer];
+    if (L.op == IntOp::IntInput) return {L.min_value, L.max_value};
+    if (L.op == IntOp::IntMaxPool) return known_range(L.inputs[0]);
+    if (L.requant.requantized) return {L.requant.lo, L.requant.hi};
+    return {std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max()};
   }
 
   static std::vector<double> sum_offsets(const std::vector<double>& a, const std::vector<double>& b,
@@ -305,6 +498,8 @@ class Lowerer {
     if (!grid.affine)
       fail(node, "its quantizer's levels (odd multiples of a half step) cannot be reached by "
                  "requantizing integers; only the network input may use them");
+    if (v.terms.size() == 1 && !is_open(v.terms[0].layer)) v.pieces = pieces_of(node);
+    if (!v.pieces.empty()) return close_pieces(node, grid);
     int64_t lo = grid.lo, hi = grid.hi;
     if (v.relu) lo = std::max<int64_t>(lo, 0);
     if (v.cap > 0) hi = std::min<int64_t>(hi, static_cast<int64_t>(std::floor(v.cap / grid.scale + 0.5)));
@@ -336,19 +531,54 @@ class Lowerer {
     L.requant.lo = static_cast<int32_t>(lo);
     L.requant.hi = static_cast<int32_t>(hi);
     choose_multipliers(L, M);
-    if (!v.offset.empty()) {
-      L.requant.offset.assign(static_cast<size_t>(C), 0);
-      for (int64_t c = 0; c < C; ++c) {
-        const double o = std::ldexp(v.offset[c] / grid.scale, at(L.requant.shift, c));
-        if (std::abs(o) > 1.0e18)  // < 2^60: with the products the sum stays in int64
-          fail(node, "bias of channel " + std::to_string(c) + " is " +
-                         std::to_string(v.offset[c] / grid.scale) + " output steps (too large)");
-        L.requant.offset[c] = std::llround(o);
-      }
-    }
+    if (!v.offset.empty()) set_offsets(node, L, v.offset, grid);
     L.scale = {grid.scale};
     v = Value{};
     v.terms = {Term{target, {grid.scale}}};
+  }
+
+  // An open conv read as is: requantized with m = 1 and shift 0, so the output is the
+  // accumulator plus its bias in accumulator units, ReLU (and ReLU6's cap) in the clamp.
+  void close_exact(int node) {
+    Value& v = values_[node];
+    const Term t = v.terms[0];
+    IntLayer& L = model_.layers[t.layer];
+    Requant& r = L.requant;
+    r.requantized = true;
+    r.m = {1}, r.shift = {0};
+    r.lo = v.relu ? 0 : std::numeric_limits<int32_t>::min();
+    r.hi = std::numeric_limits<int32_t>::max();
+    if (v.cap > 0) {
+      double top = std::numeric_limits<int32_t>::max();
+      for (int64_t c = 0; c < L.c; ++c) top = std::min(top, std::floor(v.cap / at(t.scale, c) + 0.5));
+      if (top < 0) fail(node, "a ReLU6 on a negative scale");
+      r.hi = static_cast<int32_t>(top);
+    }
+    if (!v.offset.empty()) {
+      r.offset.assign(static_cast<size_t>(L.c), 0);
+      for (int64_t c = 0; c < L.c; ++c) {
+        const double b = std::floor(v.offset[c] / at(t.scale, c) + 0.5);
+        if (std::abs(b) > 2147483647.0) fail(node, "bias of channel " + std::to_string(c) + " is beyond int32");
+        r.offset[c] = static_cast<int64_t>(b);
+      }
+    }
+    L.scale = t.scale;
+    closed_.insert(t.layer);
+    v = Value{};
+    v.terms = {t};
+  }
+
+  // offset[c] (real units) on the multiplied scale of channel c: 2^shift finer than an output step.
+  void set_offsets(int node, IntLayer& L, const std::vector<double>& offset,
+                   const ActivationGrid& grid) {
+    L.requant.offset.assign(offset.size(), 0);
+    for (size_t c = 0; c < offset.size(); ++c) {
+      const double o = std::ldexp(offset[c] / grid.scale, at(L.requant.shift, static_cast<int64_t>(c)));
+      if (std::abs(o) > 1.0e18)  // < 2^60: with the products the sum stays in int64
+        fail(node, "bias of channel " + std::to_string(c) + " is " +
+                       std::to_string(offset[c] / grid.scale) + " output steps (too large)");
+      L.requant.offset[c] = std::llround(o);
+    }
   }
 
   // (m, shift) per channel: the largest shift keeping every input's |m| within its bound.

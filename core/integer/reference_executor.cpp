@@ -74,13 +74,10 @@ std::vector<int64_t> predicted_classes(const IntegerModel& model, const IntTenso
 }
 
 void prove_accumulator_bounds(IntegerModel& model) {
-  for (size_t i = 1; i < model.layers.size(); ++i) {
-    IntLayer& L = model.layers[i];
-    try {
-      int_op_def(L.op).bound(L, int_inputs(model, L));
-    } catch (const std::runtime_error& e) {
-      throw Error("layer '" + L.name + "': " + e.what());
-    }
+  try {
+    prove_int_ranges(model);
+  } catch (const std::runtime_error& e) {
+    throw Error(e.what());
   }
 }
 

@@ -13,20 +13,7 @@ bool within_int16(int64_t lo, int64_t hi) { return lo >= -32768 && hi <= 32767 &
 
 bool values_fit_int16(const IntegerModel& model, size_t i) {
   const IntLayer& L = model.layers[i];
-  switch (L.op) {
-    case IntOp::IntInput:
-      return within_int16(L.min_value, L.max_value);
-    case IntOp::IntMaxPool:
-      return !L.inputs.empty() && L.inputs[0] >= 0 && static_cast<size_t>(L.inputs[0]) < i &&
-             values_fit_int16(model, static_cast<size_t>(L.inputs[0]));
-    case IntOp::IntConv:
-    case IntOp::IntLinear:
-    case IntOp::IntAdd:
-      return L.requant.requantized && within_int16(L.requant.lo, L.requant.hi);
-    case IntOp::IntSumPool:
-      return false;
-  }
-  return false;
+  return within_int16(L.min_value, L.max_value);
 }
 
 bool runs_on_pairs(const IntegerModel& model, size_t i) {

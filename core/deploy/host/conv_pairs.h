@@ -9,9 +9,9 @@
 
 namespace bitshift {
 
-// Whether every value of layer `i` is proven to lie in [-32768, 32767]: the input layer's
-// declared range (the runtime refuses inputs outside it), a requantized output's [lo, hi], a max
-// pool's input range. Sum pools and wide (accumulator) outputs are not.
+// Whether every value of layer `i` is proven to lie in [-32768, 32767]: its min_value and
+// max_value, which prove_int_ranges (integer/int_op.h) must have set (the runtime proves them
+// itself; the input layer's range is declared and the runtime refuses inputs outside it).
 bool values_fit_int16(const IntegerModel& model, size_t i);
 
 // Whether conv layer `i` runs on pairs: groups 1, its input fits int16, every weight value fits

@@ -103,6 +103,19 @@ void check_layer(const IntegerModel& m, size_t i) {
   check_int_layer(m, i);
 }
 
+// The layer's min_value/max_value must be what its op proves from its inputs' ranges and its
+// weights (executors rely on them: the pair conv path); an accumulator that could overflow int32
+// is refused here too.
+void prove_declared_range(IntegerModel& m, size_t i) {
+  if (i == 0) return;  // the input's range is given
+  IntLayer& L = m.layers[i];
+  const int64_t lo = L.min_value, hi = L.max_value;
+  int_op_def(L.op).bound(L, int_inputs(m, L));
+  require(L.min_value == lo && L.max_value == hi,
+          "declares values in [" + str(lo) + ", " + str(hi) + "], its op proves [" +
+              str(L.min_value) + ", " + str(L.max_value) + "]");
+}
+
 IntLayer read_layer(const Value& v, const FileBytes& files) {
   IntLayer L;
   L.name = v.at("name").as_string();
@@ -134,6 +147,18 @@ IntLayer read_layer(const Value& v, const FileBytes& files) {
   L.requant.m2 = int32_array(r.at("m2"), "requant m2", where, files);
   L.requant.shift = int32_array(r.at("shift"), "requant shift", where, files);
   L.requant.offset = int64_array(r.at("offset"), "requant offset", where, files);
+
+  // A concat's runs: [input, first, count] each.
+  if (const Value* runs = v.find("runs"))
+    for (const Value& run : runs->as_array()) {
+      const std::vector<Value>& f = run.as_array();
+      require(f.size() == 3, "a run is [input, first, count]");
+      for (const Value& x : f)
+        require(x.as_int() >= 0 && x.as_int() <= kDimLimit, "run field " + str(x.as_int()) +
+                                                              " outside 0..2^20");
+      L.runs.push_back({static_cast<int32_t>(f[0].as_int()), static_cast<int32_t>(f[1].as_int()),
+                        static_cast<int32_t>(f[2].as_int())});
+    }
 
   // JSON has no NaN: a scale the writer could not represent is null.
   for (const Value& s : v.at("scale").as_array())
@@ -183,6 +208,7 @@ IntegerModel read_network(const Value& network, const FileBytes& files) {
       layer_name = name && name->type() == Value::Type::String ? name->as_string() : "?";
       m.layers.push_back(read_layer(layers[index], files));
       check_layer(m, index);
+      prove_declared_range(m, index);
     }
     layer_name.clear();
     if (const Value* px = network.find("input_pixels"))

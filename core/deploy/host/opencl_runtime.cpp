@@ -125,18 +125,23 @@ OpenClRuntime::OpenClRuntime(const IntegerModel& model, const std::string& kerne
   check(status, "clCreateContext for " + im.info.name);
   im.queue.reset(clCreateCommandQueue(im.context.get(), im.device, 0, &status));
   check(status, "clCreateCommandQueue for " + im.info.name);
-  im.conv_tile = choose_conv_tile(model);
-  im.build(kernel_source);
-  im.layers.resize(model.layers.size());
-  for (size_t i = 0; i < model.layers.size(); ++i) {
-    const IntLayer& L = model.layers[i];
+  // The pair conv path relies on value ranges: prove them here rather than trust the fields.
+  IntegerModel proven = model;
+  for (size_t i = 0; i < proven.layers.size(); ++i) {
+    const IntLayer& L = proven.layers[i];
     try {
-      check_int_layer(model, i);  // what the kernels index by comes from the layer's fields
+      check_int_layer(proven, i);  // what the kernels index by comes from the layer's fields
     } catch (const std::runtime_error& e) {
       throw std::runtime_error("layer '" + L.name + "' (" + int_op_name(L.op) + "): " + e.what());
     }
-    device_op(L.op).upload(im, model, i);
-    IntLayer shape = model.layers[i];
+  }
+  prove_int_ranges(proven);
+  im.conv_tile = choose_conv_tile(proven);
+  im.build(kernel_source);
+  im.layers.resize(model.layers.size());
+  for (size_t i = 0; i < proven.layers.size(); ++i) {
+    device_op(proven.layers[i].op).upload(im, proven, i);
+    IntLayer shape = proven.layers[i];
     shape.weights.clear();
     shape.table.clear();
     im.shapes.layers.push_back(std::move(shape));

@@ -67,7 +67,17 @@ void bound_weight_layer(IntLayer& L, const IntLayer& in) {
   require(bound <= kMaxAccumulator,
           "the int32 accumulator can reach " + str(bound) + " (> 2^31 - 1) with these weights " +
               "and inputs; use fewer activation or weight bits there");
-  if (L.requant.requantized) {
+  const Requant& r = L.requant;
+  const bool identity = r.requantized && r.m.size() == 1 && r.m[0] == 1 && r.shift.size() == 1 &&
+                        r.shift[0] == 0;
+  if (identity) {
+    // The accumulator plus an integer offset (a network's tail read by a pool): its own bound.
+    int64_t lo_off = 0, hi_off = 0;
+    for (int64_t o : r.offset) lo_off = std::min(lo_off, o), hi_off = std::max(hi_off, o);
+    const auto clamp = [&](int64_t v) { return std::min<int64_t>(r.hi, std::max<int64_t>(r.lo, v)); };
+    L.min_value = clamp(-bound + lo_off);
+    L.max_value = clamp(bound + hi_off);
+  } else if (r.requantized) {
     L.min_value = L.requant.lo, L.max_value = L.requant.hi;
   } else {
     L.min_value = -bound, L.max_value = bound;

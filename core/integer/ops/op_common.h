@@ -73,7 +73,8 @@ void check_requant(const IntLayer& L, RequantRule rule, bool two_inputs = false)
 // Conv/linear weights: `per_out` codes per output channel, the bias, the table and its indices.
 void check_weights(const IntLayer& L, int64_t per_out);
 // A weight layer's proven range: Σ|w|·max|x| + |bias| per output channel within int32, then
-// [lo, hi] when requantized, else ± that bound.
+// [lo, hi] when requantized (with m = 1 and shift 0: that bound plus the offsets, clamped),
+// else ± that bound.
 void bound_weight_layer(IntLayer& L, const IntLayer& in);
 
 // Throws when the layer carries weights, a table or a bias (ops without weights).

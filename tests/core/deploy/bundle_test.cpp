@@ -54,6 +54,7 @@ void expect_same_model(const IntegerModel& a, const IntegerModel& b) {
     EXPECT_EQ(x.requant.offset, y.requant.offset);
     EXPECT_EQ(x.requant.lo, y.requant.lo);
     EXPECT_EQ(x.requant.hi, y.requant.hi);
+    EXPECT_EQ(x.runs, y.runs);
     EXPECT_EQ(x.scale,
               y.scale);  // exact: doubles are written with round-trip precision
     EXPECT_EQ(x.min_value, y.min_value);
@@ -289,6 +290,20 @@ TEST(Bundle, ReaderAndWriterRefuseWhatTheOpsOwnChecksRefuse) {
   spit(dir + "/network.json", net);
   rehash(dir, "network.json");
   EXPECT_CONTAINS(load_error(dir), "network.json: layer 4 'pool': 'maxpool' is never requantized");
+}
+
+TEST(Bundle, DeclaredValueRangesMustBeWhatTheOpsProve) {
+  const std::string dir = write_small_bundle("range-edit", small_model());
+  std::string net = slurp(dir + "/network.json");
+  const size_t conv = net.find("\"name\": \"conv1\"");
+  ASSERT_NE(conv, std::string::npos);
+  const size_t range = net.find("\"max_value\": 15", conv);  // requantized onto 0..15
+  ASSERT_NE(range, std::string::npos);
+  net.replace(range, 16, "\"max_value\": 14");
+  spit(dir + "/network.json", net);
+  rehash(dir, "network.json");
+  EXPECT_CONTAINS(load_error(dir), "network.json: layer 1 'conv1': declares values in [0, 14], "
+                                   "its op proves [0, 15]");
 }
 
 TEST(Bundle, HugeCountsAreRefusedBeforeAnythingIsAllocated) {

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "deploy/host/conv_pairs.h"
+#include "integer/int_op.h"
 
 namespace bitshift {
 namespace {
@@ -49,22 +50,33 @@ TEST(ConvPairs, TableWeightsAreJudgedByTheirValues) {
   EXPECT_TRUE(runs_on_pairs(m, 1));
 }
 
-TEST(ConvPairs, RequantizedAndMaxPooledValuesFitSumsAndAccumulatorsDoNot) {
+TEST(ConvPairs, ProvenRangesDecideForEveryOp) {
   IntegerModel m;
   m.layers = {input(2, 4, 4, 0, 255), conv(0, 2, 2, 4, 1, 1, 0)};
   IntLayer pool;
-  pool.op = IntOp::IntMaxPool, pool.inputs = {1}, pool.c = 2;
+  pool.name = "pool", pool.op = IntOp::IntMaxPool, pool.inputs = {1}, pool.c = 2;
   m.layers.push_back(pool);
+  prove_int_ranges(m);
   EXPECT_TRUE(values_fit_int16(m, 1));
   EXPECT_TRUE(values_fit_int16(m, 2));  // a max keeps its input's range
   m.layers[1].requant.hi = 40000;
+  prove_int_ranges(m);
   EXPECT_FALSE(values_fit_int16(m, 1));
   EXPECT_FALSE(values_fit_int16(m, 2));
-  m.layers[1].requant.requantized = false;  // the int32 accumulator
-  m.layers[1].requant.hi = 255;
+  // The int32 accumulator: weights 1, fan-in 2, inputs up to 255 -> |acc| <= 510.
+  m.layers[1].requant = Requant{};
+  prove_int_ranges(m);
+  EXPECT_EQ(m.layers[1].max_value, 510);
+  EXPECT_TRUE(values_fit_int16(m, 1));
+  m.layers[1].weights.assign(4, 200);  // |acc| <= 102000
+  prove_int_ranges(m);
   EXPECT_FALSE(values_fit_int16(m, 1));
-  m.layers[2].op = IntOp::IntSumPool;
-  EXPECT_FALSE(values_fit_int16(m, 2));
+  // A sum over a 4x4 window of 0..255 values reaches 4080.
+  m.layers[1] = conv(0, 2, 2, 4, 1, 1, 0);
+  m.layers[2].op = IntOp::IntSumPool, m.layers[2].kernel = 0, m.layers[2].h = m.layers[2].w = 1;
+  prove_int_ranges(m);
+  EXPECT_EQ(m.layers[2].max_value, 4080);
+  EXPECT_TRUE(values_fit_int16(m, 2));
 }
 
 TEST(ConvPairs, TileIsTheOneWithLeastPaddingLargerOnATie) {

@@ -140,6 +140,31 @@ class RandomModel {
     return push(L);
   }
 
+  // A concat of `runs` (input, first, count) with a random multiplier a channel (m 1, shift 0
+  // for channels of `unit_input`: pure data movement).
+  int concat(std::vector<int> inputs, std::vector<ChannelRun> runs, int32_t lo, int32_t hi,
+             int unit_input = -1) {
+    const IntLayer& in = model.layers[static_cast<size_t>(inputs[0])];
+    int64_t c = 0;
+    for (const ChannelRun& run : runs) c += run.count;
+    IntLayer L = layer("concat", IntOp::IntConcat, inputs, c, in.h, in.w);
+    L.runs = runs;
+    const std::vector<IntTensor> ref = reference();
+    Requant& r = L.requant;
+    r.requantized = true, r.lo = lo, r.hi = hi;
+    for (const ChannelRun& run : runs) {
+      const double typical = mean_abs(ref[static_cast<size_t>(inputs[run.input])].values);
+      for (int32_t k = 0; k < run.count; ++k) {
+        const bool unit = run.input == unit_input;
+        r.m.push_back(unit ? 1 : uniform(1, 1 << 15));
+        r.shift.push_back(unit ? 0 : shift_for(typical * r.m.back(), lo, hi));
+        const int32_t step = 1 << std::min(r.shift.back(), 30);
+        r.offset.push_back(unit ? 0 : uniform(-step, step));
+      }
+    }
+    return push(L);
+  }
+
   std::vector<IntTensor> reference() {
     prove_accumulator_bounds(model);
     return run_reference(model, sample);
@@ -253,6 +278,22 @@ TEST(OpenClRuntime, ResidualAddsPoolsAndLinearEqualReference) {
   r.linear(global, 7, {8, false}, {true, -128, 127, true, true});
   r.linear(sum2, 1, {2, false}, {true, -8, 7, false, true});
   expect_device_matches_reference(r, {3, 1, 4});
+}
+
+TEST(OpenClRuntime, ConcatsSplitsAndShufflesEqualReference) {
+  REQUIRE_OPENCL_DEVICE();
+  RandomModel r(4242);
+  const int x = r.input(3, 7, 5, -128, 127, 3);
+  const int a = r.conv(x, 5, 3, 1, 1, 1, {8, false}, {true, 0, 15, true, true});
+  const int b = r.conv(x, 6, 1, 1, 0, 1, {4, false}, {false, 0, 0, true, true});  // wide
+  // Concat of a requantized, a wide and the input layer (unit multipliers: data movement).
+  const int cat = r.concat({a, b, x}, {{0, 0, 5}, {1, 0, 6}, {2, 0, 3}}, -8, 7, 2);
+  // A split (channels 4..10) and a shuffle (single-channel runs, two inputs interleaved).
+  const int split = r.concat({cat}, {{0, 4, 7}}, -8, 7, 0);
+  const int shuffle =
+      r.concat({split, a}, {{0, 0, 1}, {1, 4, 1}, {0, 6, 1}, {1, 0, 1}, {0, 3, 3}}, 0, 255);
+  r.conv(shuffle, 4, 3, 2, 1, 1, {8, false}, {true, -128, 127, true, true});
+  expect_device_matches_reference(r, {3, 1, 2});
 }
 
 TEST(OpenClRuntime, FpgaBuildWithFixedWorkGroupsPadsTheRangesAndStillEqualsReference) {

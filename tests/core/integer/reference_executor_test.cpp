@@ -130,3 +130,29 @@ TEST(ReferenceExecutor, RejectsInputOutsideItsRange) {
   m.layers.push_back(input_layer(1, 1, 2, -8, 7));
   EXPECT_CONTAINS(error_of([&] { run_reference(m, IntTensor{1, {3, 8}}); }), "input value 8");
 }
+
+TEST(ReferenceExecutor, ConcatLaysRunsSideBySideEachChannelRequantizedOnItsOwn) {
+  IntegerModel m;
+  m.layers.push_back(input_layer(3, 1, 2, -8, 7));  // channels [1 -2], [3 4], [-5 6]
+  IntLayer cat;
+  cat.name = "cat";
+  cat.op = IntOp::IntConcat;
+  cat.inputs = {0};
+  cat.c = 3, cat.h = 1, cat.w = 2;
+  cat.runs = {{0, 2, 1}, {0, 0, 2}};  // channel 2, then channels 0 and 1
+  cat.requant.requantized = true;
+  cat.requant.m = {1, 3, 5};
+  cat.requant.shift = {0, 1, 2};
+  cat.requant.offset = {0, 0, 2};
+  cat.requant.lo = -4, cat.requant.hi = 7;
+  cat.scale = {1.0};
+  m.layers.push_back(cat);
+  prove_accumulator_bounds(m);
+  // out 0 = input 2 as is, clamped: [-5 6] -> [-4 6]
+  // out 1 = input 0 · 3 / 2, half up: [3 -6] -> [(3+1)>>1, (-6+1)>>1] = [2, -3]
+  // out 2 = input 1 · 5 + 2, / 4: [17 22] -> [(17+2)>>2, (22+2)>>2] = [4, 6]
+  const auto out = run_reference(m, IntTensor{1, {1, -2, 3, 4, -5, 6}});
+  EXPECT_EQ(out[1].values, (std::vector<int32_t>{-4, 6, 2, -3, 4, 6}));
+  EXPECT_EQ(m.layers[1].min_value, -4);
+  EXPECT_EQ(m.layers[1].max_value, 7);
+}
