@@ -172,6 +172,27 @@ void estimate_concat(LayerEstimate& le, const IntegerModel& m, size_t index,
   add_requant(le, L, d, le.acc_bits);
 }
 
+// A table of output codes a lane: out_bits of 64-entry LUT ROMs per 64 entries.
+void estimate_lookup(LayerEstimate& le, const IntegerModel& m, size_t index,
+                     const DeviceProfile& d, const Parallelism& p) {
+  const IntLayer& L = m.layers[index];
+  stream(le, m, index, p);
+  const int out_bits = bits_for_range(L.min_value, L.max_value);
+  le.luts_table = int64_t{le.lanes} * out_bits * ceil_div(static_cast<int64_t>(L.table.size()), 64);
+  le.weight_bits = static_cast<int64_t>(L.table.size()) * out_bits;
+}
+
+// A product a lane (a multiplier of the inputs' widths), then the requantization.
+void estimate_mul(LayerEstimate& le, const IntegerModel& m, size_t index, const DeviceProfile& d,
+                  const Parallelism& p) {
+  const IntLayer& L = m.layers[index];
+  stream(le, m, index, p);
+  le.macs = L.numel();
+  le.dsps_mac = dsp_blocks(d, le.lanes, 1, le.a_bits, le.a_bits);
+  le.acc_bits = 2 * le.a_bits;
+  add_requant(le, L, d, le.acc_bits);
+}
+
 // One entry per integer op with hardware (the input has none).
 using OpEstimate = void (*)(LayerEstimate&, const IntegerModel&, size_t, const DeviceProfile&,
                             const Parallelism&);
@@ -183,6 +204,7 @@ constexpr OpEstimator kOpEstimators[] = {
     {IntOp::IntConv, estimate_weight_layer},  {IntOp::IntLinear, estimate_weight_layer},
     {IntOp::IntMaxPool, estimate_maxpool},    {IntOp::IntSumPool, estimate_sumpool},
     {IntOp::IntAdd, estimate_add},            {IntOp::IntConcat, estimate_concat},
+    {IntOp::IntLookup, estimate_lookup},      {IntOp::IntMul, estimate_mul},
 };
 
 OpEstimate op_estimator(const IntLayer& L) {

@@ -96,6 +96,7 @@ Json layer_json(const IntLayer& L, size_t index, BinFiles& bins) {
       {"min_value", L.min_value},
       {"max_value", L.max_value},
   };
+  if (L.ceil_mode) j["ceil_mode"] = true;
   if (L.op == IntOp::IntConcat) {
     Json runs = Json::array();
     for (const ChannelRun& run : L.runs) runs.push_back({run.input, run.first, run.count});

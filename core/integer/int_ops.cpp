@@ -6,12 +6,12 @@
 namespace bitshift {
 
 extern const IntOpDef kIntInputOp, kIntConvOp, kIntLinearOp, kIntMaxPoolOp, kIntSumPoolOp,
-    kIntAddOp, kIntConcatOp;
+    kIntAddOp, kIntConcatOp, kIntLookupOp, kIntMulOp;
 
 const std::vector<const IntOpDef*>& int_op_table() {
   static const std::vector<const IntOpDef*> ops = {&kIntInputOp,   &kIntConvOp,    &kIntLinearOp,
                                                    &kIntMaxPoolOp, &kIntSumPoolOp, &kIntAddOp,
-                                                   &kIntConcatOp};
+                                                   &kIntConcatOp,  &kIntLookupOp,  &kIntMulOp};
   return ops;
 }
 

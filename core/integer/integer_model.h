@@ -23,6 +23,10 @@ enum class IntOp {
   IntAdd,      // residual add: each input with its own multiplier, one shared shift
   IntConcat,   // channels of its inputs laid side by side (runs), each requantized onto the
                // output grid: concat, channel split and shuffle, a BatchNorm on codes
+  IntLookup,   // y = table[x − min(x)]: sigmoid, hard-swish, SiLU, ... as a table of output
+               // codes, one entry per value the input can take
+  IntMul,      // y = requantize(a·b·m[c] + offset[c]): a product, b broadcast over H×W when
+               // it is C×1×1 (squeeze-excitation gates)
 };
 // Each op's checks, bound and reference arithmetic: integer/int_op.h.
 
@@ -58,10 +62,12 @@ struct IntLayer {
 
   // Conv / pools.
   int64_t kernel = 1, stride = 1, padding = 0, groups = 1;
+  bool ceil_mode = false;  // max pool: the output size rounds up (windows cut to the map)
 
   // Conv / Linear weights, layout [out][in/groups][k][k] (Linear: [out][in]). Each entry is a
   // code: a signed integer value when `table` is empty, else an index 0…2^w_bits−1 into `table`
   // (non-uniform weights: UNIQ quantiles, PoT+LUT, offset grids such as UniQ's odd levels).
+  // A lookup layer has no weights; its `table` holds the output code of every input value.
   int w_bits = 8;
   std::vector<int32_t> weights;
   std::vector<int32_t> table;

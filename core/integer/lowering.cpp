@@ -9,6 +9,7 @@
 #include <set>
 
 #include "data/normalization.h"
+#include "graph/op.h"
 #include "integer/reference_executor.h"
 #include "util/error.h"
 
@@ -103,14 +104,17 @@ class Lowerer {
 
   bool is_open(int layer) const {
     const IntLayer& L = model_.layers[layer];
-    return (L.op == IntOp::IntConv || L.op == IntOp::IntLinear) && !closed_.count(layer);
+    return (L.op == IntOp::IntConv || L.op == IntOp::IntLinear || L.op == IntOp::IntMul) &&
+           !closed_.count(layer);
   }
 
   // The integer layer a weight layer or pool can read, or an error naming what is missing.
   // `pool`: a pool may read per-channel scales, and an open conv it reads (a network's tail:
   // conv, ReLU, global pool, logits) closes with unit multipliers, exactly.
   const Term& integer_input(int node, bool pool = false) {
-    const int src = g_.node(node).inputs[0];
+    return integer_input_of(node, g_.node(node).inputs[0], pool);
+  }
+  const Term& integer_input_of(int node, int src, bool pool = false) {
     if (!values_[src].pieces.empty()) move_pieces(src);
     if (pool && values_[src].terms.size() == 1 && is_open(values_[src].terms[0].layer))
       close_exact(src);
@@ -142,6 +146,21 @@ class Lowerer {
           if (n.kind == OpKind::ReLU6) p.cap = p.cap > 0 ? std::min(p.cap, 6.0) : 6.0;
         }
         break;
+      case OpKind::Sigmoid:
+      case OpKind::HardSigmoid:
+      case OpKind::HardSwish:
+      case OpKind::SiLU:
+      case OpKind::LeakyReLU: lower_lookup(i); break;
+      case OpKind::Mul: lower_mul(i); break;
+      case OpKind::Clip:
+        // clamp(x, lo, hi) folds into the requantization's clamp like ReLU6 (lo 0 only).
+        if (n.lo != 0.0 || !(n.hi > 0.0))
+          fail(i, "only clips to [0, hi] (ReLU6) have an integer form yet");
+        v = values_[n.inputs[0]];
+        v.relu = true;
+        v.cap = v.cap > 0 ? std::min(v.cap, n.hi) : n.hi;
+        for (Piece& p : v.pieces) p.relu = true, p.cap = p.cap > 0 ? std::min(p.cap, n.hi) : n.hi;
+        break;
       case OpKind::Concat:
         for (int in : n.inputs) {
           const std::vector<Piece> p = pieces_of(in);
@@ -169,8 +188,9 @@ class Lowerer {
       case OpKind::Dropout: v = values_[n.inputs[0]]; break;
       default:
         fail(i, "this op has no integer form yet; keep the model to conv, linear, batchnorm, "
-                "relu, relu6, max/average pooling, add, concat, slice, channel shuffle, flatten "
-                "and dropout to export it");
+                "relu, relu6, clip, max/average pooling, add, mul, concat, slice, channel "
+                "shuffle, sigmoid, hard-sigmoid, hard-swish, SiLU, leaky ReLU, flatten and "
+                "dropout to export it");
     }
     if (auto q = net_.hooks->activation_quantizer(i)) close_on_grid(i, grid_of(i, *q));
   }
@@ -263,6 +283,53 @@ class Lowerer {
                        ", " + std::to_string(hi) + "] for " + std::to_string(L.w_bits) + " bits");
   }
 
+  // A function of one value as the table of its output codes: every code the input can take,
+  // through the simulation's own input quantizer, the op, and the output quantizer.
+  void lower_lookup(int i) {
+    const Node& n = g_.node(i);
+    const Term in = integer_input(i);
+    auto q_in = net_.hooks->activation_quantizer(grid_source(g_, n.inputs[0]));
+    auto q_out = net_.hooks->activation_quantizer(i);
+    if (!q_in || !q_out)
+      fail(i, "a table needs its input and its output quantized (the plan leaves them in "
+              "floating point)");
+    const ActivationGrid out = grid_of(i, *q_out);
+    const auto [lo, hi] = known_range(in.layer);
+    if (hi - lo + 1 > (int64_t{1} << 16))
+      fail(i, "its input takes " + std::to_string(hi - lo + 1) + " values; a table has at most "
+              "65536 (quantize its input to at most 16 bits)");
+    const auto codes = torch::arange(lo, hi + 1, torch::kFloat64);
+    const auto x = q_in->quantize((codes * in.scale[0]).to(torch::kFloat32));
+    OpRun run;
+    run.index = i;
+    const auto y = q_out->quantize(op_of(n).forward(n, {x}, run));
+    const auto table = torch::round(y.to(torch::kFloat64) / out.scale);
+    IntLayer L;
+    L.op = IntOp::IntLookup;
+    L.inputs = {in.layer};
+    L.table = to_int32(table);
+    L.scale = {out.scale};
+    const int idx = add_layer(std::move(L), i);
+    values_[i].terms = {Term{idx, {out.scale}}};
+  }
+
+  // A product of two tensors on grids (a squeeze-excitation gate times the features): an open
+  // layer on the product's scale until the output grid requantizes it. The broadcast operand
+  // (C×1×1) is the second input.
+  void lower_mul(int i) {
+    const Node& n = g_.node(i);
+    Term a = integer_input_of(i, n.inputs[0]), b = integer_input_of(i, n.inputs[1]);
+    if (model_.layers[a.layer].h * model_.layers[a.layer].w <
+        model_.layers[b.layer].h * model_.layers[b.layer].w)
+      std::swap(a, b);
+    IntLayer L;
+    L.op = IntOp::IntMul;
+    L.inputs = {a.layer, b.layer};
+    L.scale = {a.scale[0] * b.scale[0]};
+    const int idx = add_layer(std::move(L), i);
+    values_[i].terms = {Term{idx, {a.scale[0] * b.scale[0]}}};
+  }
+
   void lower_batchnorm(int i) {
     Value& v = values_[i];
     v = values_[g_.node(i).inputs[0]];
@@ -307,8 +374,10 @@ class Lowerer {
         if (!(sc > 0)) fail(i, "a max pool over values with a negative scale (a BatchNorm with a "
                                "negative weight before it): quantize its input");
       L.op = IntOp::IntMaxPool;
-      require_square_window(i);
-      L.kernel = n.window.kh, L.stride = n.window.sh, L.padding = n.window.pad_top;
+      Window w = n.window;
+      w.ceil_mode = false;  // a max pool's ceil mode only adds windows cut to the map
+      if (!w.is_square()) require_square_window(i);
+      L.kernel = w.kh, L.stride = w.sh, L.padding = w.pad_top, L.ceil_mode = n.window.ceil_mode;
     } else {
       L.op = IntOp::IntSumPool;
       const bool global = n.kind == OpKind::GlobalAvgPool;
@@ -477,6 +546,12 @@ class Lowerer {
   // Closes an open conv as a wide (int32) output whose bias carries `offset` / scale.
   void close_wide(int layer, const std::vector<double>& scale, const std::vector<double>& offset) {
     IntLayer& L = model_.layers[layer];
+    if (L.op == IntOp::IntMul) {
+      if (!offset.empty()) throw Error("cannot lower '" + L.name + "': a product with an offset");
+      L.scale = scale;
+      closed_.insert(layer);
+      return;
+    }
     L.bias.assign(static_cast<size_t>(L.c), 0);
     if (!offset.empty())
       for (int64_t c = 0; c < L.c; ++c) {
@@ -498,6 +573,10 @@ class Lowerer {
     if (!grid.affine)
       fail(node, "its quantizer's levels (odd multiples of a half step) cannot be reached by "
                  "requantizing integers; only the network input may use them");
+    if (v.terms.size() == 1 && !is_open(v.terms[0].layer) && v.offset.empty() && !v.relu &&
+        v.terms[0].scale.size() == 1 && v.terms[0].scale[0] == grid.scale &&
+        model_.layers[v.terms[0].layer].op == IntOp::IntLookup)
+      return;  // a table's codes are already on its output grid
     if (v.terms.size() == 1 && !is_open(v.terms[0].layer)) v.pieces = pieces_of(node);
     if (!v.pieces.empty()) return close_pieces(node, grid);
     int64_t lo = grid.lo, hi = grid.hi;

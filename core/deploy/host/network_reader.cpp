@@ -148,6 +148,7 @@ IntLayer read_layer(const Value& v, const FileBytes& files) {
   L.requant.shift = int32_array(r.at("shift"), "requant shift", where, files);
   L.requant.offset = int64_array(r.at("offset"), "requant offset", where, files);
 
+  if (const Value* ceil = v.find("ceil_mode")) L.ceil_mode = ceil->as_bool();
   // A concat's runs: [input, first, count] each.
   if (const Value* runs = v.find("runs"))
     for (const Value& run : runs->as_array()) {

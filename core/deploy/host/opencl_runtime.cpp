@@ -128,14 +128,14 @@ OpenClRuntime::OpenClRuntime(const IntegerModel& model, const std::string& kerne
   // The pair conv path relies on value ranges: prove them here rather than trust the fields.
   IntegerModel proven = model;
   for (size_t i = 0; i < proven.layers.size(); ++i) {
-    const IntLayer& L = proven.layers[i];
+    IntLayer& L = proven.layers[i];
     try {
       check_int_layer(proven, i);  // what the kernels index by comes from the layer's fields
+      if (i > 0) int_op_def(L.op).bound(L, int_inputs(proven, L));  // as its readers check
     } catch (const std::runtime_error& e) {
       throw std::runtime_error("layer '" + L.name + "' (" + int_op_name(L.op) + "): " + e.what());
     }
   }
-  prove_int_ranges(proven);
   im.conv_tile = choose_conv_tile(proven);
   im.build(kernel_source);
   im.layers.resize(model.layers.size());

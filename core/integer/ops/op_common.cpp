@@ -5,8 +5,9 @@ namespace bitshift::int_ops {
 void check_window(const IntLayer& L, const IntLayer& in) {
   require(L.kernel >= 1 && L.stride >= 1 && L.padding >= 0,
           "kernel " + str(L.kernel) + " stride " + str(L.stride) + " padding " + str(L.padding));
-  const int64_t oh = window_out(in.h, L.kernel, L.stride, L.padding);
-  const int64_t ow = window_out(in.w, L.kernel, L.stride, L.padding);
+  require(!L.ceil_mode || L.op == IntOp::IntMaxPool, "ceil mode on a " + std::string(int_op_name(L.op)));
+  const int64_t oh = window_out(in.h, L.kernel, L.stride, L.padding, L.ceil_mode);
+  const int64_t ow = window_out(in.w, L.kernel, L.stride, L.padding, L.ceil_mode);
   require(L.h == oh && L.w == ow, "output " + str(L.h) + "x" + str(L.w) + ", the window gives " +
                                       str(oh) + "x" + str(ow));
 }

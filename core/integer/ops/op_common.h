@@ -54,11 +54,16 @@ inline int64_t max_abs(const IntLayer& L) {
   return std::max(std::llabs(L.min_value), std::llabs(L.max_value));
 }
 
-// Output size of a window along one axis, as PyTorch without ceil mode:
+// Output size of a window along one axis, as PyTorch:
 // floor((in + 2·pad − k) / stride) + 1; below 1 when the window does not fit.
-inline int64_t window_out(int64_t in, int64_t k, int64_t stride, int64_t pad) {
+// With `ceil`: ceil instead of floor, less the last window when it would start beyond the input
+// and its left padding (PyTorch's ceil_mode).
+inline int64_t window_out(int64_t in, int64_t k, int64_t stride, int64_t pad, bool ceil = false) {
   const int64_t span = in + 2 * pad - k;
-  return span < 0 ? 0 : span / stride + 1;
+  if (span < 0) return 0;
+  int64_t out = (ceil ? (span + stride - 1) / stride : span / stride) + 1;
+  if (ceil && (out - 1) * stride >= in + pad) --out;
+  return out;
 }
 
 // A k×k window (kernel >= 1, stride >= 1, padding >= 0) over `in` gives the layer's h×w.
