@@ -57,9 +57,10 @@ int cmd_export(const std::vector<std::string>& argv) {
   std::snprintf(line, sizeof line,
                 "integer model: %zu layers (%s)\n"
                 "agreement on %lld test images: simulated top-1 %.2f %%, integer top-1 %.2f %%, "
-                "same class %.2f %% (%lld differ)\n",
+                "same class %.2f %% (%lld differ; integers run by the %s)\n",
                 r->model.layers.size(), r->model.method.c_str(), (long long)a.images,
-                a.simulated_top1, a.integer_top1, a.agreement, (long long)a.disagreements);
+                a.simulated_top1, a.integer_top1, a.agreement, (long long)a.disagreements,
+                a.executor.c_str());
   out.text(line);
   for (const auto& note : r->model.notes) out.text("  note: " + note + "\n");
   out.text(estimate_table(r->estimate));
@@ -67,7 +68,8 @@ int cmd_export(const std::vector<std::string>& argv) {
                       {"layers", r->model.layers.size()},
                       {"agreement",
                        {{"images", a.images}, {"simulated_top1", a.simulated_top1},
-                        {"integer_top1", a.integer_top1}, {"agreement", a.agreement}}},
+                        {"integer_top1", a.integer_top1}, {"agreement", a.agreement},
+                        {"executor", a.executor}}},
                       {"estimate", estimate_json(r->estimate)}};
   int code = kExitOk;
   if (r->verified) {

@@ -3,6 +3,7 @@
 // top-1 of both on the same images and the share of images where their top-1 classes agree.
 #include <cstdint>
 #include <functional>
+#include <string>
 
 #include "data/dataset.h"
 #include "integer/integer_model.h"
@@ -16,6 +17,7 @@ struct Agreement {
   double integer_top1 = 0.0;    // percent
   double agreement = 0.0;       // percent of images with the same top-1 class
   int64_t disagreements = 0;
+  std::string executor = "reference executor";  // or "OpenCL device <name>": what ran the integers
 };
 
 // Runs an integer model on an input batch and returns its output layer (the logits). Defaults

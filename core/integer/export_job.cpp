@@ -4,9 +4,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <memory>
+
 #include "data/batcher.h"
 #include "data/registry.h"
 #include "deploy/bundle_writer.h"
+#include "deploy/host/opencl_runtime.h"
+#include "deploy/kernel_sources.h"
 #include "integer/lowering.h"
 #include "integer/reference_executor.h"
 #include "train/model_source.h"
@@ -18,11 +22,34 @@ namespace {
 
 std::string agreement_report(const ExportResult& r, const ExportConfig& c) {
   const Agreement& a = r.agreement;
-  nlohmann::json j = {{"checkpoint", c.checkpoint},   {"data", c.data},
+  nlohmann::json j = {{"checkpoint", c.checkpoint},   {"data", c.data}, {"executor", a.executor},
                       {"images", a.images},           {"simulated_top1", a.simulated_top1},
                       {"integer_top1", a.integer_top1}, {"agreement", a.agreement},
                       {"disagreements", a.disagreements}, {"notes", r.model.notes}};
   return j.dump(2) + "\n";
+}
+
+// The integers for the agreement check on the OpenCL device when it reproduces every layer of
+// the golden vectors bit for bit (the same integers as the reference, many times faster); else
+// on the reference executor. `executor` says which.
+IntegerRunner agreement_runner(const IntegerModel& model, const IntTensor& input,
+                               const std::vector<IntTensor>& golden, int device,
+                               std::unique_ptr<OpenClRuntime>& runtime, std::string& executor) {
+  executor = "reference executor";
+  if (static_cast<size_t>(device) >= list_opencl_devices().size()) return {};
+  try {
+    runtime = std::make_unique<OpenClRuntime>(model, kernel_source(), device);
+    if (runtime->run(input) != golden) {
+      executor = "reference executor (the OpenCL device differs on the golden vectors)";
+      return {};
+    }
+  } catch (const std::exception& e) {
+    executor = std::string("reference executor (OpenCL: ") + e.what() + ")";
+    return {};
+  }
+  executor = "OpenCL device " + runtime->device().name;
+  OpenClRuntime* rt = runtime.get();
+  return [rt](const IntTensor& x) { return rt->infer(x); };
 }
 
 }  // namespace
@@ -45,10 +72,7 @@ Result<ExportResult> run_export(const ExportConfig& c, const ProgressFn<ExportSt
     r.model = lower(net);
     r.model.pixels = pixel_codes(net, r.model, lm.normalization);
 
-    step("agreement", 0.1);
-    r.agreement = measure_agreement(net, r.model, data.test, lm.normalization, c.agreement_images);
-
-    step("vectors", 0.6);
+    step("vectors", 0.1);
     const int64_t n = std::max<int64_t>(1, std::min<int64_t>(c.vector_images, data.test.size()));
     BatchConfig bc;
     bc.batch_size = n;
@@ -57,6 +81,16 @@ Result<ExportResult> run_export(const ExportConfig& c, const ProgressFn<ExportSt
     batcher.start_epoch(0);
     const IntTensor input = integer_input(net, r.model, batcher.get(0).x);
     const std::vector<IntTensor> golden = run_reference(r.model, input);
+
+    step("agreement", 0.2);
+    std::unique_ptr<OpenClRuntime> runtime;
+    std::string executor;
+    const IntegerRunner runner =
+        agreement_runner(r.model, input, golden, c.device, runtime, executor);
+    r.agreement = measure_agreement(net, r.model, data.test, lm.normalization, c.agreement_images,
+                                    runner);
+    r.agreement.executor = executor;
+    runtime.reset();
 
     r.estimate = estimate(r.model, device_profile(c.fpga), c.parallelism);
     step("write", 0.7);

@@ -1,8 +1,9 @@
 #pragma once
 // The export job behind `bitshift-cli export` and the studio's Export button: a quantized
-// checkpoint is lowered to an IntegerModel, its agreement with the simulation is measured on
-// the test set, golden vectors are made by the reference executor, and the bundle is written
-// and verified on an OpenCL device, with a resource and latency estimate in reports/.
+// checkpoint is lowered to an IntegerModel, golden vectors are made by the reference executor,
+// its agreement with the simulation is measured on the test set (on the OpenCL device once it
+// has reproduced the golden vectors bit for bit, else on the reference), and the bundle is
+// written and verified on an OpenCL device, with a resource and latency estimate in reports/.
 #include <cstdint>
 #include <string>
 
@@ -28,7 +29,7 @@ struct ExportConfig {
 };
 
 struct ExportStep {
-  std::string stage;  // "lower", "agreement", "vectors", "write", "verify"
+  std::string stage;  // "lower", "vectors", "agreement", "write", "verify"
   double fraction = 0.0;
 };
 

@@ -126,6 +126,7 @@ struct IntegerModel {
 struct IntTensor {
   int64_t n = 0;
   std::vector<int32_t> values;
+  bool operator==(const IntTensor& o) const { return n == o.n && values == o.values; }
 };
 
 // Bits needed to hold every value in [lo, hi] as a two's-complement (or unsigned when lo >= 0)
