@@ -59,12 +59,12 @@ void OpenClRuntime::Impl::allocate(int64_t n) {
                                                   "layer '" + L.name + "' staged pairs")) *
                        sizeof(int32_t);
     cl_int status = CL_SUCCESS;
-    staged[i].reset(clCreateBuffer(context.get(), CL_MEM_READ_WRITE, bytes, nullptr, &status));
+    // Zeros: the padding a producer writing the interior relies on (copied from the host rather
+    // than clEnqueueFillBuffer, which oclgrind 21.10 leaves unwritten).
+    std::vector<cl_int> zeros(bytes / sizeof(cl_int), 0);
+    staged[i].reset(clCreateBuffer(context.get(), CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, bytes,
+                                   zeros.data(), &status));
     check(status, "clCreateBuffer for layer '" + L.name + "' staged pairs");
-    const cl_int zero = 0;  // the padding a producer writing the interior relies on
-    check(clEnqueueFillBuffer(queue.get(), staged[i].get(), &zero, sizeof(zero), 0, bytes, 0,
-                              nullptr, nullptr),
-          "clEnqueueFillBuffer of layer '" + L.name + "' staged pairs");
   }
   for (const IntLayer& L : shapes.layers) {
     const int64_t count = to_int(n * L.numel(), "layer '" + L.name + "' values in a batch");

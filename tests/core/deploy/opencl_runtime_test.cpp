@@ -165,6 +165,31 @@ class RandomModel {
     return push(L);
   }
 
+  // a·b (b: a's shape or C×1×1) requantized with random m a channel.
+  int mul(int a, int b, int32_t lo, int32_t hi) {
+    const IntLayer& in = model.layers[static_cast<size_t>(a)];
+    IntLayer L = layer("mul", IntOp::IntMul, {a, b}, in.c, in.h, in.w);
+    const std::vector<IntTensor> ref = reference();
+    const double typical = mean_abs(ref[static_cast<size_t>(a)].values) *
+                           mean_abs(ref[static_cast<size_t>(b)].values);
+    Requant& r = L.requant;
+    r.requantized = true, r.lo = lo, r.hi = hi;
+    for (int64_t ch = 0; ch < L.c; ++ch) {
+      r.m.push_back(uniform(1, 1 << 15));
+      r.shift.push_back(shift_for(typical * r.m.back(), lo, hi));
+    }
+    return push(L);
+  }
+
+  // A random table over the input's proven range, entries in [lo, hi].
+  int lookup(int src, int32_t lo, int32_t hi) {
+    reference();  // proves the input's range
+    const IntLayer& in = model.layers[static_cast<size_t>(src)];
+    IntLayer L = layer("lookup", IntOp::IntLookup, {src}, in.c, in.h, in.w);
+    for (int64_t v = in.min_value; v <= in.max_value; ++v) L.table.push_back(uniform(lo, hi));
+    return push(L);
+  }
+
   std::vector<IntTensor> reference() {
     prove_accumulator_bounds(model);
     return run_reference(model, sample);
@@ -294,6 +319,26 @@ TEST(OpenClRuntime, ConcatsSplitsAndShufflesEqualReference) {
       r.concat({split, a}, {{0, 0, 1}, {1, 4, 1}, {0, 6, 1}, {1, 0, 1}, {0, 3, 3}}, 0, 255);
   r.conv(shuffle, 4, 3, 2, 1, 1, {8, false}, {true, -128, 127, true, true});
   expect_device_matches_reference(r, {3, 1, 2});
+}
+
+// Every op (bs_conv rather than the pair path: values beyond int16) on small odd shapes: the
+// model oclgrind runs (tests/core/deploy/oclgrind_check.sh).
+TEST(OpenClRuntime, EveryOpOnSmallOddShapesEqualsReference) {
+  REQUIRE_OPENCL_DEVICE();
+  RandomModel r(5150);
+  constexpr int32_t kWide = 40000;  // beyond int16: no layer runs on pairs
+  const int x = r.input(3, 5, 7, -kWide, kWide, 2);
+  const int a = r.conv(x, 5, 3, 2, 1, 1, {4, false}, {true, -kWide, kWide, true, true});
+  const int b = r.conv(x, 5, 3, 2, 1, 5 / 5, {8, true}, {false, 0, 0, true, true});  // wide
+  const int dw = r.conv(a, 5, 3, 1, 1, 5, {12, false}, {true, -kWide, kWide, true, true});
+  const int sum = r.add(dw, b, -kWide, kWide);
+  const int cat = r.concat({sum, a}, {{0, 1, 4}, {1, 0, 3}}, -2000, 2000);
+  const int gate = r.pool(IntOp::IntSumPool, cat, 0, 1, 0);
+  const int mul = r.mul(cat, gate, -300, 300);  // products up to 2000 · 24000
+  const int lut = r.lookup(mul, -300, 300);
+  const int mp = r.pool(IntOp::IntMaxPool, lut, 2, 2, 1);
+  r.linear(mp, 3, {5, false}, {false, 0, 0, true, true});
+  expect_device_matches_reference(r, {2, 1});
 }
 
 TEST(OpenClRuntime, FpgaBuildWithFixedWorkGroupsPadsTheRangesAndStillEqualsReference) {
