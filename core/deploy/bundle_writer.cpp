@@ -7,10 +7,12 @@
 #include <fstream>
 
 #include "deploy/bundle_sources.h"
+#include "deploy/conformance.h"
 #include "deploy/host/bundle_reader.h"
 #include "deploy/kernel_sources.h"
 #include "deploy/manifest.h"
 #include "deploy/network_json.h"
+#include "integer/reference_executor.h"
 #include "util/error.h"
 
 namespace bitshift {
@@ -66,6 +68,13 @@ std::vector<BundleFile> all_files(const IntegerModel& model, const IntTensor& in
     files.push_back({kernels.back(), k.source});
   }
   for (BundleFile& f : testvector_files(model, input, golden)) files.push_back(std::move(f));
+  // The conformance network (deploy/conformance.h): golden vectors that pin the rounding.
+  const IntegerModel conformance = conformance_model();
+  const IntTensor conformance_x = conformance_input(conformance);
+  for (BundleFile& f : network_files(conformance, kConformanceDir)) files.push_back(std::move(f));
+  for (BundleFile& f : testvector_files(conformance, conformance_x,
+                                        run_reference(conformance, conformance_x), kConformanceDir))
+    files.push_back(std::move(f));
   for (const auto& r : reports) {
     check_report_name(r.first);
     files.push_back({"reports/" + r.first, r.second});

@@ -51,7 +51,10 @@ class BinFile {
 };
 
 struct BinFiles {
-  BinFile weights{"weights.bin"}, tables{"tables.bin"}, bias{"bias.bin"}, requant{"requant.bin"};
+  explicit BinFiles(const std::string& prefix)
+      : weights(prefix + "weights.bin"), tables(prefix + "tables.bin"), bias(prefix + "bias.bin"),
+        requant(prefix + "requant.bin") {}
+  BinFile weights, tables, bias, requant;
 };
 
 Json layer_json(const IntLayer& L, size_t index, BinFiles& bins) {
@@ -124,9 +127,9 @@ std::string vector_name(const std::string& layer, size_t index, std::set<std::st
 
 }  // namespace
 
-std::vector<BundleFile> network_files(const IntegerModel& model) {
+std::vector<BundleFile> network_files(const IntegerModel& model, const std::string& prefix) {
   require(!model.layers.empty(), "integer model '" + model.name + "' has no layers");
-  BinFiles bins;
+  BinFiles bins(prefix);
   Json layers = Json::array();
   for (size_t i = 0; i < model.layers.size(); ++i)
     layers.push_back(layer_json(model.layers[i], i, bins));
@@ -148,7 +151,7 @@ std::vector<BundleFile> network_files(const IntegerModel& model) {
                                {"codes", bins.tables.add32(codes)}};
   }
   network["layers"] = layers;
-  return {{"network.json", network.dump(2) + "\n"},
+  return {{prefix + "network.json", network.dump(2) + "\n"},
           bins.weights.file(),
           bins.tables.file(),
           bins.bias.file(),
@@ -156,7 +159,8 @@ std::vector<BundleFile> network_files(const IntegerModel& model) {
 }
 
 std::vector<BundleFile> testvector_files(const IntegerModel& model, const IntTensor& input,
-                                         const std::vector<IntTensor>& golden) {
+                                         const std::vector<IntTensor>& golden,
+                                         const std::string& prefix) {
   require(golden.size() == model.layers.size(),
           std::to_string(golden.size()) + " golden tensors for " +
               std::to_string(model.layers.size()) + " layers");
@@ -173,7 +177,7 @@ std::vector<BundleFile> testvector_files(const IntegerModel& model, const IntTen
             "layer '" + L.name + "': golden tensor of " + std::to_string(golden[i].values.size()) +
                 " values, expected " + std::to_string(input.n) + "x" + std::to_string(L.c) + "x" +
                 std::to_string(L.h) + "x" + std::to_string(L.w));
-    BundleFile f{i == 0 ? "testvectors/input.bin" : vector_name(L.name, i, taken), {}};
+    BundleFile f{prefix + (i == 0 ? "testvectors/input.bin" : vector_name(L.name, i, taken)), {}};
     append_le32(f.bytes, golden[i].values);
     layers.push_back({{"index", i},
                       {"layer", L.name},
@@ -185,7 +189,7 @@ std::vector<BundleFile> testvector_files(const IntegerModel& model, const IntTen
   const Json index = {{"n", input.n},
                       {"layout", "[n][c][h][w] row-major, int32 little-endian"},
                       {"layers", layers}};
-  files[0] = {"testvectors/index.json", index.dump(2) + "\n"};
+  files[0] = {prefix + "testvectors/index.json", index.dump(2) + "\n"};
   return files;
 }
 

@@ -17,13 +17,15 @@ struct BundleFile {
   std::string bytes;
 };
 
-// network.json first, then weights.bin, tables.bin, bias.bin, requant.bin. Throws Error naming
-// the layer when a weight code does not fit its w_bits.
-std::vector<BundleFile> network_files(const IntegerModel& model);
+// network.json first, then weights.bin, tables.bin, bias.bin, requant.bin, each path (and each
+// reference to it) starting with `prefix` ("" or "conformance/"). Throws Error naming the layer
+// when a weight code does not fit its w_bits.
+std::vector<BundleFile> network_files(const IntegerModel& model, const std::string& prefix = "");
 
-// testvectors/index.json, then testvectors/input.bin and one golden file per further layer.
-// Throws Error when `golden` does not hold one batch per layer of the input's size.
+// testvectors/index.json, then testvectors/input.bin and one golden file per further layer,
+// under `prefix`. Throws Error when `golden` does not hold one batch per layer of the input's size.
 std::vector<BundleFile> testvector_files(const IntegerModel& model, const IntTensor& input,
-                                         const std::vector<IntTensor>& golden);
+                                         const std::vector<IntTensor>& golden,
+                                         const std::string& prefix = "");
 
 }  // namespace bitshift

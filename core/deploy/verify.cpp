@@ -104,6 +104,11 @@ VerifyReport verify_bundle(const std::string& dir, int device) {
     OpenClRuntime runtime(b.model, b.kernel_source, device);
     r.device = runtime.device();
     r.check = check_bundle(b, [&runtime](const IntTensor& x) { return runtime.run(x); });
+    if (b.conformance) {
+      OpenClRuntime conformance(b.conformance->model, b.kernel_source, device);
+      check_conformance(b, [&conformance](const IntTensor& x) { return conformance.run(x); },
+                        r.check);
+    }
   } catch (const std::exception& e) {
     r.run_error = e.what();
   }

@@ -207,9 +207,10 @@ class Lowerer {
     auto q = net_.hooks->activation_quantizer(0);
     if (!q) {
       const auto layers = g_.consumers(0);
-      fail(0, "the first layer reads the float image; integer export needs it quantized (e.g. "
-              "--layer " + (layers.empty() ? std::string("conv1") : g_.node(layers[0]).name) +
-              "=8/8)");
+      fail(0, "the first layer reads the float image (the method's edge policy keeps it in "
+              "FP32); integer export needs it quantized: quantize again with --edges quantized "
+              "or --layer " + (layers.empty() ? std::string("conv1") : g_.node(layers[0]).name) +
+              "=8/8");
     }
     const ActivationGrid grid = grid_of(0, *q);
     IntLayer L;
@@ -227,8 +228,8 @@ class Lowerer {
     auto wq = net_.hooks->weight_quantizer(i);
     const LayerPlan* lp = net_.plan.find(n.name);
     if (!wq || !lp)
-      fail(i, "its weights are full precision in the plan; integer export needs w_bits <= 8 "
-              "(e.g. --layer " + n.name + "=8/8)");
+      fail(i, "its weights are full precision in the plan; integer export needs them "
+              "quantized: quantize again with --edges quantized or --layer " + n.name + "=8/8");
     IntegerWeights iw;
     try {
       iw = wq->integer_weights(net_.model->weight(i));

@@ -72,6 +72,17 @@ CheckReport check_bundle(const LoadedBundle& bundle, const LayerRunner& run, siz
   return compare_layers(bundle.model, run(bundle.input), bundle.golden, keep);
 }
 
+void check_conformance(const LoadedBundle& bundle, const LayerRunner& run, CheckReport& report,
+                       size_t keep) {
+  if (!bundle.conformance) return;
+  CheckReport c = check_bundle(*bundle.conformance, run, keep);
+  for (LayerCheck& l : c.layers) {
+    l.name = kConformanceDir + l.name;
+    for (Mismatch& m : l.first) m.name = l.name;
+    report.layers.push_back(std::move(l));
+  }
+}
+
 std::string format_check(const CheckReport& report) {
   size_t width = 8;
   for (const LayerCheck& l : report.layers) width = std::max(width, l.name.size());

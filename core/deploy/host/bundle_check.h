@@ -48,6 +48,11 @@ CheckReport compare_layers(const IntegerModel& model, const std::vector<IntTenso
 // Runs the bundle's input through `run` and compares with its golden vectors.
 CheckReport check_bundle(const LoadedBundle& bundle, const LayerRunner& run, size_t keep = 5);
 
+// Runs the bundle's conformance network (if it has one) through `run`, a runner for
+// bundle.conformance->model, and appends its layers to `report` as "conformance/<layer>".
+void check_conformance(const LoadedBundle& bundle, const LayerRunner& run, CheckReport& report,
+                       size_t keep = 5);
+
 // Human-readable: one line per layer ("ok" or the mismatch count, then the first ones), and a
 // closing line with the verdict.
 std::string format_check(const CheckReport& report);

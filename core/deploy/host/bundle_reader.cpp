@@ -133,9 +133,10 @@ std::string shape_text(const std::vector<int64_t>& shape) {
   return s;
 }
 
-// One int32 tensor [n][c][h][w] of the test vectors, checked against the layer's shape.
-IntTensor read_vector(const Manifest& m, const Value& v, const IntLayer& L, int64_t n,
-                      std::string& path) {
+// One int32 tensor [n][c][h][w] of the test vectors (listed in `index`), checked against the
+// layer's shape.
+IntTensor read_vector(const Manifest& m, const std::string& index, const Value& v,
+                      const IntLayer& L, int64_t n, std::string& path) {
   std::vector<int64_t> shape;
   try {
     path = v.at("file").as_string();
@@ -143,12 +144,12 @@ IntTensor read_vector(const Manifest& m, const Value& v, const IntLayer& L, int6
       throw std::runtime_error("type '" + v.at("type").as_string() + "', expected 'int32'");
     for (const Value& d : v.at("shape").as_array()) shape.push_back(d.as_int());
   } catch (const std::runtime_error& e) {
-    fail("testvectors/index.json", "layer '" + L.name + "': " + e.what());
+    fail(index, "layer '" + L.name + "': " + e.what());
   }
   const std::vector<int64_t> want = {n, L.c, L.h, L.w};
   if (shape != want)
-    fail("testvectors/index.json", "layer '" + L.name + "' has shape " + shape_text(shape) +
-                                       ", network.json gives " + shape_text(want));
+    fail(index, "layer '" + L.name + "' has shape " + shape_text(shape) +
+                    ", network.json gives " + shape_text(want));
   const std::string& data = m.get(path);
   const size_t expected = static_cast<size_t>(n * L.numel()) * 4;
   if (data.size() != expected)
@@ -160,8 +161,9 @@ IntTensor read_vector(const Manifest& m, const Value& v, const IntLayer& L, int6
   return t;
 }
 
-void read_vectors(const Manifest& m, LoadedBundle& b) {
-  const std::string file = "testvectors/index.json";
+// The test vectors under `prefix` ("" or "conformance/").
+void read_vectors(const Manifest& m, LoadedBundle& b, const std::string& prefix) {
+  const std::string file = prefix + "testvectors/index.json";
   const Value doc = parse_json(file, m.get(file));
   const IntegerModel& model = b.model;
   int64_t n = 0;
@@ -185,7 +187,7 @@ void read_vectors(const Manifest& m, LoadedBundle& b) {
   b.golden.resize(layers.size());
   b.golden_files.resize(layers.size());
   for (size_t i = 0; i < layers.size(); ++i)
-    b.golden[i] = read_vector(m, *layers[i], model.layers[i], n, b.golden_files[i]);
+    b.golden[i] = read_vector(m, file, *layers[i], model.layers[i], n, b.golden_files[i]);
   b.input = b.golden[0];
 }
 
@@ -199,7 +201,18 @@ LoadedBundle load_bundle(const std::string& dir) {
   const Value network = parse_json("network.json", m.get("network.json"));
   b.model =
       read_network(network, [&m](const std::string& p) -> const std::string& { return m.get(p); });
-  read_vectors(m, b);
+  read_vectors(m, b, "");
+  // The conformance network (FORMAT.md, "conformance/"), in bundles that carry it.
+  if (m.files.count(kConformanceDir + std::string("network.json"))) {
+    auto c = std::make_shared<LoadedBundle>();
+    c->dir = dir + "/" + kConformanceDir;
+    const std::string file = kConformanceDir + std::string("network.json");
+    c->model = read_network(parse_json(file, m.get(file)),
+                            [&m](const std::string& p) -> const std::string& { return m.get(p); },
+                            file);
+    read_vectors(m, *c, kConformanceDir);
+    b.conformance = c;
+  }
   for (const std::string& k : m.kernels) {
     const std::string& src = m.get(k);
     b.kernel_files.push_back(k);

@@ -3,6 +3,7 @@
 // input batch, every layer's golden output and the OpenCL kernel source. Used by
 // `bitshift-cli verify` and shipped in every bundle's host/ for its standalone host program.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,8 @@ namespace bitshift {
 
 // The schema this reader understands (MANIFEST.json "schema_version").
 constexpr int kBundleSchemaVersion = 1;
+// Where a bundle keeps its conformance network (network.json, .bin files, testvectors/).
+constexpr const char* kConformanceDir = "conformance/";
 
 struct LoadedBundle {
   std::string dir;
@@ -22,6 +25,9 @@ struct LoadedBundle {
   std::vector<std::string> kernel_files;  // device/*.cl in MANIFEST order
   std::string kernel_source;              // their contents, concatenated in that order
   std::string verified_on;                // MANIFEST's record of a past verification, or ""
+  // conformance/: a synthetic network whose golden vectors pin the rounding (FORMAT.md); its
+  // model, input and golden only. Null in bundles written before it existed.
+  std::shared_ptr<LoadedBundle> conformance;
 };
 
 // Reads `dir`: first MANIFEST.json and every file it lists, each checked against its size and

@@ -91,9 +91,14 @@ int main(int argc, char** argv) {
     bitshift::OpenClRuntime runtime(bundle.model, bundle.kernel_source, device);
     if (!image.empty()) {
       const bitshift::IntTensor logits = runtime.run(x).back();
+      // The class with the largest real logit (value·scale[k]: scales may differ by class).
+      const std::vector<double>& scale = bundle.model.layers.back().scale;
+      const auto real = [&](size_t k) {
+        return logits.values[k] * (scale.size() == 1 ? scale[0] : scale.at(k));
+      };
       size_t best = 0;
       for (size_t k = 1; k < logits.values.size(); ++k)
-        if (logits.values[k] > logits.values[best]) best = k;
+        if (real(k) > real(best)) best = k;
       std::printf("image: %s\nclass: %zu\nlogits:", image.c_str(), best);
       for (int32_t v : logits.values) std::printf(" %d", v);
       std::printf("\n");
@@ -104,6 +109,12 @@ int main(int argc, char** argv) {
                 info.version.c_str());
     report = bitshift::check_bundle(
         bundle, [&runtime](const bitshift::IntTensor& x) { return runtime.run(x); });
+    if (bundle.conformance) {  // golden vectors that pin the rounding (FORMAT.md)
+      bitshift::OpenClRuntime conformance(bundle.conformance->model, bundle.kernel_source, device);
+      bitshift::check_conformance(
+          bundle, [&conformance](const bitshift::IntTensor& x) { return conformance.run(x); },
+          report);
+    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bitshift-host: OpenCL: %s\n", e.what());
     return kNoDevice;

@@ -191,7 +191,7 @@ PixelCodes read_pixel_codes(const Value& v, const IntLayer& input, const FileByt
   return px;
 }
 
-IntegerModel read_network(const Value& network, const FileBytes& files) {
+IntegerModel read_network(const Value& network, const FileBytes& files, const std::string& file) {
   IntegerModel m;
   size_t index = 0;
   std::string layer_name;
@@ -220,7 +220,7 @@ IntegerModel read_network(const Value& network, const FileBytes& files) {
     const std::string where = layer_name.empty() ? ""
                                                  : "layer " + str(static_cast<int64_t>(index)) +
                                                        " '" + layer_name + "': ";
-    throw std::runtime_error("network.json: " + where + e.what());
+    throw std::runtime_error(file + ": " + where + e.what());
   }
   return m;
 }

@@ -16,7 +16,8 @@ namespace bitshift {
 using FileBytes = std::function<const std::string&(const std::string& path)>;
 
 // Throws std::runtime_error starting with the file at fault ("network.json: layer 3 'conv1':
-// ..." or "weights.bin: layer 'conv1' weights: ...").
-IntegerModel read_network(const json_lite::Value& network, const FileBytes& files);
+// ..." or "weights.bin: layer 'conv1' weights: ..."); `file` names the network.json read.
+IntegerModel read_network(const json_lite::Value& network, const FileBytes& files,
+                          const std::string& file = "network.json");
 
 }  // namespace bitshift

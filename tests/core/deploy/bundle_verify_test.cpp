@@ -11,6 +11,7 @@
 #include "../test_util.h"
 #include "bundle_test_util.h"
 #include "deploy/bundle_writer.h"
+#include "deploy/conformance.h"
 #include "deploy/host/bundle_reader.h"
 #include "deploy/host/codec.h"
 #include "deploy/host/json_lite.h"
@@ -63,14 +64,18 @@ TEST(BundleVerify, GoodBundlePassesOnTheOpenClDeviceAndIsRecorded) {
   EXPECT_EQ(r.run_error, "");
   EXPECT_TRUE(r.passed()) << verification_text(r);
   EXPECT_EQ(r.verdict(), "passed");
-  ASSERT_EQ(r.check.layers.size(), 9u);
+  // The model's 9 layers, then the conformance network's (FORMAT.md, "conformance/").
+  const size_t conformance = conformance_model().layers.size();
+  ASSERT_EQ(r.check.layers.size(), 9u + conformance);
+  EXPECT_EQ(r.check.layers[9].name, "conformance/input");
   for (const LayerCheck& l : r.check.layers) EXPECT_GT(l.values, 0) << l.name;
   EXPECT_FALSE(r.device.name.empty());
   // Recorded: reports written, MANIFEST updated, and the bundle still loads.
   const json_lite::Value report = json_lite::parse(slurp(dir + "/reports/verification.json"));
   EXPECT_EQ(report.at("verdict").as_string(), "passed");
   EXPECT_EQ(report.at("device").at("name").as_string(), r.device.name);
-  EXPECT_CONTAINS(slurp(dir + "/reports/verification.txt"), "PASS: all 9 layers");
+  EXPECT_CONTAINS(slurp(dir + "/reports/verification.txt"),
+                  "PASS: all " + std::to_string(9 + conformance) + " layers");
   const json_lite::Value manifest = json_lite::parse(slurp(dir + "/MANIFEST.json"));
   EXPECT_EQ(manifest.at("verified_on").at("result").as_string(), "passed");
   EXPECT_EQ(manifest.at("verified_on").at("name").as_string(), r.device.name);
@@ -157,7 +162,9 @@ TEST(BundleHostProgram, BuildsWithCMakeAloneAndChecksTheBundle) {
     GTEST_SKIP() << "no OpenCL device: the host program built but could only report that";
   }
   EXPECT_EQ(run(host + " " + dir + " > " + log + " 2>&1"), 0) << slurp(log);
-  EXPECT_CONTAINS(slurp(log), "PASS: all 9 layers");
+  EXPECT_CONTAINS(slurp(log), "PASS: all " + std::to_string(9 + conformance_model().layers.size()) +
+                                  " layers");
+  EXPECT_CONTAINS(slurp(log), "conformance/conv_w4_odd");
 
   // One colour image at the model's 7x7 input, classified from its pixels: the logits are the
   // reference executor's on the codes the pixel table gives.
