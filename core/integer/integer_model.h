@@ -39,8 +39,8 @@ enum class IntOp {
 // accumulator (plus `bias`, on the accumulator scale) as output: logits, and inputs of an Add.
 struct Requant {
   bool requantized = false;
-  std::vector<int32_t> m, m2;    // |m| < 2^23; m2: an Add's second input
-  std::vector<int32_t> shift;    // 0…40
+  std::vector<int32_t> m, m2;    // |m| <= 2^30; m2: an Add's second input
+  std::vector<int32_t> shift;    // 0…61
   std::vector<int64_t> offset;   // empty = 0
   int32_t lo = 0, hi = 0;        // ReLU folds into lo = 0
 };

@@ -34,9 +34,9 @@ void check_requant(const IntLayer& L, RequantRule rule, bool two_inputs) {
   for (const auto* v : {&r.m, &r.m2})
     for (int32_t m : *v)
       require(std::llabs(m) <= kMaxRequantMultiplier,
-              "multiplier " + str(m) + " beyond +-(2^23 - 1)");
+              "multiplier " + str(m) + " beyond +-2^30");
   for (int64_t o : r.offset)
-    require(o >= -kMaxRequantOffset && o <= kMaxRequantOffset, "offset " + str(o) + " beyond +-10^18");
+    require(o >= -kMaxRequantOffset && o <= kMaxRequantOffset, "offset " + str(o) + " beyond +-2^60");
   require(r.lo <= r.hi, "lo " + str(r.lo) + " > hi " + str(r.hi));
 }
 

@@ -13,11 +13,12 @@
 
 namespace bitshift {
 
-// The ranges a writer keeps and the no-overflow argument rests on (FORMAT.md, "Requantization"):
-// acc·m < 2^54 and |offset| ≤ 10^18 < 2^60, so acc·m (+ acc2·m2) + offset + 2^(shift−1) fits int64.
-constexpr int32_t kMaxRequantShift = 40;
-constexpr int64_t kMaxRequantMultiplier = (int64_t{1} << 23) - 1;
-constexpr int64_t kMaxRequantOffset = 1000000000000000000;  // 10^18
+// The ranges a writer keeps and the no-overflow argument rests on (FORMAT.md, "The arithmetic"):
+// int32 inputs and |m| ≤ 2^30 give |acc·m| ≤ 2^61 (an add's two products ≤ 2^62), |offset| ≤ 2^60
+// and the rounding term ≤ 2^60, so every sum stays below 2^63.
+constexpr int32_t kMaxRequantShift = 61;
+constexpr int64_t kMaxRequantMultiplier = int64_t{1} << 30;
+constexpr int64_t kMaxRequantOffset = int64_t{1} << 60;
 constexpr int64_t kMaxAccumulator = std::numeric_limits<int32_t>::max();
 
 // The contract's requantization of one value: `scaled` = acc·m (+ acc2·m2) + offset, rounded

@@ -36,14 +36,15 @@ TEST(IntOpChecks, EveryLayerOfAWellFormedModelPasses) {
 
 TEST(IntOpChecks, RequantizationOutsideTheContractsRangesIsRefused) {
   const IntegerModel m = small_model();  // layer 1: conv1, requantized, 5 channels
-  EXPECT_EQ(check_error(m, 1, [](IntLayer& L) { L.requant.shift = {40}; }), "");
-  EXPECT_CONTAINS(check_error(m, 1, [](IntLayer& L) { L.requant.shift = {41}; }),
-                  "shift 41 not in 0..40");
-  EXPECT_CONTAINS(check_error(m, 1, [](IntLayer& L) { L.requant.m = {1 << 23}; }),
-                  "multiplier 8388608 beyond +-(2^23 - 1)");
+  EXPECT_EQ(check_error(m, 1, [](IntLayer& L) { L.requant.shift = {61}; }), "");
+  EXPECT_CONTAINS(check_error(m, 1, [](IntLayer& L) { L.requant.shift = {62}; }),
+                  "shift 62 not in 0..61");
+  EXPECT_EQ(check_error(m, 1, [](IntLayer& L) { L.requant.m = {1 << 30}; }), "");
+  EXPECT_CONTAINS(check_error(m, 1, [](IntLayer& L) { L.requant.m = {(1 << 30) + 1}; }),
+                  "multiplier 1073741825 beyond +-2^30");
   EXPECT_CONTAINS(
-      check_error(m, 1, [](IntLayer& L) { L.requant.offset[2] = 1000000000000000001; }),
-      "offset 1000000000000000001 beyond +-10^18");
+      check_error(m, 1, [](IntLayer& L) { L.requant.offset[2] = (int64_t{1} << 60) + 1; }),
+      "offset 1152921504606846977 beyond +-2^60");
   EXPECT_CONTAINS(check_error(m, 1, [](IntLayer& L) { L.requant.m = {1, 2}; }),
                   "m and shift need 1 or 5 entries");
   EXPECT_CONTAINS(check_error(m, 1, [](IntLayer& L) { L.requant.m2 = {1}; }),

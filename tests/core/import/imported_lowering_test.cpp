@@ -116,6 +116,10 @@ TEST(ImportedLowering, MobileNetV3TablesAndGatesAsSimulated) {
   expect_layers_equal_simulation("mobilenet_v3_small", "lsq");
 }
 
+TEST(ImportedLowering, MobileNetV2ReLU6AndResidualsAsSimulated) {
+  expect_layers_equal_simulation("mobilenet_v2", "minmax");
+}
+
 TEST(ImportedLowering, EfficientNetSiluAndSigmoidGatesAsSimulated) {
   expect_layers_equal_simulation("efficientnet_b0", "minmax");
 }
