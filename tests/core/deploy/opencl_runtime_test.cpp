@@ -62,7 +62,7 @@ double mean_abs(const std::vector<int32_t>& v) {
 int32_t shift_for(double typical, int32_t lo, int32_t hi) {
   const double target = std::max(1.0, (hi - lo) / 4.0);
   return static_cast<int32_t>(
-      std::clamp(std::lround(std::log2(std::max(typical, 1.0) / target)), 0L, 40L));
+      std::clamp(std::lround(std::log2(std::max(typical, 1.0) / target)), 0L, 61L));
 }
 
 struct Weights {
@@ -75,7 +75,8 @@ struct Output {
   int32_t lo = 0, hi = 15;
   bool per_channel = true;  // else size-1 vectors shared by every channel
   bool bias = true;
-  int32_t m_max = (1 << 15) - 1;  // 1: shift-only (NICE), 8: NICE's 3-bit m; small m make ties
+  int32_t m_max = (1 << 15) - 1;  // 1: shift-only (NICE), 8: NICE's 3-bit m; small m make ties;
+                                  // up to 2^30 (the contract's largest)
 };
 
 // Builds a random IntegerModel layer by layer. Requantization is calibrated on the reference's
@@ -332,7 +333,9 @@ TEST(OpenClRuntime, EveryOpOnSmallOddShapesEqualsReference) {
   const int b = r.conv(x, 5, 3, 2, 1, 5 / 5, {8, true}, {false, 0, 0, true, true});  // wide
   const int dw = r.conv(a, 5, 3, 1, 1, 5, {12, false}, {true, -kWide, kWide, true, true});
   const int sum = r.add(dw, b, -kWide, kWide);
-  const int cat = r.concat({sum, a}, {{0, 1, 4}, {1, 0, 3}}, -2000, 2000);
+  // 30-bit multipliers (the lowering's largest): products of int32 values reach 2^61.
+  const int wide_m = r.conv(a, 4, 1, 1, 0, 1, {8, false}, {true, -kWide, kWide, true, true, 1 << 30});
+  const int cat = r.concat({sum, a, wide_m}, {{0, 1, 4}, {1, 0, 3}, {2, 2, 2}}, -2000, 2000);
   const int gate = r.pool(IntOp::IntSumPool, cat, 0, 1, 0);
   const int mul = r.mul(cat, gate, -300, 300);  // products up to 2000 · 24000
   const int lut = r.lookup(mul, -300, 300);
