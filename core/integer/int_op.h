@@ -51,6 +51,11 @@ void check_int_layer(const IntegerModel& model, size_t i);
 // accumulator or sum could overflow. Executors rely on these ranges (the pair conv path).
 void prove_int_ranges(IntegerModel& model);
 
+// A mul whose second input `b` is one value a channel, broadcast over the layer's plane.
+inline bool mul_broadcasts(const IntLayer& mul, const IntLayer& b) {
+  return b.h * b.w == 1 && mul.h * mul.w > 1;
+}
+
 // The layer's inputs as pointers into the model (indices already checked to be earlier layers).
 inline IntInputs int_inputs(const IntegerModel& model, const IntLayer& L) {
   IntInputs in;

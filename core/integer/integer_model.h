@@ -90,7 +90,8 @@ struct IntLayer {
   }
   bool wide() const { return !requantized_output(); }
   bool requantized_output() const {
-    return op == IntOp::IntInput || op == IntOp::IntMaxPool || requant.requantized;
+    return op == IntOp::IntInput || op == IntOp::IntMaxPool || op == IntOp::IntLookup ||
+           requant.requantized;
   }
 };
 

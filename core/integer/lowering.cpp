@@ -10,6 +10,7 @@
 
 #include "data/normalization.h"
 #include "graph/op.h"
+#include "integer/int_op.h"
 #include "integer/reference_executor.h"
 #include "util/error.h"
 
@@ -87,6 +88,16 @@ class Lowerer {
     for (int i = 0; i < g_.size(); ++i) lower_node(i);
     close_output();
     prove_accumulator_bounds(model_);
+    // What the reader and the executors check, checked here: a lowering that builds a layer
+    // its op refuses (a gate of another shape, a table of the wrong length) fails by name.
+    for (size_t l = 0; l < model_.layers.size(); ++l) {
+      try {
+        check_int_layer(model_, l);
+      } catch (const std::runtime_error& e) {
+        throw Error("cannot lower '" + model_.layers[l].name + "' (" +
+                    int_op_name(model_.layers[l].op) + "): " + e.what());
+      }
+    }
     return std::move(model_);
   }
 
@@ -468,8 +479,10 @@ class Lowerer {
       relu |= p.relu;
       cap = p.cap;
     }
-    if (mixed && grid.lo < 0)
-      fail(node, "its channels come from inputs with and without a ReLU onto one signed grid");
+    bool caps_differ = false;
+    for (const Piece& p : pieces) caps_differ |= p.cap != pieces[0].cap;
+    if ((mixed && grid.lo < 0) || caps_differ)
+      fail(node, "its channels come from inputs with different ReLU/ReLU6 clamps onto one grid");
     IntLayer L;
     L.op = IntOp::IntConcat;
     std::vector<std::vector<double>> M(1);
@@ -627,6 +640,17 @@ class Lowerer {
     Value& v = values_[node];
     const Term t = v.terms[0];
     IntLayer& L = model_.layers[t.layer];
+    // One clamp serves every channel: exact only when a ReLU's zero and a cap sit at the same
+    // accumulator value in every channel.
+    bool positive = true, uniform = true;
+    for (int64_t c = 0; c < L.c; ++c) {
+      positive &= at(t.scale, c) > 0;
+      uniform &= at(t.scale, c) == at(t.scale, 0);
+    }
+    if ((v.relu && !positive) || (v.cap > 0 && !uniform))
+      fail(node, "a ReLU or ReLU6 before a pool over a value the plan does not quantize, with "
+                 "per-channel scales " + std::string(positive ? "that differ" : "of both signs") +
+                 "; quantize the pool's input (give its reader activation bits)");
     Requant& r = L.requant;
     r.requantized = true;
     r.m = {1}, r.shift = {0};

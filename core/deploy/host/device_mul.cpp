@@ -13,7 +13,7 @@ void launch(DeviceContext& ctx, size_t i, int64_t n, bool) {
   const IntLayer& L = ctx.shapes.layers[i];
   const DeviceLayer& d = ctx.layers[i];
   const IntLayer& b = ctx.shapes.layers[static_cast<size_t>(L.inputs[1])];
-  const bool broadcast = b.h * b.w == 1 && L.h * L.w > 1;
+  const bool broadcast = mul_broadcasts(L, b);
   set_args(ctx.kernel("bs_mul"), ctx.values[static_cast<size_t>(L.inputs[0])],
            ctx.values[static_cast<size_t>(L.inputs[1])], ctx.values[i], d.m, d.shift, d.offset,
            L.requant.lo, L.requant.hi, static_cast<cl_int>(L.c), static_cast<cl_int>(L.h * L.w),

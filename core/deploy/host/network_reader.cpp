@@ -1,6 +1,7 @@
 #include "network_reader.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -121,14 +122,17 @@ IntLayer read_layer(const Value& v, const FileBytes& files) {
   L.name = v.at("name").as_string();
   const std::string where = "layer '" + L.name + "'";
   L.op = op_from_name(v.at("op").as_string());
-  for (const Value& in : v.at("inputs").as_array())
+  for (const Value& in : v.at("inputs").as_array()) {
+    require(in.as_int() >= 0 && in.as_int() <= kDimLimit, "input " + str(in.as_int()));
     L.inputs.push_back(static_cast<int>(in.as_int()));
+  }
   const Value& shape = v.at("shape");
   L.c = shape.at("c").as_int(), L.h = shape.at("h").as_int(), L.w = shape.at("w").as_int();
   L.kernel = v.at("kernel").as_int(), L.stride = v.at("stride").as_int();
   L.padding = v.at("padding").as_int(), L.groups = v.at("groups").as_int();
+  require(v.at("w_bits").as_int() >= 1 && v.at("w_bits").as_int() <= 32,
+          "w_bits " + str(v.at("w_bits").as_int()) + " not in 1..32");
   L.w_bits = static_cast<int>(v.at("w_bits").as_int());
-  require(L.w_bits >= 1 && L.w_bits <= 32, "w_bits " + str(L.w_bits) + " not in 1..32");
 
   L.table = int32_array(v.at("table"), "table", where, files);
   const ArrayRef w = parse_ref(v.at("weights"), "weights");
@@ -141,6 +145,9 @@ IntLayer read_layer(const Value& v, const FileBytes& files) {
 
   const Value& r = v.at("requant");
   L.requant.requantized = r.at("requantized").as_bool();
+  for (const char* key : {"lo", "hi"})
+    require(r.at(key).as_int() >= INT32_MIN && r.at(key).as_int() <= INT32_MAX,
+            std::string("requant ") + key + " " + str(r.at(key).as_int()) + " beyond int32");
   L.requant.lo = static_cast<int32_t>(r.at("lo").as_int());
   L.requant.hi = static_cast<int32_t>(r.at("hi").as_int());
   L.requant.m = int32_array(r.at("m"), "requant m", where, files);

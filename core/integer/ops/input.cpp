@@ -10,8 +10,10 @@ using namespace int_ops;
 void check(const IntLayer& L, const IntInputs&) {
   check_no_weights(L);
   check_requant(L, RequantRule::Never);
-  require(L.min_value <= L.max_value, "input range [" + str(L.min_value) + ", " +
-                                          str(L.max_value) + "] is empty");
+  require(L.min_value <= L.max_value && L.min_value >= -kMaxAccumulator &&
+              L.max_value <= kMaxAccumulator,
+          "input range [" + str(L.min_value) + ", " + str(L.max_value) +
+              "] is empty or beyond int32");
 }
 
 void bound(IntLayer&, const IntInputs&) {}  // the input's range is given, not derived

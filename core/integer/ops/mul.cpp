@@ -9,8 +9,6 @@ namespace {
 
 using namespace int_ops;
 
-bool broadcast(const IntLayer& L, const IntLayer& b) { return b.h * b.w == 1 && L.h * L.w > 1; }
-
 void check(const IntLayer& L, const IntInputs& in) {
   const IntLayer &a = *in[0], &b = *in[1];
   require(a.c == L.c && a.h == L.h && a.w == L.w,
@@ -33,7 +31,7 @@ void bound(IntLayer& L, const IntInputs& in) {
 void reference(const IntLayer& L, const IntInputs& in, const IntValues& x, IntTensor& y,
                int64_t n0, int64_t n1) {
   const int64_t plane = L.h * L.w;
-  const bool bc = broadcast(L, *in[1]);
+  const bool bc = mul_broadcasts(L, *in[1]);
   for (int64_t n = n0; n < n1; ++n)
     for (int64_t c = 0; c < L.c; ++c) {
       const int64_t m = per_channel(L.requant.m, c), offset = offset_at(L.requant, c);

@@ -60,8 +60,11 @@ void bound_weight_layer(IntLayer& L, const IntLayer& in) {
   const int64_t per_out = L.c > 0 ? static_cast<int64_t>(L.weights.size()) / L.c : 0;
   int64_t bound = 0;
   for (int64_t o = 0; o < L.c; ++o) {
-    int64_t sum_abs = 0;
-    for (int64_t j = 0; j < per_out; ++j) sum_abs += std::llabs(L.weight_value(o * per_out + j));
+    int64_t sum_abs = 0;  // stops past int32: then the bound is exceeded whatever the inputs
+    for (int64_t j = 0; j < per_out && sum_abs <= kMaxAccumulator; ++j)
+      sum_abs += std::llabs(L.weight_value(o * per_out + j));
+    require(sum_abs <= kMaxAccumulator || max_abs(in) == 0,
+            "the weights of output channel " + str(o) + " sum to more than 2^31 in magnitude");
     const int64_t b = L.bias.empty() ? 0 : std::llabs(L.bias[static_cast<size_t>(o)]);
     bound = std::max(bound, sum_abs * max_abs(in) + b);
   }

@@ -7,6 +7,7 @@
 
 #include "../test_util.h"
 #include "bundle_test_util.h"
+#include "deploy/conformance.h"
 #include "integer/int_op.h"
 
 namespace bitshift {
@@ -87,6 +88,28 @@ TEST(IntOpChecks, OpsWithoutWeightsRefuseWeights) {
   const IntegerModel m = small_model();
   EXPECT_CONTAINS(check_error(m, 4, [](IntLayer& L) { L.bias = {1, 2, 3, 4, 5}; }),
                   "'maxpool' has no weights, table or bias");
+}
+
+TEST(IntOpChecks, ConcatRunsLookupTablesAndMulGatesMustFitTheirInputs) {
+  const IntegerModel m = conformance_model();
+  const size_t cat = static_cast<size_t>(m.find("concat")), lut = static_cast<size_t>(m.find("lookup"));
+  const size_t mul = static_cast<size_t>(m.find("mul")), gate = static_cast<size_t>(m.find("gate_sum"));
+  for (size_t l : {cat, lut, mul}) EXPECT_EQ(check_error(m, l, kUnchanged), "") << l;
+  EXPECT_CONTAINS(check_error(m, cat, [](IntLayer& L) { L.runs[0].first = 2; }),
+                  "run of channels [2, 4) of an input with 3");
+  EXPECT_CONTAINS(check_error(m, cat, [](IntLayer& L) { L.runs[0].input = 2; }),
+                  "run of input 2, the layer has 2");
+  EXPECT_CONTAINS(check_error(m, cat, [](IntLayer& L) { L.runs.pop_back(); }),
+                  "runs give 2 channels, the layer has 5");
+  EXPECT_CONTAINS(check_error(m, lut, [](IntLayer& L) { L.table.pop_back(); }),
+                  "a table of 24 entries for the 25 input values [-12, 12]");
+  // A spatial gate (1 x H x W) is not a channel gate: refused rather than read out of bounds.
+  IntegerModel spatial = m;
+  spatial.layers[gate].c = 1, spatial.layers[gate].h = 2, spatial.layers[gate].w = 2;
+  EXPECT_CONTAINS(check_error(spatial, mul, kUnchanged),
+                  "its second input is 1x2x2, expected 5x2x2 or 5x1x1");
+  EXPECT_CONTAINS(check_error(m, 0, [](IntLayer& L) { L.max_value = int64_t{1} << 31; }),
+                  "input range [-8, 2147483648] is empty or beyond int32");
 }
 
 TEST(IntOpChecks, TheTableNamesEveryOpOnceByItsBundleName) {
