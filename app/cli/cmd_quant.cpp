@@ -16,6 +16,7 @@ OptionSpec opt_method() { return {"method", "ID", "quantization method (see `met
 OptionSpec opt_bits() { return {"bits", "PRESET", "w4a4, w3a3, w2a2, w4a8, w8a8, w1a32, fp32 ... (default w4a4)"}; }
 OptionSpec opt_layer() { return {"layer", "NAME=W/A", "per-layer bits, e.g. conv1=8/8 (repeatable)"}; }
 OptionSpec opt_edges() { return {"edges", "POLICY", "first/last layers: quantized, first-fp, fp, 8bit (default: the method's)"}; }
+OptionSpec opt_granularity() { return {"granularity", "G", "weight scales per-tensor (default) or per-channel"}; }
 
 QuantPlan plan_from(const Args& args, const Graph& g) {
   const std::string method = args.get("method", "nice");
@@ -23,6 +24,14 @@ QuantPlan plan_from(const Args& args, const Graph& g) {
   QuantPlan plan = args.has("edges") ? make_plan(g, method, bits, edge_policy_from_name(args.get("edges")))
                                      : make_plan(g, method, bits);
   for (const auto& spec : args.all("layer")) apply_layer_override(plan, spec);
+  if (args.has("granularity")) {
+    const std::string gr = args.get("granularity");
+    if (gr != "per-tensor" && gr != "per-channel")
+      throw Error("--granularity '" + gr + "': expected per-tensor or per-channel");
+    for (LayerPlan& l : plan.layers)
+      l.granularity = gr == "per-channel" ? Granularity::GranularityPerChannel
+                                          : Granularity::GranularityPerTensor;
+  }
   validate(plan, g);
   return plan;
 }
@@ -60,7 +69,7 @@ int cmd_methods(const std::vector<std::string>& argv) {
 
 int cmd_cost(const std::vector<std::string>& argv) {
   const std::vector<OptionSpec> specs = {opt_model(), opt_input(), opt_data(), opt_method(), opt_bits(),
-                                         opt_layer(), opt_edges(), opt_width(), opt_json(), opt_help()};
+                                         opt_layer(), opt_edges(), opt_granularity(), opt_width(), opt_json(), opt_help()};
   Args args(argv, specs);
   if (args.has("help")) {
     print_help("cost", "--model NAME|FILE [--bits PRESET] [--layer NAME=W/A ...]",
@@ -89,7 +98,7 @@ int cmd_cost(const std::vector<std::string>& argv) {
 int cmd_quantize(const std::vector<std::string>& argv) {
   const std::vector<OptionSpec> specs = {
       opt_model(), opt_input(), opt_data(), opt_mean(), opt_std(), opt_method(), opt_bits(), opt_layer(),
-      opt_edges(), opt_augment(), opt_num_classes(),
+      opt_edges(), opt_granularity(), opt_augment(), opt_num_classes(),
       {"epochs", "N", "fine-tuning epochs (default 2)"},
       {"lr", "X", "learning rate (default 0.005, SGD Nesterov, cosine)"},
       {"optimizer", "sgd|adam", "optimizer (default sgd)"},

@@ -119,6 +119,22 @@ TEST(Cli, BadPlanExitsWith2NamingLayerAndValue) {
   EXPECT_EQ(cli("cost --model lenet5 --method nice --bits w1a4").exit_code, 2);
 }
 
+TEST(Cli, GranularityPerChannelReachesThePlanAndBadValuesExitWith2) {
+  const CliRun bad = cli("cost --model lenet5 --granularity per-row");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--granularity 'per-row': expected per-tensor or per-channel"),
+            std::string::npos) << bad.err;
+  const std::string ck = tmp("cli-per-channel.bsck");
+  const CliRun r = cli("quantize --model lenet5 --method minmax --bits w4a8 --granularity "
+                       "per-channel --epochs 1 --train-limit 256 --test-limit 100 --out " + ck);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto record = nlohmann::json::parse(std::ifstream(ck + ".json"));
+  int per_channel = 0;
+  for (const auto& l : record.at("config").at("plan").at("layers"))
+    per_channel += l.at("granularity") == "per-channel";
+  EXPECT_EQ(per_channel, 5);  // every weight layer of LeNet-5
+}
+
 TEST(Cli, MinMaxW8A8OfTheShippedLeNet5StaysWithinOnePoint) {
   const std::string ck = tmp("cli-minmax.bsck");
   const CliRun r = cli("quantize --model lenet5 --method minmax --bits w8a8 --test-limit 1000 "
