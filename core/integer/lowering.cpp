@@ -467,6 +467,14 @@ class Lowerer {
     return out;
   }
 
+  // Appends piece `p` to concat L's runs, its layer to L's inputs if new.
+  static void add_run(IntLayer& L, const Piece& p) {
+    auto at = std::find(L.inputs.begin(), L.inputs.end(), p.layer);
+    if (at == L.inputs.end()) at = L.inputs.insert(L.inputs.end(), p.layer);
+    L.runs.push_back({static_cast<int32_t>(at - L.inputs.begin()), static_cast<int32_t>(p.first),
+                      static_cast<int32_t>(p.count)});
+  }
+
   // The concat layer that lays `pieces` side by side, each channel requantized onto `grid`
   // (m[c], shift[c], offset[c]); open convs among them stay wide (their bias joins the offset).
   void close_pieces(int node, const ActivationGrid& grid) {
@@ -489,10 +497,7 @@ class Lowerer {
     std::vector<double> offset;
     for (const Piece& p : pieces) {
       if (is_open(p.layer)) close_wide(p.layer, model_.layers[p.layer].scale, {});
-      auto at_input = std::find(L.inputs.begin(), L.inputs.end(), p.layer);
-      if (at_input == L.inputs.end()) at_input = L.inputs.insert(L.inputs.end(), p.layer);
-      L.runs.push_back({static_cast<int32_t>(at_input - L.inputs.begin()),
-                        static_cast<int32_t>(p.first), static_cast<int32_t>(p.count)});
+      add_run(L, p);
       for (int64_t k = 0; k < p.count; ++k) {
         M[0].push_back(p.scale[k] / grid.scale);
         offset.push_back(p.offset[k]);
@@ -527,10 +532,7 @@ class Lowerer {
     L.op = IntOp::IntConcat;
     int64_t lo = std::numeric_limits<int32_t>::max(), hi = std::numeric_limits<int32_t>::min();
     for (const Piece& p : pieces) {
-      auto at_input = std::find(L.inputs.begin(), L.inputs.end(), p.layer);
-      if (at_input == L.inputs.end()) at_input = L.inputs.insert(L.inputs.end(), p.layer);
-      L.runs.push_back({static_cast<int32_t>(at_input - L.inputs.begin()),
-                        static_cast<int32_t>(p.first), static_cast<int32_t>(p.count)});
+      add_run(L, p);
       const auto r = known_range(p.layer);
       lo = std::min(lo, r.first), hi = std::max(hi, r.second);
     }
