@@ -8,26 +8,16 @@
 #include <map>
 #include <set>
 
-#include "data/normalization.h"
 #include "graph/op.h"
+#include "integer/channel_pieces.h"
 #include "integer/int_op.h"
 #include "integer/reference_executor.h"
+#include "integer/requant_choice.h"
 #include "util/error.h"
 
 namespace bitshift {
 
 namespace {
-
-// |m| <= 2^30 (DESIGN.md names 15 bits): a residual add's two multipliers share one shift, so
-// the smaller loses the bits of their ratio (often 10-1000x), and each lost bit moves outputs
-// a level. With 23-bit multipliers ~0.03 % of an imported MobileNetV2's add outputs moved a
-// level and, amplified through 17 blocks, 4 % of its images changed class; with 30 bits the
-// integers agree with the simulation as closely as its float32 and float64 runs agree with each
-// other. int32 inputs, |m| <= 2^30, |offset| <= 2^60 and shift <= 61 keep every sum of the
-// contract below 2^63 (FORMAT.md); one multiply per output costs next to nothing beside K²·C MACs.
-constexpr double kMaxMultiplier = 1073741824.0;  // 2^30
-constexpr int kMaxShift = 61;
-constexpr double kMaxOffset = 1152921504606846976.0;  // 2^60
 
 // A real tensor of the graph in terms of integer layers:
 //   real[c] = Σ_terms scale_t[c]·value_t[c] + offset[c], then ReLU (and ReLU6's cap) if set.
@@ -37,15 +27,6 @@ struct Term {
   int layer = 0;
   std::vector<double> scale;  // size 1 or C
 };
-// Channels [first, first + count) of one integer layer, as part of a value laid side by side
-// (concat, split, shuffle): real[k] = scale[k]·value[first + k] + offset[k], then ReLU/cap.
-struct Piece {
-  int layer = 0;
-  int64_t first = 0, count = 0;
-  std::vector<double> scale, offset;  // count entries each
-  bool relu = false;
-  double cap = 0.0;
-};
 struct Value {
   std::vector<Term> terms;
   std::vector<double> offset;  // empty = 0
@@ -53,7 +34,7 @@ struct Value {
   double cap = 0.0;  // ReLU6: 6
   // Non-empty: the value is these channel runs side by side (and `terms` is empty). Closing it
   // on a grid makes a concat layer; data movement between grids is free until then.
-  std::vector<Piece> pieces;
+  std::vector<ChannelPiece> pieces;
 };
 
 template <typename T>
@@ -156,7 +137,7 @@ class Lowerer {
         v = values_[n.inputs[0]];
         v.relu = true;
         if (n.kind == OpKind::ReLU6) v.cap = 6.0;
-        for (Piece& p : v.pieces) {
+        for (ChannelPiece& p : v.pieces) {
           p.relu = true;
           if (n.kind == OpKind::ReLU6) p.cap = p.cap > 0 ? std::min(p.cap, 6.0) : 6.0;
         }
@@ -174,16 +155,16 @@ class Lowerer {
         v = values_[n.inputs[0]];
         v.relu = true;
         v.cap = v.cap > 0 ? std::min(v.cap, n.hi) : n.hi;
-        for (Piece& p : v.pieces) p.relu = true, p.cap = p.cap > 0 ? std::min(p.cap, n.hi) : n.hi;
+        for (ChannelPiece& p : v.pieces) p.relu = true, p.cap = p.cap > 0 ? std::min(p.cap, n.hi) : n.hi;
         break;
       case OpKind::Concat:
         for (int in : n.inputs) {
-          const std::vector<Piece> p = pieces_of(in);
+          const std::vector<ChannelPiece> p = pieces_of(in);
           v.pieces.insert(v.pieces.end(), p.begin(), p.end());
         }
         break;
       case OpKind::Slice: v.pieces = channel_slice(pieces_of(n.inputs[0]), n.begin, n.end); break;
-      case OpKind::ChannelShuffle: v.pieces = shuffle(pieces_of(n.inputs[0]), n.groups); break;
+      case OpKind::ChannelShuffle: v.pieces = channel_shuffle(pieces_of(n.inputs[0]), n.groups); break;
       case OpKind::Add: {
         const Value& a = values_[n.inputs[0]];
         const Value& b = values_[n.inputs[1]];
@@ -356,9 +337,9 @@ class Lowerer {
     if (!after_conv) {
       // A BatchNorm on codes or a concatenation (DenseNet's BN-ReLU-conv): a per-channel affine
       // map of each piece, requantized when a grid closes it.
-      std::vector<Piece> pieces = pieces_of(g_.node(i).inputs[0]);
+      std::vector<ChannelPiece> pieces = pieces_of(g_.node(i).inputs[0]);
       int64_t c = 0;
-      for (Piece& p : pieces)
+      for (ChannelPiece& p : pieces)
         for (int64_t k = 0; k < p.count; ++k, ++c) {
           if (p.relu) fail(i, "a BatchNorm after a ReLU on values the plan does not quantize");
           p.offset[k] = a[c] * (p.offset[k] - mean[c]) + beta[c];
@@ -410,14 +391,14 @@ class Lowerer {
   }
 
   // The value of `node` as channel runs: its pieces, or its one term as a single run.
-  std::vector<Piece> pieces_of(int node) {
+  std::vector<ChannelPiece> pieces_of(int node) {
     const Value& v = values_[node];
     if (!v.pieces.empty()) return v.pieces;
     if (v.terms.size() != 1)
       fail(node, "its channels are laid beside others (concat, split or shuffle) but it is a "
                  "sum the plan does not quantize; give its reader activation bits");
     const Shape& sh = g_.node(node).out_shape;
-    Piece p;
+    ChannelPiece p;
     p.layer = v.terms[0].layer;
     p.count = sh.flat ? sh.numel() : sh.c;
     p.relu = v.relu, p.cap = v.cap;
@@ -428,74 +409,27 @@ class Lowerer {
     return {p};
   }
 
-  // Channels [begin, end) of side-by-side runs.
-  static std::vector<Piece> channel_slice(const std::vector<Piece>& in, int64_t begin, int64_t end) {
-    std::vector<Piece> out;
-    int64_t c = 0;
-    for (const Piece& p : in) {
-      const int64_t lo = std::max(begin, c), hi = std::min(end, c + p.count);
-      if (lo < hi) {
-        Piece q = p;
-        q.first = p.first + (lo - c), q.count = hi - lo;
-        q.scale.assign(p.scale.begin() + (lo - c), p.scale.begin() + (hi - c));
-        q.offset.assign(p.offset.begin() + (lo - c), p.offset.begin() + (hi - c));
-        out.push_back(std::move(q));
-      }
-      c += p.count;
-    }
-    return out;
-  }
-
-  // ShuffleNet's channel shuffle: output channel o is input channel (o % g)·(C/g) + o / g.
-  static std::vector<Piece> shuffle(const std::vector<Piece>& in, int64_t groups) {
-    int64_t C = 0;
-    for (const Piece& p : in) C += p.count;
-    std::vector<Piece> out;
-    for (int64_t o = 0; o < C; ++o) {
-      const int64_t src = (o % groups) * (C / groups) + o / groups;
-      Piece q = channel_slice(in, src, src + 1).at(0);
-      Piece* last = out.empty() ? nullptr : &out.back();
-      if (last && last->layer == q.layer && last->first + last->count == q.first &&
-          last->relu == q.relu && last->cap == q.cap) {
-        ++last->count;  // extend a run of consecutive channels
-        last->scale.push_back(q.scale[0]);
-        last->offset.push_back(q.offset[0]);
-      } else {
-        out.push_back(std::move(q));
-      }
-    }
-    return out;
-  }
-
-  // Appends piece `p` to concat L's runs, its layer to L's inputs if new.
-  static void add_run(IntLayer& L, const Piece& p) {
-    auto at = std::find(L.inputs.begin(), L.inputs.end(), p.layer);
-    if (at == L.inputs.end()) at = L.inputs.insert(L.inputs.end(), p.layer);
-    L.runs.push_back({static_cast<int32_t>(at - L.inputs.begin()), static_cast<int32_t>(p.first),
-                      static_cast<int32_t>(p.count)});
-  }
-
   // The concat layer that lays `pieces` side by side, each channel requantized onto `grid`
   // (m[c], shift[c], offset[c]); open convs among them stay wide (their bias joins the offset).
   void close_pieces(int node, const ActivationGrid& grid) {
     Value& v = values_[node];
-    const std::vector<Piece> pieces = v.pieces;
+    const std::vector<ChannelPiece> pieces = v.pieces;
     bool relu = false, mixed = false;
     double cap = 0.0;
-    for (const Piece& p : pieces) {
+    for (const ChannelPiece& p : pieces) {
       mixed |= p.relu != pieces[0].relu || p.cap != pieces[0].cap;
       relu |= p.relu;
       cap = p.cap;
     }
     bool caps_differ = false;
-    for (const Piece& p : pieces) caps_differ |= p.cap != pieces[0].cap;
+    for (const ChannelPiece& p : pieces) caps_differ |= p.cap != pieces[0].cap;
     if ((mixed && grid.lo < 0) || caps_differ)
       fail(node, "its channels come from inputs with different ReLU/ReLU6 clamps onto one grid");
     IntLayer L;
     L.op = IntOp::IntConcat;
     std::vector<std::vector<double>> M(1);
     std::vector<double> offset;
-    for (const Piece& p : pieces) {
+    for (const ChannelPiece& p : pieces) {
       if (is_open(p.layer)) close_wide(p.layer, model_.layers[p.layer].scale, {});
       add_run(L, p);
       for (int64_t k = 0; k < p.count; ++k) {
@@ -511,8 +445,7 @@ class Lowerer {
     IntLayer& C = model_.layers[idx];
     C.requant.requantized = true;
     C.requant.lo = static_cast<int32_t>(lo), C.requant.hi = static_cast<int32_t>(hi);
-    choose_multipliers(C, M, steps_of(offset, grid));
-    set_offsets(node, C, offset, grid);
+    requantize_onto(node, C, M, offset, grid);
     C.scale = {grid.scale};
     v = Value{};
     v.terms = {Term{idx, {grid.scale}}};
@@ -521,9 +454,9 @@ class Lowerer {
   // A reader of side-by-side runs that all sit on one grid (a split or shuffle of quantized
   // codes): the runs become a concat layer with unit multipliers, pure data movement.
   void move_pieces(int node) {
-    const std::vector<Piece>& pieces = values_[node].pieces;
+    const std::vector<ChannelPiece>& pieces = values_[node].pieces;
     const double s = pieces[0].scale[0];
-    for (const Piece& p : pieces)
+    for (const ChannelPiece& p : pieces)
       for (int64_t k = 0; k < p.count; ++k)
         if (p.scale[k] != s || p.offset[k] != 0.0 || is_open(p.layer) ||
             (p.relu && !(known_range(p.layer).first >= 0)))
@@ -531,7 +464,7 @@ class Lowerer {
     IntLayer L;
     L.op = IntOp::IntConcat;
     int64_t lo = std::numeric_limits<int32_t>::max(), hi = std::numeric_limits<int32_t>::min();
-    for (const Piece& p : pieces) {
+    for (const ChannelPiece& p : pieces) {
       add_run(L, p);
       const auto r = known_range(p.layer);
       lo = std::min(lo, r.first), hi = std::max(hi, r.second);
@@ -629,8 +562,7 @@ class Lowerer {
     L.requant.requantized = true;
     L.requant.lo = static_cast<int32_t>(lo);
     L.requant.hi = static_cast<int32_t>(hi);
-    choose_multipliers(L, M, steps_of(v.offset, grid));
-    if (!v.offset.empty()) set_offsets(node, L, v.offset, grid);
+    requantize_onto(node, L, M, v.offset, grid);
     L.scale = {grid.scale};
     v = Value{};
     v.terms = {Term{target, {grid.scale}}};
@@ -684,50 +616,17 @@ class Lowerer {
     return steps;
   }
 
-  // offset[c] (real units) on the multiplied scale of channel c: 2^shift finer than an output step.
-  void set_offsets(int node, IntLayer& L, const std::vector<double>& offset,
-                   const ActivationGrid& grid) {
-    L.requant.offset.assign(offset.size(), 0);
-    for (size_t c = 0; c < offset.size(); ++c) {
-      const double o = std::ldexp(offset[c] / grid.scale, at(L.requant.shift, static_cast<int64_t>(c)));
-      if (std::abs(o) > kMaxOffset)  // with the products the sum stays in int64
-        fail(node, "bias of channel " + std::to_string(c) + " is " +
-                       std::to_string(offset[c] / grid.scale) + " output steps (too large)");
-      L.requant.offset[c] = std::llround(o);
+  // The requantization of L onto `grid` (integer/requant_choice.h); errors name `node`.
+  void requantize_onto(int node, IntLayer& L, const std::vector<std::vector<double>>& M,
+                       const std::vector<double>& offset, const ActivationGrid& grid) {
+    const std::vector<double> steps = steps_of(offset, grid);
+    choose_multipliers(L, M, steps, model_.notes);
+    if (steps.empty()) return;
+    try {
+      set_offsets(L, steps);
+    } catch (const Error& e) {
+      fail(node, e.what());
     }
-  }
-
-  // (m, shift) per channel: the largest shift keeping every input's |m| within its bound and
-  // the channel's offset (`offset_steps`, in output steps; empty = none) within 2^60.
-  void choose_multipliers(IntLayer& L, const std::vector<std::vector<double>>& M,
-                          const std::vector<double>& offset_steps = {}) {
-    const size_t C = M[0].size();
-    L.requant.m.assign(C, 0);
-    L.requant.shift.assign(C, 0);
-    if (M.size() > 1) L.requant.m2.assign(C, 0);
-    int shift_only = 0;
-    for (size_t c = 0; c < C; ++c) {
-      double largest = 0.0;
-      for (const auto& m : M) largest = std::max(largest, std::abs(m[c]));
-      if (largest == 0.0) continue;
-      const double bound = kMaxMultiplier;
-      if (largest > bound)
-        throw Error("cannot lower '" + L.name + "': requantization multiplier " +
-                    std::to_string(largest) + " of channel " + std::to_string(c) + " exceeds " +
-                    std::to_string(static_cast<int64_t>(bound)) +
-                    " (the output step is far finer than the input's)");
-      int shift = std::min(kMaxShift, static_cast<int>(std::floor(std::log2(bound / largest))));
-      if (!offset_steps.empty() && std::abs(offset_steps[c]) >= 1.0)
-        shift = std::max(0, std::min(shift, static_cast<int>(std::floor(
-                                                std::log2(kMaxOffset / std::abs(offset_steps[c]))))));
-      L.requant.shift[c] = shift;
-      L.requant.m[c] = static_cast<int32_t>(std::llround(std::ldexp(M[0][c], shift)));
-      if (M.size() > 1) L.requant.m2[c] = static_cast<int32_t>(std::llround(std::ldexp(M[1][c], shift)));
-      const int32_t m = std::abs(L.requant.m[c]);
-      if (M.size() == 1 && m > 0 && (m & (m - 1)) == 0) ++shift_only;
-    }
-    if (shift_only == static_cast<int>(C))
-      model_.notes.push_back(L.name + ": every multiplier is a power of two (shift-only)");
   }
 
   void close_output() {
@@ -752,35 +651,6 @@ class Lowerer {
 IntegerModel lower(const QuantizedNetwork& net) {
   torch::NoGradGuard no_grad;
   return Lowerer(net).run();
-}
-
-IntTensor integer_input(const QuantizedNetwork& net, const IntegerModel& model,
-                        const torch::Tensor& images) {
-  torch::NoGradGuard no_grad;
-  auto q = net.hooks->activation_quantizer(0);
-  require(q != nullptr, "the network input is not quantized");
-  const double scale = model.input().scale.at(0);
-  // The simulation's own quantizer, so the codes are exactly the simulated ones.
-  const auto values = torch::round(q->quantize(images.to(torch::kFloat32)).to(torch::kFloat64) / scale);
-  IntTensor t;
-  t.n = images.size(0);
-  t.values = to_int32(values.contiguous().flatten());
-  return t;
-}
-
-PixelCodes pixel_codes(const QuantizedNetwork& net, const IntegerModel& model,
-                       const Normalization& norm) {
-  const int64_t c = net.model->graph().input_shape().c;
-  // One image whose channel k holds every pixel value 0..255 in a row.
-  const auto pixels = torch::arange(256, torch::kLong).to(torch::kUInt8).view({1, 1, 1, 256})
-                          .expand({1, c, 1, 256}).contiguous();
-  const IntTensor codes = integer_input(net, model, PixelNormalizer(norm, c, "pixels")(pixels));
-  PixelCodes out;
-  out.mean.assign(norm.mean.begin(), norm.mean.end());
-  out.std.assign(norm.std.begin(), norm.std.end());
-  for (int64_t k = 0; k < c; ++k)
-    out.codes.emplace_back(codes.values.begin() + k * 256, codes.values.begin() + (k + 1) * 256);
-  return out;
 }
 
 }  // namespace bitshift
