@@ -3,7 +3,7 @@
 // convolution algorithms, different float rounding), of the simulation in float64, and of the
 // lowered integer model (reference executor). An integer-vs-simulation agreement below 100 % is
 // the lowering's error only where the simulation agrees with itself.
-// Usage: agreement_noise_bench CHECKPOINT [images=1000]
+// Usage: [PER_LAYER=1 [END_TO_END=1]] agreement_noise_bench CHECKPOINT [images=1000]
 #include <torch/torch.h>
 
 #include <cstdio>
@@ -13,6 +13,7 @@
 #include "data/batcher.h"
 #include "data/registry.h"
 #include "integer/int_op.h"
+#include "integer/layer_agreement.h"
 #include "integer/lowering.h"
 #include "integer/reference_executor.h"
 #include "train/model_source.h"
@@ -43,60 +44,6 @@ double same(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
   int64_t s = 0;
   for (size_t i = 0; i < a.size(); ++i) s += a[i] == b[i];
   return 100.0 * static_cast<double>(s) / static_cast<double>(a.size());
-}
-
-// The graph tensor an integer layer's output stands for (its requantization folds the
-// BatchNorm and ReLU after a conv or add).
-int simulated_node(const Graph& g, int node) {
-  for (;;) {
-    const std::vector<int> next = g.consumers(node);
-    if (next.size() != 1) return node;
-    const OpKind k = g.node(next[0]).kind;
-    if (k != OpKind::BatchNorm2d && k != OpKind::ReLU && k != OpKind::ReLU6 && k != OpKind::Clip)
-      return node;
-    node = next[0];
-  }
-}
-
-// Per layer: the share of values differing from the simulation's codes when the layer is fed
-// the simulation's codes of its inputs (the lowering's own error, no propagation).
-void per_layer(QuantizedNetwork& net, const IntegerModel& im, const torch::Tensor& x) {
-  torch::NoGradGuard no_grad;
-  const auto sim = net.model->forward_all(to_channels_last(x));
-  const Graph& g = net.model->graph();
-  std::vector<IntTensor> feed(im.layers.size());
-  feed[0] = integer_input(net, im, x);
-  for (size_t l = 1; l < im.layers.size(); ++l) {
-    const IntLayer& L = im.layers[l];
-    IntValues in;
-    for (int i : L.inputs) in.push_back(&feed[static_cast<size_t>(i)]);
-    feed[l].n = x.size(0);
-    feed[l].values.assign(static_cast<size_t>(x.size(0) * L.numel()), 0);
-    int_op_def(L.op).reference(L, int_inputs(im, L), in, feed[l], 0, x.size(0));
-    const int node = g.find(L.name) < 0 ? -1 : simulated_node(g, g.find(L.name));
-    if (node < 0 || L.scale.size() != 1 ||
-        !(L.requantized_output() || L.op == IntOp::IntLookup || L.op == IntOp::IntSumPool))
-      continue;
-    const auto expected = torch::round(sim[node].contiguous().to(torch::kFloat64) / L.scale[0]).flatten();
-    const auto got = torch::tensor(std::vector<int64_t>(feed[l].values.begin(), feed[l].values.end()))
-                         .to(torch::kFloat64);
-    const auto diff = (got - expected).abs();
-    std::printf("  %-28s %-8s differ %.4f %%  max |diff| %.0f\n", L.name.c_str(), int_op_name(L.op),
-                100.0 * (diff > 0).to(torch::kFloat64).mean().item<double>(),
-                diff.max().item<double>());
-    if (std::getenv("END_TO_END")) continue;  // keep the integers' own values: propagation
-    const auto codes = expected.to(torch::kInt64);
-    feed[l].values.assign(codes.data_ptr<int64_t>(), codes.data_ptr<int64_t>() + codes.numel());
-  }
-  // The logits: integer (value·scale) against the simulation's.
-  const IntLayer& out = im.layers.back();
-  const auto logits = sim[g.output()].contiguous().to(torch::kFloat64).flatten();
-  auto ints = torch::tensor(std::vector<int64_t>(feed.back().values.begin(), feed.back().values.end()))
-                  .to(torch::kFloat64);
-  auto scale = torch::tensor(out.scale, torch::kFloat64);
-  ints = (ints.view({x.size(0), -1}) * scale).flatten();
-  std::printf("  logits: max |integer - simulated| %.4g, max |simulated| %.4g\n",
-              (ints - logits).abs().max().item<double>(), logits.abs().max().item<double>());
 }
 
 }  // namespace
@@ -132,7 +79,9 @@ int main(int argc, char** argv) {
     bc.shuffle = false;
     Batcher b(data, lm.normalization, bc);
     b.start_epoch(0);
-    per_layer(net, im, b.get(0).x);
+    for (const LayerAgreement& a : layer_agreement(net, im, b.get(0).x, !std::getenv("END_TO_END")))
+      std::printf("  %-28s %-8s differ %.4f %%  max |diff| %lld\n", a.name.c_str(),
+                  int_op_name(a.op), 100.0 * a.differing, static_cast<long long>(a.max_diff));
   }
   std::vector<int64_t> f64;
   try {
