@@ -50,3 +50,19 @@ inline int bs_finish(int acc, int c, int requantized, __global const int* restri
   if (!requantized) return acc;
   return bs_requantize((long)acc * m[c] + offset[c], shift[c], lo, hi);
 }
+
+// The part of pool window (oy, ox) inside an in_h x in_w map: its top-left input position
+// (iy0, ix0), possibly in the padding, and the rows [ky0, ky1) and columns [kx0, kx1) of the
+// window that lie inside the map (padding takes no part in max or sum pools).
+typedef struct {
+  int iy0, ix0, ky0, ky1, kx0, kx1;
+} bs_window;
+
+inline bs_window bs_pool_window(int oy, int ox, int in_h, int in_w, int kernel_h, int kernel_w,
+                                int stride, int padding) {
+  bs_window w;
+  w.iy0 = oy * stride - padding, w.ix0 = ox * stride - padding;
+  w.ky0 = max(0, -w.iy0), w.ky1 = min(kernel_h, in_h - w.iy0);
+  w.kx0 = max(0, -w.ix0), w.kx1 = min(kernel_w, in_w - w.ix0);
+  return w;
+}

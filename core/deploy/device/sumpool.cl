@@ -10,12 +10,10 @@ __kernel BS_ATTR void bs_sumpool(__global const int* restrict x, __global int* r
                                  int batch) {
   const int ox = get_global_id(0), oy = get_global_id(1), z = get_global_id(2);
   if (ox >= out_w || oy >= out_h || z >= batch * channels) return;
-  const int iy0 = oy * stride - padding, ix0 = ox * stride - padding;
-  const int ky0 = max(0, -iy0), ky1 = min(kernel_h, in_h - iy0);
-  const int kx0 = max(0, -ix0), kx1 = min(kernel_w, in_w - ix0);
+  const bs_window win = bs_pool_window(oy, ox, in_h, in_w, kernel_h, kernel_w, stride, padding);
   __global const int* plane = x + z * in_h * in_w;
   int sum = 0;
-  for (int ky = ky0; ky < ky1; ++ky)
-    for (int kx = kx0; kx < kx1; ++kx) sum += plane[(iy0 + ky) * in_w + ix0 + kx];
+  for (int ky = win.ky0; ky < win.ky1; ++ky)
+    for (int kx = win.kx0; kx < win.kx1; ++kx) sum += plane[(win.iy0 + ky) * in_w + win.ix0 + kx];
   y[(z * out_h + oy) * out_w + ox] = sum;
 }
