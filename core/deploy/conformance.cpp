@@ -162,7 +162,22 @@ IntegerModel conformance_model() {
     lut.table.push_back(b.uniform(-9, 9));
   const int l = b.add(lut);
 
-  IntLayer fc = b.layer("linear_w7", IntOp::IntLinear, {l}, 4, 1, 1);
+  // Thresholds on the table's values (so some equal a value: reached), channels 1 and 3 counted
+  // down, one threshold below every value (always reached).
+  IntLayer thr = b.layer("threshold", IntOp::IntThreshold, {l}, 5, 2, 2);
+  Requant& tr = thr.requant;
+  tr.requantized = true, tr.lo = -2, tr.hi = 2, tr.shift = {0};
+  for (int64_t c = 0; c < 5; ++c) {
+    std::vector<int32_t> t = {-10, b.uniform(-9, 9), b.uniform(-9, 9), b.uniform(-9, 9)};
+    std::sort(t.begin(), t.end());
+    thr.table.insert(thr.table.end(), t.begin(), t.end());
+    const bool down = c == 1 || c == 3;
+    tr.m.push_back(down ? -1 : 1);
+    tr.offset.push_back(down ? 2 : -2);
+  }
+  const int th = b.add(thr);
+
+  IntLayer fc = b.layer("linear_w7", IntOp::IntLinear, {th}, 4, 1, 1);
   fc.w_bits = 7;
   fc.weights = b.codes(4 * 5 * 2 * 2, -64, 63);
   b.requant_with_ties(fc, -128, 127);

@@ -73,12 +73,12 @@ std::string estimate_table(const Estimate& e) {
       "FPGA estimate: %s (%s), dataflow engine per layer, vec %d x lanes %d,"
       " %g MHz\n",
       e.device.c_str(), d.id.c_str(), p.vec, p.lanes, p.clock_mhz);
-  s += format("  %-22s %-7s %2s %2s %3s %4s %11s %10s %9s %9s %5s %7s %5s\n", "layer", "op", "w",
+  s += format("  %-22s %-9s %2s %2s %3s %4s %11s %10s %9s %9s %5s %7s %5s\n", "layer", "op", "w",
               "a", "acc", "mult", "MACs", "BOPs", "cycles", "us", "DSP", d.logic_name.c_str(),
               d.ram_name.c_str());
   for (const auto& l : e.layers) {
     const char* mult = l.macs == 0 ? "-" : (l.lut_multipliers ? "lut" : "dsp");
-    s += format("  %-22s %-7s %2d %2d %3d %4s %11lld %10.4g %9lld %9.2f %5lld %7lld %5lld\n",
+    s += format("  %-22s %-9s %2d %2d %3d %4s %11lld %10.4g %9lld %9.2f %5lld %7lld %5lld\n",
                 l.name.c_str(), l.op.c_str(), l.w_bits, l.a_bits, l.acc_bits, mult,
                 (long long)l.macs, l.bops, (long long)l.cycles, 1e3 * l.latency_ms,
                 (long long)l.dsps, (long long)l.luts, (long long)l.ram_blocks);

@@ -182,6 +182,21 @@ void estimate_lookup(LayerEstimate& le, const IntegerModel& m, size_t index,
   le.weight_bits = static_cast<int64_t>(L.table.size()) * out_bits;
 }
 
+// A multi-threshold a lane, FINN's way: n comparators of the input's width against a channel's
+// thresholds (held in memory, n·c·input bits) and an adder of their outputs; m = ±1 needs no
+// multiplier, only the offset adder and clamp.
+void estimate_threshold(LayerEstimate& le, const IntegerModel& m, size_t index,
+                        const DeviceProfile&, const Parallelism& p) {
+  const IntLayer& L = m.layers[index];
+  stream(le, m, index, p);
+  const int64_t n = L.c > 0 ? static_cast<int64_t>(L.table.size()) / L.c : 0;
+  const int in_bits = input_bits(m, index);
+  le.acc_bits = bits_for_range(0, n);
+  le.luts_adder = int64_t{le.lanes} * (n * in_bits + le.acc_bits);  // comparators and count
+  le.luts_requant = int64_t{le.lanes} * 2 * le.acc_bits;
+  le.weight_bits = static_cast<int64_t>(L.table.size()) * in_bits;
+}
+
 // A product a lane (a multiplier of the inputs' widths), then the requantization.
 void estimate_mul(LayerEstimate& le, const IntegerModel& m, size_t index, const DeviceProfile& d,
                   const Parallelism& p) {
@@ -205,6 +220,7 @@ constexpr OpEstimator kOpEstimators[] = {
     {IntOp::IntMaxPool, estimate_maxpool},    {IntOp::IntSumPool, estimate_sumpool},
     {IntOp::IntAdd, estimate_add},            {IntOp::IntConcat, estimate_concat},
     {IntOp::IntLookup, estimate_lookup},      {IntOp::IntMul, estimate_mul},
+    {IntOp::IntThreshold, estimate_threshold},
 };
 
 OpEstimate op_estimator(const IntLayer& L) {

@@ -6,12 +6,13 @@
 namespace bitshift {
 
 extern const IntOpDef kIntInputOp, kIntConvOp, kIntLinearOp, kIntMaxPoolOp, kIntSumPoolOp,
-    kIntAddOp, kIntConcatOp, kIntLookupOp, kIntMulOp;
+    kIntAddOp, kIntConcatOp, kIntLookupOp, kIntMulOp, kIntThresholdOp;
 
 const std::vector<const IntOpDef*>& int_op_table() {
   static const std::vector<const IntOpDef*> ops = {&kIntInputOp,   &kIntConvOp,    &kIntLinearOp,
                                                    &kIntMaxPoolOp, &kIntSumPoolOp, &kIntAddOp,
-                                                   &kIntConcatOp,  &kIntLookupOp,  &kIntMulOp};
+                                                   &kIntConcatOp,  &kIntLookupOp,  &kIntMulOp,
+                                                   &kIntThresholdOp};
   return ops;
 }
 

@@ -27,6 +27,8 @@ enum class IntOp {
                // codes, one entry per value the input can take
   IntMul,      // y = requantize(a·b·m[c] + offset[c]): a product, b broadcast over H×W when
                // it is C×1×1 (squeeze-excitation gates)
+  IntThreshold,  // y = requantize(#{i : x ≥ table[c][i]}·m[c] + offset[c]), m = ±1: the number
+                 // of a channel's thresholds the input reaches (N2UQ's learned thresholds)
 };
 // Each op's checks, bound and reference arithmetic: integer/int_op.h.
 
@@ -67,7 +69,8 @@ struct IntLayer {
   // Conv / Linear weights, layout [out][in/groups][k][k] (Linear: [out][in]). Each entry is a
   // code: a signed integer value when `table` is empty, else an index 0…2^w_bits−1 into `table`
   // (non-uniform weights: UNIQ quantiles, PoT+LUT, offset grids such as UniQ's odd levels).
-  // A lookup layer has no weights; its `table` holds the output code of every input value.
+  // A lookup layer has no weights; its `table` holds the output code of every input value; a
+  // threshold layer's `table` holds each channel's thresholds, ascending ([c][n]).
   int w_bits = 8;
   std::vector<int32_t> weights;
   std::vector<int32_t> table;

@@ -69,6 +69,11 @@ class Lowerer {
     for (int i = 0; i < g_.size(); ++i) lower_node(i);
     close_output();
     prove_accumulator_bounds(model_);
+    for (const IntLayer& L : model_.layers)
+      if (L.op == IntOp::IntThreshold &&
+          model_.layers[L.inputs[0]].max_value >= std::numeric_limits<int32_t>::max())
+        throw Error("cannot lower '" + L.name + "': its input can reach the largest int32, " +
+                    "which the thresholds use for 'never reached'");
     // What the reader and the executors check, checked here: a lowering that builds a layer
     // its op refuses (a gate of another shape, a table of the wrong length) fails by name.
     for (size_t l = 0; l < model_.layers.size(); ++l) {
@@ -523,6 +528,7 @@ class Lowerer {
   void close_on_grid(int node, const ActivationGrid& grid) {
     if (node == 0) return;
     Value& v = values_[node];
+    if (!grid.thresholds.empty()) return close_thresholds(node, grid);
     if (!grid.affine)
       fail(node, "its quantizer's levels (odd multiples of a half step) cannot be reached by "
                  "requantizing integers; only the network input may use them");
@@ -566,6 +572,66 @@ class Lowerer {
     L.scale = {grid.scale};
     v = Value{};
     v.terms = {Term{target, {grid.scale}}};
+  }
+
+  // A multi-threshold layer onto a grid whose levels count learned thresholds (N2UQ): the real
+  // value s[c]·x + o[c] (after a ReLU/ReLU6 when the value has one) reaches threshold t when
+  // s·x ≥ t − o, i.e. x ≥ ⌈(t − o)/s⌉ for s > 0 and x ≤ ⌊(t − o)/s⌋ for s < 0 (counted down:
+  // m = −1). An open conv stays wide and bias-free: its offset moves into the thresholds exactly.
+  void close_thresholds(int node, const ActivationGrid& grid) {
+    Value& v = values_[node];
+    if (v.terms.size() != 1 || !v.pieces.empty())
+      fail(node, "learned thresholds (N2UQ) after an add or a concatenation have no integer form "
+                 "yet; quantize this site with a uniform method (--layer " + g_.node(node).name +
+                 "=<w>/<a> with another method)");
+    const Term t = v.terms[0];
+    if (is_open(t.layer)) close_wide(t.layer, t.scale, {});
+    // Thresholds every x reaches or none does, as int32 sentinels (run() checks that the input
+    // is proven to stay below the largest int32).
+    const int64_t always = std::numeric_limits<int32_t>::min();
+    const int64_t never = std::numeric_limits<int32_t>::max();
+    IntLayer L;
+    L.op = IntOp::IntThreshold;
+    L.inputs = {t.layer};
+    const int64_t n = static_cast<int64_t>(grid.thresholds.size());
+    const int64_t C = model_.layers[t.layer].c;
+    Requant& r = L.requant;
+    r.requantized = true;
+    r.lo = static_cast<int32_t>(grid.lo), r.hi = static_cast<int32_t>(grid.hi);
+    r.shift = {0};
+    for (int64_t c = 0; c < C; ++c) {
+      const double s = at(t.scale, c), o = v.offset.empty() ? 0.0 : v.offset[c];
+      std::vector<int64_t> row;
+      for (double th : grid.thresholds) {
+        // After a ReLU (and ReLU6's cap) the quantizer sees max(value, 0) (min(·, cap)).
+        bool reached_always = v.relu && th <= 0.0, reached_never = v.cap > 0 && th > v.cap;
+        int64_t x_at = 0;
+        if (!reached_always && !reached_never) {
+          if (s == 0.0) {
+            (o >= th ? reached_always : reached_never) = true;
+          } else {
+            const double q = (th - o) / s;
+            const double b = s > 0 ? std::ceil(q) : std::floor(q) + 1;  // s < 0: x ≥ b not reached
+            x_at = static_cast<int64_t>(std::clamp(b, double(always), double(never)));
+          }
+        }
+        // Counted up (s ≥ 0): the value reaches th when x ≥ entry. Counted down (s < 0): the
+        // value reaches th unless x ≥ entry.
+        const bool up = s >= 0.0;
+        if (reached_always) row.push_back(up ? always : never);
+        else if (reached_never) row.push_back(up ? never : always);
+        else row.push_back(x_at);
+      }
+      std::sort(row.begin(), row.end());
+      for (int64_t e : row) L.table.push_back(static_cast<int32_t>(e));
+      const bool up = s >= 0.0;
+      r.m.push_back(up ? 1 : -1);
+      r.offset.push_back(up ? grid.lo : grid.lo + n);
+    }
+    L.scale = {grid.scale};
+    const int idx = add_layer(std::move(L), node);
+    v = Value{};
+    v.terms = {Term{idx, {grid.scale}}};
   }
 
   // An open conv read as is: requantized with m = 1 and shift 0, so the output is the

@@ -3,7 +3,8 @@
 // IntegerModel obeying the arithmetic contract (DESIGN.md). BatchNorm and float biases fold into
 // per-channel requantization multipliers and integer biases; ReLU folds into the clamp; average
 // pools become sums whose 1/k² joins the reader's multiplier; a residual add requantizes each
-// input with its own multiplier. Weight codes and tables come from the quantizers themselves.
+// input with its own multiplier; learned thresholds (N2UQ) become multi-threshold layers.
+// Weight codes and tables come from the quantizers themselves.
 #include <torch/types.h>
 
 #include "data/dataset.h"
@@ -13,8 +14,9 @@
 namespace bitshift {
 
 // Throws Error naming the layer and what is expected when the network cannot be lowered
-// exactly: a full-precision layer, an activation without a uniform grid (N2UQ), a tensor the
-// plan leaves in floating point between integer layers, or an int32 accumulator bound exceeded.
+// exactly: a full-precision layer, an activation without an integer form (learned thresholds
+// after an add or a concatenation), a tensor the plan leaves in floating point between integer
+// layers, or an int32 accumulator bound exceeded.
 IntegerModel lower(const QuantizedNetwork& net);
 
 // The integer input values of a batch of (normalised) float images [N, C, H, W]: exactly the

@@ -50,8 +50,8 @@ IntegerWeights DorefaWeightQuantizer::integer_weights(const torch::Tensor& w) co
 ActivationGrid DorefaActivationQuantizer::grid() const {
   const int64_t n = (int64_t{1} << bits_) - 1;
   // Signed sites: 2k/n − 1 = (2k − n)/n, the odd values in [−n, n] in units of 1/n.
-  if (signed_) return {1.0 / static_cast<double>(n), -n, n, false};
-  return {1.0 / static_cast<double>(n), 0, n, true};
+  if (signed_) return {1.0 / static_cast<double>(n), -n, n, false, {}};
+  return {1.0 / static_cast<double>(n), 0, n, true, {}};
 }
 
 }  // namespace bitshift

@@ -75,7 +75,7 @@ IntegerWeights LsqWeightQuantizer::integer_weights(const torch::Tensor& w) const
 }
 
 ActivationGrid LsqActivationQuantizer::grid() const {
-  return {step_.item<double>(), -qn(), qp(), true};
+  return {step_.item<double>(), -qn(), qp(), true, {}};
 }
 
 }  // namespace bitshift

@@ -27,7 +27,7 @@ torch::Tensor MinMaxActivationQuantizer::quantize(const torch::Tensor& x) {
 ActivationGrid MinMaxActivationQuantizer::grid() const {
   const int64_t levels = signed_ ? (1 << (bits_ - 1)) - 1 : (1 << bits_) - 1;
   return {range_.item<double>() / static_cast<double>(levels), signed_ ? -levels : 0, levels,
-          true};
+          true, {}};
 }
 
 }  // namespace bitshift

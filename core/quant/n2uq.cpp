@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "quant/rounding.h"
+#include "util/error.h"
 
 namespace bitshift {
 namespace {
@@ -81,8 +82,37 @@ torch::Tensor N2uqActivationQuantizer::quantize(const torch::Tensor& x) {
                               torch::where(seg > n, torch::full_like(f_mid, kOutputRange), f_mid));
 
   auto out = y + (f - f.detach());  // y carries no gradient: y.detach() + f − f.detach()
-  if (signed_) out = out + start_;  // signed sites: levels start + kΔ (see the header)
+  if (signed_) {
+    // Levels Δ·(k + R(start/Δ)) (see the header), the rounding straight-through.
+    const auto shift = round_half_up(start_.detach() / delta) * delta;
+    out = out + start_ + (shift - start_.detach());
+  }
   return out * scale2_;
+}
+
+int64_t N2uqActivationQuantizer::first_level() const {
+  if (!signed_) return 0;
+  return static_cast<int64_t>(std::floor(start_.item<double>() / output_step() + 0.5));
+}
+
+ActivationGrid N2uqActivationQuantizer::grid() const {
+  torch::NoGradGuard no_grad;
+  const double s1 = scale1_.item<double>(), s2 = scale2_.item<double>();
+  if (!(s1 > 0) || !(s2 > 0))
+    throw Error("N2UQ's scale1 " + std::to_string(s1) + " and scale2 " + std::to_string(s2) +
+                " must be positive for an integer form");
+  const int64_t n = intervals();
+  // The thresholds T_i exactly as quantize() computes them, in units of x: T_i / scale1.
+  const auto a_pos = torch::where(a_ > kMinInterval, a_, torch::full_like(a_, kMinInterval));
+  const auto bounds = torch::cat({torch::zeros({1}, a_pos.options()), a_pos.cumsum(0)}) + start_;
+  const auto t = (bounds.slice(0, 0, n) + a_pos * 0.5).to(torch::kFloat64).contiguous();
+  ActivationGrid g;
+  g.scale = s2 * output_step();
+  g.lo = first_level();
+  g.hi = g.lo + n;
+  g.affine = false;
+  for (int64_t i = 0; i < n; ++i) g.thresholds.push_back(t[i].item<double>() / s1);
+  return g;
 }
 
 TraceValues N2uqActivationQuantizer::trace() const {

@@ -14,9 +14,15 @@
 //   Ties: the code counts u > T_i; y = Δ·R(f(u)/Δ) with R half up (METHODS §4.2, rounding.h) puts
 //   u exactly on T_i on the upper level, so we count u ≥ T_i [inferred; measure-zero change].
 //   Signed sites [inferred; the code has none, its LTQ input comes after an RPReLU and start is
-//   free to go negative]: the output is shifted back by the learned start, out = scale2·(y + start)
-//   (with the G-STE term), so the levels scale2·(start + kΔ) follow the input's sign. start
-//   starts at −1: u ∈ [−1, 1] maps onto the full range. Unsigned sites: out = scale2·y, start 0.
+//   free to go negative]: the output is shifted back by the learned start rounded to a whole
+//   output step, out = scale2·(y + Δ·R(start/Δ)) (with the G-STE term, and a straight-through
+//   gradient to start), so the levels scale2·Δ·(k + R(start/Δ)) follow the input's sign and
+//   zero is always a level: the codes k + R(start/Δ) are integers with real zero at code 0, so
+//   zero padding stays exact in integers. start starts at −1: u ∈ [−1, 1] maps onto the full
+//   range. Unsigned sites: out = scale2·y, start 0.
+//   Integer form: grid() gives the levels scale2·Δ·v, v = R(start/Δ) + #{i : x ≥ T_i/scale1},
+//   whose thresholds the lowering turns into integer thresholds on the accumulator (FINN's
+//   MultiThreshold); it needs scale1 > 0 and scale2 > 0.
 //   Init [inferred; the code has no calibration, scale1 = scale2 = 1]: if calibration batches
 //   are observed, hi (and for signed sites lo) = the mean over batches of the 99.9% (0.1%)
 //   quantile of relu(x) (of x); scale1 = 2/(hi − lo) so [lo, hi] maps onto [start, start + 2],
@@ -45,11 +51,14 @@ class N2uqActivationQuantizer : public ActivationQuantizer {
   void finish_calibration() override;
   torch::Tensor quantize(const torch::Tensor& x) override;
   TraceValues trace() const override;
+  ActivationGrid grid() const override;
   // The learned start may move below zero, where relu(x) and x differ: keep the ReLU.
   bool subsumes_relu() const override { return false; }
 
   int64_t intervals() const { return (int64_t{1} << bits_) - 1; }                         // n
   double output_step() const { return kOutputRange / static_cast<double>(intervals()); }  // Δ
+  // R(start/Δ) at signed sites (the code of the lowest level), 0 at unsigned sites.
+  int64_t first_level() const;
   torch::Tensor start_parameter() const { return start_; }
   torch::Tensor interval_parameter() const { return a_; }
   torch::Tensor scale1_parameter() const { return scale1_; }

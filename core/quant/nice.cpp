@@ -96,7 +96,7 @@ IntegerWeights NiceWeightQuantizer::integer_weights(const torch::Tensor& w) cons
 ActivationGrid NiceActivationClamp::grid() const {
   const double c = clamp_.abs().item<double>();
   const int64_t levels = signed_ ? std::max(1, (1 << (bits_ - 1)) - 1) : (1 << bits_) - 1;
-  return {c / static_cast<double>(levels), signed_ ? -levels : 0, levels, true};
+  return {c / static_cast<double>(levels), signed_ ? -levels : 0, levels, true, {}};
 }
 
 torch::Tensor nice_quantize_bias(const torch::Tensor& b, const torch::Tensor& accumulator_step) {

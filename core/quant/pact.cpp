@@ -59,7 +59,7 @@ IntegerWeights MaxAbsWeightQuantizer::integer_weights(const torch::Tensor& w) co
 ActivationGrid PactActivationQuantizer::grid() const {
   const int64_t levels = signed_ ? (1 << (bits_ - 1)) - 1 : (1 << bits_) - 1;
   return {alpha_.abs().item<double>() / static_cast<double>(levels), signed_ ? -levels : 0,
-          levels, true};
+          levels, true, {}};
 }
 
 }  // namespace bitshift

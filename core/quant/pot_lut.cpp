@@ -164,7 +164,7 @@ IntegerWeights PotLutWeightQuantizer::integer_weights(const torch::Tensor& w) co
 }
 
 ActivationGrid PotLutActivationQuantizer::grid() const {
-  return {std::ldexp(1.0, static_cast<int>(exponent())), -qn(), qp(), true};
+  return {std::ldexp(1.0, static_cast<int>(exponent())), -qn(), qp(), true, {}};
 }
 
 }  // namespace bitshift

@@ -33,11 +33,14 @@ struct IntegerWeights {
 // The grid of an activation quantizer: its outputs are scale·v for integers v in [lo, hi].
 // affine: quantize(x) == scale·clamp(R(x/scale), lo, hi), so an integer accumulator can be
 // requantized onto it; odd grids (UniQ's symmetric levels ±1, ±3, …) are not affine and can
-// only be the network input.
+// only be the network input. `thresholds` (ascending, in units of x, hi − lo of them): the
+// level is lo + #{i : x ≥ thresholds[i]} instead (N2UQ's learned thresholds), which lowers to
+// an integer multi-threshold on the accumulator.
 struct ActivationGrid {
   double scale = 1.0;
   int64_t lo = 0, hi = 0;
   bool affine = true;
+  std::vector<double> thresholds;
 };
 
 class WeightQuantizer : public torch::nn::Module {

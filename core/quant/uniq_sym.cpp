@@ -119,8 +119,8 @@ IntegerWeights UniqWeightQuantizer::integer_weights(const torch::Tensor& w) cons
 
 ActivationGrid UniqActivationQuantizer::grid() const {
   const double s = step_.item<double>();
-  if (signed_) return {s * 0.5, -levels(), levels(), false};
-  return {s, 0, levels(), true};
+  if (signed_) return {s * 0.5, -levels(), levels(), false, {}};
+  return {s, 0, levels(), true, {}};
 }
 
 }  // namespace bitshift

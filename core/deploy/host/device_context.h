@@ -28,6 +28,7 @@ struct DeviceLayer {
   Mem weights;  // decoded weight values (bs_unpack_weights), int32, or pairs for a pair conv
   Mem bias, m, m2, shift, offset;
   bool pairs = false;  // a conv on 16-bit pairs (bs_stage_pairs + bs_conv_pairs)
+  int64_t per_channel = 0;  // a threshold's thresholds per channel (the table is not kept)
   // Staging by the producer (plan_staging): `next` is a pair conv reading this layer whose
   // staged input this layer writes (-1: none); `fed` says a layer's staged input is written by
   // its producer; `read` whether anything but `next` reads the output.

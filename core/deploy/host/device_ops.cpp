@@ -13,12 +13,13 @@ const DeviceOpDef kDeviceInputOp{IntOp::IntInput, upload_input, launch_input};
 }  // namespace
 
 extern const DeviceOpDef kDeviceConvOp, kDeviceLinearOp, kDeviceMaxPoolOp, kDeviceSumPoolOp,
-    kDeviceAddOp, kDeviceConcatOp, kDeviceLookupOp, kDeviceMulOp;
+    kDeviceAddOp, kDeviceConcatOp, kDeviceLookupOp, kDeviceMulOp, kDeviceThresholdOp;
 
 const DeviceOpDef& device_op(IntOp op) {
   static const DeviceOpDef* const ops[] = {&kDeviceInputOp,   &kDeviceConvOp,    &kDeviceLinearOp,
                                            &kDeviceMaxPoolOp, &kDeviceSumPoolOp, &kDeviceAddOp,
-                                           &kDeviceConcatOp,  &kDeviceLookupOp,  &kDeviceMulOp};
+                                           &kDeviceConcatOp,  &kDeviceLookupOp,  &kDeviceMulOp,
+                                           &kDeviceThresholdOp};
   for (const DeviceOpDef* d : ops)
     if (d->op == op) return *d;
   throw std::runtime_error(std::string("integer op '") + int_op_name(op) +

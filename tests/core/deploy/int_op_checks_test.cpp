@@ -112,6 +112,22 @@ TEST(IntOpChecks, ConcatRunsLookupTablesAndMulGatesMustFitTheirInputs) {
                   "input range [-8, 2147483648] is empty or beyond int32");
 }
 
+TEST(IntOpChecks, ThresholdsAreAscendingAFullRowAChannelAndCountByOne) {
+  const IntegerModel m = conformance_model();
+  const size_t t = static_cast<size_t>(m.find("threshold"));
+  EXPECT_EQ(check_error(m, t, kUnchanged), "");
+  EXPECT_CONTAINS(check_error(m, t, [](IntLayer& L) { std::swap(L.table[4], L.table[7]); }),
+                  "the thresholds of channel 1 are not ascending");
+  EXPECT_CONTAINS(check_error(m, t, [](IntLayer& L) { L.table.pop_back(); }),
+                  "19 thresholds for 5 channels");
+  EXPECT_CONTAINS(check_error(m, t, [](IntLayer& L) { L.requant.m[0] = 2; }),
+                  "a threshold's m is +1 or -1, got 2");
+  EXPECT_CONTAINS(check_error(m, t, [](IntLayer& L) { L.requant.shift = {1}; }),
+                  "a threshold's shift is 0, got 1");
+  EXPECT_CONTAINS(check_error(m, t, [](IntLayer& L) { L.requant.requantized = false; }),
+                  "is always requantized");
+}
+
 TEST(IntOpChecks, TheTableNamesEveryOpOnceByItsBundleName) {
   for (const IntOpDef* def : int_op_table()) {
     EXPECT_EQ(&int_op_def(def->op), def);

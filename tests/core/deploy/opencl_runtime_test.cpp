@@ -191,6 +191,26 @@ class RandomModel {
     return push(L);
   }
 
+  // n ascending thresholds a channel, drawn over the input's proven range (a few beyond it:
+  // always or never reached), counted up or down (m = ±1) onto [lo, lo + n].
+  int threshold(int src, int64_t n, int32_t lo) {
+    reference();  // proves the input's range
+    const IntLayer& in = model.layers[static_cast<size_t>(src)];
+    IntLayer L = layer("threshold", IntOp::IntThreshold, {src}, in.c, in.h, in.w);
+    Requant& r = L.requant;
+    r.requantized = true, r.lo = lo, r.hi = static_cast<int32_t>(lo + n), r.shift = {0};
+    for (int64_t ch = 0; ch < L.c; ++ch) {
+      std::vector<int32_t> t;
+      for (int64_t i = 0; i < n; ++i) t.push_back(uniform(in.min_value - 2, in.max_value + 2));
+      std::sort(t.begin(), t.end());
+      L.table.insert(L.table.end(), t.begin(), t.end());
+      const bool down = uniform(0, 1) == 1;
+      r.m.push_back(down ? -1 : 1);
+      r.offset.push_back(down ? lo + n : lo);
+    }
+    return push(L);
+  }
+
   std::vector<IntTensor> reference() {
     prove_accumulator_bounds(model);
     return run_reference(model, sample);
@@ -338,7 +358,8 @@ TEST(OpenClRuntime, EveryOpOnSmallOddShapesEqualsReference) {
   const int cat = r.concat({sum, a, wide_m}, {{0, 1, 4}, {1, 0, 3}, {2, 2, 2}}, -2000, 2000);
   const int gate = r.pool(IntOp::IntSumPool, cat, 0, 1, 0);
   const int mul = r.mul(cat, gate, -300, 300);  // products up to 2000 · 24000
-  const int lut = r.lookup(mul, -300, 300);
+  const int thr = r.threshold(mul, 7, -3);
+  const int lut = r.lookup(thr, -300, 300);
   const int mp = r.pool(IntOp::IntMaxPool, lut, 2, 2, 1);
   r.linear(mp, 3, {5, false}, {false, 0, 0, true, true});
   expect_device_matches_reference(r, {2, 1});
@@ -468,6 +489,29 @@ TEST(OpenClRuntime, RequantizationRoundsHalfUpIn64BitsAndSaturatesAsComputedByHa
   // (x − 1) / 2 half up: 1, -2, 0, -1, 2, -3, 63, -64.5 -> -65 (floor), 499, -500.5 -> -501.
   EXPECT_EQ(y[2].values, (std::vector<int32_t>{9, -9, 3, -3, 14, -14, 363, -366, 2861, -2861,
                                                1, -2, 0, -1, 2,  -3,  63,  -65,  499,  -501}));
+}
+
+// A multi-threshold by hand: a value equal to a threshold reaches it; channel 1 counts down.
+TEST(OpenClRuntime, ThresholdsCountReachedThresholdsAsComputedByHand) {
+  REQUIRE_OPENCL_DEVICE();
+  IntegerModel m;
+  m.layers.push_back(hand_input(3, -1000, 1000));
+  m.layers[0].c = 2;
+  IntLayer t;
+  t.name = "t", t.op = IntOp::IntThreshold, t.inputs = {0};
+  t.c = 2, t.h = 1, t.w = 3;
+  t.table = {-5, 0, 7, /* channel 1 */ -1000, 2, 2};
+  t.requant.requantized = true, t.requant.lo = -1, t.requant.hi = 2;
+  t.requant.m = {1, -1}, t.requant.shift = {0}, t.requant.offset = {-1, 2};
+  m.layers.push_back(t);
+  prove_accumulator_bounds(m);
+  const IntTensor x{1, {-6, 0, 7, /* channel 1 */ -1000, 1, 2}};
+  // Channel 0: −1 + #{t ≤ x}, reached 0, 2, 3 -> -1, 1, 2. Channel 1: 2 − #{t ≤ x}, reached
+  // 1, 1, 3 -> 1, 1, -1.
+  const std::vector<int32_t> expected = {-1, 1, 2, 1, 1, -1};
+  EXPECT_EQ(run_reference(m, x)[1].values, expected);
+  OpenClRuntime runtime(m, kernel_source());
+  EXPECT_EQ(runtime.run(x)[1].values, expected);
 }
 
 TEST(OpenClRuntime, BrokenKernelSourceThrowsWithTheBuildLog) {

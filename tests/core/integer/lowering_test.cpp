@@ -12,6 +12,7 @@
 #include "models/zoo.h"
 #include "quant/gradual_schedule.h"
 #include "quant/method.h"
+#include "quant/n2uq.h"
 #include "train/model_source.h"
 
 using namespace bitshift;
@@ -118,16 +119,40 @@ INSTANTIATE_TEST_SUITE_P(
                       std::make_tuple("pot-lut", 8, false), std::make_tuple("uniq-sym", 4, false),
                       std::make_tuple("dorefa", 4, false)));
 
-TEST(Lowering, RefusesFullPrecisionLayersAndThresholdActivationsNamingTheLayer) {
+// N2UQ's levels count learned thresholds: the grid's thresholds give exactly quantize(x).
+TEST(GridOfN2uq, ThresholdsCountToTheQuantizersLevels) {
+  for (const bool is_signed : {false, true}) {
+    SCOPED_TRACE(is_signed ? "signed" : "unsigned");
+    torch::manual_seed(6);
+    auto q = std::dynamic_pointer_cast<N2uqActivationQuantizer>(
+        make_activation_quantizer("n2uq", 4, is_signed));
+    ASSERT_TRUE(q);
+    q->observe(torch::randn({64, 4, 6, 6}) * 2.0);
+    q->finish_calibration();
+    torch::NoGradGuard no_grad;
+    // Learned, uneven intervals and a start off the output grid.
+    q->interval_parameter().mul_(torch::rand({q->intervals()}) + 0.5);
+    q->start_parameter().add_(0.37 * q->output_step());
+    const ActivationGrid g = q->grid();
+    ASSERT_EQ(static_cast<int64_t>(g.thresholds.size()), q->intervals());
+    EXPECT_EQ(g.hi - g.lo, q->intervals());
+    const auto x = (torch::randn({32, 4, 6, 6}) * 3.0).to(torch::kFloat64);
+    auto count = torch::zeros_like(x);
+    for (double t : g.thresholds) count += (x >= t).to(torch::kFloat64);
+    const auto got = (count + static_cast<double>(g.lo)) * g.scale;
+    const auto expected = q->quantize(x.to(torch::kFloat32)).to(torch::kFloat64);
+    // Float32 u = scale1·x may land on the other side of a threshold than float64: a few.
+    EXPECT_LE(((got - expected).abs() > 1e-4 * g.scale).sum().item<int64_t>(), 3);
+    // Zero is a level (zero padding is exact in integers) at signed sites too.
+    EXPECT_TRUE(g.lo <= 0 && 0 <= g.hi) << g.lo << ".." << g.hi;
+    if (is_signed) EXPECT_LT(g.lo, 0);
+  }
+}
+
+TEST(Lowering, RefusesFullPrecisionLayersNamingTheLayerAndFlag) {
   GraphModule m(lenet5(Shape{1, 28, 28}, 10));
   auto fp_first = attach_quantizers(m, make_plan(m->graph(), "nice", "w4a8"));  // conv1 FP
   EXPECT_CONTAINS(error_of([&] { lower(fp_first); }), "--layer conv1=8/8");
-  GraphModule m2(lenet5(Shape{1, 28, 28}, 10));
-  auto n2uq = attach_quantizers(
-      m2, make_plan(m2->graph(), "n2uq", "w4a4", EdgePolicy::EdgePolicyQuantized));
-  const std::string e = error_of([&] { lower(n2uq); });
-  EXPECT_CONTAINS(e, "cannot lower");
-  EXPECT_CONTAINS(e, "uniform output grid");
 }
 
 namespace {
@@ -238,9 +263,15 @@ TEST(Lowering, LeNet5W4A4AgreesWithItsSimulation) {
   EXPECT_GE(a.agreement, 99.5);
 }
 
+// Integer layer -> the graph node whose simulated output it stands for.
+using LayerPairs = std::vector<std::pair<std::string, std::string>>;
+const LayerPairs kLeNetRequantized = {
+    {"conv1", "relu1"}, {"pool1", "pool1"}, {"conv2", "relu2"}, {"fc1", "relu3"}, {"fc2", "relu4"}};
+
 // Every requantized LeNet-5 layer of the integer model against the simulation's codes.
 void expect_layers_equal_simulation(QuantizedNetwork& net, const DatasetPair& data,
-                                    const Normalization& norm) {
+                                    const Normalization& norm,
+                                    const LayerPairs& pairs = kLeNetRequantized) {
   const IntegerModel im = lower(net);
   BatchConfig bc;
   bc.batch_size = 100;
@@ -251,9 +282,6 @@ void expect_layers_equal_simulation(QuantizedNetwork& net, const DatasetPair& da
   torch::NoGradGuard no_grad;
   const auto sim = net.model->forward_all(to_channels_last(x));
   const auto ints = run_reference(im, integer_input(net, im, x));
-  // Integer layer -> the graph node whose simulated output it stands for.
-  const std::vector<std::pair<std::string, std::string>> pairs = {
-      {"conv1", "relu1"}, {"pool1", "pool1"}, {"conv2", "relu2"}, {"fc1", "relu3"}, {"fc2", "relu4"}};
   const Graph& g = net.model->graph();
   for (const auto& [layer, node] : pairs) {
     const int l = im.find(layer);
@@ -285,4 +313,35 @@ TEST(Lowering, NiceQuantizedBiasesLowerAsSimulated) {
   quantize_all(net);
   net.model->eval();
   expect_layers_equal_simulation(net, data, norm);
+}
+
+// N2UQ (learned, uneven thresholds; a signed input whose start is off the output grid): every
+// activation becomes a multi-threshold layer on the accumulator, equal to the simulated codes.
+TEST(Lowering, N2uqThresholdsLowerToMultiThresholdLayersAsSimulated) {
+  const DatasetPair data = open_dataset("fashion-mnist");
+  Normalization norm;
+  auto net = calibrated("lenet5", "w4a4", data, &norm, "n2uq");
+  torch::manual_seed(7);
+  {
+    torch::NoGradGuard no_grad;
+    for (int i = 0; i < net.model->graph().size(); ++i)
+      if (auto q = std::dynamic_pointer_cast<N2uqActivationQuantizer>(
+              net.hooks->activation_quantizer(i))) {
+        q->interval_parameter().mul_(torch::rand({q->intervals()}) + 0.5);
+        q->start_parameter().add_(0.37 * q->output_step());
+      }
+  }
+  const IntegerModel im = lower(net);
+  for (const char* name : {"relu1", "relu2", "relu3", "relu4"}) {
+    ASSERT_GE(im.find(name), 0) << name;
+    EXPECT_EQ(im.layers[im.find(name)].op, IntOp::IntThreshold) << name;
+  }
+  expect_layers_equal_simulation(
+      net, data, norm,
+      {{"relu1", "relu1"}, {"pool1", "pool1"}, {"relu2", "relu2"}, {"relu3", "relu3"},
+       {"relu4", "relu4"}});
+  const Agreement a = measure_agreement(net, im, data.test, norm, 1000);
+  std::cout << "lenet5 n2uq w4a4: simulated " << a.simulated_top1 << " %, integer "
+            << a.integer_top1 << " %, agreement " << a.agreement << " %\n";
+  EXPECT_GE(a.agreement, 99.5);
 }

@@ -116,10 +116,12 @@ TEST(N2uqActivations, N2uqSignedSiteShiftsLevelsByStart) {
   set_value(q.interval_parameter(), torch::tensor({0.5f, 1.0f, 0.5f}));
   auto x = torch::tensor({-2.0f, -0.5f, 0.0f, 0.5f, 3.0f}, torch::requires_grad());
   auto y = q.quantize(x);
-  // counts 0, 1, 2 (0 is on T_2: up), 2, 3 → y = count·Δ, then + start = −1.
+  // counts 0, 1, 2 (0 is on T_2: up), 2, 3 → y = count·Δ, then + Δ·R(start/Δ) = Δ·R(−1.5) = −Δ
+  // (Δ = 2/3): the levels −2/3, 0, 2/3, 4/3 keep zero among them.
   const double t = 1.0 / 3.0;
-  EXPECT_TRUE(torch::allclose(y.detach(), torch::tensor({-1.0, -t, t, t, 1.0}, torch::kFloat), 0,
-                              kN2uqValueTol));
+  EXPECT_TRUE(torch::allclose(y.detach(), torch::tensor({-2 * t, 0.0, 2 * t, 2 * t, 4 * t},
+                                                        torch::kFloat),
+                              0, kN2uqValueTol));
   y.sum().backward();
   // ∂/∂start = 1 (the shift) − Δ/a⁺_k inside segment k: 1, 1 − 4/3, 1 − 2/3, 1 − 2/3, 1.
   EXPECT_NEAR(q.start_parameter().grad().item<double>(), 1 - t + t + t + 1, kN2uqGradTol);
@@ -148,9 +150,10 @@ TEST(N2uqActivations, N2uqCalibrationMapsSignedRangeOntoStartPlusTwo) {
   EXPECT_NEAR(q.scale1_parameter().item<double>(), 0.25, kN2uqValueTol);
   EXPECT_NEAR(q.start_parameter().item<double>(), -0.75, kN2uqValueTol);
   EXPECT_NEAR(q.scale2_parameter().item<double>(), 4.0, kN2uqValueTol);
-  // The ends of the observed range are reproduced: 4·(0 − 3/4) and 4·(2 − 3/4).
+  // The ends of the observed range reach the lowest and highest levels, 4·Δ·(k + R(start/Δ))
+  // with Δ = 2/3 and R(−9/8) = −1: 4·(0 − 2/3) and 4·(2 − 2/3), a whole step apart from zero.
   EXPECT_TRUE(torch::allclose(q.quantize(torch::tensor({-3.0f, 5.0f})),
-                              torch::tensor({-3.0f, 5.0f}), 0, kN2uqValueTol));
+                              torch::tensor({-8.0f / 3, 16.0f / 3}), 0, kN2uqValueTol));
 }
 
 TEST(N2uqActivations, N2uqWithoutCalibrationKeepsCodeDefaults) {
