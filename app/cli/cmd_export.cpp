@@ -13,6 +13,8 @@ int cmd_export(const std::vector<std::string>& argv) {
       {"out", "DIR", "bundle directory (default exports/<checkpoint name>)"},
       {"vectors", "N", "test-vector images: input + golden output of every layer (default 8)"},
       {"agreement-images", "N", "test images for integer-vs-simulation agreement (default all)"},
+      {"float64-agreement", "", "also compare with the simulation evaluated in float64 "
+                                "(free of float32 rounding noise; slower)"},
       {"fpga", "ID", "device profile of the resource estimate (default arria10)"},
       {"vec", "N", "estimate: multipliers per lane (vector width, default 16)"},
       {"lanes", "N", "estimate: output channels in parallel (default 16)"},
@@ -39,6 +41,7 @@ int cmd_export(const std::vector<std::string>& argv) {
   c.out = args.get("out", "exports/" + std::filesystem::path(c.checkpoint).stem().string());
   c.vector_images = args.get_int64("vectors", 8);
   c.agreement_images = args.get_int64("agreement-images", 0);
+  c.float64_agreement = args.has("float64-agreement");
   c.fpga = args.get("fpga", "arria10");
   c.parallelism.vec = args.get_int("vec", c.parallelism.vec);
   c.parallelism.lanes = args.get_int("lanes", c.parallelism.lanes);
@@ -62,6 +65,12 @@ int cmd_export(const std::vector<std::string>& argv) {
                 a.simulated_top1, a.integer_top1, a.agreement, (long long)a.disagreements,
                 a.executor.c_str());
   out.text(line);
+  if (a.float64_images > 0) {
+    std::snprintf(line, sizeof line,
+                  "  against the simulation evaluated in float64: same class %.2f %% (%lld differ)\n",
+                  a.float64_agreement, (long long)a.float64_disagreements);
+    out.text(line);
+  }
   for (const auto& note : r->model.notes) out.text("  note: " + note + "\n");
   out.text(estimate_table(r->estimate));
   nlohmann::json j = {{"bundle", r->bundle},
@@ -69,8 +78,13 @@ int cmd_export(const std::vector<std::string>& argv) {
                       {"agreement",
                        {{"images", a.images}, {"simulated_top1", a.simulated_top1},
                         {"integer_top1", a.integer_top1}, {"agreement", a.agreement},
+                        {"disagreements", a.disagreements},
                         {"executor", a.executor}}},
                       {"estimate", estimate_json(r->estimate)}};
+  if (a.float64_images > 0) {
+    j["agreement"]["float64_agreement"] = a.float64_agreement;
+    j["agreement"]["float64_disagreements"] = a.float64_disagreements;
+  }
   int code = kExitOk;
   if (r->verified) {
     out.text(verification_text(r->verification));

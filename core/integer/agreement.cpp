@@ -8,9 +8,34 @@
 
 namespace bitshift {
 
+namespace {
+
+// The simulation's top-1 classes over every batch in float64. Converts the model in place and
+// back (float32 -> float64 -> float32 is exact); empty when an op has no float64 kernel.
+std::vector<int64_t> float64_classes(QuantizedNetwork& net, Batcher& batcher) {
+  struct BackToFloat32 {
+    QuantizedNetwork& net;
+    ~BackToFloat32() { net.model->to(torch::kFloat32); }
+  } restore{net};
+  net.model->to(torch::kFloat64);
+  std::vector<int64_t> out;
+  try {
+    for (int64_t i = 0; i < batcher.num_batches(); ++i) {
+      const auto x = to_channels_last(batcher.get(i).x.to(torch::kFloat64));
+      const auto c = net.model->forward(x).argmax(1).contiguous();
+      for (int64_t n = 0; n < c.size(0); ++n) out.push_back(c[n].item<int64_t>());
+    }
+  } catch (const std::exception&) {
+    return {};
+  }
+  return out;
+}
+
+}  // namespace
+
 Agreement measure_agreement(QuantizedNetwork& net, const IntegerModel& model, const Dataset& data,
                             const Normalization& norm, int64_t limit,
-                            const IntegerRunner& runner) {
+                            const IntegerRunner& runner, bool float64) {
   torch::NoGradGuard no_grad;
   const bool was_training = net.model->is_training();
   net.model->eval();
@@ -22,12 +47,14 @@ Agreement measure_agreement(QuantizedNetwork& net, const IntegerModel& model, co
   batcher.start_epoch(0);
   Agreement a;
   int64_t sim_hits = 0, int_hits = 0, same = 0;
+  std::vector<int64_t> integer_classes;
   for (int64_t i = 0; i < batcher.num_batches(); ++i) {
     const Batch b = batcher.get(i);
     const auto sim = net.model->forward(to_channels_last(b.x)).argmax(1);
     const IntTensor input = integer_input(net, model, b.x);
     const IntTensor logits = runner ? runner(input) : run_reference(model, input).back();
     const auto classes = predicted_classes(model, logits);
+    integer_classes.insert(integer_classes.end(), classes.begin(), classes.end());
     const auto labels = b.y.contiguous();
     for (int64_t n = 0; n < b.y.size(0); ++n) {
       const int64_t s = sim[n].item<int64_t>(), label = labels[n].item<int64_t>();
@@ -36,6 +63,16 @@ Agreement measure_agreement(QuantizedNetwork& net, const IntegerModel& model, co
       same += classes[n] == s;
     }
     a.images += b.y.size(0);
+  }
+  if (float64) {
+    const std::vector<int64_t> exact = float64_classes(net, batcher);
+    if (exact.size() == integer_classes.size() && !exact.empty()) {
+      a.float64_images = a.images;
+      int64_t exact_same = 0;
+      for (size_t i = 0; i < exact.size(); ++i) exact_same += exact[i] == integer_classes[i];
+      a.float64_agreement = 100.0 * static_cast<double>(exact_same) / static_cast<double>(a.images);
+      a.float64_disagreements = a.images - exact_same;
+    }
   }
   net.model->train(was_training);
   if (a.images > 0) {

@@ -26,6 +26,10 @@ std::string agreement_report(const ExportResult& r, const ExportConfig& c) {
                       {"images", a.images},           {"simulated_top1", a.simulated_top1},
                       {"integer_top1", a.integer_top1}, {"agreement", a.agreement},
                       {"disagreements", a.disagreements}, {"notes", r.model.notes}};
+  if (a.float64_images > 0) {
+    j["float64_agreement"] = a.float64_agreement;
+    j["float64_disagreements"] = a.float64_disagreements;
+  }
   return j.dump(2) + "\n";
 }
 
@@ -88,7 +92,7 @@ Result<ExportResult> run_export(const ExportConfig& c, const ProgressFn<ExportSt
     const IntegerRunner runner =
         agreement_runner(r.model, input, golden, c.device, runtime, executor);
     r.agreement = measure_agreement(net, r.model, data.test, lm.normalization, c.agreement_images,
-                                    runner);
+                                    runner, c.float64_agreement);
     r.agreement.executor = executor;
     runtime.reset();
 

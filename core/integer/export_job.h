@@ -22,6 +22,7 @@ struct ExportConfig {
   std::string out;                    // bundle directory (replaced only when complete)
   int64_t vector_images = 8;          // test-vector batch (input + golden per layer)
   int64_t agreement_images = 0;       // images for the agreement check (0 = the test set)
+  bool float64_agreement = false;     // also against the simulation evaluated in float64
   std::string fpga = "arria10";       // device profile of the estimate
   Parallelism parallelism;            // of the estimate
   bool verify = true;                 // run the bundle on OpenCL after writing it

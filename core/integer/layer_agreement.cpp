@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <map>
+
 #include "integer/int_op.h"
 #include "integer/lowering.h"
 #include "util/error.h"
@@ -27,6 +29,10 @@ std::vector<LayerAgreement> layer_agreement(QuantizedNetwork& net, const Integer
   const int64_t n = images.size(0);
   std::vector<IntTensor> values(model.layers.size());
   values[0] = integer_input(net, model, images);
+  // A node lowered to several layers (a sum on a fine grid, then its thresholds): the last one
+  // carries the node's codes.
+  std::map<std::string, size_t> last;
+  for (size_t l = 0; l < model.layers.size(); ++l) last[model.layers[l].name] = l;
   std::vector<LayerAgreement> out;
   for (size_t l = 1; l < model.layers.size(); ++l) {
     const IntLayer& L = model.layers[l];
@@ -37,7 +43,7 @@ std::vector<LayerAgreement> layer_agreement(QuantizedNetwork& net, const Integer
     int_op_def(L.op).reference(L, int_inputs(model, L), in, values[l], 0, n);
     const int node = g.find(L.name) < 0 ? -1 : simulated_node(g, g.find(L.name));
     // Layers on one scale whose values are codes of a graph tensor (not wide accumulators).
-    if (node < 0 || L.scale.size() != 1 ||
+    if (node < 0 || last[L.name] != l || L.scale.size() != 1 ||
         !(L.requantized_output() || L.op == IntOp::IntSumPool))
       continue;
     const auto expected =

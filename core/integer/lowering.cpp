@@ -578,12 +578,11 @@ class Lowerer {
   // value s[c]·x + o[c] (after a ReLU/ReLU6 when the value has one) reaches threshold t when
   // s·x ≥ t − o, i.e. x ≥ ⌈(t − o)/s⌉ for s > 0 and x ≤ ⌊(t − o)/s⌋ for s < 0 (counted down:
   // m = −1). An open conv stays wide and bias-free: its offset moves into the thresholds exactly.
+  // A sum (residual add) or channels laid side by side is first requantized onto a fine grid
+  // (close_on_fine_grid, ReLU/ReLU6 in its clamp), then thresholded.
   void close_thresholds(int node, const ActivationGrid& grid) {
     Value& v = values_[node];
-    if (v.terms.size() != 1 || !v.pieces.empty())
-      fail(node, "learned thresholds (N2UQ) after an add or a concatenation have no integer form "
-                 "yet; quantize this site with a uniform method (--layer " + g_.node(node).name +
-                 "=<w>/<a> with another method)");
+    if (v.terms.size() != 1 || !v.pieces.empty()) close_on_fine_grid(node);
     const Term t = v.terms[0];
     if (is_open(t.layer)) close_wide(t.layer, t.scale, {});
     // Thresholds every x reaches or none does, as int32 sentinels (run() checks that the input
@@ -632,6 +631,45 @@ class Lowerer {
     const int idx = add_layer(std::move(L), node);
     v = Value{};
     v.terms = {Term{idx, {grid.scale}}};
+  }
+
+  // Requantizes a sum or side-by-side channels onto the finest grid whose int32 values still
+  // hold every real value it can take (±2^30 units for the largest, from the inputs' proven
+  // ranges): the multipliers are the only rounding, ~2^-30 of the range.
+  void close_on_fine_grid(int node) {
+    Value& v = values_[node];
+    for (const Term& t : v.terms)
+      if (is_open(t.layer)) close_wide(t.layer, t.scale, {});
+    for (const ChannelPiece& p : v.pieces)
+      if (is_open(p.layer)) close_wide(p.layer, model_.layers[p.layer].scale, {});
+    try {
+      prove_int_ranges(model_);  // the ranges of the layers so far
+    } catch (const std::runtime_error& e) {
+      fail(node, e.what());
+    }
+    const auto max_abs = [&](int layer) {
+      const IntLayer& L = model_.layers[layer];
+      return static_cast<double>(std::max(std::llabs(L.min_value), std::llabs(L.max_value)));
+    };
+    double largest = 0.0;
+    const int64_t C = g_.node(node).out_shape.flat ? g_.node(node).out_shape.numel()
+                                                   : g_.node(node).out_shape.c;
+    if (v.pieces.empty()) {
+      for (int64_t c = 0; c < C; ++c) {
+        double r = v.offset.empty() ? 0.0 : std::abs(v.offset[c]);
+        for (const Term& t : v.terms) r += max_abs(t.layer) * std::abs(at(t.scale, c));
+        largest = std::max(largest, r);
+      }
+    } else {
+      for (const ChannelPiece& p : v.pieces)
+        for (int64_t k = 0; k < p.count; ++k)
+          largest = std::max(largest, max_abs(p.layer) * std::abs(p.scale[k]) + std::abs(p.offset[k]));
+    }
+    ActivationGrid fine;
+    fine.scale = largest > 0.0 ? std::ldexp(largest, -30) : 1.0;
+    fine.lo = -(int64_t{1} << 30) - 1;
+    fine.hi = (int64_t{1} << 30) + 1;
+    close_on_grid(node, fine);
   }
 
   // An open conv read as is: requantized with m = 1 and shift 0, so the output is the

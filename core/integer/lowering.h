@@ -14,9 +14,8 @@
 namespace bitshift {
 
 // Throws Error naming the layer and what is expected when the network cannot be lowered
-// exactly: a full-precision layer, an activation without an integer form (learned thresholds
-// after an add or a concatenation), a tensor the plan leaves in floating point between integer
-// layers, or an int32 accumulator bound exceeded.
+// exactly: a full-precision layer, an activation without an integer form, a tensor the plan
+// leaves in floating point between integer layers, or an int32 accumulator bound exceeded.
 IntegerModel lower(const QuantizedNetwork& net);
 
 // The integer input values of a batch of (normalised) float images [N, C, H, W]: exactly the
