@@ -384,8 +384,14 @@ class Lowerer {
       L.op = IntOp::IntSumPool;
       const bool global = n.kind == OpKind::GlobalAvgPool;
       if (!global) require_square_window(i);
-      if (!global && n.window.pad_top != 0) fail(i, "average pooling with padding is not supported");
+      // Padded zeros in the divisor (PyTorch's default): every window divides by k², and the
+      // padding adds nothing to the sum. Without them the divisor shrinks at the borders.
+      if (!global && n.window.pad_top != 0 && !n.window.count_include_pad)
+        fail(i, "an average pool with padding that leaves the padded zeros out of the divisor "
+                "(count_include_pad=False) divides border windows by fewer values; its integer "
+                "form needs count_include_pad=True or no padding");
       L.kernel = global ? 0 : n.window.kh, L.stride = global ? 1 : n.window.sh;
+      L.padding = global ? 0 : n.window.pad_top;
       const double window = global ? static_cast<double>(n.in_shape.h * n.in_shape.w)
                                    : static_cast<double>(n.window.kh * n.window.kw);
       for (double& sc : scale) sc /= window;  // the mean's 1/k² moves into the reader's multiplier

@@ -7,7 +7,8 @@
 # Prints a Markdown table; a model that does not export shows the reason.
 # Usage: tests/bench/imported_export.sh [build-dir] [model ...]
 #   TRAIN (FP32 images, default 8192), EPOCHS (FP32, default 2), QAT (images, default 2048),
-#   AGREE (agreement images, default 2000) override the sizes.
+#   AGREE (agreement images, default 2000) override the sizes; PLANS the plans ("method bits
+#   granularity", separated by ';').
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build}
@@ -18,6 +19,7 @@ TRAIN=${TRAIN:-8192}
 EPOCHS=${EPOCHS:-2}
 QAT=${QAT:-2048}
 AGREE=${AGREE:-2000}
+PLANS=${PLANS:-"minmax w8a8 per-tensor;lsq w4a8 per-channel"}
 cmake --build "$BUILD" --target bitshift-cli >/dev/null
 FIXTURES="$BUILD/test-tmp/import-fixtures"
 [ -f "$FIXTURES/manifest.json" ] ||
@@ -27,8 +29,8 @@ DIR=$(mktemp -d)
 trap 'rm -rf "$DIR"' EXIT
 export OMP_WAIT_POLICY=PASSIVE
 last_error() { tr '\r' '\n' <"$DIR/err" | grep 'error' | tail -1 | cut -c1-160; }
-echo "FP32: $EPOCHS epochs on $TRAIN images (Adam 1e-3); w8a8 min/max (per tensor) and w4a8 LSQ"
-echo "(per-channel weights): 1 epoch on $QAT images; agreement on $AGREE test images; $(date -u +%Y-%m-%d)"
+echo "FP32: $EPOCHS epochs on $TRAIN images (Adam 1e-3); plans ($PLANS): 1 epoch on $QAT images;"
+echo "agreement on $AGREE test images; $(date -u +%Y-%m-%d)"
 echo
 echo "| model | plan | FP32 top-1 % | simulated % | integer % | same class % | differ | same class vs float64 sim % | OpenCL verify | export s |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
@@ -40,7 +42,8 @@ for m in $MODELS; do
   fi
   fp32=$(/usr/bin/python3 -c "import json,sys; print('%.2f' % json.load(open(sys.argv[1]))['top1'])" \
     "$DIR/$m.bsck.json" 2>/dev/null || echo "?")
-  for plan in "minmax w8a8 per-tensor" "lsq w4a8 per-channel"; do
+  IFS=';' read -ra plans <<<"$PLANS"
+  for plan in "${plans[@]}"; do
     set -- $plan
     if ! "$CLI" quantize --model "$DIR/$m.bsck" --method "$1" --bits "$2" --edges quantized \
         --granularity "$3" --epochs 1 --train-limit "$QAT" --test-limit 1000 --out "$DIR/q.bsck" \

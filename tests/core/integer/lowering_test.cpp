@@ -6,6 +6,7 @@
 #include "../test_util.h"
 #include "data/batcher.h"
 #include "data/registry.h"
+#include "graph/builder.h"
 #include "integer/agreement.h"
 #include "integer/layer_agreement.h"
 #include "integer/lowering.h"
@@ -375,4 +376,53 @@ TEST(Lowering, N2uqAfterResidualAddsThresholdsTheSumAsSimulated) {
   std::cout << "resnet20 n2uq w8a8 (calibrated): simulated " << a.simulated_top1
             << " %, integer " << a.integer_top1 << " %, agreement " << a.agreement << " %\n";
   EXPECT_GE(a.agreement, 99.0);
+}
+
+namespace {
+
+// conv(pad 1)-ReLU, a 3x3 average pool with padding 1 (stride `stride`), linear: the pool's
+// padded zeros count in the divisor unless `include_pad` is false.
+QuantizedNetwork padded_avgpool_net(int64_t stride, bool include_pad) {
+  GraphBuilder b("padded_avgpool", Shape{1, 28, 28}, 10);
+  int x = b.relu("relu1", b.conv("conv1", b.input(), 6, 3, 1, 1, 1, true));
+  Node attrs;
+  attrs.window = Window::square(3, stride, 1);
+  attrs.window.count_include_pad = include_pad;
+  x = b.add_node("pool", OpKind::AvgPool, {x}, attrs);
+  b.linear("fc", b.flatten("flat", x), 10);
+  torch::manual_seed(8);
+  GraphModule m(b.build());
+  return attach_quantizers(m, make_plan(m->graph(), "minmax", "w8a8", EdgePolicy::EdgePolicyQuantized));
+}
+
+}  // namespace
+
+TEST(Lowering, PaddedAveragePoolsSumWithZerosAndDivideByTheWholeWindow) {
+  const DatasetPair data = open_dataset("fashion-mnist");
+  const Normalization norm{{0.286f}, {0.353f}};  // Fashion-MNIST's
+  for (const int64_t stride : {1, 2}) {
+    SCOPED_TRACE("stride " + std::to_string(stride));
+    auto net = padded_avgpool_net(stride, true);
+    BatchConfig bc;
+    bc.batch_size = 64;
+    bc.shuffle = false;
+    Batcher t(data.train.head(64), norm, bc);
+    t.start_epoch(0);
+    const auto x = t.get(0).x;
+    calibrate(net, {to_channels_last(x)});
+    net.model->eval();
+    const IntegerModel im = lower(net);
+    const IntLayer& pool = im.layers[im.find("pool")];
+    EXPECT_EQ(pool.op, IntOp::IntSumPool);
+    EXPECT_EQ(pool.padding, 1);
+    // The logits in real units (the pool's 1/9 is in fc's scale) against the simulation's.
+    const auto logits = run_reference(im, integer_input(net, im, x)).back();
+    torch::NoGradGuard no_grad;
+    const auto sim = net.model->forward(to_channels_last(x)).to(torch::kFloat64);
+    const auto got = torch::tensor(std::vector<int64_t>(logits.values.begin(), logits.values.end()))
+                         .to(torch::kFloat64).view(sim.sizes()) * im.output().scale[0];
+    EXPECT_LE((got - sim).abs().max().item<double>(), 1e-3 * sim.abs().max().item<double>());
+  }
+  auto excluded = padded_avgpool_net(1, false);
+  EXPECT_CONTAINS(error_of([&] { lower(excluded); }), "count_include_pad=False");
 }
