@@ -5,15 +5,13 @@
 #include <iterator>
 #include <stdexcept>
 
+#include "png_reader.h"
+
 namespace bitshift {
 
 namespace {
 
-struct Image {
-  int channels = 0;
-  int64_t width = 0, height = 0;
-  std::string pixels;  // [h][w][channels]
-};
+using Image = PixelImage;
 
 // The next header number of a PNM file, skipping blanks and '#' comments.
 int64_t header_number(const std::string& bytes, size_t& at, const std::string& path) {
@@ -31,12 +29,9 @@ int64_t header_number(const std::string& bytes, size_t& at, const std::string& p
   return v;
 }
 
-Image read_pnm(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot open");
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+Image read_pnm(const std::string& bytes, const std::string& path) {
   if (bytes.size() < 2 || bytes[0] != 'P' || (bytes[1] != '5' && bytes[1] != '6'))
-    throw std::runtime_error(path + ": not a binary PGM (P5) or PPM (P6) image");
+    throw std::runtime_error(path + ": not a PNG, binary PGM (P5) or PPM (P6) image");
   Image im;
   im.channels = bytes[1] == '5' ? 1 : 3;
   size_t at = 2;
@@ -56,6 +51,13 @@ Image read_pnm(const std::string& path) {
   return im;
 }
 
+Image read_image(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": cannot open");
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return is_png(bytes) ? decode_png(bytes, path) : read_pnm(bytes, path);
+}
+
 }  // namespace
 
 IntTensor image_input(const IntegerModel& model, const std::string& path) {
@@ -63,14 +65,14 @@ IntTensor image_input(const IntegerModel& model, const std::string& path) {
   if (model.pixels.codes.empty())
     throw std::runtime_error("this bundle's network.json has no input_pixels (exported by an "
                              "older Bitshift): it cannot say how pixels become input codes");
-  const Image im = read_pnm(path);
+  const Image im = read_image(path);
   if (im.width != in.w || im.height != in.h)
     throw std::runtime_error(path + ": " + std::to_string(im.width) + "x" + std::to_string(im.height) +
                              " pixels, the model takes " + std::to_string(in.w) + "x" +
                              std::to_string(in.h) + " (resize and crop it first)");
   if (im.channels != in.c && !(im.channels == 1 && in.c == 3))
     throw std::runtime_error(path + ": " + std::to_string(im.channels) + " channels, the model takes " +
-                             std::to_string(in.c) + (in.c == 1 ? " (give a grey PGM)" : ""));
+                             std::to_string(in.c) + (in.c == 1 ? " (give a grey image)" : ""));
   IntTensor t;
   t.n = 1;
   t.values.resize(static_cast<size_t>(in.c * in.h * in.w));

@@ -1,6 +1,6 @@
 #pragma once
-// An image file as the network's input: binary PGM (P5, grey) or PPM (P6, colour), 8 bits per
-// channel, already at the model's input size; each pixel looked up in network.json's
+// An image file as the network's input: PNG (8 bits per channel: grey, colour, palette; alpha
+// dropped), binary PGM (P5, grey) or PPM (P6, colour), already at the model's input size; each pixel looked up in network.json's
 // input_pixels codes (FORMAT.md, "The input"), a grey image replicated to 3 channels for a
 // colour model as the studio does.
 #include <string>

@@ -23,9 +23,10 @@ int usage(const char* why) {
   std::fprintf(why ? stderr : stdout,
                "Usage: bitshift-host <bundle dir> [--device N] [--image FILE]\n\n"
                "Runs the bundle's network on an OpenCL device and compares every layer with the\n"
-               "golden vectors in testvectors/. With --image, classifies one binary PGM/PPM image\n"
-               "at the model's input size instead (pixels become codes through network.json's\n"
-               "input_pixels) and prints the class and the logits.\n"
+               "golden vectors in testvectors/. With --image, classifies one 8-bit PNG (grey,\n"
+               "colour or palette; alpha is dropped) or binary PGM/PPM image at the model's input\n"
+               "size instead (pixels become codes through network.json's input_pixels) and prints\n"
+               "the class and the logits.\n"
                "Exit codes: 0 all layers equal (or classified), 1 a mismatch, 2 a bad bundle,\n"
                "image or usage, 3 no OpenCL device or an OpenCL failure.\n");
   return why ? kBadBundle : kEqual;

@@ -187,6 +187,13 @@ TEST(BundleHostProgram, BuildsWithCMakeAloneAndChecksTheBundle) {
   for (int32_t v : logits.values) expected += " " + std::to_string(v);
   EXPECT_EQ(run(host + " " + dir + " --image " + image + " > " + log + " 2>&1"), 0) << slurp(log);
   EXPECT_CONTAINS(slurp(log), expected + "\n");
+  // The same pixels as a PNG written by Pillow (an RGBA one: alpha is dropped).
+  const std::string png = build + "/seven.png";
+  ASSERT_EQ(run("/usr/bin/python3 -c \"import sys; from PIL import Image; "
+                "Image.open(sys.argv[1]).convert('RGBA').save(sys.argv[2])\" " + image + " " + png),
+            0);
+  EXPECT_EQ(run(host + " " + dir + " --image " + png + " > " + log + " 2>&1"), 0) << slurp(log);
+  EXPECT_CONTAINS(slurp(log), expected + "\n");
   spit(image, ppm.substr(0, ppm.size() - 1));  // one pixel byte short
   EXPECT_EQ(run(host + " " + dir + " --image " + image + " > " + log + " 2>&1"), 2) << slurp(log);
   EXPECT_CONTAINS(slurp(log), "146 pixel bytes, expected 147");
