@@ -20,7 +20,7 @@ const std::vector<std::pair<std::string, std::string>>& formulas() {
       {"cycles_pool_add", "ceil(C*H*W / lanes) of the input (lanes values consumed a cycle)"},
       {"latency", "sequential latency = sum of layer cycles / clock"},
       {"throughput", "pipelined throughput bound = clock / max layer cycles (images/s)"},
-      {"bops", "MACs * (b_w*b_a + b_w + b_a + log2 fan_in) (UNIQ; b_w = 8 with an int8 table)"},
+      {"bops", "MACs * (b_w*b_a + b_w + b_a + log2 fan_in) (UNIQ; with a table, b_w = its entries' bits)"},
       {"multipliers",
        "vec * lanes per conv/linear engine; <= 4x4-bit products in LUTs, "
        "b_w*b_a LUTs each (FINN-R, Blott et al. 2018)"},
@@ -34,7 +34,7 @@ const std::vector<std::pair<std::string, std::string>>& formulas() {
        "lanes * ((vec - 1) * acc_bits + acc_bits) LUTs: tree (FINN-R) + "
        "accumulator; acc_bits from the proven bound sum|w|*max|x| + |bias|"},
       {"lut_table",
-       "vec * lanes * 8 * ceil(2^b / 64) LUTs: one int8 table copy per multiplier "
+       "vec * lanes * b_t * ceil(2^b / 64) LUTs: one table copy (b_t-bit entries) per multiplier "
        "(a LUT6 is a 64x1 ROM)"},
       {"requant",
        "per lane: acc*m in DSPs unless every m is a power of two (shift only); "

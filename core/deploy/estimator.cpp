@@ -87,7 +87,13 @@ void estimate_weight_layer(LayerEstimate& le, const IntegerModel& m, size_t inde
   const int64_t fan_in = conv ? L.kernel * L.kernel * (in.c / L.groups) : in.numel();
   const bool table = !L.table.empty();
   le.w_bits = L.w_bits;
-  le.mac_w_bits = table ? 8 : L.w_bits;  // table entries are int8 (DESIGN.md, the contract)
+  // A table's multipliers take its entries (int8 for offset grids and PoT+LUT, up to 16 bits for
+  // UNIQ's rounded quantiles), not the codes.
+  const int table_bits =
+      table ? bits_for_range(*std::min_element(L.table.begin(), L.table.end()),
+                             *std::max_element(L.table.begin(), L.table.end()))
+            : 0;
+  le.mac_w_bits = table ? table_bits : L.w_bits;
   le.macs = L.numel() * fan_in;
   // UNIQ's BOPs, as quant/cost.cpp counts them on the graph.
   le.bops = static_cast<double>(le.macs) * (le.mac_w_bits * le.a_bits + le.mac_w_bits + le.a_bits +
@@ -107,15 +113,15 @@ void estimate_weight_layer(LayerEstimate& le, const IntegerModel& m, size_t inde
   } else {  // depthwise: no operand to share
     le.dsps_mac = dsp_blocks(d, multipliers, 1, le.mac_w_bits, le.a_bits);
   }
-  // One table copy per multiplier (each reads its own code every cycle): 8 output bits of
+  // One table copy per multiplier (each reads its own code every cycle): an entry's bits of
   // 64-entry LUT ROMs (a 6-input LUT is a 64 x 1 ROM).
-  if (table) le.luts_table = multipliers * 8 * ceil_div(int64_t{1} << L.w_bits, 64);
+  if (table) le.luts_table = multipliers * table_bits * ceil_div(int64_t{1} << L.w_bits, 64);
   // FINN-R adder tree (vec − 1)·acc_bits, plus the accumulator register's acc_bits, a lane.
   le.luts_adder = int64_t{le.lanes} * ((le.vec - 1) * le.acc_bits + le.acc_bits);
   add_requant(le, L, d, le.acc_bits);
 
   const int64_t code_bits = L.c * fan_in * L.w_bits;
-  le.weight_bits = code_bits + (table ? (int64_t{1} << L.w_bits) * 8 : 0);
+  le.weight_bits = code_bits + (table ? (int64_t{1} << L.w_bits) * table_bits : 0);
   le.ram_weights = ram_blocks(d, code_bits, multipliers * L.w_bits);  // all codes each cycle
   if (conv && L.kernel > 1) {
     le.buffer_bits = (L.kernel - 1) * in.w * in.c * le.a_bits;  // (K−1)·W_in·C_in·b_a

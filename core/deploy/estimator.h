@@ -25,7 +25,7 @@ struct Parallelism {
 struct LayerEstimate {
   std::string name, op;
   int w_bits = 0;          // stored weight code width (0: no weights)
-  int mac_w_bits = 0;      // weight operand at the multiplier: w_bits, or 8 with an int8 table
+  int mac_w_bits = 0;      // weight operand at the multiplier: w_bits, or a table entry's bits
   int a_bits = 0;          // input values' width, from the input layers' proven ranges
   int acc_bits = 0;        // accumulator width, from the proven bound Σ|w|·max|x| + |bias|
   int64_t macs = 0;        // per image

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <map>
 #include <set>
@@ -13,6 +14,7 @@
 #include "integer/int_op.h"
 #include "integer/reference_executor.h"
 #include "integer/requant_choice.h"
+#include "integer/weight_table.h"
 #include "util/error.h"
 
 namespace bitshift {
@@ -237,7 +239,7 @@ class Lowerer {
     } catch (const Error& e) {
       fail(i, std::string("weights (") + lp->method + "): " + e.what());
     }
-    if (!iw.approximation.empty()) model_.notes.push_back(n.name + ": " + iw.approximation);
+    if (!iw.real_levels.empty()) round_levels(i, in, iw);
     IntLayer L;
     L.op = n.kind == OpKind::Conv2d ? IntOp::IntConv : IntOp::IntLinear;
     require_square_window(i);
@@ -258,6 +260,20 @@ class Lowerer {
     // The bias as the simulation uses it (NICE puts it on its 16-bit accumulator grid).
     const auto b = net_.model->bias(i);
     if (b.defined()) v.offset = to_doubles(net_.hooks->bias(i, b).detach());
+  }
+
+  // Real weight levels (UNIQ) onto the finest integer table the accumulator allows, noted.
+  void round_levels(int node, const Term& in, IntegerWeights& iw) {
+    const auto [lo, hi] = known_range(in.layer);
+    const RoundedLevels r =
+        round_weight_levels(iw.real_levels, iw.codes, std::max(std::llabs(lo), std::llabs(hi)));
+    iw.table = r.table;
+    iw.scale = torch::full({1}, r.step, torch::kFloat64);
+    char worst[32];
+    std::snprintf(worst, sizeof worst, "%.3g", r.worst_steps);
+    model_.notes.push_back(g_.node(node).name + ": UNIQ quantile levels rounded onto a " +
+                           std::to_string(r.bits) + "-bit table (largest error " + worst +
+                           " of its step)");
   }
 
   // The integer layers take k×k windows with equal pads and no dilation (the export issue

@@ -22,12 +22,15 @@ enum class QuantState {
 using TraceValues = std::vector<std::pair<std::string, double>>;
 
 // The integer form of quantized weights, for the lowering: quantize(w) equals
-// scale[c] · (table.empty() ? codes : table[codes]) up to float rounding.
+// scale[c] · (table.empty() ? codes : table[codes]) up to float rounding. Real-valued levels
+// (UNIQ's quantiles) have no exact integer table: they come as `real_levels` (the value of each
+// code; `table` and `scale` empty), and the lowering rounds them onto as fine an integer step
+// as the layer's int32 accumulator allows.
 struct IntegerWeights {
   torch::Tensor codes;         // int64, w's shape (logical NCHW order)
   torch::Tensor scale;         // float64, [1] or [C_out]
   std::vector<int64_t> table;  // non-uniform or offset grids; empty: the codes are the values
-  std::string approximation;   // empty when exact, else what the integers round (UNIQ's levels)
+  std::vector<double> real_levels;
 };
 
 // The grid of an activation quantizer: its outputs are scale·v for integers v in [lo, hi].

@@ -101,21 +101,7 @@ IntegerWeights KQuantileQuantizer::integer_weights(const torch::Tensor& w) const
   IntegerWeights out;
   out.codes = torch::bucketize(w.detach(), thresholds_tensor().to(w.options()),
                                /*out_int32=*/false, /*right=*/true);
-  // The quantiles are real numbers: the table holds them rounded to int8 on the step that maps
-  // the largest |level| to 127, so the integer model is close to, not equal to, the simulation.
-  const auto q = levels();
-  double max_abs = 0.0;
-  for (double v : q) max_abs = std::max(max_abs, std::abs(v));
-  const double step = std::max(max_abs, 1e-12) / 127.0;
-  double worst = 0.0;
-  for (double v : q) {
-    const double r = std::floor(v / step + 0.5);
-    out.table.push_back(static_cast<int64_t>(r));
-    worst = std::max(worst, std::abs(r * step - v));
-  }
-  out.scale = torch::full({1}, step, torch::kFloat64);
-  out.approximation = "UNIQ quantile levels rounded to an int8 table (largest error " +
-                      std::to_string(worst) + ", " + std::to_string(worst / step) + " steps)";
+  out.real_levels = levels();  // real quantiles: the lowering picks the table's precision
   return out;
 }
 

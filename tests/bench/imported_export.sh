@@ -2,8 +2,9 @@
 # Imported models to bit-exact integer bundles: each import fixture (ONNX, written by
 # torch.onnx.export, reduced to 64x64 inputs) fine-tuned in FP32 on Fashion-MNIST (fitted to
 # 3x64x64), quantized at w8a8 (min/max) and w4a8 (LSQ with per-channel weight steps, one QAT
-# epoch), exported (agreement with the simulation on the test images, in float32 as the studio
-# runs it and in float64, free of float32 rounding noise) and verified layer by layer on OpenCL.
+# epoch), exported (agreement with the simulation on the test images in float32 as the studio
+# runs it; below 99.5 % also in float64, free of float32 rounding noise) and verified layer by
+# layer on OpenCL; export seconds exclude the float64 pass.
 # Prints a Markdown table; a model that does not export shows the reason.
 # Usage: tests/bench/imported_export.sh [build-dir] [model ...]
 #   TRAIN (FP32 images, default 8192), EPOCHS (FP32, default 2), QAT (images, default 2048),
@@ -52,9 +53,21 @@ for m in $MODELS; do
       continue
     fi
     start=$(date +%s.%N)
-    "$CLI" export --model "$DIR/q.bsck" --agreement-images "$AGREE" --float64-agreement \
-      --out "$DIR/bundle" --json >"$DIR/e.json" 2>"$DIR/err"
+    "$CLI" export --model "$DIR/q.bsck" --agreement-images "$AGREE" --out "$DIR/bundle" --json \
+      >"$DIR/e.json" 2>"$DIR/err"
     secs=$(echo "$(date +%s.%N) - $start" | bc)
+    # Below 99.5 %, again against the simulation in float64 (minutes: no fast float64 kernels).
+    if /usr/bin/python3 -c "import json,sys; sys.exit(json.load(open(sys.argv[1]))['agreement']['agreement'] >= 99.5)" \
+        "$DIR/e.json" 2>/dev/null; then
+      "$CLI" export --model "$DIR/q.bsck" --agreement-images "$AGREE" --float64-agreement \
+        --no-verify --out "$DIR/bundle64" --json >"$DIR/e64.json" 2>/dev/null &&
+        /usr/bin/python3 - "$DIR/e.json" "$DIR/e64.json" <<'PY'
+import json, sys
+e, e64 = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+e["agreement"].update({k: v for k, v in e64["agreement"].items() if k.startswith("float64")})
+json.dump(e, open(sys.argv[1], "w"))
+PY
+    fi
     /usr/bin/python3 - "$DIR/e.json" "$m" "$1 $2" "$fp32" "$secs" "$(last_error)" <<'PY'
 import json, sys
 try:
@@ -63,7 +76,7 @@ except Exception:
     print("| %s | %s | %s | export failed: %s | | | | | | |" % (sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[6]))
     sys.exit(0)
 a = e["agreement"]; v = e.get("verification", {})
-exact = "%.2f" % a["float64_agreement"] if "float64_agreement" in a else "n/a"
+exact = "%.2f" % a["float64_agreement"] if "float64_agreement" in a else "-"
 print("| %s | %s | %s | %.2f | %.2f | %.2f | %d | %s | %s | %.0f |" % (sys.argv[2], sys.argv[3], sys.argv[4],
       a["simulated_top1"], a["integer_top1"], a["agreement"], a["disagreements"], exact,
       v.get("verdict", "not run"), float(sys.argv[5])))

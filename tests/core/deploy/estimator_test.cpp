@@ -164,11 +164,11 @@ TEST(Estimator, LinearLogitsByHand) {
   EXPECT_NEAR(l.latency_ms, 4 / 100e6 * 1e3, 1e-15);
 }
 
-TEST(Estimator, LookupTableWeightsMultiplyInt8AndCostATableCopyPerMultiplier) {
+TEST(Estimator, LookupTableWeightsMultiplyTheirEntriesAndCostATableCopyPerMultiplier) {
   IntegerModel m = conv_model();
   IntLayer& conv = m.layers[1];
-  for (int i = 0; i < 16; ++i) conv.table.push_back((i - 8) * 8);  // -64 … 56
-  conv.weights.assign(conv.weights.size(), 15);                    // every weight 56
+  for (int i = 0; i < 16; ++i) conv.table.push_back((i - 8) * 16);  // -128 … 112: int8
+  conv.weights.assign(conv.weights.size(), 15);                     // every weight 112
   prove_accumulator_bounds(m);
   const LayerEstimate l = estimate(m, device_profile("arria10"), kP16).layers[0];
   EXPECT_EQ(l.w_bits, 4);
@@ -176,13 +176,21 @@ TEST(Estimator, LookupTableWeightsMultiplyInt8AndCostATableCopyPerMultiplier) {
   EXPECT_FALSE(l.lut_multipliers);
   EXPECT_EQ(l.dsps, 128);         // 256 products of 8x4 bits, two a block
   EXPECT_EQ(l.luts_table, 2048);  // 256 copies × 8 output bits × ⌈16/64⌉ LUT6
-  // Bound 144·56·15 = 120960 < 2^17 → 18 bits.
-  EXPECT_EQ(l.acc_bits, 18);
-  EXPECT_EQ(l.luts_adder, 4608);          // 16 × (15·18 + 18)
-  EXPECT_EQ(l.luts_requant, 576);         // 16 × 2 × 18
+  // Bound 144·112·15 = 241920 < 2^18 → 19 bits.
+  EXPECT_EQ(l.acc_bits, 19);
+  EXPECT_EQ(l.luts_adder, 4864);          // 16 × (15·19 + 19)
+  EXPECT_EQ(l.luts_requant, 608);         // 16 × 2 × 19
   EXPECT_EQ(l.weight_bits, 18432 + 128);  // codes + 16 × 8-bit table
   // BOPs count the 8-bit table value, as quant/cost.cpp does for PoT+LUT layers.
   EXPECT_NEAR(l.bops, 294912 * (32 + 8 + 4 + std::log2(144.0)), 1e-6);
+
+  // UNIQ's quantiles on a 12-bit table (±2047): 12-bit multiplier operands and table copies.
+  for (int i = 0; i < 16; ++i) conv.table[static_cast<size_t>(i)] = (i - 8) * 255;  // -2040 … 1785
+  prove_accumulator_bounds(m);
+  const LayerEstimate wide = estimate(m, device_profile("arria10"), kP16).layers[0];
+  EXPECT_EQ(wide.mac_w_bits, 12);
+  EXPECT_EQ(wide.luts_table, 3072);          // 256 copies × 12 bits × ⌈16/64⌉
+  EXPECT_EQ(wide.weight_bits, 18432 + 192);  // codes + 16 × 12-bit table
 }
 
 TEST(Estimator, ResidualAddTakesTwoRequantProductsALane) {

@@ -11,6 +11,7 @@
 #include "integer/layer_agreement.h"
 #include "integer/lowering.h"
 #include "integer/reference_executor.h"
+#include "integer/weight_table.h"
 #include "models/zoo.h"
 #include "quant/gradual_schedule.h"
 #include "quant/method.h"
@@ -51,7 +52,7 @@ TEST_P(IntegerWeightsOf, ReproduceTheFakeQuantizedWeights) {
   torch::NoGradGuard no_grad;
   const auto expected = q->quantize(w).to(torch::kFloat64);
   const IntegerWeights iw = q->integer_weights(w);
-  EXPECT_TRUE(iw.approximation.empty()) << iw.approximation;
+  EXPECT_TRUE(iw.real_levels.empty()) << method << " has an exact integer form";
   const auto got = dequantize(iw, w);
   const double scale = expected.abs().max().item<double>();
   EXPECT_LT((got - expected).abs().max().item<double>(), kRelTolerance * scale)
@@ -76,19 +77,34 @@ INSTANTIATE_TEST_SUITE_P(
                       std::make_tuple("uniq-sym", 3, true), std::make_tuple("uniq-sym", 1, false),
                       std::make_tuple("n2uq", 4, true), std::make_tuple("pot-lut", 4, true)));
 
-TEST(IntegerWeights, UniqQuantilesAreRoundedIntoAnInt8TableAndSaySo) {
+// UNIQ's quantiles are real numbers: the table rounds them onto the finest step the layer's
+// accumulator allows (16-bit entries for small inputs, fewer for wide ones), each level within
+// half a step of the simulated one.
+TEST(IntegerWeights, UniqQuantilesRoundOntoTheFinestTableTheAccumulatorAllows) {
   torch::manual_seed(4);
   const auto w = torch::randn({16, 8, 3, 3}) * 0.05;
   auto q = make_weight_quantizer("uniq", 4, Granularity::GranularityPerTensor);
   q->init(w);
   torch::NoGradGuard no_grad;
-  const IntegerWeights iw = q->integer_weights(w);
-  EXPECT_CONTAINS(iw.approximation, "int8 table");
-  ASSERT_EQ(iw.table.size(), 16u);
-  const double step = iw.scale.item<double>();
+  IntegerWeights iw = q->integer_weights(w);
+  ASSERT_EQ(iw.real_levels.size(), 16u);
   const auto expected = q->quantize(w).to(torch::kFloat64);
-  // Each level is off by at most half a table step.
-  EXPECT_LE((dequantize(iw, w) - expected).abs().max().item<double>(), 0.5 * step + 1e-12);
+  // 4-bit inputs (|x| <= 15), fan-in 72: 72 · 32767 · 15 < 2^30, so 16-bit entries.
+  const RoundedLevels fine = round_weight_levels(iw.real_levels, iw.codes, 15);
+  EXPECT_EQ(fine.bits, 16);
+  EXPECT_LE(fine.worst_steps, 0.5);
+  iw.table = fine.table;
+  iw.scale = torch::full({1}, fine.step, torch::kFloat64);
+  EXPECT_LE((dequantize(iw, w) - expected).abs().max().item<double>(), 0.5 * fine.step + 1e-12);
+  // The step is 2^-15 of the largest level: ~1/256 of an 8-bit table's.
+  EXPECT_LT(fine.step * 200, round_weight_levels(iw.real_levels, iw.codes, int64_t{1} << 30).step);
+  // A channel of 72 weights all on the largest level: its bound is 72 · (2^(b−1) − 1) · max|x|.
+  const std::vector<double> levels = {-1.0, -0.5, 0.25, 1.0};
+  const auto all_top = torch::full({2, 72}, 3, torch::kInt64);
+  // 2^12-wide inputs: 2^30 / (72 · 2^12) ≈ 3641 units: 12-bit entries (±2047) fit, 13 do not.
+  EXPECT_EQ(round_weight_levels(levels, all_top, int64_t{1} << 12).bits, 12);
+  // 2^20-wide inputs leave ≈ 14 units a weight: the 8-bit floor (the bound proof then decides).
+  EXPECT_EQ(round_weight_levels(levels, all_top, int64_t{1} << 20).bits, 8);
 }
 
 class GridOf : public ::testing::TestWithParam<std::tuple<std::string, int, bool>> {};
