@@ -175,6 +175,16 @@ TEST(Lowering, RefusesFullPrecisionLayersNamingTheLayerAndFlag) {
 
 namespace {
 
+// The first n images of `data`, normalised, in one batch [n, C, H, W].
+torch::Tensor first_images(const Dataset& data, const Normalization& norm, int64_t n) {
+  BatchConfig bc;
+  bc.batch_size = n;
+  bc.shuffle = false;
+  Batcher b(data.head(n), norm, bc);
+  b.start_epoch(0);
+  return b.get(0).x;
+}
+
 // The shipped FP32 baseline with a min/max-calibrated plan (no training needed).
 QuantizedNetwork calibrated(const std::string& model, const std::string& bits,
                             const DatasetPair& data, Normalization* norm,
@@ -227,12 +237,7 @@ TEST(PixelCodes, LookingUpRawPixelsGivesTheSimulationsInputIntegers) {
     EXPECT_DOUBLE_EQ(px.mean[0], norm.mean[0]);
     // The export's path: real test images through the batcher and the input quantizer.
     const Dataset images = data.test.head(32);
-    BatchConfig bc;
-    bc.batch_size = 32;
-    bc.shuffle = false;
-    Batcher b(images, norm, bc);
-    b.start_epoch(0);
-    const IntTensor input = integer_input(net, im, b.get(0).x);
+    const IntTensor input = integer_input(net, im, first_images(data.test, norm, 32));
     const auto pixels = images.images.flatten().to(torch::kLong);
     ASSERT_EQ(static_cast<int64_t>(input.values.size()), pixels.numel());
     int64_t differing = 0;
@@ -291,12 +296,7 @@ void expect_layers_equal_simulation(QuantizedNetwork& net, const DatasetPair& da
                                     const Normalization& norm,
                                     const LayerPairs& pairs = kLeNetRequantized) {
   const IntegerModel im = lower(net);
-  BatchConfig bc;
-  bc.batch_size = 100;
-  bc.shuffle = false;
-  Batcher t(data.test.head(100), norm, bc);
-  t.start_epoch(0);
-  const auto x = t.get(0).x;
+  const auto x = first_images(data.test, norm, 100);
   torch::NoGradGuard no_grad;
   const auto sim = net.model->forward_all(to_channels_last(x));
   const auto ints = run_reference(im, integer_input(net, im, x));
@@ -378,12 +378,7 @@ TEST(Lowering, N2uqAfterResidualAddsThresholdsTheSumAsSimulated) {
     thresholds_after_adds +=
         L.op == IntOp::IntThreshold && im.layers[L.inputs[0]].op == IntOp::IntAdd;
   EXPECT_EQ(thresholds_after_adds, 9);  // every basic block's output
-  BatchConfig bc;
-  bc.batch_size = 20;
-  bc.shuffle = false;
-  Batcher t(data.test.head(20), norm, bc);
-  t.start_epoch(0);
-  for (const LayerAgreement& l : layer_agreement(net, im, t.get(0).x)) {
+  for (const LayerAgreement& l : layer_agreement(net, im, first_images(data.test, norm, 20))) {
     if (l.op != IntOp::IntThreshold) continue;
     EXPECT_LE(l.differing, 1e-3) << l.name;
     EXPECT_LE(l.max_diff, 1) << l.name;
@@ -419,12 +414,7 @@ TEST(Lowering, PaddedAveragePoolsSumWithZerosAndDivideByTheWholeWindow) {
   for (const int64_t stride : {1, 2}) {
     SCOPED_TRACE("stride " + std::to_string(stride));
     auto net = padded_avgpool_net(stride, true);
-    BatchConfig bc;
-    bc.batch_size = 64;
-    bc.shuffle = false;
-    Batcher t(data.train.head(64), norm, bc);
-    t.start_epoch(0);
-    const auto x = t.get(0).x;
+    const auto x = first_images(data.train, norm, 64);
     calibrate(net, {to_channels_last(x)});
     net.model->eval();
     const IntegerModel im = lower(net);
