@@ -11,8 +11,8 @@ __kernel BS_ATTR void bs_concat(__global const int* restrict x, __global int* re
   if (k >= count || n >= batch) return;
   const int c = out_first + k;
   const int s = shift[c];
-  const long mc = m[c], add = offset[c] + (s > 0 ? (1L << (s - 1)) : 0L);
+  const long mc = m[c], oc = offset[c];
   __global const int* xs = x + (n * in_c + first + k) * plane;
   __global int* ys = y + (n * out_c + c) * plane;
-  for (int i = 0; i < plane; ++i) ys[i] = (int)clamp((xs[i] * mc + add) >> s, (long)lo, (long)hi);
+  for (int i = 0; i < plane; ++i) ys[i] = bs_requantize(xs[i] * mc + oc, s, lo, hi);
 }

@@ -9,13 +9,13 @@ __kernel BS_ATTR void bs_mul(__global const int* restrict a, __global const int*
   const int c = get_global_id(0), n = get_global_id(1);
   if (c >= channels || n >= batch) return;
   const int s = shift[c];
-  const long mc = m[c], add = offset[c] + (s > 0 ? (1L << (s - 1)) : 0L);
+  const long mc = m[c], oc = offset[c];
   const int z = n * channels + c;
   __global const int* as = a + z * plane;
   __global const int* bs = b + (broadcast ? z : z * plane);
   __global int* ys = y + z * plane;
   for (int i = 0; i < plane; ++i) {
     const long p = (long)as[i] * bs[broadcast ? 0 : i];
-    ys[i] = (int)clamp((p * mc + add) >> s, (long)lo, (long)hi);
+    ys[i] = bs_requantize(p * mc + oc, s, lo, hi);
   }
 }
