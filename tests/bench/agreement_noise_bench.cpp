@@ -3,7 +3,7 @@
 // convolution algorithms, different float rounding), of the simulation in float64, and of the
 // lowered integer model (reference executor). An integer-vs-simulation agreement below 100 % is
 // the lowering's error only where the simulation agrees with itself.
-// Usage: [PER_LAYER=1 [END_TO_END=1]] agreement_noise_bench CHECKPOINT [images=1000]
+// Usage: [PER_LAYER=1 [END_TO_END=1] [FLOAT64_LAYERS=1]] agreement_noise_bench CHECKPOINT [images=1000]
 #include <torch/torch.h>
 
 #include <cstdio>
@@ -79,7 +79,12 @@ int main(int argc, char** argv) {
     bc.shuffle = false;
     Batcher b(data, lm.normalization, bc);
     b.start_epoch(0);
-    for (const LayerAgreement& a : layer_agreement(net, im, b.get(0).x, !std::getenv("END_TO_END")))
+    auto x = b.get(0).x;
+    // FLOAT64_LAYERS=1: against the simulation's codes evaluated in float64.
+    if (std::getenv("FLOAT64_LAYERS")) net.model->to(torch::kFloat64), x = x.to(torch::kFloat64);
+    const auto layers = layer_agreement(net, im, x, !std::getenv("END_TO_END"));
+    net.model->to(torch::kFloat32);
+    for (const LayerAgreement& a : layers)
       std::printf("  %-28s %-8s differ %.4f %%  max |diff| %lld\n", a.name.c_str(),
                   int_op_name(a.op), 100.0 * a.differing, static_cast<long long>(a.max_diff));
   }
