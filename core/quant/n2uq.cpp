@@ -57,14 +57,19 @@ void N2uqActivationQuantizer::finish_calibration() {
   a_.fill_(output_step());
 }
 
+N2uqActivationQuantizer::Intervals N2uqActivationQuantizer::intervals_now() const {
+  Intervals iv;
+  iv.a_pos = torch::where(a_ > kMinInterval, a_, torch::full_like(a_, kMinInterval));
+  iv.bounds = torch::cat({torch::zeros({1}, iv.a_pos.options()), iv.a_pos.cumsum(0)}) + start_;
+  iv.thresholds = iv.bounds.slice(0, 0, intervals()) + iv.a_pos * 0.5;
+  return iv;
+}
+
 torch::Tensor N2uqActivationQuantizer::quantize(const torch::Tensor& x) {
   const int64_t n = intervals();
   const double delta = output_step();
   const auto u = x * scale1_;
-  const auto a_pos = torch::where(a_ > kMinInterval, a_, torch::full_like(a_, kMinInterval));
-  // B_0..B_n (n + 1 boundaries) and the midpoint thresholds T_1..T_n.
-  const auto bounds = torch::cat({torch::zeros({1}, a_pos.options()), a_pos.cumsum(0)}) + start_;
-  const auto thresholds = bounds.slice(0, 0, n) + a_pos * 0.5;
+  const auto [a_pos, bounds, thresholds] = intervals_now();
 
   const auto ud = u.detach().contiguous();
   // bucketize(right = true) counts the boundaries ≤ u: y = Δ·#{i : u ≥ T_i} (half up at ties).
@@ -103,9 +108,7 @@ ActivationGrid N2uqActivationQuantizer::grid() const {
                 " must be positive for an integer form");
   const int64_t n = intervals();
   // The thresholds T_i exactly as quantize() computes them, in units of x: T_i / scale1.
-  const auto a_pos = torch::where(a_ > kMinInterval, a_, torch::full_like(a_, kMinInterval));
-  const auto bounds = torch::cat({torch::zeros({1}, a_pos.options()), a_pos.cumsum(0)}) + start_;
-  const auto t = (bounds.slice(0, 0, n) + a_pos * 0.5).to(torch::kFloat64).contiguous();
+  const auto t = intervals_now().thresholds.to(torch::kFloat64).contiguous();
   ActivationGrid g;
   g.scale = s2 * output_step();
   g.lo = first_level();

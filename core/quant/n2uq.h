@@ -65,6 +65,12 @@ class N2uqActivationQuantizer : public ActivationQuantizer {
   torch::Tensor scale2_parameter() const { return scale2_; }
 
  private:
+  // a⁺_1..a⁺_n, the boundaries B_0..B_n and the midpoint thresholds T_1..T_n (in units of u).
+  struct Intervals {
+    torch::Tensor a_pos, bounds, thresholds;
+  };
+  Intervals intervals_now() const;
+
   torch::Tensor start_, a_, scale1_, scale2_;
   double lo_sum_ = 0.0, hi_sum_ = 0.0;
   int batches_ = 0;
