@@ -113,14 +113,23 @@ IntegerModel conformance_model() {
 
   // 5-7-bit codes (one byte each), ties on every shift.
   IntLayer c1 = b.layer("conv_w6", IntOp::IntConv, {x}, 6, 6, 7);
-  c1.kernel = 3, c1.padding = 1, c1.w_bits = 6;
+  c1.window = IntWindow::square(3, 1, 1), c1.w_bits = 6;
   c1.weights = b.codes(6 * 3 * 9, -32, 31);
   b.requant_with_ties(c1, -60, 60);
-  const int a = b.add(c1);
+  const int a1 = b.add(c1);
+
+  // A 3x5 kernel dilated 2 along y, with pads that differ on every side.
+  IntLayer c1d = b.layer("conv_3x5_dilated", IntOp::IntConv, {a1}, 6, 6, 7);
+  c1d.window.kh = 3, c1d.window.kw = 5, c1d.window.dh = 2;
+  c1d.window.pad_top = 3, c1d.window.pad_left = 1, c1d.window.pad_bottom = 1, c1d.window.pad_right = 3;
+  c1d.w_bits = 5, c1d.groups = 2;
+  c1d.weights = b.codes(6 * 3 * 15, -16, 15);
+  b.requant_with_ties(c1d, -60, 60);
+  const int a = b.add(c1d);
 
   // Grouped, two input channels a group; >8-bit codes (int32); mostly negative outputs.
   IntLayer c2 = b.layer("conv_grouped_w12", IntOp::IntConv, {a}, 3, 3, 4);
-  c2.kernel = 3, c2.stride = 2, c2.padding = 1, c2.groups = 3, c2.w_bits = 12;
+  c2.window = IntWindow::square(3, 2, 1), c2.groups = 3, c2.w_bits = 12;
   c2.weights = b.codes(3 * 2 * 9, -2048, 2047);
   b.requant_with_ties(c2, -100, 100);
   for (size_t c = 2; c < c2.requant.offset.size(); ++c)  // 40 steps down: mostly negative
@@ -128,43 +137,45 @@ IntegerModel conformance_model() {
   const int g = b.add(c2);
 
   // Windows over the border whose values inside the map are all negative: the padding must
-  // take no part (a reader padding with 0 gets 0 there).
-  IntLayer mp = b.layer("maxpool_padded", IntOp::IntMaxPool, {g}, 3, 2, 2);
-  mp.kernel = 3, mp.stride = 2, mp.padding = 1;
+  // take no part (a reader padding with 0 gets 0 there). A 3x2 window, stride 2x1, pads
+  // (1, 0, 1, 1).
+  IntLayer mp = b.layer("maxpool_padded", IntOp::IntMaxPool, {g}, 3, 2, 4);
+  mp.window.kh = 3, mp.window.kw = 2, mp.window.sh = 2;
+  mp.window.pad_top = 1, mp.window.pad_bottom = 1, mp.window.pad_right = 1;
   const int p = b.add(mp);
 
   // An odd number of 4-bit codes: 3 x 3 x 3 x 3 = 81, the last byte half used.
-  IntLayer c3 = b.layer("conv_w4_odd", IntOp::IntConv, {p}, 3, 2, 2);
-  c3.kernel = 3, c3.padding = 1, c3.w_bits = 4;
+  IntLayer c3 = b.layer("conv_w4_odd", IntOp::IntConv, {p}, 3, 2, 4);
+  c3.window = IntWindow::square(3, 1, 1), c3.w_bits = 4;
   c3.weights = b.codes(81, -8, 7);
   b.requant_with_ties(c3, -20, 20);
   const int d = b.add(c3);
 
-  IntLayer sum = b.layer("add", IntOp::IntAdd, {d, p}, 3, 2, 2);
+  IntLayer sum = b.layer("add", IntOp::IntAdd, {d, p}, 3, 2, 4);
   b.requant_with_ties(sum, -30, 30);
   const int s = b.add(sum);
 
-  IntLayer cat = b.layer("concat", IntOp::IntConcat, {s, d}, 5, 2, 2);
+  IntLayer cat = b.layer("concat", IntOp::IntConcat, {s, d}, 5, 2, 4);
   cat.runs = {{1, 1, 2}, {0, 0, 3}};
   b.requant_with_ties(cat, -25, 25);
   const int k = b.add(cat);
 
   IntLayer gap = b.layer("gate_sum", IntOp::IntSumPool, {k}, 5, 1, 1);
-  gap.kernel = 0;
+  gap.window = IntWindow::whole_map();
   const int gate = b.add(gap);
 
-  IntLayer mul = b.layer("mul", IntOp::IntMul, {k, gate}, 5, 2, 2);
+  IntLayer mul = b.layer("mul", IntOp::IntMul, {k, gate}, 5, 2, 4);
   b.requant_with_ties(mul, -12, 12);
   const int m = b.add(mul);
 
-  IntLayer lut = b.layer("lookup", IntOp::IntLookup, {m}, 5, 2, 2);
+  IntLayer lut = b.layer("lookup", IntOp::IntLookup, {m}, 5, 2, 4);
   for (int64_t v = b.model.layers[m].min_value; v <= b.model.layers[m].max_value; ++v)
     lut.table.push_back(b.uniform(-9, 9));
   const int l = b.add(lut);
 
   // Thresholds on the table's values (so some equal a value: reached), channels 1 and 3 counted
   // down, one threshold below every value (always reached).
-  IntLayer thr = b.layer("threshold", IntOp::IntThreshold, {l}, 5, 2, 2);
+  IntLayer thr = b.layer("threshold", IntOp::IntThreshold, {l}, 5, 2, 4);
   Requant& tr = thr.requant;
   tr.requantized = true, tr.lo = -2, tr.hi = 2, tr.shift = {0};
   for (int64_t c = 0; c < 5; ++c) {
@@ -178,13 +189,13 @@ IntegerModel conformance_model() {
   const int th = b.add(thr);
 
   // An average pool with padded zeros in its divisor: border windows sum fewer values.
-  IntLayer sp = b.layer("sumpool_padded", IntOp::IntSumPool, {th}, 5, 2, 2);
-  sp.kernel = 3, sp.stride = 1, sp.padding = 1;
+  IntLayer sp = b.layer("sumpool_padded", IntOp::IntSumPool, {th}, 5, 2, 4);
+  sp.window = IntWindow::square(3, 1, 1);
   const int spi = b.add(sp);
 
   IntLayer fc = b.layer("linear_w7", IntOp::IntLinear, {spi}, 4, 1, 1);
   fc.w_bits = 7;
-  fc.weights = b.codes(4 * 5 * 2 * 2, -64, 63);
+  fc.weights = b.codes(4 * 5 * 2 * 4, -64, 63);
   b.requant_with_ties(fc, -128, 127);
   b.add(fc);
   return b.model;

@@ -79,12 +79,15 @@ void add_requant(LayerEstimate& le, const IntLayer& L, const DeviceProfile& d, i
   le.luts_requant = int64_t{le.lanes} * (n + 1) * (acc_bits + m_bits);
 }
 
+// Input rows a sliding window keeps while the next arrives: the window's dilated height less one.
+int64_t buffered_rows(const IntWindow& w) { return w.dh * (w.kh - 1); }
+
 void estimate_weight_layer(LayerEstimate& le, const IntegerModel& m, size_t index,
                            const DeviceProfile& d, const Parallelism& p) {
   const IntLayer& L = m.layers[index];
   const IntLayer& in = input_of(m, index, 0);
   const bool conv = L.op == IntOp::IntConv;
-  const int64_t fan_in = conv ? L.kernel * L.kernel * (in.c / L.groups) : in.numel();
+  const int64_t fan_in = conv ? L.window.taps() * (in.c / L.groups) : in.numel();
   const bool table = !L.table.empty();
   le.w_bits = L.w_bits;
   // A table's multipliers take its entries (int8 for offset grids and PoT+LUT, up to 16 bits for
@@ -100,7 +103,7 @@ void estimate_weight_layer(LayerEstimate& le, const IntegerModel& m, size_t inde
                                             std::log2(static_cast<double>(fan_in)));
   le.vec = static_cast<int>(std::min<int64_t>(p.vec, fan_in));
   le.lanes = static_cast<int>(std::min<int64_t>(p.lanes, L.c));
-  // cycles = ⌈K²·C_in/groups / vec⌉ · ⌈C_out / lanes⌉ · H_out · W_out
+  // cycles = ⌈kh·kw·C_in/groups / vec⌉ · ⌈C_out / lanes⌉ · H_out · W_out
   le.cycles = ceil_div(fan_in, le.vec) * ceil_div(L.c, le.lanes) * L.h * L.w;
   le.acc_bits = accumulator_bits(L, in, fan_in, le.mac_w_bits, le.a_bits);
 
@@ -123,8 +126,8 @@ void estimate_weight_layer(LayerEstimate& le, const IntegerModel& m, size_t inde
   const int64_t code_bits = L.c * fan_in * L.w_bits;
   le.weight_bits = code_bits + (table ? (int64_t{1} << L.w_bits) * table_bits : 0);
   le.ram_weights = ram_blocks(d, code_bits, multipliers * L.w_bits);  // all codes each cycle
-  if (conv && L.kernel > 1) {
-    le.buffer_bits = (L.kernel - 1) * in.w * in.c * le.a_bits;  // (K−1)·W_in·C_in·b_a
+  if (conv && L.window.kh > 1) {
+    le.buffer_bits = buffered_rows(L.window) * in.w * in.c * le.a_bits;
     le.ram_buffer = ram_blocks(d, le.buffer_bits, int64_t{le.vec} * le.a_bits);
   }
 }
@@ -139,10 +142,10 @@ const IntLayer& stream(LayerEstimate& le, const IntegerModel& m, size_t index, c
   return in;
 }
 
-// A k×k window's line buffer: (K−1)·W_in·C_in·b_a.
+// A window's line buffer: dh·(kh−1)·W_in·C_in·b_a (none for a global pool, which streams).
 void window_buffer(LayerEstimate& le, const IntLayer& L, const IntLayer& in, const DeviceProfile& d) {
-  if (L.kernel <= 1) return;
-  le.buffer_bits = (L.kernel - 1) * in.w * in.c * le.a_bits;
+  if (L.window.kh <= 1) return;
+  le.buffer_bits = buffered_rows(L.window) * in.w * in.c * le.a_bits;
   le.ram_buffer = ram_blocks(d, le.buffer_bits, int64_t{le.lanes} * le.a_bits);
 }
 

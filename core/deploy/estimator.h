@@ -16,7 +16,7 @@
 namespace bitshift {
 
 struct Parallelism {
-  int vec = 16;    // products per lane per cycle (SIMD over K²·C_in/groups)
+  int vec = 16;    // products per lane per cycle (SIMD over kh·kw·C_in/groups)
   int lanes = 16;  // output channels per cycle (PE)
   double clock_mhz = 200.0;
 };

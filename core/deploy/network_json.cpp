@@ -57,6 +57,14 @@ struct BinFiles {
   BinFile weights, tables, bias, requant;
 };
 
+Json window_json(const IntWindow& w) {
+  return Json{{"kernel", {w.kh, w.kw}},
+              {"stride", {w.sh, w.sw}},
+              {"pads", {w.pad_top, w.pad_left, w.pad_bottom, w.pad_right}},
+              {"dilation", {w.dh, w.dw}},
+              {"ceil_mode", w.ceil_mode}};
+}
+
 Json layer_json(const IntLayer& L, size_t index, BinFiles& bins) {
   Json inputs = Json::array();
   for (int in : L.inputs) inputs.push_back(in);
@@ -76,9 +84,7 @@ Json layer_json(const IntLayer& L, size_t index, BinFiles& bins) {
       {"op", int_op_name(L.op)},
       {"inputs", inputs},
       {"shape", {{"c", L.c}, {"h", L.h}, {"w", L.w}}},
-      {"kernel", L.kernel},
-      {"stride", L.stride},
-      {"padding", L.padding},
+      {"window", window_json(L.window)},
       {"groups", L.groups},
       {"w_bits", L.w_bits},
       {"has_table", has_table},
@@ -99,7 +105,6 @@ Json layer_json(const IntLayer& L, size_t index, BinFiles& bins) {
       {"min_value", L.min_value},
       {"max_value", L.max_value},
   };
-  if (L.ceil_mode) j["ceil_mode"] = true;
   if (L.op == IntOp::IntConcat) {
     Json runs = Json::array();
     for (const ChannelRun& run : L.runs) runs.push_back({run.input, run.first, run.count});
@@ -134,7 +139,7 @@ std::vector<BundleFile> network_files(const IntegerModel& model, const std::stri
   for (size_t i = 0; i < model.layers.size(); ++i)
     layers.push_back(layer_json(model.layers[i], i, bins));
   Json network = {{"format", "bitshift-network"},
-                  {"format_version", 1},
+                  {"format_version", 2},
                   {"name", model.name},
                   {"method", model.method},
                   {"num_classes", model.num_classes},

@@ -15,11 +15,11 @@ namespace bitshift {
 
 enum class IntOp {
   IntInput,    // integer input values, produced by the host from the float image
-  IntConv,     // Conv2d (groups, stride, zero padding) over values
+  IntConv,     // Conv2d (groups, window: kernel, stride, zero pads, dilation) over values
   IntLinear,   // fully connected over the flattened C·H·W values
   IntMaxPool,  // max over a window (exact on quantized values: rounding is monotone)
-  IntSumPool,  // sum over a window (average pool with 1/k² folded into the next scale);
-               // kernel 0 = the whole map (global average pool), output C×1×1
+  IntSumPool,  // sum over a window (average pool with 1/(kh·kw) folded into the next scale);
+               // a 0×0 kernel = the whole map (global average pool), output C×1×1
   IntAdd,      // residual add: each input with its own multiplier, one shared shift
   IntConcat,   // channels of its inputs laid side by side (runs), each requantized onto the
                // output grid: concat, channel split and shuffle, a BatchNorm on codes
@@ -56,6 +56,35 @@ struct ChannelRun {
   }
 };
 
+// The sliding window of a conv or pool, as ONNX states it: kernel kh×kw, stride sh×sw, zero
+// pads on each side, dilation dh×dw. Output row oy reads input rows oy·sh − pad_top + ky·dh,
+// ky = 0…kh−1 (columns alike); rows outside the map are padding. A pool's kh = kw = 0 is the
+// whole map (global pool).
+struct IntWindow {
+  int64_t kh = 1, kw = 1, sh = 1, sw = 1;
+  int64_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
+  int64_t dh = 1, dw = 1;
+  bool ceil_mode = false;  // the output size rounds up (PyTorch's rule; max pools only)
+
+  static IntWindow square(int64_t k, int64_t s = 1, int64_t p = 0) {
+    IntWindow w;
+    w.kh = w.kw = k, w.sh = w.sw = s, w.pad_top = w.pad_left = w.pad_bottom = w.pad_right = p;
+    return w;
+  }
+  static IntWindow whole_map() {
+    IntWindow w;
+    w.kh = w.kw = 0;
+    return w;
+  }
+  bool global() const { return kh == 0 && kw == 0; }
+  int64_t taps() const { return kh * kw; }
+  bool operator==(const IntWindow& o) const {
+    return kh == o.kh && kw == o.kw && sh == o.sh && sw == o.sw && pad_top == o.pad_top &&
+           pad_left == o.pad_left && pad_bottom == o.pad_bottom && pad_right == o.pad_right &&
+           dh == o.dh && dw == o.dw && ceil_mode == o.ceil_mode;
+  }
+};
+
 struct IntLayer {
   std::string name;   // graph node whose (real) output this tensor stands for
   IntOp op = IntOp::IntInput;
@@ -63,10 +92,10 @@ struct IntLayer {
   int64_t c = 0, h = 1, w = 1;  // output shape per sample
 
   // Conv / pools.
-  int64_t kernel = 1, stride = 1, padding = 0, groups = 1;
-  bool ceil_mode = false;  // max pool: the output size rounds up (windows cut to the map)
+  IntWindow window;
+  int64_t groups = 1;
 
-  // Conv / Linear weights, layout [out][in/groups][k][k] (Linear: [out][in]). Each entry is a
+  // Conv / Linear weights, layout [out][in/groups][kh][kw] (Linear: [out][in]). Each entry is a
   // code: a signed integer value when `table` is empty, else an index 0…2^w_bits−1 into `table`
   // (non-uniform weights: UNIQ quantiles, PoT+LUT, offset grids such as UniQ's odd levels).
   // A lookup layer has no weights; its `table` holds the output code of every input value; a

@@ -72,7 +72,7 @@ class Lowerer {
 
   // The integer layers take k×k windows with equal pads and no dilation (the export issue
   // widens this); anything else is refused by name rather than lowered wrongly.
-  void require_square_window(int node) const;
+  void check_average_window(int node) const;
 
   void check_codes(int node, const IntLayer& L) const;
 

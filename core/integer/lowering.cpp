@@ -9,6 +9,7 @@
 #include <map>
 
 #include "graph/op.h"
+#include "graph/ops/window.h"
 #include "integer/int_op.h"
 #include "integer/lowerer.h"
 #include "integer/reference_executor.h"
@@ -27,6 +28,15 @@ std::vector<int32_t> to_int32(const torch::Tensor& t) {
   const int64_t* p = c.data_ptr<int64_t>();
   for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<int32_t>(p[i]);
   return out;
+}
+
+IntWindow int_window(const Window& w) {
+  IntWindow iw;
+  iw.kh = w.kh, iw.kw = w.kw, iw.sh = w.sh, iw.sw = w.sw, iw.dh = w.dh, iw.dw = w.dw;
+  iw.pad_top = w.pad_top, iw.pad_left = w.pad_left;
+  iw.pad_bottom = w.pad_bottom, iw.pad_right = w.pad_right;
+  iw.ceil_mode = w.ceil_mode;
+  return iw;
 }
 
 std::vector<double> to_doubles(const torch::Tensor& t) {
@@ -217,8 +227,7 @@ void Lowerer::lower_weight_layer(int i) {
   if (!iw.real_levels.empty()) round_levels(i, in, iw);
   IntLayer L;
   L.op = n.kind == OpKind::Conv2d ? IntOp::IntConv : IntOp::IntLinear;
-  require_square_window(i);
-  L.kernel = n.window.kh, L.stride = n.window.sh, L.padding = n.window.pad_top;
+  if (n.kind == OpKind::Conv2d) L.window = int_window(n.window);
   L.groups = n.groups;
   L.w_bits = lp->w_bits;
   L.weights = to_int32(iw.codes.contiguous().flatten());
@@ -248,16 +257,6 @@ void Lowerer::round_levels(int node, const Term& in, IntegerWeights& iw) {
   model_.notes.push_back(g_.node(node).name + ": UNIQ quantile levels rounded onto a " +
                          std::to_string(r.bits) + "-bit table (largest error " + worst +
                          " of its step)");
-}
-
-void Lowerer::require_square_window(int node) const {
-  const Window& w = g_.node(node).window;
-  if (!w.is_square())
-    fail(node, "the integer form needs a square window (k×k, equal stride and pads, no "
-               "dilation or ceil mode), got kernel " + std::to_string(w.kh) + "x" +
-               std::to_string(w.kw) + ", stride " + std::to_string(w.sh) + "x" +
-               std::to_string(w.sw) + ", dilation " + std::to_string(w.dh) + "x" +
-               std::to_string(w.dw));
 }
 
 void Lowerer::check_codes(int node, const IntLayer& L) const {
@@ -348,6 +347,23 @@ void Lowerer::lower_batchnorm(int i) {
   v.offset = offset;
 }
 
+// Every window of an average pool must divide by kh·kw, so that 1/(kh·kw) can join the reader's
+// multiplier: padded zeros count (PyTorch's default), and ceil mode adds no window cut short.
+void Lowerer::check_average_window(int i) const {
+  const Node& n = g_.node(i);
+  const Window& w = n.window;
+  const bool padded = w.pad_top || w.pad_left || w.pad_bottom || w.pad_right;
+  if (padded && !w.count_include_pad)
+    fail(i, "an average pool with padding that leaves the padded zeros out of the divisor "
+            "(count_include_pad=False) divides border windows by fewer values; its integer "
+            "form needs count_include_pad=True or no padding");
+  Window floor = w;
+  floor.ceil_mode = false;
+  if (w.ceil_mode && window_shape(floor, n.in_shape, n.in_shape.c, n.name) != n.out_shape)
+    fail(i, "an average pool in ceil mode whose last windows are cut short divides them by fewer "
+            "values; its integer form needs ceil_mode=False or an input that the windows tile");
+}
+
 void Lowerer::lower_pool(int i) {
   const Node& n = g_.node(i);
   const Term in = integer_input(i, true);
@@ -359,25 +375,16 @@ void Lowerer::lower_pool(int i) {
       if (!(sc > 0)) fail(i, "a max pool over values with a negative scale (a BatchNorm with a "
                              "negative weight before it): quantize its input");
     L.op = IntOp::IntMaxPool;
-    Window w = n.window;
-    w.ceil_mode = false;  // a max pool's ceil mode only adds windows cut to the map
-    if (!w.is_square()) require_square_window(i);
-    L.kernel = w.kh, L.stride = w.sh, L.padding = w.pad_top, L.ceil_mode = n.window.ceil_mode;
+    L.window = int_window(n.window);
   } else {
     L.op = IntOp::IntSumPool;
     const bool global = n.kind == OpKind::GlobalAvgPool;
-    if (!global) require_square_window(i);
-    // Padded zeros in the divisor (PyTorch's default): every window divides by k², and the
-    // padding adds nothing to the sum. Without them the divisor shrinks at the borders.
-    if (!global && n.window.pad_top != 0 && !n.window.count_include_pad)
-      fail(i, "an average pool with padding that leaves the padded zeros out of the divisor "
-              "(count_include_pad=False) divides border windows by fewer values; its integer "
-              "form needs count_include_pad=True or no padding");
-    L.kernel = global ? 0 : n.window.kh, L.stride = global ? 1 : n.window.sh;
-    L.padding = global ? 0 : n.window.pad_top;
+    if (!global) check_average_window(i);
+    L.window = global ? IntWindow::whole_map() : int_window(n.window);
+    L.window.ceil_mode = false;  // check_average_window: ceil mode adds no window here
     const double window = global ? static_cast<double>(n.in_shape.h * n.in_shape.w)
                                  : static_cast<double>(n.window.kh * n.window.kw);
-    for (double& sc : scale) sc /= window;  // the mean's 1/k² moves into the reader's multiplier
+    for (double& sc : scale) sc /= window;  // the mean's 1/(kh·kw) moves into the reader's multiplier
   }
   L.scale = scale;
   const int idx = add_layer(std::move(L), i);

@@ -12,7 +12,8 @@ __kernel BS_ATTR void bs_add(__global const int* restrict a, __global const int*
                              __global const int* restrict m2, __global const int* restrict shift,
                              __global const long* restrict offset, int lo, int hi,
                              int channels, int h, int w, int batch, __global int* restrict next,
-                             int next_pairs, int next_hp, int next_wp, int next_pad) {
+                             int next_pairs, int next_hp, int next_wp, int next_pad_top,
+                             int next_pad_left) {
   const int pairs = (channels + 1) / 2, p = get_global_id(0), n = get_global_id(1);
   if (p >= pairs || n >= batch) return;
   const int z = n * pairs + p;
@@ -33,7 +34,7 @@ __kernel BS_ATTR void bs_add(__global const int* restrict a, __global const int*
     for (int i = 0; i < plane; ++i)
       y1[i] = bs_add_value(a0[plane + i], b0[plane + i], ma1, mb1, add1, s1, lo, hi);
   if (next_pairs == 0) return;
-  __global int* ns = next + (z * next_hp + next_pad) * next_wp + next_pad;
+  __global int* ns = next + (z * next_hp + next_pad_top) * next_wp + next_pad_left;
   for (int row = 0; row < h; ++row, ns += next_wp, y0 += w, y1 += w)
     for (int x = 0; x < w; ++x)
       ns[x] = as_int(((uint)y0[x] & 0xFFFFu) | (((uint)y1[x] & high) << 16));

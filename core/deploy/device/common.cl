@@ -59,9 +59,9 @@ typedef struct {
 } bs_window;
 
 inline bs_window bs_pool_window(int oy, int ox, int in_h, int in_w, int kernel_h, int kernel_w,
-                                int stride, int padding) {
+                                int stride_h, int stride_w, int pad_top, int pad_left) {
   bs_window w;
-  w.iy0 = oy * stride - padding, w.ix0 = ox * stride - padding;
+  w.iy0 = oy * stride_h - pad_top, w.ix0 = ox * stride_w - pad_left;
   w.ky0 = max(0, -w.iy0), w.ky1 = min(kernel_h, in_h - w.iy0);
   w.kx0 = max(0, -w.ix0), w.kx1 = min(kernel_w, in_w - w.ix0);
   return w;

@@ -5,8 +5,9 @@
 // a·w + a'·w' cannot overflow int32; otherwise it runs bs_conv.
 //
 // bs_stage_pairs first writes the input as [n][c/2][hp][wp] pairs with the zero padding
-// materialised (low half = even channel, high half = odd channel or 0), so that bs_conv_pairs
-// reads without bounds checks. Weights are [blocks][c/2][k][k][16] pairs (bs_unpack_conv_pairs),
+// materialised (low half = even channel, high half = odd channel or 0; pad_top rows above,
+// pad_left columns left of the map), so that bs_conv_pairs reads without bounds checks. Weights
+// are [blocks][c/2][kh][kw][16] pairs (bs_unpack_conv_pairs),
 // 16 output channels a block. One work-item computes 16 output channels × BS_CONV_TILE
 // consecutive output positions of one row; dimension 0 is the tile, 1 the row and 2 is
 // sample·block. BS_CONV_TILE is chosen by the host per model (least padding waste).
@@ -20,11 +21,11 @@
 #endif
 
 __kernel BS_ATTR void bs_stage_pairs(__global const int* restrict x, __global int* restrict s,
-                                     int c, int h, int w, int pairs, int hp, int wp, int pad,
-                                     int batch) {
+                                     int c, int h, int w, int pairs, int hp, int wp, int pad_top,
+                                     int pad_left, int batch) {
   const int py = get_global_id(0), z = get_global_id(1);  // z = n·pairs + pair
   if (py >= hp || z >= batch * pairs) return;
-  const int n = z / pairs, c0 = 2 * (z % pairs), iy = py - pad;
+  const int n = z / pairs, c0 = 2 * (z % pairs), iy = py - pad_top;
   __global int* out = s + (z * hp + py) * wp;
   if (iy < 0 || iy >= h) {
     for (int px = 0; px < wp; ++px) out[px] = 0;
@@ -32,13 +33,13 @@ __kernel BS_ATTR void bs_stage_pairs(__global const int* restrict x, __global in
   }
   __global const int* even = x + ((n * c + c0) * h + iy) * w;
   __global const int* odd = even + h * w;
-  for (int px = 0; px < pad; ++px) out[px] = 0;
+  for (int px = 0; px < pad_left; ++px) out[px] = 0;
   if (c0 + 1 < c)
     for (int ix = 0; ix < w; ++ix)
-      out[pad + ix] = as_int(((uint)even[ix] & 0xFFFFu) | ((uint)odd[ix] << 16));
+      out[pad_left + ix] = as_int(((uint)even[ix] & 0xFFFFu) | ((uint)odd[ix] << 16));
   else
-    for (int ix = 0; ix < w; ++ix) out[pad + ix] = as_int((uint)even[ix] & 0xFFFFu);
-  for (int px = pad + w; px < wp; ++px) out[px] = 0;
+    for (int ix = 0; ix < w; ++ix) out[pad_left + ix] = as_int((uint)even[ix] & 0xFFFFu);
+  for (int px = pad_left + w; px < wp; ++px) out[px] = 0;
 }
 
 // Lane j: w_lo·x_lo + w_hi·x_hi, each 16-bit half sign-extended, for 16 output channels and one
@@ -70,8 +71,9 @@ __kernel BS_ATTR void bs_conv_pairs(
     __global const int* restrict bias, __global const int* restrict m,
     __global const int* restrict shift, __global const long* restrict offset,
     int requantized, int lo, int hi, int pairs, int hp, int wp, int out_c, int out_h, int out_w,
-    int k, int stride, int batch, int write_values, __global int* restrict next, int next_pairs,
-    int next_hp, int next_wp, int next_pad) {
+    int kh, int kw, int sh, int sw, int dh, int dw, int batch, int write_values,
+    __global int* restrict next, int next_pairs, int next_hp, int next_wp, int next_pad_top,
+    int next_pad_left) {
   const int tile = get_global_id(0), oy = get_global_id(1), z = get_global_id(2);
   const int blocks = (out_c + 15) / 16, tiles = (out_w + BS_CONV_TILE - 1) / BS_CONV_TILE;
   if (tile >= tiles || oy >= out_h || z >= batch * blocks) return;
@@ -79,15 +81,15 @@ __kernel BS_ATTR void bs_conv_pairs(
   const int16 start = vload16(0, bias + oc0);
   int16 acc[BS_CONV_TILE];
   for (int t = 0; t < BS_CONV_TILE; ++t) acc[t] = start;
-  __global const int* plane = s + (n * pairs * hp + oy * stride) * wp + ox0 * stride;
-  __global const int* ws = wv + b * pairs * k * k * 16;
+  __global const int* plane = s + (n * pairs * hp + oy * sh) * wp + ox0 * sw;
+  __global const int* ws = wv + b * pairs * kh * kw * 16;
   for (int p = 0; p < pairs; ++p, plane += hp * wp)
-    for (int ky = 0; ky < k; ++ky) {
-      __global const int* row = plane + ky * wp;
-      for (int kx = 0; kx < k; ++kx, ws += 16) {
+    for (int ky = 0; ky < kh; ++ky) {
+      __global const int* row = plane + ky * dh * wp;
+      for (int kx = 0; kx < kw; ++kx, ws += 16) {
         const int16 w = vload16(0, ws);
 #pragma unroll
-        for (int t = 0; t < BS_CONV_TILE; ++t) acc[t] += bs_madd_pairs(w, row[t * stride + kx]);
+        for (int t = 0; t < BS_CONV_TILE; ++t) acc[t] += bs_madd_pairs(w, row[t * sw + kx * dw]);
       }
     }
   // bs_finish on 16 channels at once (the host pads m, shift and offset to whole blocks).
@@ -106,8 +108,8 @@ __kernel BS_ATTR void bs_conv_pairs(
       vstore8(as_int8((as_uint8(acc[t].even) & 0xFFFFu) | (as_uint8(acc[t].odd) << 16)), 0,
               packed[t]);
     const int next_plane = next_hp * next_wp;
-    __global int* ns = next + ((n * next_pairs + oc0 / 2) * next_hp + oy + next_pad) * next_wp +
-                       ox0 + next_pad;
+    __global int* ns = next + ((n * next_pairs + oc0 / 2) * next_hp + oy + next_pad_top) * next_wp +
+                       ox0 + next_pad_left;
     if (whole) {
 #pragma unroll
       for (int q = 0; q < 8; ++q, ns += next_plane)

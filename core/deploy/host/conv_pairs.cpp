@@ -52,9 +52,11 @@ PairsShape pairs_shape(const IntLayer& conv, const IntLayer& input, int64_t tile
   s.pairs = (input.c + 1) / 2;
   s.tiles = (conv.w + tile - 1) / tile;
   s.blocks = (conv.c + 15) / 16;
-  s.hp = input.h + 2 * conv.padding;
-  // The last tile's last position reads column (tiles·tile − 1)·stride + kernel − 1.
-  s.wp = std::max(input.w + 2 * conv.padding, (s.tiles * tile - 1) * conv.stride + conv.kernel);
+  const IntWindow& w = conv.window;
+  s.hp = w.pad_top + input.h + w.pad_bottom;
+  // The last tile's last position reads column (tiles·tile − 1)·sw + (kw − 1)·dw.
+  s.wp = std::max(w.pad_left + input.w + w.pad_right,
+                  (s.tiles * tile - 1) * w.sw + (w.kw - 1) * w.dw + 1);
   return s;
 }
 

@@ -18,7 +18,8 @@ void launch(DeviceContext& ctx, size_t i, int64_t n, bool) {
            ctx.values[static_cast<size_t>(L.inputs[1])], ctx.values[i], d.m, d.m2, d.shift,
            d.offset, L.requant.lo, L.requant.hi, static_cast<cl_int>(L.c),
            static_cast<cl_int>(L.h), static_cast<cl_int>(L.w), static_cast<cl_int>(n),
-           *next.buffer, next.pairs, next.hp, next.wp, next.pad);
+           *next.buffer, next.pairs, next.hp, next.wp, next.pad_top,
+           next.pad_left);
   ctx.enqueue("bs_add", {size_t((L.c + 1) / 2), size_t(n), 1}, 2, true);
 }
 

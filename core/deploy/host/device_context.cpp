@@ -102,25 +102,24 @@ Mem DeviceContext::decode_weights(const IntLayer& L, const std::string& decoder,
 
 DeviceContext::StagedOutput DeviceContext::staged_output(size_t i) {
   const DeviceLayer& d = layers[i];
-  if (d.next < 0) return {&values[i], 0, 0, 0, 0};  // a valid buffer the kernel never writes
+  if (d.next < 0) return {&values[i], 0, 0, 0, 0, 0};  // a valid buffer the kernel never writes
   const IntLayer& reader = shapes.layers[static_cast<size_t>(d.next)];
   const PairsShape ps = pairs_shape(reader, shapes.layers[i], conv_tile);
   return {&staged[static_cast<size_t>(d.next)], static_cast<cl_int>(ps.pairs),
           static_cast<cl_int>(ps.hp), static_cast<cl_int>(ps.wp),
-          static_cast<cl_int>(reader.padding)};
+          static_cast<cl_int>(reader.window.pad_top), static_cast<cl_int>(reader.window.pad_left)};
 }
 
 void launch_pool(DeviceContext& ctx, const std::string& kernel, size_t i, int64_t n) {
   const IntLayer& L = ctx.shapes.layers[i];
   const IntLayer& src = ctx.shapes.layers[static_cast<size_t>(L.inputs[0])];
-  const bool global = L.kernel == 0;  // the whole map, output C×1×1
-  const auto in_h = static_cast<cl_int>(src.h), in_w = static_cast<cl_int>(src.w);
+  IntWindow w = L.window;
+  if (w.global()) w.kh = src.h, w.kw = src.w;  // the whole map, output C×1×1
   set_args(ctx.kernel(kernel), ctx.values[static_cast<size_t>(L.inputs[0])], ctx.values[i],
-           static_cast<cl_int>(L.c), in_h, in_w, static_cast<cl_int>(L.h),
-           static_cast<cl_int>(L.w), global ? in_h : static_cast<cl_int>(L.kernel),
-           global ? in_w : static_cast<cl_int>(L.kernel),
-           global ? 1 : static_cast<cl_int>(L.stride), global ? 0 : static_cast<cl_int>(L.padding),
-           static_cast<cl_int>(n));
+           static_cast<cl_int>(L.c), static_cast<cl_int>(src.h), static_cast<cl_int>(src.w),
+           static_cast<cl_int>(L.h), static_cast<cl_int>(L.w), static_cast<cl_int>(w.kh),
+           static_cast<cl_int>(w.kw), static_cast<cl_int>(w.sh), static_cast<cl_int>(w.sw),
+           static_cast<cl_int>(w.pad_top), static_cast<cl_int>(w.pad_left), static_cast<cl_int>(n));
   ctx.enqueue(kernel, {size_t(L.w), size_t(L.h), size_t(n * L.c)}, 3);
 }
 

@@ -71,7 +71,7 @@ struct DeviceContext {
   // Where layer i writes the staged input of layers[i].next (bs_conv_pairs, bs_add arguments).
   struct StagedOutput {
     const Mem* buffer;
-    cl_int pairs, hp, wp, pad;  // pairs 0: none
+    cl_int pairs, hp, wp, pad_top, pad_left;  // pairs 0: none
   };
   StagedOutput staged_output(size_t i);
 

@@ -98,9 +98,7 @@ void check_layer(const IntegerModel& m, size_t i) {
   require(L.c >= 1 && L.h >= 1 && L.w >= 1 && L.c <= kDimLimit && L.h <= kDimLimit &&
               L.w <= kDimLimit && L.numel() <= kLimit / 1024,
           "shape " + str(L.c) + "x" + str(L.h) + "x" + str(L.w));
-  require(L.kernel >= 0 && L.kernel <= 1024 && L.stride <= 1024 && L.padding <= 1024 &&
-              L.groups <= kDimLimit,
-          "kernel, stride or padding beyond 0..1024, or groups beyond 2^20");
+  require(L.groups >= 1 && L.groups <= kDimLimit, "groups " + str(L.groups) + " outside 1..2^20");
   check_int_layer(m, i);
 }
 
@@ -117,6 +115,30 @@ void prove_declared_range(IntegerModel& m, size_t i) {
               str(L.min_value) + ", " + str(L.max_value) + "]");
 }
 
+// [a, b] (or [a, b, c, d] for `count` 4) of integers in 0..1024: the op's checks refine it.
+std::vector<int64_t> window_ints(const Value& v, const char* key, size_t count) {
+  const std::vector<Value>& a = v.at(key).as_array();
+  require(a.size() == count, std::string("window ") + key + " has " + str(a.size()) +
+                                 " entries, expected " + str(static_cast<int64_t>(count)));
+  std::vector<int64_t> out;
+  for (const Value& x : a) {
+    require(x.as_int() >= 0 && x.as_int() <= 1024,
+            std::string("window ") + key + " entry " + str(x.as_int()) + " outside 0..1024");
+    out.push_back(x.as_int());
+  }
+  return out;
+}
+
+IntWindow read_window(const Value& v) {
+  IntWindow w;
+  const auto k = window_ints(v, "kernel", 2), s = window_ints(v, "stride", 2);
+  const auto p = window_ints(v, "pads", 4), d = window_ints(v, "dilation", 2);
+  w.kh = k[0], w.kw = k[1], w.sh = s[0], w.sw = s[1], w.dh = d[0], w.dw = d[1];
+  w.pad_top = p[0], w.pad_left = p[1], w.pad_bottom = p[2], w.pad_right = p[3];
+  w.ceil_mode = v.at("ceil_mode").as_bool();
+  return w;
+}
+
 IntLayer read_layer(const Value& v, const FileBytes& files) {
   IntLayer L;
   L.name = v.at("name").as_string();
@@ -128,8 +150,8 @@ IntLayer read_layer(const Value& v, const FileBytes& files) {
   }
   const Value& shape = v.at("shape");
   L.c = shape.at("c").as_int(), L.h = shape.at("h").as_int(), L.w = shape.at("w").as_int();
-  L.kernel = v.at("kernel").as_int(), L.stride = v.at("stride").as_int();
-  L.padding = v.at("padding").as_int(), L.groups = v.at("groups").as_int();
+  L.window = read_window(v.at("window"));
+  L.groups = v.at("groups").as_int();
   require(v.at("w_bits").as_int() >= 1 && v.at("w_bits").as_int() <= 32,
           "w_bits " + str(v.at("w_bits").as_int()) + " not in 1..32");
   L.w_bits = static_cast<int>(v.at("w_bits").as_int());
@@ -155,7 +177,6 @@ IntLayer read_layer(const Value& v, const FileBytes& files) {
   L.requant.shift = int32_array(r.at("shift"), "requant shift", where, files);
   L.requant.offset = int64_array(r.at("offset"), "requant offset", where, files);
 
-  if (const Value* ceil = v.find("ceil_mode")) L.ceil_mode = ceil->as_bool();
   // A concat's runs: [input, first, count] each.
   if (const Value* runs = v.find("runs"))
     for (const Value& run : runs->as_array()) {
@@ -204,7 +225,7 @@ IntegerModel read_network(const Value& network, const FileBytes& files, const st
   std::string layer_name;
   try {
     const int64_t version = network.at("format_version").as_int();
-    require(version == 1, "format_version " + str(version) + ", this reader knows 1");
+    require(version == 2, "format_version " + str(version) + ", this reader knows 2");
     m.name = network.at("name").as_string();
     m.method = network.at("method").as_string();
     m.num_classes = static_cast<int>(network.at("num_classes").as_int());

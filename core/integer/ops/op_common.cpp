@@ -3,11 +3,14 @@
 namespace bitshift::int_ops {
 
 void check_window(const IntLayer& L, const IntLayer& in) {
-  require(L.kernel >= 1 && L.stride >= 1 && L.padding >= 0,
-          "kernel " + str(L.kernel) + " stride " + str(L.stride) + " padding " + str(L.padding));
-  require(!L.ceil_mode || L.op == IntOp::IntMaxPool, "ceil mode on a " + std::string(int_op_name(L.op)));
-  const int64_t oh = window_out(in.h, L.kernel, L.stride, L.padding, L.ceil_mode);
-  const int64_t ow = window_out(in.w, L.kernel, L.stride, L.padding, L.ceil_mode);
+  const IntWindow& w = L.window;
+  for (int64_t v : {w.kh, w.kw, w.sh, w.sw, w.dh, w.dw})
+    require(v >= 1 && v <= 1024, "kernel, stride and dilation must be in 1..1024, got " + str(v));
+  for (int64_t v : {w.pad_top, w.pad_left, w.pad_bottom, w.pad_right})
+    require(v >= 0 && v <= 1024, "pads must be in 0..1024, got " + str(v));
+  require(!w.ceil_mode || L.op == IntOp::IntMaxPool, "ceil mode on a " + std::string(int_op_name(L.op)));
+  const int64_t oh = window_out(in.h, w.kh, w.sh, w.pad_top, w.pad_bottom, w.dh, w.ceil_mode);
+  const int64_t ow = window_out(in.w, w.kw, w.sw, w.pad_left, w.pad_right, w.dw, w.ceil_mode);
   require(L.h == oh && L.w == ow, "output " + str(L.h) + "x" + str(L.w) + ", the window gives " +
                                       str(oh) + "x" + str(ow));
 }
@@ -102,14 +105,17 @@ void check_pool(const IntLayer& L, const IntLayer& in, bool global_allowed) {
   check_no_weights(L);
   check_requant(L, RequantRule::Never);
   require(L.groups == 1, "groups " + str(L.groups) + " on a pool");
-  if (global_allowed && L.kernel == 0) {
-    require(L.stride == 1 && L.padding == 0 && L.h == 1 && L.w == 1,
-            "a global pool (kernel 0) has stride 1, padding 0 and a Cx1x1 output");
+  const IntWindow& w = L.window;
+  if (global_allowed && w.global()) {
+    require(w == IntWindow::whole_map() && L.h == 1 && L.w == 1,
+            "a global pool (0x0 kernel) has stride 1, no pads or dilation and a Cx1x1 output");
     return;
   }
-  require(2 * L.padding <= L.kernel, "padding " + str(L.padding) + " beyond half the kernel " +
-                                         str(L.kernel));
   check_window(L, in);
+  require(w.dh == 1 && w.dw == 1, "dilation " + str(w.dh) + "x" + str(w.dw) + " on a pool");
+  require(w.pad_top < w.kh && w.pad_bottom < w.kh && w.pad_left < w.kw && w.pad_right < w.kw,
+          "pads must each be smaller than the " + str(w.kh) + "x" + str(w.kw) +
+              " window, or a window would see only padding");
 }
 
 }  // namespace bitshift::int_ops

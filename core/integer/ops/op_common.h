@@ -55,19 +55,21 @@ inline int64_t max_abs(const IntLayer& L) {
   return std::max(std::llabs(L.min_value), std::llabs(L.max_value));
 }
 
-// Output size of a window along one axis, as PyTorch:
-// floor((in + 2·pad − k) / stride) + 1; below 1 when the window does not fit.
-// With `ceil`: ceil instead of floor, less the last window when it would start beyond the input
-// and its left padding (PyTorch's ceil_mode).
-inline int64_t window_out(int64_t in, int64_t k, int64_t stride, int64_t pad, bool ceil = false) {
-  const int64_t span = in + 2 * pad - k;
+// Output size of a window along one axis, as PyTorch and ONNX:
+// floor((in + pad_begin + pad_end − dilation·(k − 1) − 1) / stride) + 1; 0 when the window does
+// not fit. With `ceil`: ceil instead of floor, less the last window when it would start beyond
+// the input and its leading padding (PyTorch's ceil_mode).
+inline int64_t window_out(int64_t in, int64_t k, int64_t stride, int64_t pad_begin,
+                          int64_t pad_end, int64_t dilation, bool ceil) {
+  const int64_t span = in + pad_begin + pad_end - dilation * (k - 1) - 1;
   if (span < 0) return 0;
   int64_t out = (ceil ? (span + stride - 1) / stride : span / stride) + 1;
-  if (ceil && (out - 1) * stride >= in + pad) --out;
+  if (ceil && (out - 1) * stride >= in + pad_begin) --out;
   return out;
 }
 
-// A k×k window (kernel >= 1, stride >= 1, padding >= 0) over `in` gives the layer's h×w.
+// The layer's window (kernel, stride, dilation >= 1, pads >= 0, each at most 1024) over `in`
+// gives the layer's h×w.
 void check_window(const IntLayer& L, const IntLayer& in);
 
 // Requantization vectors: `requantized` as the op requires, m (and m2 when `two_inputs`), shift
@@ -91,13 +93,12 @@ void check_no_weights(const IntLayer& L);
 
 namespace bitshift::int_ops {
 
-// Pools: a window of the whole map when kernel is 0 (global), else k×k with stride and padding.
-struct PoolWindow {
-  int64_t kh, kw, stride, padding;
-};
-inline PoolWindow pool_window(const IntLayer& L, const IntLayer& in) {
-  if (L.kernel == 0) return {in.h, in.w, 1, 0};
-  return {L.kernel, L.kernel, L.stride, L.padding};
+// A pool's window: the layer's, or for a global pool (0×0) the whole map, stride 1, no pads.
+inline IntWindow pool_window(const IntLayer& L, const IntLayer& in) {
+  if (!L.window.global()) return L.window;
+  IntWindow w;
+  w.kh = in.h, w.kw = in.w;
+  return w;
 }
 
 // Calls reduce(v, x) over the part of each output's window inside the map (padding takes no
@@ -105,7 +106,7 @@ inline PoolWindow pool_window(const IntLayer& L, const IntLayer& in) {
 template <typename Reduce>
 void reduce_windows(const IntLayer& L, const IntLayer& in, const IntTensor& x, IntTensor& y,
                     int64_t n0, int64_t n1, int64_t init, Reduce reduce) {
-  const PoolWindow p = pool_window(L, in);
+  const IntWindow p = pool_window(L, in);
   for (int64_t n = n0; n < n1; ++n)
     for (int64_t c = 0; c < L.c; ++c)
       for (int64_t oy = 0; oy < L.h; ++oy)
@@ -113,7 +114,8 @@ void reduce_windows(const IntLayer& L, const IntLayer& in, const IntTensor& x, I
           int64_t v = init;
           for (int64_t ky = 0; ky < p.kh; ++ky)
             for (int64_t kx = 0; kx < p.kw; ++kx) {
-              const int64_t iy = oy * p.stride - p.padding + ky, ix = ox * p.stride - p.padding + kx;
+              const int64_t iy = oy * p.sh - p.pad_top + ky * p.dh;
+              const int64_t ix = ox * p.sw - p.pad_left + kx * p.dw;
               if (iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) continue;
               v = reduce(v, x.values[static_cast<size_t>(((n * in.c + c) * in.h + iy) * in.w + ix)]);
             }
@@ -121,8 +123,9 @@ void reduce_windows(const IntLayer& L, const IntLayer& in, const IntTensor& x, I
         }
 }
 
-// A pool's structure: same channels, a window (padding at most half the kernel, as PyTorch)
-// or, with `global_allowed` and kernel 0, the whole map to C×1×1; no weights, no requantization.
+// A pool's structure: same channels, an undilated window (every pad smaller than the kernel, so
+// no window lies wholly in padding) or, with `global_allowed` and a 0×0 kernel, the whole map to
+// C×1×1; no weights, no requantization.
 void check_pool(const IntLayer& L, const IntLayer& in, bool global_allowed);
 
 }  // namespace bitshift::int_ops

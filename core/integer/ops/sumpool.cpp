@@ -1,5 +1,5 @@
-// sumpool: the sum of each window (an average pool whose 1/k² joins the reader's multiplier);
-// kernel 0 sums the whole map (global average pool) into C×1×1. Padding adds nothing.
+// sumpool: the sum of each window (an average pool whose 1/(kh·kw) joins the reader's
+// multiplier); a 0×0 kernel sums the whole map (global average pool) into C×1×1. Padding adds nothing.
 #include "integer/ops/op_common.h"
 
 namespace bitshift {
@@ -10,8 +10,7 @@ using namespace int_ops;
 void check(const IntLayer& L, const IntInputs& in) { check_pool(L, *in[0], true); }
 
 void bound(IntLayer& L, const IntInputs& in) {
-  const PoolWindow p = pool_window(L, *in[0]);
-  const int64_t window = p.kh * p.kw;
+  const int64_t window = pool_window(L, *in[0]).taps();
   require(max_abs(*in[0]) * window <= kMaxAccumulator,
           "the sum pool can reach " + str(max_abs(*in[0]) * window) + " (> 2^31 - 1)");
   L.min_value = std::min<int64_t>(0, in[0]->min_value * window);

@@ -58,7 +58,7 @@ inline IntegerModel small_model(uint32_t seed = 7) {
   m.layers.push_back(in);
 
   IntLayer c1 = make_layer("conv1", IntOp::IntConv, {0}, 5, 7, 7);
-  c1.kernel = 3, c1.padding = 1, c1.w_bits = 4;
+  c1.window = IntWindow::square(3, 1, 1), c1.w_bits = 4;
   c1.weights = uniform_ints(rng, 5 * 3 * 9, -8, 7);  // 135 codes: the last byte half full
   c1.bias = uniform_ints(rng, 5, -50, 50);
   requant(c1, uniform_ints(rng, 5, 1, 300), 12, 0, 15);
@@ -67,7 +67,7 @@ inline IntegerModel small_model(uint32_t seed = 7) {
   m.layers.push_back(c1);
 
   IntLayer dw = make_layer("layer1.0/dw", IntOp::IntConv, {1}, 5, 7, 7);
-  dw.kernel = 3, dw.padding = 1, dw.groups = 5, dw.w_bits = 3;
+  dw.window = IntWindow::square(3, 1, 1), dw.groups = 5, dw.w_bits = 3;
   dw.table = {-90, -40, -10, -1, 0, 3, 33, 127};
   dw.weights = uniform_ints(rng, 5 * 1 * 9, 0, 7);  // 45 codes
   requant(dw, {97}, 9, 0, 15);
@@ -82,18 +82,18 @@ inline IntegerModel small_model(uint32_t seed = 7) {
   m.layers.push_back(add);
 
   IntLayer mp = make_layer("pool", IntOp::IntMaxPool, {3}, 5, 3, 3);
-  mp.kernel = 2, mp.stride = 2;
+  mp.window = IntWindow::square(2, 2);
   m.layers.push_back(mp);
 
   IntLayer c3 = make_layer("conv3", IntOp::IntConv, {4}, 6, 2, 2);
-  c3.kernel = 3, c3.stride = 2, c3.padding = 1, c3.w_bits = 8;
+  c3.window = IntWindow::square(3, 2, 1), c3.w_bits = 8;
   c3.weights = uniform_ints(rng, 6 * 5 * 9, -128, 127);
   c3.bias = uniform_ints(rng, 6, -1000, 1000);
   requant(c3, {1}, 9, -8, 7);  // shift-only
   m.layers.push_back(c3);
 
   IntLayer gap = make_layer("gap", IntOp::IntSumPool, {5}, 6, 1, 1);
-  gap.kernel = 0;
+  gap.window = IntWindow::whole_map();
   m.layers.push_back(gap);
 
   IntLayer fc1 = make_layer("fc1", IntOp::IntLinear, {6}, 8, 1, 1);

@@ -20,7 +20,7 @@ IntLayer conv(int src, int64_t in_c, int64_t c, int64_t size, int64_t k, int64_t
   IntLayer L;
   L.name = "conv" + std::to_string(src + 1), L.op = IntOp::IntConv, L.inputs = {src};
   L.c = c, L.h = size, L.w = size;
-  L.kernel = k, L.stride = stride, L.padding = pad;
+  L.window = IntWindow::square(k, stride, pad);
   L.weights.assign(static_cast<size_t>(c * in_c * k * k), weight);
   L.requant.requantized = true, L.requant.lo = 0, L.requant.hi = 255;
   return L;
@@ -73,7 +73,7 @@ TEST(ConvPairs, ProvenRangesDecideForEveryOp) {
   EXPECT_FALSE(values_fit_int16(m, 1));
   // A sum over a 4x4 window of 0..255 values reaches 4080.
   m.layers[1] = conv(0, 2, 2, 4, 1, 1, 0);
-  m.layers[2].op = IntOp::IntSumPool, m.layers[2].kernel = 0, m.layers[2].h = m.layers[2].w = 1;
+  m.layers[2].op = IntOp::IntSumPool, m.layers[2].window = IntWindow::whole_map(), m.layers[2].h = m.layers[2].w = 1;
   prove_int_ranges(m);
   EXPECT_EQ(m.layers[2].max_value, 4080);
   EXPECT_TRUE(values_fit_int16(m, 2));

@@ -44,7 +44,7 @@ IntegerModel conv_model(int w_bits = 4) {
   conv.op = IntOp::IntConv;
   conv.inputs = {0};
   conv.c = 32, conv.h = 8, conv.w = 8;
-  conv.kernel = 3, conv.padding = 1;
+  conv.window = IntWindow::square(3, 1, 1);
   conv.w_bits = w_bits;
   conv.weights.assign(32 * 16 * 9, 1);
   conv.requant = relu4({1});
@@ -231,14 +231,14 @@ TEST(Estimator, PoolsStreamTheirInputAndBufferLines) {
   mp.op = IntOp::IntMaxPool;
   mp.inputs = {0};
   mp.c = 16, mp.h = 4, mp.w = 4;
-  mp.kernel = 2, mp.stride = 2;
+  mp.window = IntWindow::square(2, 2);
   m.layers.push_back(mp);
   IntLayer gap;
   gap.name = "avgpool";
   gap.op = IntOp::IntSumPool;
   gap.inputs = {1};
   gap.c = 16;
-  gap.kernel = 0;  // the whole 4x4 map
+  gap.window = IntWindow::whole_map();  // the whole 4x4 map
   m.layers.push_back(gap);
   prove_accumulator_bounds(m);
   const Estimate e = estimate(m, device_profile("arria10"), kP16);

@@ -65,10 +65,13 @@ TEST(IntOpChecks, WindowSizesFollowFloorDivision) {
   EXPECT_CONTAINS(check_error(m, 4, [](IntLayer& L) { L.h = 4, L.w = 4; }),
                   "output 4x4, the window gives 3x3");
   // A kernel larger than the padded input gives no output at all, not a 1-pixel one.
-  EXPECT_CONTAINS(check_error(m, 4, [](IntLayer& L) { L.kernel = 9, L.h = 1, L.w = 1; }),
+  EXPECT_CONTAINS(check_error(m, 4, [](IntLayer& L) { L.window.kh = L.window.kw = 9, L.h = 1, L.w = 1; }),
                   "output 1x1, the window gives 0x0");
-  EXPECT_CONTAINS(check_error(m, 4, [](IntLayer& L) { L.kernel = 3, L.padding = 2; }),
-                  "padding 2 beyond half the kernel 3");
+  EXPECT_CONTAINS(check_error(m, 4, [](IntLayer& L) { L.window = IntWindow::square(3, 2, 3), L.h = L.w = 6; }),
+                  "pads must each be smaller than the 3x3 window");
+  EXPECT_CONTAINS(check_error(m, 4, [](IntLayer& L) { L.window.dh = 2; }), "dilation 2x1 on a pool");
+  EXPECT_CONTAINS(check_error(m, 4, [](IntLayer& L) { L.window.sw = 0; }),
+                  "kernel, stride and dilation must be in 1..1024, got 0");
 }
 
 TEST(IntOpChecks, AddInputsMustHaveTheAddsShapeNotJustItsSize) {
@@ -79,9 +82,9 @@ TEST(IntOpChecks, AddInputsMustHaveTheAddsShapeNotJustItsSize) {
 
 TEST(IntOpChecks, GlobalSumPoolHasStrideOneAndNoPadding) {
   const IntegerModel m = small_model();  // layer 6: global sum pool
-  ASSERT_EQ(m.layers[6].kernel, 0);
-  EXPECT_CONTAINS(check_error(m, 6, [](IntLayer& L) { L.stride = 2; }),
-                  "a global pool (kernel 0) has stride 1, padding 0 and a Cx1x1 output");
+  ASSERT_TRUE(m.layers[6].window.global());
+  EXPECT_CONTAINS(check_error(m, 6, [](IntLayer& L) { L.window.sh = 2; }),
+                  "a global pool (0x0 kernel) has stride 1, no pads or dilation and a Cx1x1 output");
 }
 
 TEST(IntOpChecks, OpsWithoutWeightsRefuseWeights) {
@@ -105,9 +108,9 @@ TEST(IntOpChecks, ConcatRunsLookupTablesAndMulGatesMustFitTheirInputs) {
                   "a table of 24 entries for the 25 input values [-12, 12]");
   // A spatial gate (1 x H x W) is not a channel gate: refused rather than read out of bounds.
   IntegerModel spatial = m;
-  spatial.layers[gate].c = 1, spatial.layers[gate].h = 2, spatial.layers[gate].w = 2;
+  spatial.layers[gate].c = 1, spatial.layers[gate].h = 2, spatial.layers[gate].w = 4;
   EXPECT_CONTAINS(check_error(spatial, mul, kUnchanged),
-                  "its second input is 1x2x2, expected 5x2x2 or 5x1x1");
+                  "its second input is 1x2x4, expected 5x2x4 or 5x1x1");
   EXPECT_CONTAINS(check_error(m, 0, [](IntLayer& L) { L.max_value = int64_t{1} << 31; }),
                   "input range [-8, 2147483648] is empty or beyond int32");
 }

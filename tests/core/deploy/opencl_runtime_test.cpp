@@ -102,7 +102,7 @@ class RandomModel {
     const IntLayer& in = model.layers[static_cast<size_t>(src)];
     IntLayer L = layer("conv", IntOp::IntConv, {src}, c, (in.h + 2 * pad - k) / stride + 1,
                        (in.w + 2 * pad - k) / stride + 1);
-    L.kernel = k, L.stride = stride, L.padding = pad, L.groups = groups;
+    L.window = IntWindow::square(k, stride, pad), L.groups = groups;
     fill_weights(L, c * (in.c / groups) * k * k, w);
     return finish(L, o);
   }
@@ -119,7 +119,7 @@ class RandomModel {
     IntLayer L =
         layer(int_op_name(op), op, {src}, in.c, global ? 1 : (in.h + 2 * pad - k) / stride + 1,
               global ? 1 : (in.w + 2 * pad - k) / stride + 1);
-    L.kernel = k, L.stride = stride, L.padding = pad;
+    L.window = IntWindow::square(k, stride, pad);
     return push(L);
   }
 

@@ -40,7 +40,7 @@ TEST(ReferenceExecutor, ConvWithPaddingBiasAndRequantMatchesHandComputation) {
   conv.op = IntOp::IntConv;
   conv.inputs = {0};
   conv.c = 1, conv.h = 2, conv.w = 2;
-  conv.kernel = 2, conv.padding = 1, conv.stride = 2;  // 3x3 padded map, windows at 0 and 2
+  conv.window = IntWindow::square(2, 2, 1);  // 3x3 padded map, windows at 0 and 2
   conv.w_bits = 4;
   conv.weights = {1, 2, 3, 4};  // [[1, 2], [3, 4]]
   conv.bias = {1};
@@ -88,13 +88,13 @@ TEST(ReferenceExecutor, TableWeightsPoolsAndResidualAdd) {
   pool.name = "pool";
   pool.op = IntOp::IntMaxPool;
   pool.inputs = {2};
-  pool.c = 2, pool.kernel = 2, pool.stride = 2;
+  pool.c = 2, pool.window = IntWindow::square(2, 2);
   m.layers.push_back(pool);
   IntLayer sum;
   sum.name = "gap";
   sum.op = IntOp::IntSumPool;
   sum.inputs = {2};
-  sum.c = 2, sum.kernel = 0;
+  sum.c = 2, sum.window = IntWindow::whole_map();
   m.layers.push_back(sum);
   prove_accumulator_bounds(m);
   // x0 = [1 2 3 4], x1 = [4 3 2 1]
