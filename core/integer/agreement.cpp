@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <map>
+
 #include "data/batcher.h"
 #include "integer/lowering.h"
 #include "integer/reference_executor.h"
@@ -10,13 +12,21 @@ namespace bitshift {
 
 namespace {
 
-// The simulation's top-1 classes over every batch in float64. Converts the model in place and
-// back (float32 -> float64 -> float32 is exact); empty when an op has no float64 kernel.
+// The simulation's top-1 classes over every batch in float64, with the weights quantized as in
+// float32 (the codes the bundle holds). Converts the model in place and back (float32 ->
+// float64 -> float32 is exact); empty when an op has no float64 kernel.
 std::vector<int64_t> float64_classes(QuantizedNetwork& net, Batcher& batcher) {
+  std::map<int, torch::Tensor> quantized;
+  for (int node : net.hooks->quantized_layers())
+    quantized[node] = net.hooks->weight(node, net.model->weight(node)).detach().clone();
   struct BackToFloat32 {
     QuantizedNetwork& net;
-    ~BackToFloat32() { net.model->to(torch::kFloat32); }
+    ~BackToFloat32() {
+      net.model->to(torch::kFloat32);
+      net.hooks->freeze_weights({});
+    }
   } restore{net};
+  net.hooks->freeze_weights(std::move(quantized));
   net.model->to(torch::kFloat64);
   std::vector<int64_t> out;
   try {

@@ -144,6 +144,7 @@ QuantHooks::QuantHooks(const Graph& g, const QuantPlan& plan) {
 torch::Tensor QuantHooks::weight(int node, const torch::Tensor& w) {
   auto it = weights_.find(node);
   if (it == weights_.end() || calibrating_) return w;
+  if (auto f = frozen_.find(node); f != frozen_.end()) return f->second.to(w.dtype());
   return it->second->forward(w);
 }
 

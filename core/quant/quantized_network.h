@@ -62,6 +62,11 @@ class QuantHooks : public ForwardHooks, public torch::nn::Module {
   void set_recording(bool on) { recording_ = on; }
   const std::map<int, torch::Tensor>& recorded_errors() const { return errors_; }
 
+  // While set, weight() returns these quantized weights (in the dtype asked for) instead of
+  // quantizing again: a float64 evaluation then keeps the float32 weight codes the lowering
+  // exports, rather than re-rounding weights that lie within float32 rounding of a boundary.
+  void freeze_weights(std::map<int, torch::Tensor> quantized) { frozen_ = std::move(quantized); }
+
   std::shared_ptr<WeightQuantizer> weight_quantizer(int node) const;
   std::shared_ptr<ActivationQuantizer> activation_quantizer(int site_node) const;
   const std::vector<ActivationSite>& sites() const { return sites_; }
@@ -77,6 +82,7 @@ class QuantHooks : public ForwardHooks, public torch::nn::Module {
   std::set<int> relu_sites_;  // sites that are a ReLU's output
   std::vector<ActivationSite> sites_;
   std::map<int, torch::Tensor> errors_;
+  std::map<int, torch::Tensor> frozen_;
   bool calibrating_ = false;
   bool recording_ = false;
 };
