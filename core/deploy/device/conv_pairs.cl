@@ -95,7 +95,7 @@ __kernel BS_ATTR void bs_conv_pairs(
   // bs_finish on 16 channels at once (the host pads m, shift and offset to whole blocks).
   if (requantized) {
     const long16 mv = convert_long16(vload16(0, m + oc0)), sv = convert_long16(vload16(0, shift + oc0));
-    const long16 add = vload16(0, offset + oc0) + select((long16)(0), (long16)(1) << max(sv - 1, 0L), sv > 0);
+    const long16 add = vload16(0, offset + oc0) + select((long16)(0), (long16)(1) << max(sv - 1, (long16)(0)), sv > 0);
     for (int t = 0; t < BS_CONV_TILE; ++t)
       acc[t] = convert_int16(clamp((convert_long16(acc[t]) * mv + add) >> sv, (long16)(lo), (long16)(hi)));
   }

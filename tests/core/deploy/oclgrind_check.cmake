@@ -1,10 +1,9 @@
 # cmake -DOCLGRIND=... -DTEST_BINARY=... -DLOG_DIR=... -P oclgrind_check.cmake
-# Runs OpenCL runtime tests under oclgrind (its checks for out-of-bounds accesses, data races and
-# API misuse) and fails when oclgrind reports anything:
-#  1. every op on small odd shapes through bs_conv: the device must also equal the reference;
-#  2. the 16-bit pair conv path (bs_stage_pairs, bs_conv_pairs): oclgrind 21.10 reports nothing
-#     there but computes lanes >= 2 differently from PoCL and the reference (both madd forms equal
-#     the reference on PoCL), so only its report is checked.
+# Runs every OpenCL runtime test under oclgrind (its checks for out-of-bounds accesses, data
+# races and API misuse; every op on small odd shapes, both conv paths, windows of every shape)
+# and fails when oclgrind reports anything or a device result differs from the reference.
+# (The pair conv's vector requantization once read max(long16, long): oclgrind 21.10 broadcasts
+# that scalar wrongly, PoCL does not; the kernels now spell such vectors out.)
 function(run_under_oclgrind name filter must_pass)
   set(_log ${LOG_DIR}/oclgrind-${name}.log)
   file(REMOVE ${_log})
@@ -25,5 +24,4 @@ function(run_under_oclgrind name filter must_pass)
   message(STATUS "${filter}: oclgrind reported nothing (exit ${_rc})")
 endfunction()
 
-run_under_oclgrind(every-op "OpenClRuntime.EveryOpOnSmallOddShapesEqualsReference" TRUE)
-run_under_oclgrind(pairs "OpenClRuntime.ConcatsSplitsAndShufflesEqualReference" FALSE)
+run_under_oclgrind(runtime "OpenClRuntime.*" TRUE)

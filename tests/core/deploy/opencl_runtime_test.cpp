@@ -17,6 +17,7 @@
 #include "deploy/host/device_context.h"
 #include "deploy/host/opencl_runtime.h"
 #include "deploy/kernel_sources.h"
+#include "integer/ops/op_common.h"
 #include "integer/reference_executor.h"
 
 namespace bitshift {
@@ -81,6 +82,22 @@ struct Output {
 
 // Builds a random IntegerModel layer by layer. Requantization is calibrated on the reference's
 // accumulators for `sample`, so outputs spread over [lo, hi] instead of saturating.
+IntWindow window(std::vector<int64_t> k, std::vector<int64_t> s, std::vector<int64_t> pads,
+                 std::vector<int64_t> d, bool ceil = false) {
+  IntWindow w;
+  w.kh = k[0], w.kw = k[1], w.sh = s[0], w.sw = s[1], w.dh = d[0], w.dw = d[1];
+  w.pad_top = pads[0], w.pad_left = pads[1], w.pad_bottom = pads[2], w.pad_right = pads[3];
+  w.ceil_mode = ceil;
+  return w;
+}
+
+int64_t rows(const IntLayer& in, const IntWindow& w) {
+  return int_ops::window_out(in.h, w.kh, w.sh, w.pad_top, w.pad_bottom, w.dh, w.ceil_mode);
+}
+int64_t cols(const IntLayer& in, const IntWindow& w) {
+  return int_ops::window_out(in.w, w.kw, w.sw, w.pad_left, w.pad_right, w.dw, w.ceil_mode);
+}
+
 class RandomModel {
  public:
   explicit RandomModel(unsigned seed) : rng_(seed) {}
@@ -105,6 +122,22 @@ class RandomModel {
     L.window = IntWindow::square(k, stride, pad), L.groups = groups;
     fill_weights(L, c * (in.c / groups) * k * k, w);
     return finish(L, o);
+  }
+
+  // Any window: kh×kw, strides, four pads, dilation.
+  int conv(int src, int64_t c, const IntWindow& win, int64_t groups, Weights w, Output o) {
+    const IntLayer& in = model.layers[static_cast<size_t>(src)];
+    IntLayer L = layer("conv", IntOp::IntConv, {src}, c, rows(in, win), cols(in, win));
+    L.window = win, L.groups = groups;
+    fill_weights(L, c * (in.c / groups) * win.taps(), w);
+    return finish(L, o);
+  }
+
+  int pool(IntOp op, int src, const IntWindow& win) {
+    const IntLayer& in = model.layers[static_cast<size_t>(src)];
+    IntLayer L = layer(int_op_name(op), op, {src}, in.c, rows(in, win), cols(in, win));
+    L.window = win;
+    return push(L);
   }
 
   int linear(int src, int64_t c, Weights w, Output o) {
@@ -407,6 +440,33 @@ TEST(OpenClRuntime, ConvsOverWideInputsOrWeightsEqualReference) {
   ASSERT_GT(*std::max_element(r.model.layers[2].weights.begin(), r.model.layers[2].weights.end()),
             32767);
   expect_device_matches_reference(r, {2, 3});
+}
+
+// Windows as ONNX states them (imported models, Keras' SAME padding): non-square kernels,
+// strides per axis, four different pads, dilation, on both conv paths and the pools; a pair conv
+// writing the staged input of a pair conv with asymmetric pads.
+TEST(OpenClRuntime, NonSquareStridedPaddedDilatedWindowsEqualReference) {
+  REQUIRE_OPENCL_DEVICE();
+  RandomModel r(4242);
+  const int x = r.input(3, 10, 13, 0, 15, 3);
+  // Pairs: 3x5, stride 1x2, pads (2, 1, 0, 3), dilation 2x1.
+  const int a = r.conv(x, 8, window({3, 5}, {1, 2}, {2, 1, 0, 3}, {2, 1}), 1, {4, false},
+                       {true, 0, 15, true, true});
+  // Pairs again, fed by a: pads (0, 2, 1, 1).
+  const int a2 = r.conv(a, 8, window({3, 3}, {1, 1}, {0, 2, 1, 1}, {1, 1}), 1, {8, false},
+                        {true, -20, 20, true, true});
+  // Depthwise (bs_conv's grouped loop): 2x3, stride 2x1, pads (1, 2, 3, 0), dilation 3x2.
+  const int b = r.conv(a2, 8, window({2, 3}, {2, 1}, {1, 2, 3, 0}, {3, 2}), 8, {4, false},
+                       {true, -50, 50, true, true});
+  // Wide weights (bs_conv's vector loop): 3x2, stride 2x1, pads (0, 1, 1, 0), dilation 1x2.
+  const int c = r.conv(b, 5, window({3, 2}, {2, 1}, {0, 1, 1, 0}, {1, 2}), 1, {17, false},
+                       {true, -100, 100, true, true});
+  const int mp = r.pool(IntOp::IntMaxPool, a2, window({3, 2}, {2, 1}, {1, 0, 1, 1}, {1, 1}));
+  const int mc = r.pool(IntOp::IntMaxPool, mp, window({2, 3}, {2, 2}, {1, 1, 1, 1}, {1, 1}, true));
+  const int sp = r.pool(IntOp::IntSumPool, c, window({2, 3}, {1, 2}, {1, 1, 0, 2}, {1, 1}));
+  r.linear(sp, 4, {8, false}, {false, 0, 0, true, true});
+  r.linear(mc, 3, {8, false}, {false, 0, 0, true, true});
+  expect_device_matches_reference(r, {3, 1});
 }
 
 // Pair convs read only by another pair conv stage its input themselves, and inference skips
