@@ -31,7 +31,7 @@ std::vector<ChannelPiece> channel_shuffle(const std::vector<ChannelPiece>& in, i
     ChannelPiece q = channel_slice(in, src, src + 1).at(0);
     ChannelPiece* last = out.empty() ? nullptr : &out.back();
     if (last && last->layer == q.layer && last->first + last->count == q.first &&
-        last->relu == q.relu && last->cap == q.cap) {
+        last->clamp == q.clamp) {
       ++last->count;  // extend a run of consecutive channels
       last->scale.push_back(q.scale[0]);
       last->offset.push_back(q.offset[0]);

@@ -14,6 +14,16 @@
 
 namespace bitshift::lowering_detail {
 
+namespace {
+
+// Whether `clamp` leaves codes of step `scale` that stay in `range` unchanged.
+bool clamp_is_noop(const Clamp& clamp, double scale, std::pair<int64_t, int64_t> range) {
+  return scale > 0 && clamp.code_lo(scale, range.first) == range.first &&
+         clamp.code_hi(scale, range.second) == range.second;
+}
+
+}  // namespace
+
 std::vector<ChannelPiece> Lowerer::pieces_of(int node) {
   const Value& v = values_[node];
   if (!v.pieces.empty()) return v.pieces;
@@ -24,7 +34,7 @@ std::vector<ChannelPiece> Lowerer::pieces_of(int node) {
   ChannelPiece p;
   p.layer = v.terms[0].layer;
   p.count = sh.flat ? sh.numel() : sh.c;
-  p.relu = v.relu, p.cap = v.cap;
+  p.clamp = v.clamp;
   for (int64_t c = 0; c < p.count; ++c) {
     p.scale.push_back(at(v.terms[0].scale, c));
     p.offset.push_back(v.offset.empty() ? 0.0 : v.offset[c]);
@@ -35,17 +45,13 @@ std::vector<ChannelPiece> Lowerer::pieces_of(int node) {
 void Lowerer::close_pieces(int node, const ActivationGrid& grid) {
   Value& v = values_[node];
   const std::vector<ChannelPiece> pieces = v.pieces;
-  bool relu = false, mixed = false;
-  double cap = 0.0;
-  for (const ChannelPiece& p : pieces) {
-    mixed |= p.relu != pieces[0].relu || p.cap != pieces[0].cap;
-    relu |= p.relu;
-    cap = p.cap;
-  }
-  bool caps_differ = false;
-  for (const ChannelPiece& p : pieces) caps_differ |= p.cap != pieces[0].cap;
-  if ((mixed && grid.lo < 0) || caps_differ)
-    fail(node, "its channels come from inputs with different ReLU/ReLU6 clamps onto one grid");
+  // One clamp on the grid's codes serves every channel: the pieces' clamps must agree there
+  // (a ReLU is no clamp on an unsigned grid).
+  const int64_t lo = pieces[0].clamp.code_lo(grid.scale, grid.lo);
+  const int64_t hi = pieces[0].clamp.code_hi(grid.scale, grid.hi);
+  for (const ChannelPiece& p : pieces)
+    if (p.clamp.code_lo(grid.scale, grid.lo) != lo || p.clamp.code_hi(grid.scale, grid.hi) != hi)
+      fail(node, "its channels come from inputs with different ReLU/clip clamps onto one grid");
   IntLayer L;
   L.op = IntOp::IntConcat;
   std::vector<std::vector<double>> M(1);
@@ -59,10 +65,6 @@ void Lowerer::close_pieces(int node, const ActivationGrid& grid) {
     }
   }
   const int idx = add_layer(std::move(L), node);
-  int64_t lo = grid.lo, hi = grid.hi;
-  if (relu && !mixed) lo = std::max<int64_t>(lo, 0);
-  if (cap > 0 && !mixed)
-    hi = std::min(hi, static_cast<int64_t>(std::floor(cap / grid.scale + 0.5)));
   IntLayer& C = model_.layers[idx];
   C.requant.requantized = true;
   C.requant.lo = static_cast<int32_t>(lo), C.requant.hi = static_cast<int32_t>(hi);
@@ -78,7 +80,7 @@ void Lowerer::move_pieces(int node) {
   for (const ChannelPiece& p : pieces)
     for (int64_t k = 0; k < p.count; ++k)
       if (p.scale[k] != s || p.offset[k] != 0.0 || is_open(p.layer) ||
-          (p.relu && !(known_range(p.layer).first >= 0)))
+          (p.clamp.any() && !clamp_is_noop(p.clamp, s, known_range(p.layer))))
         return;  // not codes on one grid: integer_input names what is missing
   IntLayer L;
   L.op = IntOp::IntConcat;
@@ -144,16 +146,13 @@ void Lowerer::close_on_grid(int node, const ActivationGrid& grid) {
   if (!grid.affine)
     fail(node, "its quantizer's levels (odd multiples of a half step) cannot be reached by "
                "requantizing integers; only the network input may use them");
-  if (v.terms.size() == 1 && !is_open(v.terms[0].layer) && v.offset.empty() && !v.relu &&
+  if (v.terms.size() == 1 && !is_open(v.terms[0].layer) && v.offset.empty() &&
       v.terms[0].scale.size() == 1 && v.terms[0].scale[0] == grid.scale &&
-      model_.layers[v.terms[0].layer].op == IntOp::IntLookup)
+      model_.layers[v.terms[0].layer].op == IntOp::IntLookup && !v.clamp.any())
     return;  // a table's codes are already on its output grid
   if (v.terms.size() == 1 && !is_open(v.terms[0].layer)) v.pieces = pieces_of(node);
   if (!v.pieces.empty()) return close_pieces(node, grid);
-  int64_t lo = grid.lo, hi = grid.hi;
-  if (v.relu) lo = std::max<int64_t>(lo, 0);
-  if (v.cap > 0)
-    hi = std::min<int64_t>(hi, static_cast<int64_t>(std::floor(v.cap / grid.scale + 0.5)));
+  const int64_t lo = v.clamp.code_lo(grid.scale, grid.lo), hi = v.clamp.code_hi(grid.scale, grid.hi);
   const int64_t C = g_.node(node).out_shape.flat ? g_.node(node).out_shape.numel()
                                                  : g_.node(node).out_shape.c;
   std::vector<std::vector<double>> M;
@@ -209,8 +208,8 @@ void Lowerer::close_thresholds(int node, const ActivationGrid& grid) {
     const double s = at(t.scale, c), o = v.offset.empty() ? 0.0 : v.offset[c];
     std::vector<int64_t> row;
     for (double th : grid.thresholds) {
-      // After a ReLU (and ReLU6's cap) the quantizer sees max(value, 0) (min(·, cap)).
-      bool reached_always = v.relu && th <= 0.0, reached_never = v.cap > 0 && th > v.cap;
+      // After a clamp the quantizer sees min(max(value, lo), hi).
+      bool reached_always = th <= v.clamp.lo, reached_never = th > v.clamp.hi;
       int64_t x_at = 0;
       if (!reached_always && !reached_never) {
         if (s == 0.0) {
@@ -281,28 +280,24 @@ void Lowerer::close_exact(int node) {
   Value& v = values_[node];
   const Term t = v.terms[0];
   IntLayer& L = model_.layers[t.layer];
-  // One clamp serves every channel: exact only when a ReLU's zero and a cap sit at the same
-  // accumulator value in every channel.
-  bool positive = true, uniform = true;
+  // One clamp serves every channel: exact only when the clamp's bounds sit at the same
+  // accumulator value in every channel (a ReLU's 0 does for any positive scales).
+  const int64_t int_min = std::numeric_limits<int32_t>::min(), int_max = std::numeric_limits<int32_t>::max();
+  bool same = true;
   for (int64_t c = 0; c < L.c; ++c) {
-    positive &= at(t.scale, c) > 0;
-    uniform &= at(t.scale, c) == at(t.scale, 0);
+    const double s = at(t.scale, c);
+    same &= s > 0 && v.clamp.code_lo(s, int_min) == v.clamp.code_lo(at(t.scale, 0), int_min) &&
+            v.clamp.code_hi(s, int_max) == v.clamp.code_hi(at(t.scale, 0), int_max);
   }
-  if ((v.relu && !positive) || (v.cap > 0 && !uniform))
-    fail(node, "a ReLU or ReLU6 before a pool over a value the plan does not quantize, with "
-               "per-channel scales " + std::string(positive ? "that differ" : "of both signs") +
-               "; quantize the pool's input (give its reader activation bits)");
+  if (v.clamp.any() && !same)
+    fail(node, "a ReLU or clip before a pool over a value the plan does not quantize, with "
+               "per-channel scales that put its bounds on different accumulator values; "
+               "quantize the pool's input (give its reader activation bits)");
   Requant& r = L.requant;
   r.requantized = true;
   r.m = {1}, r.shift = {0};
-  r.lo = v.relu ? 0 : std::numeric_limits<int32_t>::min();
-  r.hi = std::numeric_limits<int32_t>::max();
-  if (v.cap > 0) {
-    double top = std::numeric_limits<int32_t>::max();
-    for (int64_t c = 0; c < L.c; ++c) top = std::min(top, std::floor(v.cap / at(t.scale, c) + 0.5));
-    if (top < 0) fail(node, "a ReLU6 on a negative scale");
-    r.hi = static_cast<int32_t>(top);
-  }
+  r.lo = static_cast<int32_t>(v.clamp.code_lo(at(t.scale, 0), int_min));
+  r.hi = static_cast<int32_t>(v.clamp.code_hi(at(t.scale, 0), int_max));
   if (!v.offset.empty()) {
     r.offset.assign(static_cast<size_t>(L.c), 0);
     for (int64_t c = 0; c < L.c; ++c) {
@@ -340,7 +335,7 @@ void Lowerer::requantize_onto(int node, IntLayer& L, const std::vector<std::vect
 void Lowerer::close_output() {
   const int out = g_.output();
   Value& v = values_[out];
-  if (v.terms.size() != 1 || v.relu) fail(out, "the network output must be a layer's logits");
+  if (v.terms.size() != 1 || v.clamp.any()) fail(out, "the network output must be a layer's logits");
   if (is_open(v.terms[0].layer)) close_wide(v.terms[0].layer, v.terms[0].scale, v.offset);
   if (v.terms[0].layer != static_cast<int>(model_.layers.size()) - 1)
     fail(out, "the logits must come from the last integer layer");

@@ -18,7 +18,7 @@
 namespace bitshift::lowering_detail {
 
 // A real tensor of the graph in terms of integer layers:
-//   real[c] = Σ_terms scale_t[c]·value_t[c] + offset[c], then ReLU (and ReLU6's cap) if set.
+//   real[c] = Σ_terms scale_t[c]·value_t[c] + offset[c], then the clamp (ReLU, ReLU6, clip).
 // A term whose layer is an "open" conv is its raw accumulator (bias and requantization not
 // decided yet); a value is "integer" when it is one closed term with one scale and nothing else.
 struct Term {
@@ -28,8 +28,7 @@ struct Term {
 struct Value {
   std::vector<Term> terms;
   std::vector<double> offset;  // empty = 0
-  bool relu = false;
-  double cap = 0.0;  // ReLU6: 6
+  Clamp clamp;  // ReLU, ReLU6, clip
   // Non-empty: the value is these channel runs side by side (and `terms` is empty). Closing it
   // on a grid makes a concat layer; data movement between grids is free until then.
   std::vector<ChannelPiece> pieces;

@@ -104,7 +104,7 @@ const Term& Lowerer::integer_input_of(int node, int src, bool pool) {
   if (pool && values_[src].terms.size() == 1 && is_open(values_[src].terms[0].layer))
     close_exact(src);
   const Value& v = values_[src];
-  if (v.terms.size() != 1 || is_open(v.terms[0].layer) || !v.offset.empty() || v.relu ||
+  if (v.terms.size() != 1 || is_open(v.terms[0].layer) || !v.offset.empty() || v.clamp.any() ||
       (!pool && v.terms[0].scale.size() != 1))
     fail(node, "its input '" + g_.node(src).name + "' is not quantized in the plan; an " +
                    "integer-only model needs every layer's input on an integer grid (give " +
@@ -123,30 +123,22 @@ void Lowerer::lower_node(int i) {
     case OpKind::BatchNorm2d: lower_batchnorm(i); break;
     case OpKind::ReLU:
     case OpKind::ReLU6:
+    case OpKind::Clip: {
+      // Folds into the clamp of the requantization that closes the value.
+      const double inf = std::numeric_limits<double>::infinity();
+      const double lo = n.kind == OpKind::Clip ? n.lo : 0.0;
+      const double hi = n.kind == OpKind::Clip ? n.hi : n.kind == OpKind::ReLU6 ? 6.0 : inf;
       v = values_[n.inputs[0]];
-      v.relu = true;
-      if (n.kind == OpKind::ReLU6) v.cap = 6.0;
-      for (ChannelPiece& p : v.pieces) {
-        p.relu = true;
-        if (n.kind == OpKind::ReLU6) p.cap = p.cap > 0 ? std::min(p.cap, 6.0) : 6.0;
-      }
+      v.clamp = v.clamp.within(lo, hi);
+      for (ChannelPiece& p : v.pieces) p.clamp = p.clamp.within(lo, hi);
       break;
+    }
     case OpKind::Sigmoid:
     case OpKind::HardSigmoid:
     case OpKind::HardSwish:
     case OpKind::SiLU:
     case OpKind::LeakyReLU: lower_lookup(i); break;
     case OpKind::Mul: lower_mul(i); break;
-    case OpKind::Clip:
-      // clamp(x, lo, hi) folds into the requantization's clamp like ReLU6 (lo 0 only).
-      if (n.lo != 0.0 || !(n.hi > 0.0))
-        fail(i, "only clips to [0, hi] (ReLU6) have an integer form yet");
-      v = values_[n.inputs[0]];
-      v.relu = true;
-      v.cap = v.cap > 0 ? std::min(v.cap, n.hi) : n.hi;
-      for (ChannelPiece& p : v.pieces)
-        p.relu = true, p.cap = p.cap > 0 ? std::min(p.cap, n.hi) : n.hi;
-      break;
     case OpKind::Concat:
       for (int in : n.inputs) {
         const std::vector<ChannelPiece> p = pieces_of(in);
@@ -162,7 +154,8 @@ void Lowerer::lower_node(int i) {
       const Value& b = values_[n.inputs[1]];
       if (!a.pieces.empty() || !b.pieces.empty())
         fail(i, "an input is a concatenation the plan does not quantize");
-      if (a.relu || b.relu) fail(i, "an input passes a ReLU that is not quantized");
+      if (a.clamp.any() || b.clamp.any())
+        fail(i, "an input passes a ReLU or clip that is not quantized");
       v.terms = a.terms;
       v.terms.insert(v.terms.end(), b.terms.begin(), b.terms.end());
       if (v.terms.size() != 2) fail(i, "only two-input adds of single tensors are supported");
@@ -320,7 +313,7 @@ void Lowerer::lower_batchnorm(int i) {
   auto bn = net_.model->batchnorm(i);
   const auto a = to_doubles(bn->weight / torch::sqrt(bn->running_var + bn->options.eps()));
   const auto mean = to_doubles(bn->running_mean), beta = to_doubles(bn->bias);
-  const bool after_conv = !v.relu && v.terms.size() == 1 && is_open(v.terms[0].layer);
+  const bool after_conv = !v.clamp.any() && v.terms.size() == 1 && is_open(v.terms[0].layer);
   if (!after_conv) {
     // A BatchNorm on codes or a concatenation (DenseNet's BN-ReLU-conv): a per-channel affine
     // map of each piece, requantized when a grid closes it.
@@ -328,7 +321,8 @@ void Lowerer::lower_batchnorm(int i) {
     int64_t c = 0;
     for (ChannelPiece& p : pieces)
       for (int64_t k = 0; k < p.count; ++k, ++c) {
-        if (p.relu) fail(i, "a BatchNorm after a ReLU on values the plan does not quantize");
+        if (p.clamp.any())
+          fail(i, "a BatchNorm after a ReLU or clip on values the plan does not quantize");
         p.offset[k] = a[c] * (p.offset[k] - mean[c]) + beta[c];
         p.scale[k] *= a[c];
       }

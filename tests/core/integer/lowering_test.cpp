@@ -206,6 +206,38 @@ QuantizedNetwork calibrated(const std::string& model, const std::string& bits,
   return net;
 }
 
+// A clip with a negative lower bound (usernet's clamp(-1, 1) after a BatchNorm) folds into the
+// requantization's clamp on a signed grid: both bounds become codes, and the integers equal the
+// simulated codes, the clamped ones included.
+TEST(Lowering, SignedClipsFoldIntoTheRequantizationClampAsSimulated) {
+  const DatasetPair data = open_dataset("fashion-mnist");
+  const Normalization norm{{0.286f}, {0.353f}};
+  GraphBuilder b("signed_clip", Shape{1, 28, 28}, 10);
+  Node clip;
+  clip.lo = -0.5, clip.hi = 0.25;
+  int x = b.add_node("clip", OpKind::Clip, {b.conv("conv1", b.input(), 6, 3, 2, 1, 1, true)}, clip);
+  x = b.relu("relu2", b.conv("conv2", x, 8, 3, 2, 1, 1, true));
+  b.linear("fc", b.flatten("flat", x), 10);
+  torch::manual_seed(9);
+  GraphModule m(b.build());
+  auto net = attach_quantizers(m, make_plan(m->graph(), "minmax", "w8a8", EdgePolicy::EdgePolicyQuantized));
+  calibrate(net, {to_channels_last(first_images(data.train, norm, 64))});
+  net.model->eval();
+  const IntegerModel im = lower(net);
+  const IntLayer& conv1 = im.layers[im.find("conv1")];
+  const double s = conv1.scale[0];
+  EXPECT_EQ(conv1.requant.lo, static_cast<int32_t>(std::floor(-0.5 / s + 0.5)));
+  EXPECT_EQ(conv1.requant.hi, static_cast<int32_t>(std::floor(0.25 / s + 0.5)));
+  const auto x_test = first_images(data.test, norm, 32);
+  const IntTensor codes = run_reference(im, integer_input(net, im, x_test))[im.find("conv1")];
+  int at_lo = 0, at_hi = 0;
+  for (int32_t v : codes.values) at_lo += v == conv1.requant.lo, at_hi += v == conv1.requant.hi;
+  EXPECT_GT(at_lo, 0) << "no value clamped from below: the test would not see a wrong lo";
+  EXPECT_GT(at_hi, 0) << "no value clamped from above";
+  for (const LayerAgreement& a : layer_agreement(net, im, x_test))
+    EXPECT_LE(a.differing, 1e-3) << a.name;
+}
+
 }  // namespace
 
 TEST(Lowering, LeNet5W8A8AgreesWithItsSimulation) {
