@@ -47,7 +47,8 @@ class Builder {
   // the layer's typical output over a sixth of the range, then per-channel offsets that put one
   // value of channel 0 exactly half-way to +1 (from +1/2: half-even would give 0) and one of
   // channel 1 half-way to -2 (from -5/2: away from zero would give -3); the other channels'
-  // offsets centre them. `lo` <= -3 and `hi` >= 3.
+  // offsets centre them. `lo` <= -3 and `hi` >= 3. An avgpool keeps its table (its
+  // multipliers, set by the caller) and no m.
   void requant_with_ties(IntLayer& L, int32_t lo, int32_t hi) {
     const bool two = L.op == IntOp::IntAdd;
     // The values before the shift, with m = 1: requantize with shift 0 and no clamp.
@@ -85,6 +86,7 @@ class Builder {
     }
     r.shift.assign(static_cast<size_t>(L.c), shift);
     r.lo = lo, r.hi = hi;
+    if (L.op == IntOp::IntAvgPool) r.m.clear();
   }
 
  private:
@@ -193,9 +195,18 @@ IntegerModel conformance_model() {
   sp.window = IntWindow::square(3, 1, 1);
   const int spi = b.add(sp);
 
-  IntLayer fc = b.layer("linear_w7", IntOp::IntLinear, {spi}, 4, 1, 1);
+  // An average pool leaving padding out of its divisor: windows of 2, 3, 4 and 6 positions,
+  // each with its own (odd) multiplier.
+  IntLayer ap = b.layer("avgpool_uneven", IntOp::IntAvgPool, {spi}, 5, 2, 3);
+  ap.window.kh = 2, ap.window.kw = 3, ap.window.sw = 2;
+  ap.window.pad_top = 1, ap.window.pad_left = 1, ap.window.pad_right = 2;
+  ap.table = {11, 7, 5, 3, 3, 1};
+  b.requant_with_ties(ap, -40, 40);
+  const int api = b.add(ap);
+
+  IntLayer fc = b.layer("linear_w7", IntOp::IntLinear, {api}, 4, 1, 1);
   fc.w_bits = 7;
-  fc.weights = b.codes(4 * 5 * 2 * 4, -64, 63);
+  fc.weights = b.codes(4 * 5 * 2 * 3, -64, 63);
   b.requant_with_ties(fc, -128, 127);
   b.add(fc);
   return b.model;

@@ -165,6 +165,21 @@ void estimate_sumpool(LayerEstimate& le, const IntegerModel& m, size_t index,
   window_buffer(le, L, in, d);
 }
 
+// A sum pool, a counter of the window's positions inside the map and a requantization by the
+// count's multiplier (a small table, kh·kw entries).
+void estimate_avgpool(LayerEstimate& le, const IntegerModel& m, size_t index,
+                      const DeviceProfile& d, const Parallelism& p) {
+  IntLayer L = m.layers[index];
+  const IntLayer& in = stream(le, m, index, p);
+  le.acc_bits = bits_for_range(std::min<int64_t>(0, in.min_value) * L.window.taps(),
+                               std::max<int64_t>(0, in.max_value) * L.window.taps());
+  le.luts_adder = int64_t{le.lanes} * le.acc_bits;
+  window_buffer(le, L, in, d);
+  L.requant.m = L.table;  // the multipliers a count
+  add_requant(le, L, d, le.acc_bits);
+  le.weight_bits = static_cast<int64_t>(L.table.size()) * 31;
+}
+
 void estimate_add(LayerEstimate& le, const IntegerModel& m, size_t index, const DeviceProfile& d,
                   const Parallelism& p) {
   stream(le, m, index, p);
@@ -229,7 +244,7 @@ constexpr OpEstimator kOpEstimators[] = {
     {IntOp::IntMaxPool, estimate_maxpool},    {IntOp::IntSumPool, estimate_sumpool},
     {IntOp::IntAdd, estimate_add},            {IntOp::IntConcat, estimate_concat},
     {IntOp::IntLookup, estimate_lookup},      {IntOp::IntMul, estimate_mul},
-    {IntOp::IntThreshold, estimate_threshold},
+    {IntOp::IntThreshold, estimate_threshold}, {IntOp::IntAvgPool, estimate_avgpool},
 };
 
 OpEstimate op_estimator(const IntLayer& L) {

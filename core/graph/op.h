@@ -27,6 +27,9 @@ enum class QuantRole {
                 // form is a table indexed by the input's code, so input and output sit on grids
   Multiplies,   // the product of two tensors (squeeze-excitation gates): both operands sit on
                 // grids and the product is requantized
+  Averages,     // a mean whose windows divide by different counts (an average pool that leaves
+                // padding out of its divisor): each window's sum is requantized by its count,
+                // so input and output sit on grids
 };
 
 // The sign of an op's output, for choosing a signed or unsigned activation grid.
@@ -59,7 +62,7 @@ class Op {
   virtual int min_inputs() const { return 1; }
   virtual int max_inputs() const { return min_inputs(); }
   virtual bool has_weights() const { return false; }
-  virtual QuantRole quant_role() const { return QuantRole::Computes; }
+  virtual QuantRole quant_role(const Node&) const { return QuantRole::Computes; }
   virtual OutputSign output_sign(const Node& node) const { return OutputSign::Signed; }
   // Table ops: the inputs where the output still changes; beyond them it is constant, so a grid
   // on the input need not reach further (hard-swish: x >= -3). The whole line by default.

@@ -148,8 +148,10 @@ void Lowerer::close_on_grid(int node, const ActivationGrid& grid) {
                "requantizing integers; only the network input may use them");
   if (v.terms.size() == 1 && !is_open(v.terms[0].layer) && v.offset.empty() &&
       v.terms[0].scale.size() == 1 && v.terms[0].scale[0] == grid.scale &&
-      model_.layers[v.terms[0].layer].op == IntOp::IntLookup && !v.clamp.any())
-    return;  // a table's codes are already on its output grid
+      (model_.layers[v.terms[0].layer].op == IntOp::IntLookup ||
+       model_.layers[v.terms[0].layer].op == IntOp::IntAvgPool) &&
+      !v.clamp.any())
+    return;  // a table's (an uneven average's) codes are already on its output grid
   if (v.terms.size() == 1 && !is_open(v.terms[0].layer)) v.pieces = pieces_of(node);
   if (!v.pieces.empty()) return close_pieces(node, grid);
   const int64_t lo = v.clamp.code_lo(grid.scale, grid.lo), hi = v.clamp.code_hi(grid.scale, grid.hi);

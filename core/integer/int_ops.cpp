@@ -6,13 +6,13 @@
 namespace bitshift {
 
 extern const IntOpDef kIntInputOp, kIntConvOp, kIntLinearOp, kIntMaxPoolOp, kIntSumPoolOp,
-    kIntAddOp, kIntConcatOp, kIntLookupOp, kIntMulOp, kIntThresholdOp;
+    kIntAddOp, kIntConcatOp, kIntLookupOp, kIntMulOp, kIntThresholdOp, kIntAvgPoolOp;
 
 const std::vector<const IntOpDef*>& int_op_table() {
   static const std::vector<const IntOpDef*> ops = {&kIntInputOp,   &kIntConvOp,    &kIntLinearOp,
                                                    &kIntMaxPoolOp, &kIntSumPoolOp, &kIntAddOp,
                                                    &kIntConcatOp,  &kIntLookupOp,  &kIntMulOp,
-                                                   &kIntThresholdOp};
+                                                   &kIntThresholdOp, &kIntAvgPoolOp};
   return ops;
 }
 

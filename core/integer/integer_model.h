@@ -29,6 +29,8 @@ enum class IntOp {
                // it is C×1×1 (squeeze-excitation gates)
   IntThreshold,  // y = requantize(#{i : x ≥ table[c][i]}·m[c] + offset[c]), m = ±1: the number
                  // of a channel's thresholds the input reaches (N2UQ's learned thresholds)
+  IntAvgPool,  // y = requantize(sum·table[n − 1] + offset[c]): a window's sum over its n
+               // positions inside the map, one multiplier a count (count_include_pad=False)
 };
 // Each op's checks, bound and reference arithmetic: integer/int_op.h.
 
@@ -64,7 +66,7 @@ struct IntWindow {
   int64_t kh = 1, kw = 1, sh = 1, sw = 1;
   int64_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
   int64_t dh = 1, dw = 1;
-  bool ceil_mode = false;  // the output size rounds up (PyTorch's rule; max pools only)
+  bool ceil_mode = false;  // the output size rounds up (PyTorch's rule; max and avg pools)
 
   static IntWindow square(int64_t k, int64_t s = 1, int64_t p = 0) {
     IntWindow w;
@@ -99,7 +101,8 @@ struct IntLayer {
   // code: a signed integer value when `table` is empty, else an index 0…2^w_bits−1 into `table`
   // (non-uniform weights: UNIQ quantiles, PoT+LUT, offset grids such as UniQ's odd levels).
   // A lookup layer has no weights; its `table` holds the output code of every input value; a
-  // threshold layer's `table` holds each channel's thresholds, ascending ([c][n]).
+  // threshold layer's `table` holds each channel's thresholds, ascending ([c][n]); an avgpool's
+  // `table` its multiplier for windows of 1…kh·kw positions.
   int w_bits = 8;
   std::vector<int32_t> weights;
   std::vector<int32_t> table;
@@ -123,7 +126,7 @@ struct IntLayer {
   bool wide() const { return !requantized_output(); }
   bool requantized_output() const {
     return op == IntOp::IntInput || op == IntOp::IntMaxPool || op == IntOp::IntLookup ||
-           requant.requantized;
+           requant.requantized;  // an avgpool is always requantized
   }
 };
 

@@ -69,10 +69,6 @@ class Lowerer {
   // Real weight levels (UNIQ) onto the finest integer table the accumulator allows, noted.
   void round_levels(int node, const Term& in, IntegerWeights& iw);
 
-  // The integer layers take k×k windows with equal pads and no dilation (the export issue
-  // widens this); anything else is refused by name rather than lowered wrongly.
-  void check_average_window(int node) const;
-
   void check_codes(int node, const IntLayer& L) const;
 
   // A function of one value as the table of its output codes: every code the input can take,
@@ -87,6 +83,11 @@ class Lowerer {
   void lower_batchnorm(int i);
 
   void lower_pool(int i);
+
+  // An average pool whose windows divide by different counts (count_include_pad=False, ceil
+  // mode): an avgpool layer requantizing each window's sum onto the pool's output grid with
+  // the multiplier of its count.
+  void lower_uneven_average(int i);
 
   // The value of `node` as channel runs: its pieces, or its one term as a single run.
   std::vector<ChannelPiece> pieces_of(int node);

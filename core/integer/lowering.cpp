@@ -13,6 +13,7 @@
 #include "integer/int_op.h"
 #include "integer/lowerer.h"
 #include "integer/reference_executor.h"
+#include "integer/requant_choice.h"
 #include "integer/weight_table.h"
 #include "util/error.h"
 
@@ -341,25 +342,51 @@ void Lowerer::lower_batchnorm(int i) {
   v.offset = offset;
 }
 
-// Every window of an average pool must divide by kh·kw, so that 1/(kh·kw) can join the reader's
-// multiplier: padded zeros count (PyTorch's default), and ceil mode adds no window cut short.
-void Lowerer::check_average_window(int i) const {
+void Lowerer::lower_uneven_average(int i) {
   const Node& n = g_.node(i);
   const Window& w = n.window;
-  const bool padded = w.pad_top || w.pad_left || w.pad_bottom || w.pad_right;
-  if (padded && !w.count_include_pad)
-    fail(i, "an average pool with padding that leaves the padded zeros out of the divisor "
-            "(count_include_pad=False) divides border windows by fewer values; its integer "
-            "form needs count_include_pad=True or no padding");
-  Window floor = w;
-  floor.ceil_mode = false;
-  if (w.ceil_mode && window_shape(floor, n.in_shape, n.in_shape.c, n.name) != n.out_shape)
-    fail(i, "an average pool in ceil mode whose last windows are cut short divides them by fewer "
-            "values; its integer form needs ceil_mode=False or an input that the windows tile");
+  if (w.count_include_pad && (w.pad_top || w.pad_left || w.pad_bottom || w.pad_right))
+    fail(i, "an average pool in ceil mode whose cut windows count padded zeros (PyTorch's "
+            "count_include_pad=True) has no integer form; its integer form divides by the "
+            "positions inside the map (count_include_pad=False)");
+  const Term in = integer_input(i, true);
+  for (double s : in.scale)
+    if (s != in.scale[0] || !(s > 0))
+      fail(i, "an average pool that divides windows by different counts over per-channel scales");
+  auto q = net_.hooks->activation_quantizer(i);
+  if (!q) fail(i, "an average pool that divides windows by different counts needs its output "
+                  "quantized (give its reader activation bits)");
+  const ActivationGrid grid = grid_of(i, *q);
+  if (!grid.affine || !grid.thresholds.empty())
+    fail(i, "an average pool that divides windows by different counts needs an evenly spaced "
+            "output grid");
+  IntLayer L;
+  L.op = IntOp::IntAvgPool;
+  L.inputs = {in.layer};
+  L.window = int_window(w);
+  const double factor = in.scale[0] / grid.scale;  // for a window of one position
+  IntLayer one;  // the shift of the largest multiplier serves every count
+  one.c = 1;
+  try {
+    choose_multipliers(one, {{factor}}, {}, model_.notes);
+  } catch (const Error& e) {
+    fail(i, e.what());
+  }
+  L.requant.requantized = true;
+  L.requant.shift = one.requant.shift;
+  L.requant.lo = static_cast<int32_t>(grid.lo), L.requant.hi = static_cast<int32_t>(grid.hi);
+  for (int64_t count = 1; count <= L.window.taps(); ++count)
+    L.table.push_back(static_cast<int32_t>(
+        std::llround(std::ldexp(factor / static_cast<double>(count), one.requant.shift[0]))));
+  L.scale = {grid.scale};
+  const int idx = add_layer(std::move(L), i);
+  values_[i].terms = {Term{idx, {grid.scale}}};
 }
 
 void Lowerer::lower_pool(int i) {
   const Node& n = g_.node(i);
+  if (n.kind == OpKind::AvgPool && average_divides_unevenly(n.window, n.in_shape))
+    return lower_uneven_average(i);
   const Term in = integer_input(i, true);
   IntLayer L;
   L.inputs = {in.layer};
@@ -373,9 +400,8 @@ void Lowerer::lower_pool(int i) {
   } else {
     L.op = IntOp::IntSumPool;
     const bool global = n.kind == OpKind::GlobalAvgPool;
-    if (!global) check_average_window(i);
     L.window = global ? IntWindow::whole_map() : int_window(n.window);
-    L.window.ceil_mode = false;  // check_average_window: ceil mode adds no window here
+    L.window.ceil_mode = false;  // even windows: ceil mode added none (lower_uneven_average)
     const double window = global ? static_cast<double>(n.in_shape.h * n.in_shape.w)
                                  : static_cast<double>(n.window.kh * n.window.kw);
     for (double& sc : scale) sc /= window;  // the mean's 1/(kh·kw) moves into the reader's multiplier

@@ -52,7 +52,7 @@ ModelCost cost(const Graph& graph, const QuantPlan& plan) {
   };
   for (int idx = 0; idx < graph.size(); ++idx) {
     const Node& n = graph.node(idx);
-    if (op_of(n).quant_role() != QuantRole::Multiplies) continue;
+    if (op_of(n).quant_role(n) != QuantRole::Multiplies) continue;
     LayerCost c;
     c.layer = n.name;
     // The gate (the broadcast operand, C×1×1) in the W column, the features in the A column.

@@ -16,10 +16,10 @@ namespace bitshift {
 namespace {
 
 // Ops a site is looked for behind keep quantized values on their grid (ops/<name>.cpp says
-// which): max-pool, reshapes and dropout; an average pool only sums them (its 1/k² joins the
-// reader's scale), so the integer model can sum integers instead of requantizing a mean
-// (integer/lowering.h).
-bool passes_quantized_values(OpKind k) { return op_of(k).quant_role() == QuantRole::PassesCodes; }
+// which): max-pool, reshapes and dropout; an average pool that divides every window by kh·kw
+// only sums them (its 1/(kh·kw) joins the reader's scale), so the integer model can sum
+// integers instead of requantizing a mean (integer/lowering.h).
+bool passes_quantized_values(const Node& n) { return op_of(n).quant_role(n) == QuantRole::PassesCodes; }
 
 // Whether a node's output can be negative: ReLUs and what only pools/reshapes them cannot.
 bool can_be_negative(const Graph& g, int node) {
@@ -45,7 +45,7 @@ ValueRange live_values(const Graph& g, int node) {
   ValueRange r{std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()};
   for (int c : readers) {
     const Op& op = op_of(g.node(c));
-    if (op.quant_role() != QuantRole::LooksUp) return {};
+    if (op.quant_role(g.node(c)) != QuantRole::LooksUp) return {};
     const ValueRange live = op.live_inputs(g.node(c));
     r.lo = std::min(r.lo, live.lo);
     r.hi = std::max(r.hi, live.hi);
@@ -64,7 +64,7 @@ std::string module_key(const std::string& node_name, const char* suffix) {
 }  // namespace
 
 int grid_source(const Graph& g, int node) {
-  while (node != 0 && passes_quantized_values(g.node(node).kind)) node = g.node(node).inputs[0];
+  while (node != 0 && passes_quantized_values(g.node(node))) node = g.node(node).inputs[0];
   return node;
 }
 
@@ -105,9 +105,10 @@ std::vector<ActivationSite> activation_sites(const Graph& g, const QuantPlan& pl
       continue;  // what a weight layer reads is its own plan's business
     }
     if (need_bits[i] == 0) continue;
-    const QuantRole role = op_of(n).quant_role();
-    if (role == QuantRole::LooksUp || role == QuantRole::Multiplies) {
-      // A table or a product has integer form only between grids: on its output and inputs.
+    const QuantRole role = op_of(n).quant_role(n);
+    if (role == QuantRole::LooksUp || role == QuantRole::Multiplies || role == QuantRole::Averages) {
+      // A table, a product or an uneven mean has integer form only between grids: on its
+      // output and inputs.
       site(i, need_bits[i], need_method[i], -1);
       for (int in : n.inputs) site(in, need_bits[i], need_method[i], -1);
     } else {

@@ -13,13 +13,14 @@ const DeviceOpDef kDeviceInputOp{IntOp::IntInput, upload_input, launch_input};
 }  // namespace
 
 extern const DeviceOpDef kDeviceConvOp, kDeviceLinearOp, kDeviceMaxPoolOp, kDeviceSumPoolOp,
-    kDeviceAddOp, kDeviceConcatOp, kDeviceLookupOp, kDeviceMulOp, kDeviceThresholdOp;
+    kDeviceAddOp, kDeviceConcatOp, kDeviceLookupOp, kDeviceMulOp, kDeviceThresholdOp,
+    kDeviceAvgPoolOp;
 
 const DeviceOpDef& device_op(IntOp op) {
   static const DeviceOpDef* const ops[] = {&kDeviceInputOp,   &kDeviceConvOp,    &kDeviceLinearOp,
                                            &kDeviceMaxPoolOp, &kDeviceSumPoolOp, &kDeviceAddOp,
                                            &kDeviceConcatOp,  &kDeviceLookupOp,  &kDeviceMulOp,
-                                           &kDeviceThresholdOp};
+                                           &kDeviceThresholdOp, &kDeviceAvgPoolOp};
   for (const DeviceOpDef* d : ops)
     if (d->op == op) return *d;
   throw std::runtime_error(std::string("integer op '") + int_op_name(op) +

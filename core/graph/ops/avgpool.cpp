@@ -1,5 +1,6 @@
 // avgpool: the mean of each window; padded zeros count in the divisor when count_include_pad.
-// For quantization it only sums codes: its 1/k² joins the reader's scale.
+// For quantization it only sums codes (its 1/(kh·kw) joins the reader's scale) unless its
+// windows divide by different counts: then its input and output sit on grids.
 #include <nlohmann/json.hpp>
 
 #include "graph/ops/pool.h"
@@ -9,6 +10,10 @@ namespace bitshift {
 namespace {
 struct AvgPoolOp final : WindowPoolOp {
   const char* name() const override { return "avgpool"; }
+  QuantRole quant_role(const Node& n) const override {
+    return average_divides_unevenly(n.window, n.in_shape) ? QuantRole::Averages
+                                                           : QuantRole::PassesCodes;
+  }
   Shape infer_shape(const Node& n, const std::string& where) const override {
     const Window& w = n.window;
     require(w.dh == 1 && w.dw == 1, where + ": average pooling has no dilation");

@@ -9,7 +9,7 @@ struct ConcatOp final : Op {
   const char* name() const override { return "concat"; }
   int min_inputs() const override { return 1; }
   int max_inputs() const override { return -1; }
-  QuantRole quant_role() const override { return QuantRole::JoinsGrids; }
+  QuantRole quant_role(const Node&) const override { return QuantRole::JoinsGrids; }
   OutputSign output_sign(const Node&) const override { return OutputSign::AsInputs; }
   Shape infer_shape(const Node& n, const std::string& where) const override {
     Shape out = n.in_shapes[0];

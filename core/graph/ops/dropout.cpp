@@ -8,7 +8,7 @@ namespace bitshift {
 namespace {
 struct DropoutOp final : ElementwiseOp {
   const char* name() const override { return "dropout"; }
-  QuantRole quant_role() const override { return QuantRole::PassesCodes; }
+  QuantRole quant_role(const Node&) const override { return QuantRole::PassesCodes; }
   OutputSign output_sign(const Node&) const override { return OutputSign::AsInputs; }
   void write_attrs(const Node& n, nlohmann::json& j) const override { j["p"] = n.dropout_p; }
   void read_attrs(const nlohmann::json& j, Node& n) const override {

@@ -11,7 +11,7 @@ struct ElementwiseOp : Op {
 // A nonlinear function of one value that integers reach through a table indexed by the input's
 // code (sigmoid, hard-sigmoid, hard-swish, SiLU, leaky ReLU).
 struct LookupOp : ElementwiseOp {
-  QuantRole quant_role() const override { return QuantRole::LooksUp; }
+  QuantRole quant_role(const Node&) const override { return QuantRole::LooksUp; }
 };
 
 }  // namespace bitshift

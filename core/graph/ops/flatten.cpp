@@ -5,7 +5,7 @@ namespace bitshift {
 namespace {
 struct FlattenOp final : Op {
   const char* name() const override { return "flatten"; }
-  QuantRole quant_role() const override { return QuantRole::PassesCodes; }
+  QuantRole quant_role(const Node&) const override { return QuantRole::PassesCodes; }
   OutputSign output_sign(const Node&) const override { return OutputSign::AsInputs; }
   Shape infer_shape(const Node& n, const std::string&) const override {
     return Shape{n.in_shape.numel(), 1, 1, true};

@@ -9,7 +9,7 @@ namespace bitshift {
 namespace {
 struct GapOp final : Op {
   const char* name() const override { return "gap"; }
-  QuantRole quant_role() const override { return QuantRole::PassesCodes; }
+  QuantRole quant_role(const Node&) const override { return QuantRole::PassesCodes; }
   OutputSign output_sign(const Node&) const override { return OutputSign::AsInputs; }
   void write_attrs(const Node& n, nlohmann::json& j) const override {
     if (n.keepdims) j["keepdims"] = true;

@@ -7,7 +7,7 @@ namespace {
 struct MulOp final : Op {
   const char* name() const override { return "mul"; }
   int min_inputs() const override { return 2; }
-  QuantRole quant_role() const override { return QuantRole::Multiplies; }
+  QuantRole quant_role(const Node&) const override { return QuantRole::Multiplies; }
   OutputSign output_sign(const Node&) const override { return OutputSign::AsInputs; }
   Shape infer_shape(const Node& n, const std::string& where) const override {
     return broadcast_shapes(n.in_shapes[0], n.in_shapes[1], where);

@@ -9,7 +9,7 @@
 namespace bitshift {
 
 struct WindowPoolOp : Op {
-  QuantRole quant_role() const override { return QuantRole::PassesCodes; }
+  QuantRole quant_role(const Node&) const override { return QuantRole::PassesCodes; }
   OutputSign output_sign(const Node&) const override { return OutputSign::AsInputs; }
   void write_attrs(const Node& n, nlohmann::json& j) const override { write_window(n.window, j); }
   void read_attrs(const nlohmann::json& j, Node& n) const override {

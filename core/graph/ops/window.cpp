@@ -65,6 +65,16 @@ Shape pool_shape(const Window& w, const Shape& in, const std::string& where) {
   return window_shape(w, in, in.c, where);
 }
 
+bool average_divides_unevenly(const Window& w, const Shape& in) {
+  const bool padded = w.pad_top || w.pad_left || w.pad_bottom || w.pad_right;
+  if (padded && !w.count_include_pad) return true;
+  if (!w.ceil_mode) return false;
+  return window_output(in.h, w.kh, w.sh, w.pad_top, w.pad_bottom, w.dh, true) !=
+             window_output(in.h, w.kh, w.sh, w.pad_top, w.pad_bottom, w.dh, false) ||
+         window_output(in.w, w.kw, w.sw, w.pad_left, w.pad_right, w.dw, true) !=
+             window_output(in.w, w.kw, w.sw, w.pad_left, w.pad_right, w.dw, false);
+}
+
 void write_window(const Window& w, json& j) {
   if (w.kh == w.kw && w.sh == w.sw && w.dh == 1 && w.dw == 1 && w.pad_top == w.pad_left &&
       w.pad_top == w.pad_bottom && w.pad_top == w.pad_right) {

@@ -24,6 +24,10 @@ Shape window_shape(const Window& w, const Shape& in, int64_t channels, const std
 // nothing divides by zero).
 Shape pool_shape(const Window& w, const Shape& in, const std::string& where);
 
+// Whether an average pool's windows divide by different counts: padding left out of the divisor
+// (count_include_pad false), or ceil mode adding windows cut short at the far border.
+bool average_divides_unevenly(const Window& w, const Shape& in);
+
 // Square windows keep the zoo's keys ("kernel", "stride", "padding" as numbers), so existing
 // checkpoints read and write unchanged; others use [h, w] pairs and "pads" [t, l, b, r].
 void write_window(const Window& w, nlohmann::json& j);

@@ -8,7 +8,8 @@ void check_window(const IntLayer& L, const IntLayer& in) {
     require(v >= 1 && v <= 1024, "kernel, stride and dilation must be in 1..1024, got " + str(v));
   for (int64_t v : {w.pad_top, w.pad_left, w.pad_bottom, w.pad_right})
     require(v >= 0 && v <= 1024, "pads must be in 0..1024, got " + str(v));
-  require(!w.ceil_mode || L.op == IntOp::IntMaxPool, "ceil mode on a " + std::string(int_op_name(L.op)));
+  require(!w.ceil_mode || L.op == IntOp::IntMaxPool || L.op == IntOp::IntAvgPool,
+          "ceil mode on a " + std::string(int_op_name(L.op)));
   const int64_t oh = window_out(in.h, w.kh, w.sh, w.pad_top, w.pad_bottom, w.dh, w.ceil_mode);
   const int64_t ow = window_out(in.w, w.kw, w.sw, w.pad_left, w.pad_right, w.dw, w.ceil_mode);
   require(L.h == oh && L.w == ow, "output " + str(L.h) + "x" + str(L.w) + ", the window gives " +

@@ -115,6 +115,21 @@ TEST(IntOpChecks, ConcatRunsLookupTablesAndMulGatesMustFitTheirInputs) {
                   "input range [-8, 2147483648] is empty or beyond int32");
 }
 
+TEST(IntOpChecks, UnevenAveragePoolsHaveOneMultiplierACountAndNoM) {
+  const IntegerModel m = conformance_model();
+  const size_t ap = static_cast<size_t>(m.find("avgpool_uneven"));
+  ASSERT_EQ(m.layers[ap].op, IntOp::IntAvgPool);
+  EXPECT_EQ(check_error(m, ap, kUnchanged), "");
+  EXPECT_CONTAINS(check_error(m, ap, [](IntLayer& L) { L.table.pop_back(); }),
+                  "a table of 5 multipliers for a 2x3 window (one a count, 1..6)");
+  EXPECT_CONTAINS(check_error(m, ap, [](IntLayer& L) { L.requant.m = {3}; }),
+                  "an avgpool's multipliers are its table");
+  EXPECT_CONTAINS(check_error(m, ap, [](IntLayer& L) { L.table[0] = (1 << 30) + 1; }),
+                  "beyond +-2^30");
+  EXPECT_CONTAINS(check_error(m, ap, [](IntLayer& L) { L.window.pad_right = 3; }),
+                  "pads must each be smaller than the 2x3 window");
+}
+
 TEST(IntOpChecks, ThresholdsAreAscendingAFullRowAChannelAndCountByOne) {
   const IntegerModel m = conformance_model();
   const size_t t = static_cast<size_t>(m.find("threshold"));

@@ -140,6 +140,20 @@ class RandomModel {
     return push(L);
   }
 
+  // An average pool over the positions inside the map: a random multiplier a count.
+  int avgpool(int src, const IntWindow& win, int32_t lo, int32_t hi) {
+    const IntLayer& in = model.layers[static_cast<size_t>(src)];
+    IntLayer L = layer("avgpool", IntOp::IntAvgPool, {src}, in.c, rows(in, win), cols(in, win));
+    L.window = win;
+    for (int64_t k = 0; k < win.taps(); ++k) L.table.push_back(uniform(1, 1 << 15));
+    const double typical = mean_abs(reference()[static_cast<size_t>(src)].values) * (1 << 14);
+    Requant& r = L.requant;
+    r.requantized = true, r.lo = lo, r.hi = hi;
+    r.shift = {shift_for(typical, lo, hi)};
+    for (int64_t ch = 0; ch < L.c; ++ch) r.offset.push_back(uniform(-(1 << r.shift[0]), 1 << r.shift[0]));
+    return push(L);
+  }
+
   int linear(int src, int64_t c, Weights w, Output o) {
     IntLayer L = layer("linear", IntOp::IntLinear, {src}, c, 1, 1);
     fill_weights(L, c * model.layers[static_cast<size_t>(src)].numel(), w);
@@ -465,6 +479,9 @@ TEST(OpenClRuntime, NonSquareStridedPaddedDilatedWindowsEqualReference) {
   const int mc = r.pool(IntOp::IntMaxPool, mp, window({2, 3}, {2, 2}, {1, 1, 1, 1}, {1, 1}, true));
   const int sp = r.pool(IntOp::IntSumPool, c, window({2, 3}, {1, 2}, {1, 1, 0, 2}, {1, 1}));
   r.linear(sp, 4, {8, false}, {false, 0, 0, true, true});
+  // Counts 1..6 at the borders, ceil mode adding windows cut short.
+  const int ap = r.avgpool(a2, window({3, 2}, {2, 2}, {2, 1, 1, 0}, {1, 1}, true), -30, 30);
+  r.linear(ap, 3, {4, false}, {true, -8, 7, true, true});
   r.linear(mc, 3, {8, false}, {false, 0, 0, true, true});
   expect_device_matches_reference(r, {3, 1});
 }

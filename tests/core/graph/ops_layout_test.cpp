@@ -67,7 +67,7 @@ TEST(Ops, FlattenOfChannelsLastInputIsChannelMajor) {
         for (int w = 0; w < 7; ++w)
           if (ya[n][c * 35 + h * 7 + w] != xa[n][c][h][w]) ++bad;
   EXPECT_EQ(bad, 0);
-  EXPECT_EQ(op_of(OpKind::Flatten).quant_role(), QuantRole::PassesCodes);
+  EXPECT_EQ(op_of(OpKind::Flatten).quant_role(Node{}), QuantRole::PassesCodes);
   EXPECT_EQ(node_named(round_trip(g), "flat").out_shape, (Shape{105, 1, 1, true}));
 }
 
@@ -162,7 +162,7 @@ TEST(Ops, ConcatLaysHandPickedChannelsSideBySide) {
   const int cat = b.add_node("cat", OpKind::Concat, {tail, b.input(), head});
   const Graph g = b.build();
   EXPECT_EQ(g.node(cat).out_shape, (Shape{5, 5, 7, false}));
-  EXPECT_EQ(op_of(OpKind::Concat).quant_role(), QuantRole::JoinsGrids);
+  EXPECT_EQ(op_of(OpKind::Concat).quant_role(Node{}), QuantRole::JoinsGrids);
 
   const auto x = random_input(Shape{3, 5, 7});
   const auto y = run_eval(g, x)[cat];
@@ -193,7 +193,7 @@ TEST(Ops, SliceTakesChannelsTwoToFiveOfSeven) {
   const int s = b.add_node("split", OpKind::Slice, {b.input()}, attrs);
   const Graph g = b.build();
   EXPECT_EQ(g.node(s).out_shape, (Shape{3, 5, 7, false}));
-  EXPECT_EQ(op_of(OpKind::Slice).quant_role(), QuantRole::PassesCodes);
+  EXPECT_EQ(op_of(OpKind::Slice).quant_role(Node{}), QuantRole::PassesCodes);
 
   const auto x = random_input(Shape{7, 5, 7});
   const auto y = run_eval(g, x)[s];

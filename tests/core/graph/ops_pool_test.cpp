@@ -61,7 +61,7 @@ TEST(Ops, MaxPoolCeilModeAndAsymmetricDilatedWindowMatchHandValues) {
           want.push_back(best);
         }
     expect_values(y, want);
-    EXPECT_EQ(op_of(OpKind::MaxPool).quant_role(), QuantRole::PassesCodes);
+    EXPECT_EQ(op_of(OpKind::MaxPool).quant_role(Node{}), QuantRole::PassesCodes);
     EXPECT_EQ(op_of(OpKind::MaxPool).output_sign(g.node(ip)), OutputSign::AsInputs);
 
     const Graph back = round_trip(g);
@@ -146,7 +146,7 @@ TEST(Ops, AvgPoolExcludingPadsCeilModeAndAsymmetricPadsMatchHandValues) {
           want.push_back(s / 6.0);
         }
     expect_values(y, want);
-    EXPECT_EQ(op_of(OpKind::AvgPool).quant_role(), QuantRole::PassesCodes);
+    EXPECT_EQ(op_of(OpKind::AvgPool).quant_role(Node{}), QuantRole::PassesCodes);
     expect_window(node_named(round_trip(g), "pool.asym").window, {3, 2}, {2, 3}, {0, 1, 2, 0},
                   {1, 1}, false, true);
   }

@@ -35,7 +35,7 @@ TEST(Ops, Conv2dNonSquareKernelAsymmetricPadsDilationAndGroupsMatchIndependentRe
   EXPECT_EQ(g.macs(ia), 1890);
   EXPECT_EQ(g.params(ic), 96);
   EXPECT_EQ(g.macs(ic), 1080);
-  EXPECT_EQ(op_of(OpKind::Conv2d).quant_role(), QuantRole::Computes);
+  EXPECT_EQ(op_of(OpKind::Conv2d).quant_role(Node{}), QuantRole::Computes);
   EXPECT_EQ(op_of(OpKind::Conv2d).output_sign(g.node(ia)), OutputSign::Signed);
 
   GraphModule m(g);

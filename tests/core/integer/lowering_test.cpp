@@ -461,6 +461,32 @@ TEST(Lowering, PaddedAveragePoolsSumWithZerosAndDivideByTheWholeWindow) {
                          .to(torch::kFloat64).view(sim.sizes()) * im.output().scale[0];
     EXPECT_LE((got - sim).abs().max().item<double>(), 1e-3 * sim.abs().max().item<double>());
   }
-  auto excluded = padded_avgpool_net(1, false);
-  EXPECT_CONTAINS(error_of([&] { lower(excluded); }), "count_include_pad=False");
+}
+
+// count_include_pad=False (Keras' SAME average pools): border windows divide by fewer values,
+// so the pool's output sits on a grid and each window's sum is requantized by the multiplier
+// of its count; the integers equal the simulated codes.
+TEST(Lowering, AveragePoolsLeavingPaddingOutRequantizeEachWindowByItsCount) {
+  const DatasetPair data = open_dataset("fashion-mnist");
+  const Normalization norm{{0.286f}, {0.353f}};
+  for (const int64_t stride : {1, 2}) {
+    SCOPED_TRACE("stride " + std::to_string(stride));
+    auto net = padded_avgpool_net(stride, false);
+    calibrate(net, {to_channels_last(first_images(data.train, norm, 64))});
+    net.model->eval();
+    const IntegerModel im = lower(net);
+    const IntLayer& pool = im.layers[im.find("pool")];
+    ASSERT_EQ(pool.op, IntOp::IntAvgPool);
+    ASSERT_EQ(pool.table.size(), 9u);
+    // Windows of 4 (corners), 6 (edges) and 9 positions: multipliers in ratio 1/4 : 1/6 : 1/9.
+    EXPECT_NEAR(static_cast<double>(pool.table[3]) / pool.table[8], 9.0 / 4.0, 1e-6);
+    EXPECT_NEAR(static_cast<double>(pool.table[5]) / pool.table[8], 9.0 / 6.0, 1e-6);
+    const auto x = first_images(data.test, norm, 32);
+    int compared = 0;
+    for (const LayerAgreement& a : layer_agreement(net, im, x)) {
+      EXPECT_LE(a.differing, 1e-3) << a.name;
+      compared += a.name == "pool";
+    }
+    EXPECT_EQ(compared, 1);
+  }
 }
