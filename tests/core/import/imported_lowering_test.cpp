@@ -2,7 +2,8 @@
 // quantized tensor of the graph holds the simulation's codes of that tensor. Covers the integer
 // forms the torchvision families need beyond plain CNNs: concat, channel split and shuffle
 // (ShuffleNet V2), BatchNorm on concatenated codes (DenseNet), ceil-mode pools and a conv-ReLU-
-// pool tail (SqueezeNet), tables and products (MobileNetV3, EfficientNet).
+// pool tail (SqueezeNet), tables and products (MobileNetV3, EfficientNet), and the windows,
+// clips and uneven averages of a user's own CNN.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -78,6 +79,12 @@ TEST(ImportedLowering, MobileNetV3TablesAndGatesAsSimulated) {
 
 TEST(ImportedLowering, MobileNetV2ReLU6AndResidualsAsSimulated) {
   expect_layers_equal_simulation("mobilenet_v2", "minmax");
+}
+
+// A user's own CNN (make_fixtures.py's UserNet): a 3x5 conv, dilation 2, a ceil-mode max pool, an
+// average pool leaving padding out of its divisor, clamp(-1, 1), a gate, a residual add.
+TEST(ImportedLowering, UserNetWindowsClipsAndUnevenAveragesAsSimulated) {
+  expect_layers_equal_simulation("usernet", "minmax");
 }
 
 TEST(ImportedLowering, EfficientNetSiluAndSigmoidGatesAsSimulated) {
