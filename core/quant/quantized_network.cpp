@@ -134,6 +134,7 @@ QuantHooks::QuantHooks(const Graph& g, const QuantPlan& plan) {
   sites_ = activation_sites(g, plan);
   for (const auto& s : sites_) {
     activations_[s.node] = make_activation_quantizer(s.method, s.bits, s.is_signed);
+    if (s.node == 0) activations_[s.node]->split_levels_around_zero();
     register_module(module_key(g.node(s.node).name, "_a"), activations_[s.node]);
     observed_to_sites_[s.observed].push_back(s.node);
     live_[s.node] = s.live;

@@ -87,6 +87,10 @@ class ActivationQuantizer : public torch::nn::Module {
   virtual bool subsumes_relu() const { return !signed_; }
   // The output grid; throws Error for a quantizer without one (N2UQ's learned thresholds).
   virtual ActivationGrid grid() const;
+  // The network input's site, before calibration: a signed grid may split its 2^bits levels
+  // unevenly around zero (zero stays a level, so zero padding stays exact) to put the smallest
+  // input value, an image's background, on its lowest level. Methods that can, do (min/max).
+  virtual void split_levels_around_zero() {}
 
   torch::Tensor forward(const torch::Tensor& x);
   void set_state(QuantState s) { state_ = s; }

@@ -17,6 +17,7 @@
 #include "quant/method.h"
 #include "quant/n2uq.h"
 #include "train/model_source.h"
+#include "train/quantized_checkpoint.h"
 
 using namespace bitshift;
 using bitshift::testing::error_of;
@@ -287,6 +288,48 @@ TEST(PixelCodes, LookingUpRawPixelsGivesTheSimulationsInputIntegers) {
       EXPECT_EQ(px.codes[0][p], static_cast<int32_t>(code)) << "pixel " << p;
     }
   }
+}
+
+// A 4-bit min/max network input splits its 16 codes unevenly around zero so that Fashion-MNIST's
+// background (pixel 0, the most common input value) is exactly its lowest level: no background
+// pixel carries a quantization error into conv1.
+TEST(PixelCodes, AFourBitInputPutsTheBackgroundExactlyOnItsLowestLevel) {
+  const DatasetPair data = open_dataset("fashion-mnist");
+  Normalization norm;
+  auto net = calibrated("lenet5", "w4a4", data, &norm);
+  const IntegerModel im = lower(net);
+  const IntLayer& in = im.input();
+  EXPECT_EQ(in.max_value - in.min_value, 15);  // all 16 codes
+  EXPECT_LT(in.min_value, 0);
+  EXPECT_NE(in.min_value, -in.max_value);  // split unevenly around zero
+  EXPECT_EQ(pixel_codes(net, im, norm).codes.at(0).at(0), in.min_value);
+  const double background = (0.0 - norm.mean[0]) / norm.std[0];
+  EXPECT_NEAR(static_cast<double>(in.min_value) * in.scale[0], background, 1e-6);
+  // The simulation's own quantizer maps the background onto that level with no error.
+  const auto q = net.hooks->activation_quantizer(0)->quantize(torch::full({1}, background));
+  EXPECT_NEAR(q.item<double>(), background, 1e-6);
+}
+
+// Checkpoints saved before the split hold the input's range as one value: they load as the
+// symmetric grid they were trained with.
+TEST(PixelCodes, CheckpointsWithASymmetricInputRangeKeepTheirGrid) {
+  const DatasetPair data = open_dataset("fashion-mnist");
+  Normalization norm;
+  auto net = calibrated("lenet5", "w4a4", data, &norm);
+  Checkpoint ck = make_quantized_checkpoint(net, norm, "fashion-mnist");
+  std::string key;
+  for (const auto& [name, t] : ck.tensors)
+    if (name.rfind("quant.", 0) == 0 && name.find("input") != std::string::npos &&
+        name.size() >= 5 && name.substr(name.size() - 5) == "range")
+      key = name;
+  ASSERT_FALSE(key.empty());
+  ASSERT_EQ(ck.tensors.at(key).numel(), 2);
+  ck.tensors[key] = torch::full({1}, 2.0f);  // as saved before: max|x|
+  const QuantizedNetwork old = load_quantized(ck, "old.bsck");
+  const ActivationGrid g = old.hooks->activation_quantizer(0)->grid();
+  EXPECT_EQ(g.lo, -7);
+  EXPECT_EQ(g.hi, 7);
+  EXPECT_NEAR(g.scale, 2.0 / 7, 1e-7);
 }
 
 TEST(Lowering, ResNet20W8A8HasResidualAddsAndAgrees) {
