@@ -105,6 +105,10 @@ struct IntLayer {
   // `table` its multiplier for windows of 1…kh·kw positions.
   int w_bits = 8;
   std::vector<int32_t> weights;
+  // The layer's weights as a bundle stores them (weights.bin, weight_storage.h's packing), kept
+  // by the bundle reader so that executors upload the bundle's own bytes; empty for a model
+  // fresh from lowering (executors pack `weights` then).
+  std::string packed_weights;
   std::vector<int32_t> table;
   std::vector<int32_t> bias;  // per output channel, accumulator units (empty = none); wide outputs
 

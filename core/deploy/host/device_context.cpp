@@ -79,11 +79,18 @@ Mem DeviceContext::decode_weights(const IntLayer& L, const std::string& decoder,
                                   const std::vector<cl_int>& layout) {
   cl_kernel k = kernel(decoder);
   const bool has_table = !L.table.empty();
-  std::string stored;
-  try {
-    stored = pack_weight_codes(L.weights, L.w_bits, has_table);
-  } catch (const std::runtime_error& e) {
-    throw std::runtime_error("layer '" + L.name + "': " + e.what());
+  std::string stored = L.packed_weights;  // a bundle's bytes as read
+  if (!stored.empty() &&
+      stored.size() != packed_weight_bytes(static_cast<int64_t>(L.weights.size()), L.w_bits))
+    throw std::runtime_error("layer '" + L.name + "': " + std::to_string(stored.size()) +
+                             " bytes of packed weights for " + std::to_string(L.weights.size()) +
+                             " " + std::to_string(L.w_bits) + "-bit codes");
+  if (stored.empty() && !L.weights.empty()) {
+    try {
+      stored = pack_weight_codes(L.weights, L.w_bits, has_table);
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error("layer '" + L.name + "': " + e.what());
+    }
   }
   const Mem w = upload(std::vector<unsigned char>(stored.begin(), stored.end()));
   const Mem table = upload(L.table);

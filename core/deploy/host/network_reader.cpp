@@ -163,6 +163,7 @@ IntLayer read_layer(const Value& v, const FileBytes& files) {
       slice(w, "weights", weight_encoding(L.w_bits, has_table),
             static_cast<int64_t>(packed_weight_bytes(w.count, L.w_bits)), where, files);
   L.weights = unpack_weight_codes(packed, w.count, L.w_bits, has_table);
+  L.packed_weights = packed;
   L.bias = int32_array(v.at("bias"), "bias", where, files);
 
   const Value& r = v.at("requant");

@@ -118,6 +118,12 @@ TEST(Bundle, RoundTripGivesTheIdenticalModelAndVectors) {
   const std::string dir = write_small_bundle("roundtrip", m);
   const LoadedBundle b = load_bundle(dir);
   expect_same_model(m, b.model);
+  for (size_t i = 0; i < m.layers.size(); ++i) {  // the bytes the runtime uploads
+    const IntLayer& L = m.layers[i];
+    EXPECT_EQ(b.model.layers[i].packed_weights,
+              L.weights.empty() ? "" : pack_weight_codes(L.weights, L.w_bits, !L.table.empty()))
+        << L.name;
+  }
   const IntTensor input = small_input(m);
   const std::vector<IntTensor> golden = run_reference(m, input);
   EXPECT_EQ(b.input.n, input.n);

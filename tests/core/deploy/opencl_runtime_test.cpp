@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "../test_util.h"
+#include "deploy/host/codec.h"
 #include "deploy/host/device_context.h"
 #include "deploy/host/opencl_runtime.h"
 #include "deploy/kernel_sources.h"
@@ -623,6 +624,32 @@ TEST(OpenClRuntime, WeightCodeOutsideItsStorageThrowsNamingTheLayer) {
   const std::string message = runtime_error_of([&] { OpenClRuntime runtime(m, kernel_source()); });
   EXPECT_CONTAINS(message, "layer 'conv3'");
   EXPECT_CONTAINS(message, "weight code 9");
+}
+
+// A bundle's layers keep their weights.bin bytes (packed_weights): the runtime uploads those,
+// not a repacking of the codes. A byte changed in them (the codes left alone) moves the device's
+// output off the codes' reference and onto the reference of the codes the bytes hold.
+TEST(OpenClRuntime, UploadsTheBundlesOwnWeightBytes) {
+  REQUIRE_OPENCL_DEVICE();
+  RandomModel r(515);
+  const int x = r.input(3, 6, 7, 0, 15, 2);
+  const int a = r.conv(x, 5, 3, 1, 1, 1, {8, false}, {true, -50, 50, true, true});  // pairs
+  r.conv(a, 4, 3, 1, 1, 1, {4, false}, {false, 0, 0, true, true});
+  IntegerModel m = r.model;
+  for (IntLayer& L : m.layers)
+    if (!L.weights.empty()) L.packed_weights = pack_weight_codes(L.weights, L.w_bits, !L.table.empty());
+  expect_layers_equal(m, OpenClRuntime(m, kernel_source()).run(r.sample), run_reference(m, r.sample));
+  IntegerModel held = m;  // the bytes say otherwise than the codes
+  held.layers[1].packed_weights[0] = static_cast<char>(held.layers[1].packed_weights[0] ^ 0x40);  // ±64
+  const std::vector<IntTensor> device = OpenClRuntime(held, kernel_source()).run(r.sample);
+  EXPECT_NE(device[1].values, run_reference(m, r.sample)[1].values);
+  held.layers[1].weights = unpack_weight_codes(held.layers[1].packed_weights,
+                                               static_cast<int64_t>(held.layers[1].weights.size()),
+                                               held.layers[1].w_bits, false);
+  expect_layers_equal(held, device, run_reference(held, r.sample));
+  held.layers[2].packed_weights.pop_back();
+  EXPECT_CONTAINS(runtime_error_of([&] { OpenClRuntime runtime(held, kernel_source()); }),
+                  "bytes of packed weights for");
 }
 
 TEST(KernelSources, WeightStorageAndCommonComeFirstAndEveryKernelIsEmbedded) {
