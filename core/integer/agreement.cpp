@@ -12,22 +12,10 @@ namespace bitshift {
 
 namespace {
 
-// The simulation's top-1 classes over every batch in float64, with the weights quantized as in
-// float32 (the codes the bundle holds). Converts the model in place and back (float32 ->
-// float64 -> float32 is exact); empty when an op has no float64 kernel.
+// The simulation's top-1 classes over every batch in float64 (Float64Simulation); empty when an
+// op has no float64 kernel.
 std::vector<int64_t> float64_classes(QuantizedNetwork& net, Batcher& batcher) {
-  std::map<int, torch::Tensor> quantized;
-  for (int node : net.hooks->quantized_layers())
-    quantized[node] = net.hooks->weight(node, net.model->weight(node)).detach().clone();
-  struct BackToFloat32 {
-    QuantizedNetwork& net;
-    ~BackToFloat32() {
-      net.model->to(torch::kFloat32);
-      net.hooks->freeze_weights({});
-    }
-  } restore{net};
-  net.hooks->freeze_weights(std::move(quantized));
-  net.model->to(torch::kFloat64);
+  const Float64Simulation f64(net);
   std::vector<int64_t> out;
   try {
     for (int64_t i = 0; i < batcher.num_batches(); ++i) {
@@ -42,6 +30,20 @@ std::vector<int64_t> float64_classes(QuantizedNetwork& net, Batcher& batcher) {
 }
 
 }  // namespace
+
+// float32 -> float64 -> float32 is exact, so the model comes back unchanged.
+Float64Simulation::Float64Simulation(QuantizedNetwork& net) : net_(net) {
+  std::map<int, torch::Tensor> quantized;
+  for (int node : net.hooks->quantized_layers())
+    quantized[node] = net.hooks->weight(node, net.model->weight(node)).detach().clone();
+  net.hooks->freeze_weights(std::move(quantized));
+  net.model->to(torch::kFloat64);
+}
+
+Float64Simulation::~Float64Simulation() {
+  net_.model->to(torch::kFloat32);
+  net_.hooks->freeze_weights({});
+}
 
 Agreement measure_agreement(QuantizedNetwork& net, const IntegerModel& model, const Dataset& data,
                             const Normalization& norm, int64_t limit,

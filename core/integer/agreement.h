@@ -32,6 +32,20 @@ struct Agreement {
 // to the C++ reference executor; the OpenCL runtime can stand in.
 using IntegerRunner = std::function<IntTensor(const IntTensor& input)>;
 
+// While alive, `net` evaluates in float64 with its weights quantized as they are in float32
+// (the codes a bundle holds): the simulation free of float32 rounding in its activations, the
+// reference the integers are measured against beside the float32 one. Restores float32.
+class Float64Simulation {
+ public:
+  explicit Float64Simulation(QuantizedNetwork& net);
+  ~Float64Simulation();
+  Float64Simulation(const Float64Simulation&) = delete;
+  Float64Simulation& operator=(const Float64Simulation&) = delete;
+
+ private:
+  QuantizedNetwork& net_;
+};
+
 // The first `limit` images of `data` (0 = all) through the simulation (evaluation mode; with
 // `float64`, again in float64: slow for depthwise convolutions) and through `model`.
 Agreement measure_agreement(QuantizedNetwork& net, const IntegerModel& model, const Dataset& data,

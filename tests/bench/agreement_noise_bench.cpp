@@ -8,10 +8,12 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 #include "data/batcher.h"
 #include "data/registry.h"
+#include "integer/agreement.h"
 #include "integer/int_op.h"
 #include "integer/layer_agreement.h"
 #include "integer/lowering.h"
@@ -81,16 +83,17 @@ int main(int argc, char** argv) {
     b.start_epoch(0);
     auto x = b.get(0).x;
     // FLOAT64_LAYERS=1: against the simulation's codes evaluated in float64.
-    if (std::getenv("FLOAT64_LAYERS")) net.model->to(torch::kFloat64), x = x.to(torch::kFloat64);
+    std::optional<Float64Simulation> f64;
+    if (std::getenv("FLOAT64_LAYERS")) f64.emplace(net), x = x.to(torch::kFloat64);
     const auto layers = layer_agreement(net, im, x, !std::getenv("END_TO_END"));
-    net.model->to(torch::kFloat32);
+    f64.reset();
     for (const LayerAgreement& a : layers)
       std::printf("  %-28s %-8s differ %.4f %%  max |diff| %lld\n", a.name.c_str(),
                   int_op_name(a.op), 100.0 * a.differing, static_cast<long long>(a.max_diff));
   }
   std::vector<int64_t> f64;
   try {
-    net.model->to(torch::kFloat64);
+    const Float64Simulation in_float64(net);
     f64 = classes_of(net, data, lm.normalization, 100, true);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "float64 simulation failed: %s\n", e.what());

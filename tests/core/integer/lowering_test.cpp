@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <map>
+
 #include "../test_util.h"
 #include "data/batcher.h"
 #include "data/registry.h"
@@ -330,6 +332,34 @@ TEST(PixelCodes, CheckpointsWithASymmetricInputRangeKeepTheirGrid) {
   EXPECT_EQ(g.lo, -7);
   EXPECT_EQ(g.hi, 7);
   EXPECT_NEAR(g.scale, 2.0 / 7, 1e-7);
+}
+
+// The float64 reference keeps the float32 weight codes: inside it every quantized layer's
+// effective weights are exactly its float32 quantized weights, in float64; afterwards the model
+// is float32 again and quantizes its weights itself.
+TEST(Float64Simulation, KeepsTheFloat32WeightCodesAndRestoresTheModel) {
+  const DatasetPair data = open_dataset("fashion-mnist");
+  Normalization norm;
+  auto net = calibrated("lenet5", "w4a4", data, &norm);
+  std::map<int, torch::Tensor> w32;
+  for (int node : net.hooks->quantized_layers())
+    w32[node] = net.hooks->weight(node, net.model->weight(node)).detach().clone();
+  ASSERT_FALSE(w32.empty());
+  {
+    const Float64Simulation f64(net);
+    for (const auto& [node, w] : w32) {
+      const auto inside = net.hooks->weight(node, net.model->weight(node));
+      EXPECT_EQ(inside.scalar_type(), torch::kFloat64);
+      EXPECT_TRUE(torch::equal(inside, w.to(torch::kFloat64))) << node;
+    }
+    const auto x = first_images(data.test, norm, 4).to(torch::kFloat64);
+    EXPECT_EQ(net.model->forward(to_channels_last(x)).scalar_type(), torch::kFloat64);
+  }
+  for (const auto& [node, w] : w32) {
+    const auto after = net.hooks->weight(node, net.model->weight(node) * 0.5);  // not frozen
+    EXPECT_EQ(after.scalar_type(), torch::kFloat32);
+    EXPECT_FALSE(torch::equal(after, w)) << node;
+  }
 }
 
 TEST(Lowering, ResNet20W8A8HasResidualAddsAndAgrees) {
