@@ -13,8 +13,9 @@ int cmd_export(const std::vector<std::string>& argv) {
       {"out", "DIR", "bundle directory (default exports/<checkpoint name>)"},
       {"vectors", "N", "test-vector images: input + golden output of every layer (default 8)"},
       {"agreement-images", "N", "test images for integer-vs-simulation agreement (default all)"},
-      {"float64-agreement", "", "also compare with the simulation evaluated in float64 "
-                                "(free of float32 rounding noise; slower)"},
+      {"float64-agreement", "", "also compare with the simulation evaluated in float64 with "
+                                "the bundle's weight codes (free of float32 rounding noise; "
+                                "slower)"},
       {"fpga", "ID", "device profile of the resource estimate (default arria10)"},
       {"vec", "N", "estimate: multipliers per lane (vector width, default 16)"},
       {"lanes", "N", "estimate: output channels in parallel (default 16)"},

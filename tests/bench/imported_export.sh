@@ -3,8 +3,9 @@
 # torch.onnx.export, reduced to 64x64 inputs) fine-tuned in FP32 on Fashion-MNIST (fitted to
 # 3x64x64), quantized at w8a8 (min/max) and w4a8 (LSQ with per-channel weight steps, one QAT
 # epoch), exported (agreement with the simulation on the test images in float32 as the studio
-# runs it; below 99.5 % also in float64, free of float32 rounding noise) and verified layer by
-# layer on OpenCL; export seconds exclude the float64 pass.
+# runs it; below 99.5 % also in float64 with the bundle's weight codes, free of float32 rounding
+# noise in the activations) and verified layer by layer on OpenCL; export seconds exclude the
+# float64 pass.
 # Prints a Markdown table; a model that does not export shows the reason.
 # Usage: tests/bench/imported_export.sh [build-dir] [model ...]
 #   TRAIN (FP32 images, default 8192), EPOCHS (FP32, default 2), QAT (images, default 2048),
