@@ -42,7 +42,9 @@ TEST(CliImport, TorchScriptModelQuantizesWithNiceAndReloadsAsACheckpoint) {
   EXPECT_DOUBLE_EQ(je.at("top1").get<double>(), jq.at("top1").get<double>());
 }
 
-TEST(CliImport, ExportOfALayerWithoutIntegerFormNamesLayerAndOp) {
+TEST(CliImport, AUsersOwnCnnExportsAndVerifies) {
+  // UserNet: a 3x5 conv, dilation 2, ceil-mode max pools, an average pool leaving padding out of
+  // its divisor, clamp(-1, 1), a squeeze-excitation gate and a residual add.
   const std::string q = tmp("usernet-w8a8.bsck");
   ASSERT_EQ(cli("quantize --model " + fixture("usernet.onnx") +
                 " --method minmax --bits w8a8 --edges quantized --epochs 1 --train-limit 256"
@@ -52,11 +54,26 @@ TEST(CliImport, ExportOfALayerWithoutIntegerFormNamesLayerAndOp) {
             0);
   const std::string bundle = tmp("usernet-bundle");
   std::filesystem::remove_all(bundle);
+  const CliRun r = cli("export --model " + q + " --agreement-images 200 --out " + bundle);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("PASS: all"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("avgpool"), std::string::npos) << r.out;  // the uneven average pool
+}
+
+TEST(CliImport, ExportOfALayerReadingFullPrecisionValuesNamesLayerAndFlag) {
+  const std::string q = tmp("usernet-fp-conv.bsck");
+  ASSERT_EQ(cli("quantize --model " + fixture("usernet.onnx") +
+                " --method minmax --bits w8a8 --edges quantized --layer conv_wide=32/32"
+                " --epochs 1 --train-limit 256 --test-limit 64 --out " +
+                q)
+                .exit_code,
+            0);
+  const std::string bundle = tmp("usernet-fp-bundle");
+  std::filesystem::remove_all(bundle);
   const CliRun r = cli("export --model " + q + " --out " + bundle);
   EXPECT_EQ(r.exit_code, 2) << r.err;
-  // UserNet's first layer without an integer form yet: its 3x5 convolution.
   EXPECT_NE(r.err.find("cannot lower 'conv_wide' (conv2d)"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("integer form"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--layer conv_wide=8/8"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(bundle + "/MANIFEST.json"));
 }
 
