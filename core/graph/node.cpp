@@ -26,11 +26,6 @@ Window Window::square(int64_t k, int64_t s, int64_t p) {
   return w;
 }
 
-bool Window::is_square() const {
-  return kh == kw && sh == sw && pad_top == pad_left && pad_top == pad_bottom &&
-         pad_top == pad_right && dh == 1 && dw == 1 && !ceil_mode;
-}
-
 bool Window::operator==(const Window& o) const {
   return kh == o.kh && kw == o.kw && sh == o.sh && sw == o.sw && pad_top == o.pad_top &&
          pad_left == o.pad_left && pad_bottom == o.pad_bottom && pad_right == o.pad_right &&

@@ -32,7 +32,6 @@ struct Window {
 
   // A k×k window, stride s, padding p on every side, no dilation (what the zoo builds).
   static Window square(int64_t k, int64_t s = 1, int64_t p = 0);
-  bool is_square() const;  // kh == kw, sh == sw, all pads equal, dilation 1, floor mode
   bool symmetric_pads() const { return pad_top == pad_bottom && pad_left == pad_right; }
   bool operator==(const Window& o) const;
 };
