@@ -42,16 +42,19 @@ TEST(CliImport, TorchScriptModelQuantizesWithNiceAndReloadsAsACheckpoint) {
   EXPECT_DOUBLE_EQ(je.at("top1").get<double>(), jq.at("top1").get<double>());
 }
 
+// UserNet (make_fixtures.py) quantized min/max w8a8 with `extra` options, written to `name`.
+int quantize_usernet(const std::string& name, const std::string& extra = "") {
+  return cli("quantize --model " + fixture("usernet.onnx") + " --method minmax --bits w8a8" +
+             " --edges quantized " + extra + " --epochs 1 --train-limit 256 --test-limit 64 --out " +
+             tmp(name))
+      .exit_code;
+}
+
 TEST(CliImport, AUsersOwnCnnExportsAndVerifies) {
   // UserNet: a 3x5 conv, dilation 2, ceil-mode max pools, an average pool leaving padding out of
   // its divisor, clamp(-1, 1), a squeeze-excitation gate and a residual add.
   const std::string q = tmp("usernet-w8a8.bsck");
-  ASSERT_EQ(cli("quantize --model " + fixture("usernet.onnx") +
-                " --method minmax --bits w8a8 --edges quantized --epochs 1 --train-limit 256"
-                " --test-limit 64 --out " +
-                q)
-                .exit_code,
-            0);
+  ASSERT_EQ(quantize_usernet("usernet-w8a8.bsck"), 0);
   const std::string bundle = tmp("usernet-bundle");
   std::filesystem::remove_all(bundle);
   const CliRun r = cli("export --model " + q + " --agreement-images 200 --out " + bundle);
@@ -62,12 +65,7 @@ TEST(CliImport, AUsersOwnCnnExportsAndVerifies) {
 
 TEST(CliImport, ExportOfALayerReadingFullPrecisionValuesNamesLayerAndFlag) {
   const std::string q = tmp("usernet-fp-conv.bsck");
-  ASSERT_EQ(cli("quantize --model " + fixture("usernet.onnx") +
-                " --method minmax --bits w8a8 --edges quantized --layer conv_wide=32/32"
-                " --epochs 1 --train-limit 256 --test-limit 64 --out " +
-                q)
-                .exit_code,
-            0);
+  ASSERT_EQ(quantize_usernet("usernet-fp-conv.bsck", "--layer conv_wide=32/32"), 0);
   const std::string bundle = tmp("usernet-fp-bundle");
   std::filesystem::remove_all(bundle);
   const CliRun r = cli("export --model " + q + " --out " + bundle);

@@ -15,10 +15,7 @@ __kernel BS_ATTR void bs_avgpool(__global const int* restrict x, __global int* r
   if (ox >= out_w || oy >= out_h || z >= batch * channels) return;
   const bs_window win = bs_pool_window(oy, ox, in_h, in_w, kernel_h, kernel_w, stride_h, stride_w,
                                        pad_top, pad_left);
-  __global const int* plane = x + z * in_h * in_w;
-  int sum = 0;
-  for (int ky = win.ky0; ky < win.ky1; ++ky)
-    for (int kx = win.kx0; kx < win.kx1; ++kx) sum += plane[(win.iy0 + ky) * in_w + win.ix0 + kx];
+  const int sum = bs_window_sum(x + z * in_h * in_w, win, in_w);
   const int count = (win.ky1 - win.ky0) * (win.kx1 - win.kx0);
   const int c = z % channels;
   y[(z * out_h + oy) * out_w + ox] =

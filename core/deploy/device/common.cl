@@ -58,6 +58,14 @@ typedef struct {
   int iy0, ix0, ky0, ky1, kx0, kx1;
 } bs_window;
 
+// The int32 sum of the window's positions inside the map (proven to fit by the export).
+inline int bs_window_sum(__global const int* plane, bs_window win, int in_w) {
+  int sum = 0;
+  for (int ky = win.ky0; ky < win.ky1; ++ky)
+    for (int kx = win.kx0; kx < win.kx1; ++kx) sum += plane[(win.iy0 + ky) * in_w + win.ix0 + kx];
+  return sum;
+}
+
 inline bs_window bs_pool_window(int oy, int ox, int in_h, int in_w, int kernel_h, int kernel_w,
                                 int stride_h, int stride_w, int pad_top, int pad_left) {
   bs_window w;

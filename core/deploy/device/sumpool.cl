@@ -12,9 +12,5 @@ __kernel BS_ATTR void bs_sumpool(__global const int* restrict x, __global int* r
   if (ox >= out_w || oy >= out_h || z >= batch * channels) return;
   const bs_window win = bs_pool_window(oy, ox, in_h, in_w, kernel_h, kernel_w, stride_h, stride_w,
                                         pad_top, pad_left);
-  __global const int* plane = x + z * in_h * in_w;
-  int sum = 0;
-  for (int ky = win.ky0; ky < win.ky1; ++ky)
-    for (int kx = win.kx0; kx < win.kx1; ++kx) sum += plane[(win.iy0 + ky) * in_w + win.ix0 + kx];
-  y[(z * out_h + oy) * out_w + ox] = sum;
+  y[(z * out_h + oy) * out_w + ox] = bs_window_sum(x + z * in_h * in_w, win, in_w);
 }
