@@ -367,8 +367,9 @@ void Lowerer::lower_uneven_average(int i) {
   const double factor = in.scale[0] / grid.scale;  // for a window of one position
   IntLayer one;  // the shift of the largest multiplier serves every count
   one.c = 1;
+  std::vector<std::string> unused;  // a note on this one multiplier would not describe the table
   try {
-    choose_multipliers(one, {{factor}}, {}, model_.notes);
+    choose_multipliers(one, {{factor}}, {}, unused);
   } catch (const Error& e) {
     fail(i, e.what());
   }
