@@ -1,43 +1,102 @@
-// `bitshift-cli export`: a quantized checkpoint to an integer-only OpenCL bundle, verified.
+// `bitshift-cli export`: a quantized checkpoint to an integer-only OpenCL bundle, verified, or
+// to a quantized ONNX file for other tools (--format qdq).
 #include <cstdio>
 #include <filesystem>
 
 #include "cli/common.h"
+#include "data/registry.h"
 #include "integer/export_job.h"
+#include "interop/qdq_export.h"
 
 namespace bitshift::cli {
 
+namespace {
+
+// --format qdq: the simulation as QuantizeLinear/DequantizeLinear ONNX (interop/qdq_export.h).
+int export_qdq(const Args& args, const Output& out) {
+  const std::string checkpoint = args.get("model", "");
+  const std::string data = args.get("data", "fashion-mnist");
+  const std::string path =
+      args.get("out", "exports/" + std::filesystem::path(checkpoint).stem().string() + ".onnx");
+  LoadedModel lm = load_model(checkpoint, open_dataset(data), data);
+  if (!lm.quantized)
+    throw Error("'" + checkpoint + "' is an FP32 checkpoint; export needs a quantized one " +
+                "(bitshift-cli quantize ... --out q.bsck)");
+  if (const auto dir = std::filesystem::path(path).parent_path(); !dir.empty())
+    std::filesystem::create_directories(dir);
+  out.text("Exporting " + checkpoint + " to " + path + " (QDQ ONNX, opset 13)\n");
+  const QdqExport r = write_qdq(lm.quantized_network, lm.normalization, path);
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "%lld weight layers as DequantizeLinear of integer codes, %lld in float, %lld "
+                "activation sites as QuantizeLinear/DequantizeLinear\n",
+                (long long)r.weight_layers, (long long)r.float_weights,
+                (long long)r.activation_sites);
+  out.text(line);
+  for (const auto& note : r.notes) out.text("  note: " + note + "\n");
+  out.text("model: " + r.path + " (input: the normalized image; mean and std in its metadata)\n");
+  out.emit({{"format", "qdq"},
+            {"model", r.path},
+            {"weight_layers", r.weight_layers},
+            {"float_weights", r.float_weights},
+            {"activation_sites", r.activation_sites},
+            {"notes", r.notes}});
+  return kExitOk;
+}
+
+}  // namespace
+
 int cmd_export(const std::vector<std::string>& argv) {
   const std::vector<OptionSpec> specs = {
-      opt_model(), opt_data(), opt_threads(),
-      {"out", "DIR", "bundle directory (default exports/<checkpoint name>)"},
+      opt_model(),
+      opt_data(),
+      opt_threads(),
+      {"format", "F",
+       "bundle (default: the verified OpenCL bundle) or qdq (ONNX with "
+       "QuantizeLinear/DequantizeLinear, for ONNX Runtime, TensorRT, OpenVINO)"},
+      {"out", "PATH",
+       "bundle directory (default exports/<checkpoint name>), or the .onnx file "
+       "(default exports/<checkpoint name>.onnx)"},
       {"vectors", "N", "test-vector images: input + golden output of every layer (default 8)"},
       {"agreement-images", "N", "test images for integer-vs-simulation agreement (default all)"},
-      {"float64-agreement", "", "also compare with the simulation evaluated in float64 with "
-                                "the bundle's weight codes (free of float32 rounding noise; "
-                                "slower)"},
+      {"float64-agreement", "",
+       "also compare with the simulation evaluated in float64 with "
+       "the bundle's weight codes (free of float32 rounding noise; "
+       "slower)"},
       {"fpga", "ID", "device profile of the resource estimate (default arria10)"},
       {"vec", "N", "estimate: multipliers per lane (vector width, default 16)"},
       {"lanes", "N", "estimate: output channels in parallel (default 16)"},
       {"clock", "MHZ", "estimate: clock in MHz (default 200)"},
       {"device", "N", "OpenCL device for the verification (default 0)"},
       {"no-verify", "", "write the bundle without running it on OpenCL"},
-      opt_json(), opt_help()};
+      opt_json(),
+      opt_help()};
   Args args(argv, specs);
   if (args.has("help")) {
-    print_help("export", "--model Q.bsck [OPTIONS]",
-               "Lowers a quantized checkpoint (bitshift-cli quantize --out Q.bsck) to integer-only\n"
-               "arithmetic, measures its top-1 agreement with the simulation, writes the export\n"
-               "bundle (kernels, packed weights, host program, test vectors, estimate) and\n"
-               "verifies it layer by layer on the OpenCL device. Exit code 1 when it differs.",
-               specs);
+    print_help(
+        "export", "--model Q.bsck [OPTIONS]",
+        "Lowers a quantized checkpoint (bitshift-cli quantize --out Q.bsck) to integer-only\n"
+        "arithmetic, measures its top-1 agreement with the simulation, writes the export\n"
+        "bundle (kernels, packed weights, host program, test vectors, estimate) and\n"
+        "verifies it layer by layer on the OpenCL device. Exit code 1 when it differs.\n"
+        "With --format qdq, writes the simulation as a QDQ ONNX model instead.",
+        specs);
     return kExitOk;
   }
   const Output out(args.has("json"));
   apply_threads(args);
+  const std::string format = args.get("format", "bundle");
+  if (format != "bundle" && format != "qdq")
+    throw UsageError("--format must be bundle or qdq, got '" + format + "'");
+  if (format == "qdq") {
+    if (args.get("model", "").empty())
+      throw UsageError("export needs --model Q.bsck (a quantized checkpoint)");
+    return export_qdq(args, out);
+  }
   ExportConfig c;
   c.checkpoint = args.get("model", "");
-  if (c.checkpoint.empty()) throw UsageError("export needs --model Q.bsck (a quantized checkpoint)");
+  if (c.checkpoint.empty())
+    throw UsageError("export needs --model Q.bsck (a quantized checkpoint)");
   c.data = args.get("data", "fashion-mnist");
   c.out = args.get("out", "exports/" + std::filesystem::path(c.checkpoint).stem().string());
   c.vector_images = args.get_int64("vectors", 8);
@@ -67,9 +126,10 @@ int cmd_export(const std::vector<std::string>& argv) {
                 a.executor.c_str());
   out.text(line);
   if (a.float64_images > 0) {
-    std::snprintf(line, sizeof line,
-                  "  against the simulation evaluated in float64: same class %.2f %% (%lld differ)\n",
-                  a.float64_agreement, (long long)a.float64_disagreements);
+    std::snprintf(
+        line, sizeof line,
+        "  against the simulation evaluated in float64: same class %.2f %% (%lld differ)\n",
+        a.float64_agreement, (long long)a.float64_disagreements);
     out.text(line);
   }
   for (const auto& note : r->model.notes) out.text("  note: " + note + "\n");
@@ -77,8 +137,10 @@ int cmd_export(const std::vector<std::string>& argv) {
   nlohmann::json j = {{"bundle", r->bundle},
                       {"layers", r->model.layers.size()},
                       {"agreement",
-                       {{"images", a.images}, {"simulated_top1", a.simulated_top1},
-                        {"integer_top1", a.integer_top1}, {"agreement", a.agreement},
+                       {{"images", a.images},
+                        {"simulated_top1", a.simulated_top1},
+                        {"integer_top1", a.integer_top1},
+                        {"agreement", a.agreement},
                         {"disagreements", a.disagreements},
                         {"executor", a.executor}}},
                       {"estimate", estimate_json(r->estimate)}};

@@ -16,6 +16,7 @@
 namespace bitshift {
 
 class ForwardHooks;
+class OnnxEmitter;
 
 // How quantization treats an op's output.
 enum class QuantRole {
@@ -82,6 +83,9 @@ class Op {
   virtual std::shared_ptr<torch::nn::Module> make_module(const Node& node) const { return nullptr; }
   virtual torch::Tensor forward(const Node& node, const std::vector<torch::Tensor>& inputs,
                                 const OpRun& run) const = 0;
+  // The op as standard ONNX nodes computing what forward() computes in evaluation mode
+  // (graph/onnx_emitter.h): every interop writer (QDQ, QONNX) asks the op.
+  virtual void write_onnx(const Node& node, OnnxEmitter& emitter) const = 0;
 };
 
 // The definition of an op kind.

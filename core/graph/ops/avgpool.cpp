@@ -3,6 +3,7 @@
 // windows divide by different counts: then its input and output sit on grids.
 #include <nlohmann/json.hpp>
 
+#include "graph/onnx_emitter.h"
 #include "graph/ops/pool.h"
 #include "util/error.h"
 
@@ -20,6 +21,10 @@ struct AvgPoolOp final : WindowPoolOp {
     require(w.count_include_pad || w.symmetric_pads(),
             where + ": pads that differ between sides need count_include_pad");
     return pool_shape(w, n.in_shape, where);
+  }
+  void write_onnx(const Node& n, OnnxEmitter& e) const override {
+    e.node("AveragePool", {e.input(0)}, {e.output()},
+           onnx_window_attrs(n.window, WindowUse::AveragePool));
   }
   torch::Tensor forward(const Node& n, const std::vector<torch::Tensor>& in,
                         const OpRun&) const override {

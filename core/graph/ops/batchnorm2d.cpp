@@ -3,6 +3,7 @@
 #include <torch/nn/modules/batchnorm.h>
 #include <nlohmann/json.hpp>
 
+#include "graph/onnx_emitter.h"
 #include "graph/op.h"
 #include "util/error.h"
 
@@ -31,6 +32,15 @@ struct BatchNorm2dOp final : Op {
   std::shared_ptr<torch::nn::Module> make_module(const Node& n) const override {
     return std::make_shared<torch::nn::BatchNorm2dImpl>(
         torch::nn::BatchNormOptions(n.in_shape.c).eps(n.eps));
+  }
+  // Inference form: the running statistics.
+  void write_onnx(const Node& n, OnnxEmitter& e) const override {
+    e.node("BatchNormalization",
+           {e.input(0), e.constant("weight", e.parameter("weight")),
+            e.constant("bias", e.parameter("bias")),
+            e.constant("running_mean", e.parameter("running_mean")),
+            e.constant("running_var", e.parameter("running_var"))},
+           {e.output()}, {OnnxAttr::of("epsilon", static_cast<float>(n.eps))});
   }
   torch::Tensor forward(const Node&, const std::vector<torch::Tensor>& in,
                         const OpRun& run) const override {

@@ -2,6 +2,7 @@
 // to j·g + i (the Reshape-Transpose-Reshape that exporters write). Keeps the codes.
 #include <nlohmann/json.hpp>
 
+#include "graph/onnx_emitter.h"
 #include "graph/op.h"
 #include "util/error.h"
 
@@ -21,6 +22,19 @@ struct ChannelShuffleOp final : Op {
             where + ": groups=" + std::to_string(n.groups) + " must divide channels " +
                 std::to_string(n.in_shape.c));
     return n.in_shape;
+  }
+  // [N, g, C/g, H, W], transposed to [N, C/g, g, H, W], back to [N, C, H, W].
+  void write_onnx(const Node& n, OnnxEmitter& e) const override {
+    const Shape& s = n.in_shape;
+    const std::string grouped = e.intermediate("grouped"), swapped = e.intermediate("swapped");
+    e.node("Reshape",
+           {e.input(0), e.constant("grouped_shape", torch::tensor({int64_t{-1}, n.groups,
+                                                                   s.c / n.groups, s.h, s.w}))},
+           {grouped});
+    e.node("Transpose", {grouped}, {swapped},
+           {OnnxAttr::of("perm", std::vector<int64_t>{0, 2, 1, 3, 4})});
+    e.node("Reshape", {swapped, e.constant("shape", torch::tensor({int64_t{-1}, s.c, s.h, s.w}))},
+           {e.output()});
   }
   torch::Tensor forward(const Node& n, const std::vector<torch::Tensor>& in,
                         const OpRun&) const override {

@@ -1,6 +1,7 @@
 // clip: min(max(x, lo), hi) with any bounds (ReLU6 is clip(0, 6) and imports as relu6).
 #include <nlohmann/json.hpp>
 
+#include "graph/onnx_emitter.h"
 #include "graph/ops/elementwise.h"
 #include "util/error.h"
 
@@ -23,6 +24,11 @@ struct ClipOp final : ElementwiseOp {
     require(n.lo <= n.hi,
             where + ": min " + std::to_string(n.lo) + " exceeds max " + std::to_string(n.hi));
     return n.in_shape;
+  }
+  void write_onnx(const Node& n, OnnxEmitter& e) const override {
+    e.node("Clip", {e.input(0), e.constant("min", torch::tensor(static_cast<float>(n.lo))),
+                    e.constant("max", torch::tensor(static_cast<float>(n.hi)))},
+           {e.output()});
   }
   torch::Tensor forward(const Node& n, const std::vector<torch::Tensor>& in,
                         const OpRun&) const override {

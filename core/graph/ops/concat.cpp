@@ -1,5 +1,6 @@
 // concat: inputs laid side by side along channels (Inception, DenseNet, ShuffleNet). Its
 // inputs meet on one quantization grid, at its output.
+#include "graph/onnx_emitter.h"
 #include "graph/op.h"
 #include "util/error.h"
 
@@ -21,6 +22,11 @@ struct ConcatOp final : Op {
       out.c += s.c;
     }
     return out;
+  }
+  void write_onnx(const Node& n, OnnxEmitter& e) const override {
+    std::vector<std::string> in;
+    for (size_t i = 0; i < n.inputs.size(); ++i) in.push_back(e.input(i));
+    e.node("Concat", in, {e.output()}, {OnnxAttr::of("axis", int64_t{1})});
   }
   torch::Tensor forward(const Node&, const std::vector<torch::Tensor>& in,
                         const OpRun&) const override {

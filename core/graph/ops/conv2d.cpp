@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "graph/forward_hooks.h"
+#include "graph/onnx_emitter.h"
 #include "graph/op.h"
 #include "graph/ops/window.h"
 #include "util/error.h"
@@ -50,6 +51,13 @@ struct Conv2dOp final : Op {
     // torchvision's initialisation for convolutions followed by BN + ReLU.
     torch::nn::init::kaiming_normal_(conv->weight, 0.0, torch::kFanOut, torch::kReLU);
     return conv;
+  }
+  void write_onnx(const Node& n, OnnxEmitter& e) const override {
+    std::vector<std::string> in = {e.input(0), e.weight()};
+    if (n.bias) in.push_back(e.bias());
+    auto attrs = onnx_window_attrs(n.window, WindowUse::Conv);
+    attrs.push_back(OnnxAttr::of("group", n.groups));
+    e.node("Conv", in, {e.output()}, attrs);
   }
   torch::Tensor forward(const Node& n, const std::vector<torch::Tensor>& in,
                         const OpRun& run) const override {

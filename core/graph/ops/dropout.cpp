@@ -1,6 +1,7 @@
 // dropout: zeroes a fraction p of values while training; the identity in evaluation.
 #include <nlohmann/json.hpp>
 
+#include "graph/onnx_emitter.h"
 #include "graph/ops/elementwise.h"
 #include "util/error.h"
 
@@ -18,6 +19,10 @@ struct DropoutOp final : ElementwiseOp {
     require(n.dropout_p >= 0 && n.dropout_p < 1,
             where + ": p must be in [0, 1), got " + std::to_string(n.dropout_p));
     return n.in_shape;
+  }
+  // Inference only: dropout is the identity.
+  void write_onnx(const Node&, OnnxEmitter& e) const override {
+    e.node("Identity", {e.input(0)}, {e.output()});
   }
   torch::Tensor forward(const Node& n, const std::vector<torch::Tensor>& in,
                         const OpRun& run) const override {

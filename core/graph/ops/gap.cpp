@@ -2,6 +2,7 @@
 // keepdims (ONNX's GlobalAveragePool, squeeze-excitation blocks).
 #include <nlohmann/json.hpp>
 
+#include "graph/onnx_emitter.h"
 #include "graph/op.h"
 #include "util/error.h"
 
@@ -20,6 +21,12 @@ struct GapOp final : Op {
   Shape infer_shape(const Node& n, const std::string& where) const override {
     require(!n.in_shape.flat, where + ": needs a CxHxW input");
     return Shape{n.in_shape.c, 1, 1, !n.keepdims};
+  }
+  void write_onnx(const Node& n, OnnxEmitter& e) const override {
+    if (n.keepdims) return e.node("GlobalAveragePool", {e.input(0)}, {e.output()});
+    const std::string pooled = e.intermediate("pooled");
+    e.node("GlobalAveragePool", {e.input(0)}, {pooled});
+    e.node("Flatten", {pooled}, {e.output()}, {OnnxAttr::of("axis", int64_t{1})});
   }
   torch::Tensor forward(const Node& n, const std::vector<torch::Tensor>& in,
                         const OpRun&) const override {

@@ -2,6 +2,7 @@
 // default is alpha = 0.2); MobileNetV3's gates use PyTorch's.
 #include <nlohmann/json.hpp>
 
+#include "graph/onnx_emitter.h"
 #include "graph/ops/elementwise.h"
 #include "util/error.h"
 
@@ -21,6 +22,11 @@ struct HardSigmoidOp final : LookupOp {
   void read_attrs(const nlohmann::json& j, Node& n) const override {
     n.alpha = j.value("alpha", 1.0 / 6.0);
     n.beta = j.value("beta", 0.5);
+  }
+  void write_onnx(const Node& n, OnnxEmitter& e) const override {
+    e.node("HardSigmoid", {e.input(0)}, {e.output()},
+           {OnnxAttr::of("alpha", static_cast<float>(n.alpha)),
+            OnnxAttr::of("beta", static_cast<float>(n.beta))});
   }
   torch::Tensor forward(const Node& n, const std::vector<torch::Tensor>& in,
                         const OpRun&) const override {

@@ -1,4 +1,5 @@
 // input: the network's input (node 0). The graph creates it; it computes nothing.
+#include "graph/onnx_emitter.h"
 #include "graph/op.h"
 #include "util/error.h"
 
@@ -10,6 +11,8 @@ struct InputOp final : Op {
   Shape infer_shape(const Node&, const std::string& where) const override {
     throw Error(where + ": only the graph has an input node");
   }
+  // The graph input itself: the writer names it.
+  void write_onnx(const Node&, OnnxEmitter&) const override {}
   torch::Tensor forward(const Node&, const std::vector<torch::Tensor>& in,
                         const OpRun&) const override {
     return in.at(0);

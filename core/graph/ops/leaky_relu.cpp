@@ -1,6 +1,7 @@
 // leaky_relu: x for x >= 0, alpha·x below.
 #include <nlohmann/json.hpp>
 
+#include "graph/onnx_emitter.h"
 #include "graph/ops/elementwise.h"
 #include "util/error.h"
 
@@ -11,6 +12,10 @@ struct LeakyReLUOp final : LookupOp {
   void write_attrs(const Node& n, nlohmann::json& j) const override { j["alpha"] = n.alpha; }
   void read_attrs(const nlohmann::json& j, Node& n) const override {
     n.alpha = j.value("alpha", 0.01);
+  }
+  void write_onnx(const Node& n, OnnxEmitter& e) const override {
+    e.node("LeakyRelu", {e.input(0)}, {e.output()},
+           {OnnxAttr::of("alpha", static_cast<float>(n.alpha))});
   }
   torch::Tensor forward(const Node& n, const std::vector<torch::Tensor>& in,
                         const OpRun&) const override {

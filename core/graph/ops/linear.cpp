@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "graph/forward_hooks.h"
+#include "graph/onnx_emitter.h"
 #include "graph/op.h"
 #include "util/error.h"
 
@@ -35,6 +36,12 @@ struct LinearOp final : Op {
   std::shared_ptr<torch::nn::Module> make_module(const Node& n) const override {
     return std::make_shared<torch::nn::LinearImpl>(
         torch::nn::LinearOptions(n.in_shape.c, n.out_channels).bias(n.bias));
+  }
+  // Gemm with the weight [out, in] transposed, as PyTorch writes nn.Linear.
+  void write_onnx(const Node& n, OnnxEmitter& e) const override {
+    std::vector<std::string> in = {e.input(0), e.weight()};
+    if (n.bias) in.push_back(e.bias());
+    e.node("Gemm", in, {e.output()}, {OnnxAttr::of("transB", int64_t{1})});
   }
   torch::Tensor forward(const Node& n, const std::vector<torch::Tensor>& in,
                         const OpRun& run) const override {

@@ -4,6 +4,7 @@
 
 #include <limits>
 
+#include "graph/onnx_emitter.h"
 #include "graph/ops/pool.h"
 #include "util/error.h"
 
@@ -14,6 +15,9 @@ struct MaxPoolOp final : WindowPoolOp {
   Shape infer_shape(const Node& n, const std::string& where) const override {
     const Window& w = n.window;
     return pool_shape(w, n.in_shape, where);
+  }
+  void write_onnx(const Node& n, OnnxEmitter& e) const override {
+    e.node("MaxPool", {e.input(0)}, {e.output()}, onnx_window_attrs(n.window, WindowUse::MaxPool));
   }
   torch::Tensor forward(const Node& n, const std::vector<torch::Tensor>& in,
                         const OpRun&) const override {

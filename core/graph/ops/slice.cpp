@@ -1,6 +1,7 @@
 // slice: channels [begin, end) of its input (ShuffleNet's channel split). Keeps the codes.
 #include <nlohmann/json.hpp>
 
+#include "graph/onnx_emitter.h"
 #include "graph/op.h"
 #include "util/error.h"
 
@@ -25,6 +26,13 @@ struct SliceOp final : Op {
     Shape out = n.in_shape;
     out.c = n.end - n.begin;
     return out;
+  }
+  void write_onnx(const Node& n, OnnxEmitter& e) const override {
+    e.node("Slice",
+           {e.input(0), e.constant("starts", torch::tensor({n.begin})),
+            e.constant("ends", torch::tensor({n.end})),
+            e.constant("axes", torch::tensor({int64_t{1}}))},
+           {e.output()});
   }
   torch::Tensor forward(const Node& n, const std::vector<torch::Tensor>& in,
                         const OpRun&) const override {

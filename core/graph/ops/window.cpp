@@ -120,4 +120,17 @@ torch::Tensor pad_asymmetric(const torch::Tensor& x, Window& w, double value) {
   return y;
 }
 
+std::vector<OnnxAttr> onnx_window_attrs(const Window& w, WindowUse use) {
+  std::vector<OnnxAttr> a = {
+      OnnxAttr::of("kernel_shape", std::vector<int64_t>{w.kh, w.kw}),
+      OnnxAttr::of("strides", std::vector<int64_t>{w.sh, w.sw}),
+      OnnxAttr::of("pads", std::vector<int64_t>{w.pad_top, w.pad_left, w.pad_bottom, w.pad_right})};
+  if (use != WindowUse::AveragePool)  // AveragePool has dilations only from opset 19
+    a.push_back(OnnxAttr::of("dilations", std::vector<int64_t>{w.dh, w.dw}));
+  if (use != WindowUse::Conv) a.push_back(OnnxAttr::of("ceil_mode", int64_t{w.ceil_mode}));
+  if (use == WindowUse::AveragePool)
+    a.push_back(OnnxAttr::of("count_include_pad", int64_t{w.count_include_pad}));
+  return a;
+}
+
 }  // namespace bitshift

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "graph/node.h"
+#include "graph/onnx_emitter.h"
 
 namespace bitshift {
 
@@ -36,5 +37,10 @@ Window read_window(const nlohmann::json& j, const std::string& where);
 // `x` padded explicitly by the asymmetric part of the pads with `value`; `w` then keeps the
 // symmetric part, which LibTorch's ops take as (pad_h, pad_w).
 torch::Tensor pad_asymmetric(const torch::Tensor& x, Window& w, double value);
+
+// The ONNX attributes of a window: kernel_shape, strides, pads (top, left, bottom, right),
+// dilations, and what each use adds (ceil_mode for pools, count_include_pad for averages).
+enum class WindowUse { Conv, MaxPool, AveragePool };
+std::vector<OnnxAttr> onnx_window_attrs(const Window& w, WindowUse use);
 
 }  // namespace bitshift

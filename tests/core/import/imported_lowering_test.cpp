@@ -9,8 +9,8 @@
 
 #include <iostream>
 
+#include "../calibrated_network.h"
 #include "../test_util.h"
-#include "data/batcher.h"
 #include "data/registry.h"
 #include "fixtures.h"
 #include "integer/int_op.h"
@@ -28,15 +28,6 @@ namespace {
 // multipliers, so a value within about 1e-6 of a rounding boundary may land on the other side.
 constexpr double kMaxDiffering = 2e-3;  // DenseNet's 7x7 first conv: 0.1 %
 
-torch::Tensor first_batch(const Dataset& data, const Normalization& norm, int64_t n) {
-  BatchConfig bc;
-  bc.batch_size = n;
-  bc.shuffle = false;
-  Batcher b(data.head(n), norm, bc);
-  b.start_epoch(0);
-  return b.get(0).x;
-}
-
 void expect_layers_equal_simulation(const std::string& name, const std::string& method) {
   SCOPED_TRACE(name + " " + method);
   const DatasetPair fashion = open_dataset("fashion-mnist");
@@ -44,10 +35,10 @@ void expect_layers_equal_simulation(const std::string& name, const std::string& 
                               "fashion-mnist");
   auto net = attach_quantizers(lm.module, make_plan(lm.module->graph(), method, "w8a8",
                                                     EdgePolicy::EdgePolicyQuantized));
-  calibrate(net, {to_channels_last(first_batch(lm.data.train, lm.normalization, 64))});
+  calibrate(net, {to_channels_last(testing::first_images(lm.data.train, lm.normalization, 64))});
   net.model->eval();
   const IntegerModel im = lower(net);
-  const auto x = first_batch(lm.data.test, lm.normalization, 8);
+  const auto x = testing::first_images(lm.data.test, lm.normalization, 8);
   int compared = 0;
   double worst = 0.0;
   for (const LayerAgreement& a : layer_agreement(net, im, x)) {

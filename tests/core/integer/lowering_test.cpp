@@ -5,6 +5,7 @@
 
 #include <map>
 
+#include "../calibrated_network.h"
 #include "../test_util.h"
 #include "data/batcher.h"
 #include "data/registry.h"
@@ -22,7 +23,9 @@
 #include "train/quantized_checkpoint.h"
 
 using namespace bitshift;
+using bitshift::testing::calibrated;
 using bitshift::testing::error_of;
+using bitshift::testing::first_images;
 
 namespace {
 
@@ -177,37 +180,6 @@ TEST(Lowering, RefusesFullPrecisionLayersNamingTheLayerAndFlag) {
 }
 
 namespace {
-
-// The first n images of `data`, normalised, in one batch [n, C, H, W].
-torch::Tensor first_images(const Dataset& data, const Normalization& norm, int64_t n) {
-  BatchConfig bc;
-  bc.batch_size = n;
-  bc.shuffle = false;
-  Batcher b(data.head(n), norm, bc);
-  b.start_epoch(0);
-  return b.get(0).x;
-}
-
-// The shipped FP32 baseline with a min/max-calibrated plan (no training needed).
-QuantizedNetwork calibrated(const std::string& model, const std::string& bits,
-                            const DatasetPair& data, Normalization* norm,
-                            const std::string& method = "minmax") {
-  LoadedModel lm = load_model(model, data, "fashion-mnist");
-  *norm = lm.normalization;
-  auto net = attach_quantizers(lm.module, make_plan(lm.module->graph(), method, bits,
-                                                    EdgePolicy::EdgePolicyQuantized));
-  const Dataset calib = data.train.head(512);
-  BatchConfig bc;
-  bc.batch_size = 128;
-  bc.shuffle = false;
-  Batcher b(calib, lm.normalization, bc);
-  b.start_epoch(0);
-  std::vector<torch::Tensor> batches;
-  for (int64_t i = 0; i < b.num_batches(); ++i) batches.push_back(to_channels_last(b.get(i).x));
-  calibrate(net, batches);
-  net.model->eval();
-  return net;
-}
 
 // A clip with a negative lower bound (usernet's clamp(-1, 1) after a BatchNorm) folds into the
 // requantization's clamp on a signed grid: both bounds become codes, and the integers equal the

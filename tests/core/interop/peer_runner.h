@@ -1,0 +1,54 @@
+#pragma once
+// The interop tests' outside references: models run by the peers' own tools (ONNX Runtime, ...)
+// in the venv make_peer_venv.sh made, the batch and the outputs passed as raw float32 files.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace bitshift::testing {
+
+inline std::string peer_python() { return BITSHIFT_PEER_VENV "/bin/python"; }
+inline std::string interop_tmp() { return BITSHIFT_TEST_TMP "/interop"; }
+
+inline void write_floats(const std::string& path, const torch::Tensor& x) {
+  const torch::Tensor c = x.to(torch::kFloat32).contiguous();
+  std::ofstream out(path, std::ios::binary);
+  out.write(static_cast<const char*>(c.data_ptr()), c.numel() * 4);
+}
+
+inline torch::Tensor read_float_file(const std::string& path, int64_t rows) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  const int64_t bytes = in.tellg();
+  in.seekg(0);
+  if (!in || bytes <= 0 || bytes % (4 * rows) != 0) {
+    ADD_FAILURE() << path << ": " << bytes << " bytes, not " << rows << " rows of float32";
+    return torch::Tensor();
+  }
+  torch::Tensor t = torch::empty({rows, bytes / 4 / rows}, torch::kFloat32);
+  in.read(static_cast<char*>(t.data_ptr()), bytes);
+  return t;
+}
+
+// `model` run by ONNX Runtime on the batch `x` [N, C, H, W]: its first output, [N, K]. `mode`:
+// "as-written" (graph optimizations off) or "optimized" (QDQ fused into integer kernels).
+inline torch::Tensor run_onnx_runtime(const std::string& model, const torch::Tensor& x,
+                                      const std::string& mode = "as-written") {
+  const std::string in = model + ".input.f32", out = model + ".output.f32";
+  write_floats(in, x);
+  const std::string cmd =
+      peer_python() + " " + BITSHIFT_TEST_SOURCES + "/core/interop/ort_run.py " + model + " " + in +
+      " " + std::to_string(x.size(0)) + " " + std::to_string(x.size(1)) + " " +
+      std::to_string(x.size(2)) + " " + std::to_string(x.size(3)) + " " + out + " " + mode;
+  const int rc = std::system(cmd.c_str());
+  if (rc != 0) {
+    ADD_FAILURE() << "ONNX Runtime failed (" << rc << "): " << cmd;
+    return torch::Tensor();
+  }
+  return read_float_file(out, x.size(0));
+}
+
+}  // namespace bitshift::testing
