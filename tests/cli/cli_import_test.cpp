@@ -75,6 +75,29 @@ TEST(CliImport, ExportOfALayerReadingFullPrecisionValuesNamesLayerAndFlag) {
   EXPECT_FALSE(std::filesystem::exists(bundle + "/MANIFEST.json"));
 }
 
+// The QDQ ONNX form keeps full-precision layers as float weights (the bundle cannot), so a plan
+// the bundle refuses still leaves for ONNX Runtime.
+TEST(CliImport, AUsersOwnCnnLeavesAsQdqOnnxFullPrecisionLayerIncluded) {
+  const std::string q = tmp("usernet-fp-qdq.bsck");
+  ASSERT_EQ(quantize_usernet("usernet-fp-qdq.bsck", "--layer conv_wide=32/32"), 0);
+  const std::string onnx = tmp("usernet-qdq/usernet.onnx");
+  std::filesystem::remove_all(tmp("usernet-qdq"));
+  const CliRun r = cli("export --format qdq --model " + q + " --out " + onnx + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j.at("format"), "qdq");
+  EXPECT_EQ(j.at("model"), onnx);
+  EXPECT_EQ(j.at("float_weights"), 1);  // conv_wide
+  EXPECT_GE(j.at("weight_layers").get<int>(), 3);
+  EXPECT_GE(j.at("activation_sites").get<int>(), 3);
+  EXPECT_GT(std::filesystem::file_size(onnx), 1000u);
+
+  const CliRun bad = cli("export --format tflite --model " + q);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--format must be bundle or qdq, got 'tflite'"), std::string::npos)
+      << bad.err;
+}
+
 TEST(CliImport, TorchvisionMobileNetV2QuantizesWithNiceOnFashionMnistFittedToItsInput) {
   // MobileNetV2 (width 0.5) exported for 3x64x64: Fashion-MNIST's 1x28x28 images are resized
   // and replicated to its input; a few NICE steps run and the cost shrinks.

@@ -150,7 +150,10 @@ INSTANTIATE_TEST_SUITE_P(
         QdqCase{kFixtures + "/mobilenet_v2.onnx", "minmax", "w8a8", 200, false},
         QdqCase{kFixtures + "/mobilenet_v2.onnx", "lsq", "w4a8", 200, false},
         QdqCase{kFixtures + "/efficientnet_b0.onnx", "minmax", "w8a8", 200, false},
-        QdqCase{kFixtures + "/efficientnet_b0.onnx", "lsq", "w4a8", 200, false}),
+        QdqCase{kFixtures + "/efficientnet_b0.onnx", "lsq", "w4a8", 200, false},
+        // A user's own CNN: a dilated 3x5 conv, ceil-mode pools, an average pool leaving
+        // padding out, clamp(-1, 1), a squeeze-excitation gate and a residual add.
+        QdqCase{kFixtures + "/usernet.onnx", "minmax", "w8a8", 500, false}),
     [](const auto& info) {
       std::string s = std::filesystem::path(info.param.model).stem().string() + "_" +
                       info.param.method + "_" + info.param.bits;
