@@ -2,6 +2,7 @@
 
 #include <QComboBox>
 #include <QDesktopServices>
+#include <QFileInfo>
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -17,9 +18,16 @@ namespace bitshift::app {
 ExportPage::ExportPage(QWidget* parent) : QWidget(parent) {
   runs_ = new QComboBox(this);
   runs_->setToolTip(tr("The finished run whose quantized checkpoint is exported"));
-  export_ = new QPushButton(tr("Export for FPGA and verify"), this);
-  export_->setToolTip(tr("Lower to integers, write the bundle, run it on OpenCL and compare "
-                         "every layer bit for bit (Ctrl+E)"));
+  format_ = new QComboBox(this);
+  format_->addItem(tr("OpenCL bundle (FPGA), verified"), QStringLiteral("bundle"));
+  format_->addItem(tr("ONNX QDQ (ONNX Runtime)"), QStringLiteral("qdq"));
+  format_->setToolTip(
+      tr("The bundle: integer-only kernels, verified bit for bit on OpenCL. "
+         "QDQ: the simulated network as ONNX QuantizeLinear/DequantizeLinear"));
+  export_ = new QPushButton(tr("Export"), this);
+  export_->setToolTip(
+      tr("Bundle: lower to integers, write it, run it on OpenCL and compare "
+         "every layer bit for bit. QDQ: write the .onnx file (Ctrl+E)"));
   open_folder_ = new QPushButton(tr("Open folder"), this);
   open_folder_->setEnabled(false);
   verdict_ = new QLabel(tr("No export yet."), this);
@@ -38,6 +46,7 @@ ExportPage::ExportPage(QWidget* parent) : QWidget(parent) {
   auto* bar = new QHBoxLayout;
   bar->addWidget(new QLabel(tr("Run"), this));
   bar->addWidget(runs_, 1);
+  bar->addWidget(format_);
   bar->addWidget(export_);
   bar->addWidget(open_folder_);
   auto* layout = new QVBoxLayout(this);
@@ -48,9 +57,8 @@ ExportPage::ExportPage(QWidget* parent) : QWidget(parent) {
   setRuns({});
 
   connect(export_, &QPushButton::clicked, this, &ExportPage::exportRequested);
-  connect(open_folder_, &QPushButton::clicked, this, [this] {
-    QDesktopServices::openUrl(QUrl::fromLocalFile(bundle_path_));
-  });
+  connect(open_folder_, &QPushButton::clicked, this,
+          [this] { QDesktopServices::openUrl(QUrl::fromLocalFile(bundle_path_)); });
 }
 
 void ExportPage::setRuns(const QVector<widgets::RunRow>& runs) {
@@ -63,6 +71,8 @@ void ExportPage::setRuns(const QVector<widgets::RunRow>& runs) {
 }
 
 int ExportPage::selectedRun() const { return export_->isEnabled() ? runs_->currentIndex() : -1; }
+
+QString ExportPage::format() const { return format_->currentData().toString(); }
 
 QString ExportPage::verdictText() const { return verdict_->text(); }
 
@@ -83,25 +93,50 @@ void ExportPage::showStage(const QString& stage) {
 void ExportPage::showOutcome(const studio::ExportOutcome& o) {
   export_->setEnabled(true);
   open_folder_->setEnabled(true);
+  if (o.format == "qdq") return showQdqOutcome(o);
   bundle_path_ = qs(o.bundle);
-  bundle_->setText(o.device.empty() ? tr("Bundle: %1").arg(bundle_path_)
-                                    : tr("Bundle: %1\nOpenCL device: %2").arg(bundle_path_, qs(o.device)));
+  bundle_->setText(o.device.empty()
+                       ? tr("Bundle: %1").arg(bundle_path_)
+                       : tr("Bundle: %1\nOpenCL device: %2").arg(bundle_path_, qs(o.device)));
   if (!o.verified || o.verdict == "no_device") {
     verdict_->setStyleSheet(QStringLiteral("color: #a06000"));
     verdict_->setText(tr("NOT VERIFIED: no OpenCL device here"));
   } else if (o.passed) {
     verdict_->setStyleSheet(QStringLiteral("color: #207020"));
-    verdict_->setText(tr("PASS: all %1 layers equal the simulation's integers bit for bit")
-                          .arg(o.layers));
+    verdict_->setText(
+        tr("PASS: all %1 layers equal the simulation's integers bit for bit").arg(o.layers));
   } else {
     verdict_->setStyleSheet(QStringLiteral("color: #b00000"));
     verdict_->setText(tr("FAIL: %1 on %2").arg(qs(o.verdict), qs(o.device)));
   }
   QString text = tr("Agreement on %1 test images: simulated top-1 %2 %, integer top-1 %3 %, "
                     "same class %4 %\n\n")
-                     .arg(o.agreement_images).arg(o.simulated_top1, 0, 'f', 2)
-                     .arg(o.integer_top1, 0, 'f', 2).arg(o.agreement, 0, 'f', 2);
+                     .arg(o.agreement_images)
+                     .arg(o.simulated_top1, 0, 'f', 2)
+                     .arg(o.integer_top1, 0, 'f', 2)
+                     .arg(o.agreement, 0, 'f', 2);
   text += qs(o.verification) + "\n" + qs(o.estimate);
+  details_->setPlainText(text);
+}
+
+void ExportPage::showQdqOutcome(const studio::ExportOutcome& o) {
+  bundle_path_ = QFileInfo(qs(o.bundle)).absolutePath();
+  bundle_->setText(tr("Model: %1").arg(qs(o.bundle)));
+  verdict_->setStyleSheet(QStringLiteral("color: #207020"));
+  verdict_->setText(tr("WRITTEN: QDQ ONNX, %1 weight layers as integer codes, %2 activation "
+                       "sites quantized")
+                        .arg(o.weight_layers)
+                        .arg(o.activation_sites));
+  QString text =
+      tr("ONNX opset 13, for ONNX Runtime:\n"
+         "  weights as DequantizeLinear of their integer codes,\n"
+         "  activations as QuantizeLinear -> Clip -> DequantizeLinear,\n"
+         "  the input is the normalized image (mean and std in the model's "
+         "metadata).\n");
+  if (o.float_weights > 0)
+    text += tr("%1 weight layers written in float (full precision or real-valued levels).\n")
+                .arg(o.float_weights);
+  for (const auto& note : o.notes) text += QStringLiteral("note: ") + qs(note) + "\n";
   details_->setPlainText(text);
 }
 

@@ -1,7 +1,8 @@
 #pragma once
-// The export page: pick a finished run, one button writes the bundle and verifies it on
-// OpenCL; shows pass/fail, the first mismatches if any, the agreement with the simulation,
-// the FPGA resource estimate and the folder.
+// The export page: pick a finished run and a format, one button exports it. The OpenCL bundle
+// is verified: pass/fail, the first mismatches if any, the agreement with the simulation, the
+// FPGA resource estimate and the folder. QDQ ONNX (for ONNX Runtime) shows what was written
+// and the notes of layers written in another form.
 #include <QWidget>
 
 #include "engine/studio_engine.h"
@@ -20,7 +21,9 @@ class ExportPage : public QWidget {
   explicit ExportPage(QWidget* parent = nullptr);
 
   void setRuns(const QVector<widgets::RunRow>& runs);  // newest selected
-  int selectedRun() const;  // index into the runs, or -1
+  int selectedRun() const;                             // index into the runs, or -1
+  QString format() const;                              // "bundle" or "qdq"
+  QComboBox* formatBox() const { return format_; }
   QPushButton* exportButton() const { return export_; }
   QString verdictText() const;
 
@@ -33,7 +36,10 @@ class ExportPage : public QWidget {
   void exportRequested();
 
  private:
+  void showQdqOutcome(const studio::ExportOutcome& outcome);
+
   QComboBox* runs_;
+  QComboBox* format_;
   QPushButton* export_;
   QPushButton* open_folder_;
   QLabel* verdict_;

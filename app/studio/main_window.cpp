@@ -100,7 +100,7 @@ MainWindow::MainWindow(const Project& project, QWidget* parent) : QMainWindow(pa
   connect(export_job_, &ExportJob::stage, export_, &ExportPage::showStage);
   connect(export_job_, &ExportJob::finished, this, [this](const studio::ExportOutcome& o) {
     export_->showOutcome(o);
-    last_bundle_ = qs(o.bundle);
+    if (o.format == "bundle") last_bundle_ = qs(o.bundle);
     updateActions();
   });
   connect(export_job_, &ExportJob::failed, this, [this](const QString& message) {
@@ -236,10 +236,12 @@ bool MainWindow::startExport() {
   if (index < 0 || index >= runs.size() || export_job_->running()) return false;
   const widgets::RunRow& run = runs[index];
   studio::ExportRequest r;
+  r.format = ss(export_->format());
   r.checkpoint = ss(run.checkpoint);
   r.data = ss(run.data);
   r.out = ss(QDir(workDir()).filePath(QStringLiteral("exports/") +
-                                      QFileInfo(run.checkpoint).completeBaseName()));
+                                      QFileInfo(run.checkpoint).completeBaseName() +
+                                      (r.format == "qdq" ? QStringLiteral(".onnx") : QString())));
   export_->started(qs(r.out));
   showPage(PageExport);
   const bool started = export_job_->start(r);

@@ -5,6 +5,7 @@
 // open (or the wrong one does), or when a page renders as a blank image. Screenshot 8: an
 // imported MobileNetV3 trained with LSQ, the plots on a squeeze-excitation gate.
 #include <QApplication>
+#include <QComboBox>
 #include <QDir>
 #include <QImage>
 #include <QSet>
@@ -153,5 +154,15 @@ int main(int argc, char** argv) {
   std::printf("export: %s\n", qPrintable(w.exportPage()->verdictText()));
   ok = w.exportPage()->verdictText().startsWith(QStringLiteral("PASS")) && ok;
   ok = shoot(w, dir, QStringLiteral("4-export")) && ok;
+
+  // The same run as QDQ ONNX for ONNX Runtime.
+  QComboBox* format = w.exportPage()->formatBox();
+  format->setCurrentIndex(format->findData(QStringLiteral("qdq")));
+  ok = w.startExport() && ok;
+  ok = QTest::qWaitFor([&] { return !w.exportJob()->running(); }, kTimeoutMs) && ok;
+  QTest::qWait(100);
+  std::printf("export (QDQ): %s\n", qPrintable(w.exportPage()->verdictText()));
+  ok = w.exportPage()->verdictText().startsWith(QStringLiteral("WRITTEN")) && ok;
+  ok = shoot(w, dir, QStringLiteral("4b-export-qdq")) && ok;
   return ok ? 0 : 1;
 }

@@ -12,13 +12,13 @@
 #include <QTest>
 
 #include "engine_reference.h"
-#include "plan_entries.h"
-#include "test_paths.h"
 #include "export_job.h"
 #include "export_page.h"
 #include "fpga_estimator.h"
 #include "main_window.h"
 #include "model_panel.h"
+#include "plan_entries.h"
+#include "test_paths.h"
 #include "training_job.h"
 #include "training_page.h"
 #include "widgets/cost_summary.h"
@@ -49,8 +49,9 @@ Project lenet_project(const QString& preset, const QString& edges) {
 }
 
 bool wait_for_run(MainWindow& w, int runs) {
-  return QTest::qWaitFor([&] { return w.runsView()->runs().size() >= runs && !w.trainingJob()->running(); },
-                         kTrainingTimeoutMs);
+  return QTest::qWaitFor(
+      [&] { return w.runsView()->runs().size() >= runs && !w.trainingJob()->running(); },
+      kTrainingTimeoutMs);
 }
 
 }  // namespace
@@ -124,7 +125,22 @@ TEST(Studio, ShortTrainingFillsThePlotsAndEndsWithARunInTheRunsTable) {
   EXPECT_EQ(run.plan.size(), w.layerModel()->rowCount());
   EXPECT_EQ(w.runsView()->scatterPoints(), 1);
 
-  // The export button writes a bundle and verifies it on OpenCL.
+  // With the QDQ format chosen, the export button writes the ONNX file (no OpenCL needed).
+  QComboBox* format = w.exportPage()->formatBox();
+  format->setCurrentIndex(format->findData(QStringLiteral("qdq")));
+  w.exportPage()->exportButton()->click();
+  ASSERT_TRUE(QTest::qWaitFor([&] { return !w.exportJob()->running(); }, kTrainingTimeoutMs));
+  QTest::qWait(50);
+  const QString written = w.exportPage()->verdictText();
+  EXPECT_TRUE(written.startsWith(QStringLiteral("WRITTEN: QDQ ONNX, 5 weight layers")))
+      << written.toStdString();
+  const QString onnx = QFileInfo(run.checkpoint).absolutePath() + "/../exports/" +
+                       QFileInfo(run.checkpoint).completeBaseName() + ".onnx";
+  EXPECT_TRUE(QFileInfo::exists(onnx)) << onnx.toStdString();
+  EXPECT_TRUE(w.project().last_bundle.isEmpty()) << "a QDQ file is not a bundle";
+
+  // The bundle format writes a bundle and verifies it on OpenCL.
+  format->setCurrentIndex(format->findData(QStringLiteral("bundle")));
   w.exportPage()->exportButton()->click();
   ASSERT_TRUE(QTest::qWaitFor([&] { return !w.exportJob()->running(); }, kTrainingTimeoutMs));
   QTest::qWait(50);  // the finished signal is queued
@@ -205,7 +221,8 @@ TEST(Studio, ABadCheckpointIsAReadableMessageNotACrash) {
   Project p = lenet_project("w4a4", "quantized");
   p.model = QStringLiteral(BITSHIFT_TEST_TMP "/no-such-model.bsck");
   MainWindow w(p);
-  EXPECT_TRUE(w.lastError().contains(QStringLiteral("no-such-model.bsck"))) << w.lastError().toStdString();
+  EXPECT_TRUE(w.lastError().contains(QStringLiteral("no-such-model.bsck")))
+      << w.lastError().toStdString();
   EXPECT_FALSE(w.startTraining());
   EXPECT_FALSE(w.trainingJob()->running());
 }

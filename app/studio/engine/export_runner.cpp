@@ -1,14 +1,44 @@
 // run_export for the studio's Export button: the same export job as `bitshift-cli export`,
 // its results flattened to plain values and texts.
+#include <filesystem>
+
+#include "data/registry.h"
 #include "engine/studio_engine.h"
 #include "integer/export_job.h"
+#include "interop/qdq_export.h"
+#include "train/model_source.h"
 #include "util/error.h"
 
 namespace bitshift::studio {
 
+namespace {
+
+ExportOutcome export_qdq(const ExportRequest& request,
+                         const std::function<void(const std::string& stage)>& stage) {
+  if (stage) stage("load");
+  LoadedModel lm = load_model(request.checkpoint, open_dataset(request.data), request.data);
+  if (!lm.quantized) throw Error("'" + request.checkpoint + "' is not a quantized checkpoint");
+  if (stage) stage("write QDQ ONNX");
+  if (const auto dir = std::filesystem::path(request.out).parent_path(); !dir.empty())
+    std::filesystem::create_directories(dir);
+  const QdqExport r = write_qdq(lm.quantized_network, lm.normalization, request.out);
+  ExportOutcome out;
+  out.format = "qdq";
+  out.bundle = r.path;
+  out.weight_layers = r.weight_layers;
+  out.float_weights = r.float_weights;
+  out.activation_sites = r.activation_sites;
+  out.notes = r.notes;
+  out.layers = static_cast<int>(lm.quantized_network.model->graph().size());
+  return out;
+}
+
+}  // namespace
+
 Result<ExportOutcome> run_export(const ExportRequest& request,
                                  const std::function<void(const std::string& stage)>& stage) {
   return capture([&]() -> ExportOutcome {
+    if (request.format == "qdq") return export_qdq(request, stage);
     ExportConfig c;
     c.checkpoint = request.checkpoint;
     c.data = request.data;

@@ -145,13 +145,18 @@ Result<TrainOutcome> run_training(const TrainRequest& request, JobControl& contr
                                   const std::function<void(const TrainReport&)>& report);
 
 struct ExportRequest {
-  std::string checkpoint, data = "fashion-mnist", out;
+  std::string format = "bundle";  // "bundle" (OpenCL, verified) or "qdq" (ONNX for ONNX Runtime)
+  std::string checkpoint, data = "fashion-mnist", out;  // out: bundle folder or .onnx file
   int64_t agreement_images = 2000;
   std::string fpga = "arria10";
 };
 
 struct ExportOutcome {
-  std::string bundle;
+  std::string format = "bundle";
+  std::string bundle;  // the bundle folder, or the .onnx file
+  // QDQ: weights as DequantizeLinear of codes, in float, activation sites, notes per layer.
+  int64_t weight_layers = 0, float_weights = 0, activation_sites = 0;
+  std::vector<std::string> notes;
   bool verified = false, passed = false;
   std::string verdict;       // "passed", "mismatch", "no_device", "opencl_error"
   std::string verification;  // the verification text (first mismatches when any)
@@ -164,8 +169,8 @@ struct ExportOutcome {
   int layers = 0;
 };
 
-// Lowers, measures agreement, writes the bundle, verifies it on OpenCL. `stage` gets
-// "lower", "agreement", ... as they start.
+// Lowers, measures agreement, writes the bundle, verifies it on OpenCL; or writes the QDQ ONNX
+// file. `stage` gets "lower", "agreement", ... as they start.
 Result<ExportOutcome> run_export(const ExportRequest& request,
                                  const std::function<void(const std::string& stage)>& stage);
 
