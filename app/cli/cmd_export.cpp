@@ -22,8 +22,6 @@ int export_qdq(const Args& args, const Output& out) {
   if (!lm.quantized)
     throw Error("'" + checkpoint + "' is an FP32 checkpoint; export needs a quantized one " +
                 "(bitshift-cli quantize ... --out q.bsck)");
-  if (const auto dir = std::filesystem::path(path).parent_path(); !dir.empty())
-    std::filesystem::create_directories(dir);
   out.text("Exporting " + checkpoint + " to " + path + " (QDQ ONNX, opset 13)\n");
   const QdqExport r = write_qdq(lm.quantized_network, lm.normalization, path);
   char line[256];
@@ -53,7 +51,7 @@ int cmd_export(const std::vector<std::string>& argv) {
       opt_threads(),
       {"format", "F",
        "bundle (default: the verified OpenCL bundle) or qdq (ONNX with "
-       "QuantizeLinear/DequantizeLinear, for ONNX Runtime, TensorRT, OpenVINO)"},
+       "QuantizeLinear/DequantizeLinear, for ONNX Runtime)"},
       {"out", "PATH",
        "bundle directory (default exports/<checkpoint name>), or the .onnx file "
        "(default exports/<checkpoint name>.onnx)"},

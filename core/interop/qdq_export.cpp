@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <filesystem>
 #include <functional>
 #include <sstream>
 
@@ -212,6 +213,13 @@ QdqExport write_qdq(QuantizedNetwork& net, const Normalization& norm, const std:
     if (methods.find(lp.method) == std::string::npos)
       methods += (methods.empty() ? "" : ",") + lp.method;
   meta("bitshift_methods", methods);
+  if (const auto dir = std::filesystem::path(path).parent_path(); !dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec)
+      throw Error("cannot create the folder '" + dir.string() + "' for '" + path +
+                  "': " + ec.message());
+  }
   save_onnx(model, path);
   w.result.path = path;
   return w.result;

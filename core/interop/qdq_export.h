@@ -21,7 +21,8 @@ struct QdqExport {
   std::vector<std::string> notes;  // where the file is not the plain form above, and why
 };
 
-// Writes `net` (evaluation mode, every quantizer hard) to `path` atomically. The model reads the
+// Writes `net` (evaluation mode, every quantizer hard) to `path` atomically, creating its folder
+// where missing. The model reads the
 // normalized image (mean and std in its metadata). Throws Error naming the layer whose
 // quantizer has no QDQ form: activations wider than 8 bits, N2UQ's learned thresholds, UniQ's
 // odd input levels, quantizers not yet hard.

@@ -1,7 +1,5 @@
 // run_export for the studio's Export button: the same export job as `bitshift-cli export`,
 // its results flattened to plain values and texts.
-#include <filesystem>
-
 #include "data/registry.h"
 #include "engine/studio_engine.h"
 #include "integer/export_job.h"
@@ -19,8 +17,6 @@ ExportOutcome export_qdq(const ExportRequest& request,
   LoadedModel lm = load_model(request.checkpoint, open_dataset(request.data), request.data);
   if (!lm.quantized) throw Error("'" + request.checkpoint + "' is not a quantized checkpoint");
   if (stage) stage("write QDQ ONNX");
-  if (const auto dir = std::filesystem::path(request.out).parent_path(); !dir.empty())
-    std::filesystem::create_directories(dir);
   const QdqExport r = write_qdq(lm.quantized_network, lm.normalization, request.out);
   ExportOutcome out;
   out.format = "qdq";
