@@ -6,13 +6,13 @@
 #include "cli/common.h"
 #include "data/registry.h"
 #include "integer/export_job.h"
-#include "interop/qdq_export.h"
+#include "interop/quantized_export.h"
 
 namespace bitshift::cli {
 
 namespace {
 
-// --format qdq: the simulation as QuantizeLinear/DequantizeLinear ONNX (interop/qdq_export.h).
+// --format qdq: the simulation as QuantizeLinear/DequantizeLinear ONNX (interop/quantized_export.h).
 int export_qdq(const Args& args, const Output& out) {
   const std::string checkpoint = args.get("model", "");
   const std::string data = args.get("data", "fashion-mnist");
@@ -23,7 +23,7 @@ int export_qdq(const Args& args, const Output& out) {
     throw Error("'" + checkpoint + "' is an FP32 checkpoint; export needs a quantized one " +
                 "(bitshift-cli quantize ... --out q.bsck)");
   out.text("Exporting " + checkpoint + " to " + path + " (QDQ ONNX, opset 13)\n");
-  const QdqExport r = write_qdq(lm.quantized_network, lm.normalization, path);
+  const QuantizedExport r = write_qdq(lm.quantized_network, lm.normalization, path);
   char line[256];
   std::snprintf(line, sizeof line,
                 "%lld weight layers as DequantizeLinear of integer codes, %lld in float, %lld "

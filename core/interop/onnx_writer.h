@@ -1,7 +1,7 @@
 #pragma once
 // OnnxWriter: a graph written as an ONNX model, one op at a time (each op spells itself through
 // Op::write_onnx and graph/onnx_emitter.h). The plain writer gives FP32 weights; the quantized
-// formats (interop/qdq_export.h) override what a weight is and what follows an output.
+// formats (interop/quantized_export.h) override what a weight is and what follows an output.
 #include <onnx/onnx_pb.h>
 
 #include <set>

@@ -15,7 +15,7 @@
 #include "data/batcher.h"
 #include "data/registry.h"
 #include "integer/agreement.h"
-#include "interop/qdq_export.h"
+#include "interop/quantized_export.h"
 #include "train/model_source.h"
 
 using namespace bitshift;

@@ -3,7 +3,7 @@
 #include "data/registry.h"
 #include "engine/studio_engine.h"
 #include "integer/export_job.h"
-#include "interop/qdq_export.h"
+#include "interop/quantized_export.h"
 #include "train/model_source.h"
 #include "util/error.h"
 
@@ -17,7 +17,7 @@ ExportOutcome export_qdq(const ExportRequest& request,
   LoadedModel lm = load_model(request.checkpoint, open_dataset(request.data), request.data);
   if (!lm.quantized) throw Error("'" + request.checkpoint + "' is not a quantized checkpoint");
   if (stage) stage("write QDQ ONNX");
-  const QdqExport r = write_qdq(lm.quantized_network, lm.normalization, request.out);
+  const QuantizedExport r = write_qdq(lm.quantized_network, lm.normalization, request.out);
   ExportOutcome out;
   out.format = "qdq";
   out.bundle = r.path;

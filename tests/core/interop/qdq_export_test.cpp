@@ -13,7 +13,7 @@
 #include "../calibrated_network.h"
 #include "../test_util.h"
 #include "integer/agreement.h"
-#include "interop/qdq_export.h"
+#include "interop/quantized_export.h"
 #include "peer_runner.h"
 
 using namespace bitshift;
@@ -99,7 +99,7 @@ TEST_P(QdqInOnnxRuntime, AgreesWithTheSimulation) {
       calibrated(p.model, p.bits, open_dataset("fashion-mnist"), &norm, p.method, &data);
   const std::string path =
       qdq_path(std::filesystem::path(p.model).stem().string() + "-" + p.method + "-" + p.bits);
-  const QdqExport r = write_qdq(net, norm, path);
+  const QuantizedExport r = write_qdq(net, norm, path);
   EXPECT_EQ(r.float_weights, 0);
   EXPECT_EQ(r.weight_layers, static_cast<int64_t>(net.hooks->quantized_layers().size()));
   EXPECT_EQ(r.activation_sites, static_cast<int64_t>(net.hooks->sites().size()));
@@ -164,7 +164,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 // What a QDQ consumer reads: int8 weight codes in the b-bit range through a per-channel
 // DequantizeLinear (axis 0), and activations clipped to their b-bit codes.
-TEST(QdqExport, WritesNarrowCodesPerChannelAndClipsNarrowActivations) {
+TEST(QuantizedExport, WritesNarrowCodesPerChannelAndClipsNarrowActivations) {
   const DatasetPair data = open_dataset("fashion-mnist");
   Normalization norm;
   QuantizedNetwork net = calibrated("lenet5", "w4a4", data, &norm, "lsq");
@@ -209,7 +209,7 @@ TEST(QdqExport, WritesNarrowCodesPerChannelAndClipsNarrowActivations) {
   EXPECT_EQ(static_cast<uint8_t>(act_max->raw_data()[0]), 15);
 }
 
-TEST(QdqExport, RefusesWhatQuantizeLinearCannotExpressNamingTheLayer) {
+TEST(QuantizedExport, RefusesWhatQuantizeLinearCannotExpressNamingTheLayer) {
   const DatasetPair data = open_dataset("fashion-mnist");
   Normalization norm;
   {
@@ -229,12 +229,12 @@ TEST(QdqExport, RefusesWhatQuantizeLinearCannotExpressNamingTheLayer) {
 
 // UNIQ's quantile levels have no integer grid: the layer is written with its float levels and
 // says so, and the model still runs as simulated.
-TEST(QdqExport, RealValuedWeightLevelsAreWrittenAsFloatWithANote) {
+TEST(QuantizedExport, RealValuedWeightLevelsAreWrittenAsFloatWithANote) {
   const DatasetPair data = open_dataset("fashion-mnist");
   Normalization norm;
   QuantizedNetwork net = calibrated("lenet5", "w4a8", data, &norm, "uniq");
   const std::string path = qdq_path("lenet5-uniq-w4a8");
-  const QdqExport r = write_qdq(net, norm, path);
+  const QuantizedExport r = write_qdq(net, norm, path);
   EXPECT_EQ(r.float_weights, static_cast<int64_t>(net.hooks->quantized_layers().size()));
   ASSERT_FALSE(r.notes.empty());
   EXPECT_CONTAINS(r.notes[0], "real-valued levels");
