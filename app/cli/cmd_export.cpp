@@ -12,33 +12,47 @@ namespace bitshift::cli {
 
 namespace {
 
-// --format qdq: the simulation as QuantizeLinear/DequantizeLinear ONNX (interop/quantized_export.h).
-int export_qdq(const Args& args, const Output& out) {
+// --format qdq|qonnx: the simulation as ONNX for other tools (interop/quantized_export.h).
+int export_onnx(const std::string& format, const Args& args, const Output& out) {
   const std::string checkpoint = args.get("model", "");
   const std::string data = args.get("data", "fashion-mnist");
   const std::string path =
-      args.get("out", "exports/" + std::filesystem::path(checkpoint).stem().string() + ".onnx");
+      args.get("out", "exports/" + std::filesystem::path(checkpoint).stem().string() + "." +
+                          format + ".onnx");
   LoadedModel lm = load_model(checkpoint, open_dataset(data), data);
   if (!lm.quantized)
     throw Error("'" + checkpoint + "' is an FP32 checkpoint; export needs a quantized one " +
                 "(bitshift-cli quantize ... --out q.bsck)");
-  out.text("Exporting " + checkpoint + " to " + path + " (QDQ ONNX, opset 13)\n");
-  const QuantizedExport r = write_qdq(lm.quantized_network, lm.normalization, path);
+  const bool qdq = format == "qdq";
+  out.text("Exporting " + checkpoint + " to " + path +
+           (qdq ? " (QDQ ONNX, opset 13)\n" : " (QONNX: opset 11 + qonnx.custom_op.general)\n"));
+  const QuantizedExport r = qdq ? write_qdq(lm.quantized_network, lm.normalization, path)
+                                : write_qonnx(lm.quantized_network, lm.normalization, path);
   char line[256];
   std::snprintf(line, sizeof line,
-                "%lld weight layers as DequantizeLinear of integer codes, %lld in float, %lld "
-                "activation sites as QuantizeLinear/DequantizeLinear\n",
-                (long long)r.weight_layers, (long long)r.float_weights,
-                (long long)r.activation_sites);
+                "%lld weight layers as integer codes (%s), %lld in float, %lld activation sites "
+                "(%s)\n",
+                (long long)r.weight_layers, qdq ? "DequantizeLinear" : "Quant",
+                (long long)r.float_weights, (long long)r.activation_sites,
+                qdq ? "QuantizeLinear/DequantizeLinear" : "Quant or MultiThreshold");
   out.text(line);
   for (const auto& note : r.notes) out.text("  note: " + note + "\n");
+  if (!qdq) {
+    out.text(r.finn_rejects.empty()
+                 ? "FINN: no layer breaks the QONNX import constraints checked here (zero point 0, "
+                   "at most 8-bit activations, integer weights)\n"
+                 : "FINN would refuse:\n");
+    for (const auto& why : r.finn_rejects) out.text("  " + why + "\n");
+  }
   out.text("model: " + r.path + " (input: the normalized image; mean and std in its metadata)\n");
-  out.emit({{"format", "qdq"},
-            {"model", r.path},
-            {"weight_layers", r.weight_layers},
-            {"float_weights", r.float_weights},
-            {"activation_sites", r.activation_sites},
-            {"notes", r.notes}});
+  nlohmann::json j = {{"format", format},
+                      {"model", r.path},
+                      {"weight_layers", r.weight_layers},
+                      {"float_weights", r.float_weights},
+                      {"activation_sites", r.activation_sites},
+                      {"notes", r.notes}};
+  if (!qdq) j["finn_rejects"] = r.finn_rejects;
+  out.emit(j);
   return kExitOk;
 }
 
@@ -50,11 +64,12 @@ int cmd_export(const std::vector<std::string>& argv) {
       opt_data(),
       opt_threads(),
       {"format", "F",
-       "bundle (default: the verified OpenCL bundle) or qdq (ONNX with "
-       "QuantizeLinear/DequantizeLinear, for ONNX Runtime)"},
+       "bundle (default: the verified OpenCL bundle), qdq (ONNX with "
+       "QuantizeLinear/DequantizeLinear, for ONNX Runtime) or qonnx (Quant nodes, for FINN "
+       "and hls4ml)"},
       {"out", "PATH",
        "bundle directory (default exports/<checkpoint name>), or the .onnx file "
-       "(default exports/<checkpoint name>.onnx)"},
+       "(default exports/<checkpoint name>.<format>.onnx)"},
       {"vectors", "N", "test-vector images: input + golden output of every layer (default 8)"},
       {"agreement-images", "N", "test images for integer-vs-simulation agreement (default all)"},
       {"float64-agreement", "",
@@ -84,12 +99,12 @@ int cmd_export(const std::vector<std::string>& argv) {
   const Output out(args.has("json"));
   apply_threads(args);
   const std::string format = args.get("format", "bundle");
-  if (format != "bundle" && format != "qdq")
-    throw UsageError("--format must be bundle or qdq, got '" + format + "'");
-  if (format == "qdq") {
+  if (format != "bundle" && format != "qdq" && format != "qonnx")
+    throw UsageError("--format must be bundle, qdq or qonnx, got '" + format + "'");
+  if (format != "bundle") {
     if (args.get("model", "").empty())
       throw UsageError("export needs --model Q.bsck (a quantized checkpoint)");
-    return export_qdq(args, out);
+    return export_onnx(format, args, out);
   }
   ExportConfig c;
   c.checkpoint = args.get("model", "");

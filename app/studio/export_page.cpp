@@ -21,6 +21,7 @@ ExportPage::ExportPage(QWidget* parent) : QWidget(parent) {
   format_ = new QComboBox(this);
   format_->addItem(tr("OpenCL bundle (FPGA), verified"), QStringLiteral("bundle"));
   format_->addItem(tr("ONNX QDQ (ONNX Runtime)"), QStringLiteral("qdq"));
+  format_->addItem(tr("QONNX (FINN, hls4ml)"), QStringLiteral("qonnx"));
   format_->setToolTip(
       tr("The bundle: integer-only kernels, verified bit for bit on OpenCL. "
          "QDQ: the simulated network as ONNX QuantizeLinear/DequantizeLinear"));
@@ -93,7 +94,7 @@ void ExportPage::showStage(const QString& stage) {
 void ExportPage::showOutcome(const studio::ExportOutcome& o) {
   export_->setEnabled(true);
   open_folder_->setEnabled(true);
-  if (o.format == "qdq") return showQdqOutcome(o);
+  if (o.format != "bundle") return showOnnxOutcome(o);
   bundle_path_ = qs(o.bundle);
   bundle_->setText(o.device.empty()
                        ? tr("Bundle: %1").arg(bundle_path_)
@@ -119,24 +120,35 @@ void ExportPage::showOutcome(const studio::ExportOutcome& o) {
   details_->setPlainText(text);
 }
 
-void ExportPage::showQdqOutcome(const studio::ExportOutcome& o) {
+void ExportPage::showOnnxOutcome(const studio::ExportOutcome& o) {
+  const bool qdq = o.format == "qdq";
   bundle_path_ = QFileInfo(qs(o.bundle)).absolutePath();
   bundle_->setText(tr("Model: %1").arg(qs(o.bundle)));
   verdict_->setStyleSheet(QStringLiteral("color: #207020"));
-  verdict_->setText(tr("WRITTEN: QDQ ONNX, %1 weight layers as integer codes, %2 activation "
-                       "sites quantized")
+  verdict_->setText(tr("WRITTEN: %1, %2 weight layers as integer codes, %3 activation sites "
+                       "quantized")
+                        .arg(qdq ? tr("QDQ ONNX") : tr("QONNX"))
                         .arg(o.weight_layers)
                         .arg(o.activation_sites));
   QString text =
-      tr("ONNX opset 13, for ONNX Runtime:\n"
-         "  weights as DequantizeLinear of their integer codes,\n"
-         "  activations as QuantizeLinear -> Clip -> DequantizeLinear,\n"
-         "  the input is the normalized image (mean and std in the model's "
-         "metadata).\n");
+      qdq ? tr("ONNX opset 13, for ONNX Runtime:\n"
+               "  weights as DequantizeLinear of their integer codes,\n"
+               "  activations as QuantizeLinear -> Clip -> DequantizeLinear,\n")
+          : tr("ONNX opset 11 with qonnx.custom_op.general, for FINN and hls4ml:\n"
+               "  weights and activations as Quant nodes (BipolarQuant for binary weights),\n"
+               "  learned thresholds as MultiThreshold, every tensor's shape in value_info,\n");
+  text += tr("  the input is the normalized image (mean and std in the model's metadata).\n");
   if (o.float_weights > 0)
     text += tr("%1 weight layers written in float (full precision or real-valued levels).\n")
                 .arg(o.float_weights);
   for (const auto& note : o.notes) text += QStringLiteral("note: ") + qs(note) + "\n";
+  if (!qdq) {
+    text += o.finn_rejects.empty()
+                ? tr("\nFINN: no layer breaks the QONNX import constraints checked here (zero "
+                     "point 0, at most 8-bit activations, integer weights).\n")
+                : tr("\nA FINN flow would refuse:\n");
+    for (const auto& why : o.finn_rejects) text += QStringLiteral("  ") + qs(why) + "\n";
+  }
   details_->setPlainText(text);
 }
 

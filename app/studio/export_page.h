@@ -36,7 +36,7 @@ class ExportPage : public QWidget {
   void exportRequested();
 
  private:
-  void showQdqOutcome(const studio::ExportOutcome& outcome);
+  void showOnnxOutcome(const studio::ExportOutcome& outcome);
 
   QComboBox* runs_;
   QComboBox* format_;

@@ -239,9 +239,9 @@ bool MainWindow::startExport() {
   r.format = ss(export_->format());
   r.checkpoint = ss(run.checkpoint);
   r.data = ss(run.data);
-  r.out = ss(QDir(workDir()).filePath(QStringLiteral("exports/") +
-                                      QFileInfo(run.checkpoint).completeBaseName() +
-                                      (r.format == "qdq" ? QStringLiteral(".onnx") : QString())));
+  r.out = ss(QDir(workDir()).filePath(
+      QStringLiteral("exports/") + QFileInfo(run.checkpoint).completeBaseName() +
+      (r.format == "bundle" ? QString() : "." + qs(r.format) + ".onnx")));
   export_->started(qs(r.out));
   showPage(PageExport);
   const bool started = export_job_->start(r);

@@ -10,15 +10,17 @@ namespace bitshift {
 
 namespace {
 
-onnx::TypeProto tensor_type(int32_t elem, const std::vector<int64_t>& dims) {
+onnx::TypeProto tensor_type(int32_t elem, const std::vector<int64_t>& dims, int64_t batch) {
   onnx::TypeProto t;
   auto* tt = t.mutable_tensor_type();
   tt->set_elem_type(elem);
   auto* shape = tt->mutable_shape();
   for (size_t i = 0; i < dims.size(); ++i) {
     auto* d = shape->add_dim();
-    if (i == 0)
+    if (i == 0 && batch <= 0)
       d->set_dim_param("N");  // any batch
+    else if (i == 0)
+      d->set_dim_value(batch);
     else
       d->set_dim_value(dims[i]);
   }
@@ -88,7 +90,7 @@ void save_onnx(const onnx::ModelProto& model, const std::string& path) {
 OnnxWriter::OnnxWriter(GraphModule model, int64_t opset)
     : model_(std::move(model)), opset_(opset) {}
 
-onnx::ModelProto OnnxWriter::write() {
+onnx::ModelProto OnnxWriter::write(int64_t batch) {
   proto_ = onnx::ModelProto();
   proto_.set_ir_version(opset_ <= 11 ? 6 : 7);  // what ONNX 1.6 / 1.8 wrote for these opsets
   proto_.set_producer_name("bitshift");
@@ -110,7 +112,7 @@ onnx::ModelProto OnnxWriter::write() {
   const Shape in = g.input_shape();
   auto* x = graph_->add_input();
   x->set_name(unique("input"));
-  *x->mutable_type() = tensor_type(onnx::TensorProto::FLOAT, {1, in.c, in.h, in.w});
+  *x->mutable_type() = tensor_type(onnx::TensorProto::FLOAT, {1, in.c, in.h, in.w}, batch);
   for (int i = 0; i < g.size(); ++i) {
     current_ = i;
     const Node& n = g.node(i);
@@ -126,7 +128,7 @@ onnx::ModelProto OnnxWriter::write() {
   const Shape o = g.node(g.size() - 1).out_shape;
   auto* y = graph_->add_output();
   y->set_name(names_.back());
-  *y->mutable_type() = tensor_type(onnx::TensorProto::FLOAT, {1, o.c});
+  *y->mutable_type() = tensor_type(onnx::TensorProto::FLOAT, {1, o.c}, batch);
   graph_ = nullptr;
   return proto_;
 }

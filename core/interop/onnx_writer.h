@@ -19,8 +19,9 @@ class OnnxWriter : public OnnxEmitter {
   OnnxWriter(GraphModule model, int64_t opset);
 
   // Every node of the graph in order; input "input" [N, C, H, W], output "logits" [N, classes]
-  // (N a symbolic batch). Throws Error naming the node an op or subclass refuses.
-  onnx::ModelProto write();
+  // (N a symbolic batch, or `batch` when positive: FINN's tools want a fixed one). Throws Error
+  // naming the node an op or subclass refuses.
+  onnx::ModelProto write(int64_t batch = 0);
 
   // OnnxEmitter, for the node being written.
   int64_t opset() const override { return opset_; }
@@ -44,6 +45,8 @@ class OnnxWriter : public OnnxEmitter {
   // Domains beside the default one ({"qonnx.custom_op.general", 1}).
   virtual std::vector<std::pair<std::string, int64_t>> extra_domains() const { return {}; }
 
+  // The node written last (to set what the emitter does not: a custom op's domain).
+  onnx::NodeProto* last_node() { return graph_->mutable_node(graph_->node_size() - 1); }
   // An initializer named `name` (made unique) holding `t`.
   std::string initializer(const std::string& name, const torch::Tensor& t);
   [[noreturn]] void fail(int node, const std::string& why) const;

@@ -24,8 +24,8 @@ class QdqWriter : public interop_detail::QuantizedWriter {
     const std::string name = graph().node(layer).name;
     const bool int8 = c.lo >= -128 && c.hi <= 127;
     if (!int8)
-      result_.notes.push_back("layer '" + name + "': weight values " + std::to_string(c.lo) +
-                              ".." + std::to_string(c.hi) + " do not fit int8; written as int32");
+      result_.notes.push_back("layer '" + name + "': weight values " + std::to_string(c.lo) + ".." +
+                              std::to_string(c.hi) + " do not fit int8; written as int32");
     else if (c.table && bits < 8)
       result_.notes.push_back("layer '" + name + "': " + std::to_string(bits) +
                               "-bit weight codes index a table of integer values (non-uniform "
@@ -56,8 +56,8 @@ class QdqWriter : public interop_detail::QuantizedWriter {
     else if (c.lo < 0 && c.hi - c.lo <= 255)
       zero_point = -c.lo;
     else if (c.lo < 0 || c.hi > 255)
-      fail(layer, "its " + std::to_string(bits) + "-bit activation codes " +
-                      std::to_string(c.lo) + ".." + std::to_string(c.hi) +
+      fail(layer, "its " + std::to_string(bits) + "-bit activation codes " + std::to_string(c.lo) +
+                      ".." + std::to_string(c.hi) +
                       " do not fit 8 bits, the widest QuantizeLinear writes at opset 13");
     const int64_t type_lo = type == torch::kInt8 ? -128 : 0, type_hi = type_lo + 255;
     const int64_t code_lo = c.lo + zero_point, code_hi = c.hi + zero_point;
@@ -81,9 +81,10 @@ class QdqWriter : public interop_detail::QuantizedWriter {
   }
 
   std::string threshold_nodes(int layer, const std::string&, const ActivationGrid&) override {
-    fail(layer, "its activations are levels of learned thresholds (N2UQ), which QuantizeLinear "
-                "cannot express; --format qonnx writes them as MultiThreshold, and the bundle "
-                "export lowers them to multi-thresholds");
+    fail(layer,
+         "its activations are levels of learned thresholds (N2UQ), which QuantizeLinear "
+         "cannot express; --format qonnx writes them as MultiThreshold, and the bundle "
+         "export lowers them to multi-thresholds");
   }
 };
 

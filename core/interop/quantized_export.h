@@ -23,9 +23,9 @@ namespace bitshift {
 struct QuantizedExport {
   std::string format;  // "qdq" or "qonnx"
   std::string path;
-  int64_t weight_layers = 0;     // weights written as integer codes
-  int64_t float_weights = 0;     // FP32 layers and real-valued levels, written as float
-  int64_t activation_sites = 0;  // quantized activations
+  int64_t weight_layers = 0;       // weights written as integer codes
+  int64_t float_weights = 0;       // FP32 layers and real-valued levels, written as float
+  int64_t activation_sites = 0;    // quantized activations
   std::vector<std::string> notes;  // where the file departs from the plain form, per layer
   // QONNX: what a FINN flow would refuse, per layer, and why (its import constraints).
   std::vector<std::string> finn_rejects;
@@ -33,7 +33,8 @@ struct QuantizedExport {
 
 // Throws Error naming the layer whose quantizer has no QDQ form: activations wider than 8 bits,
 // N2UQ's learned thresholds, quantizers not yet hard.
-QuantizedExport write_qdq(QuantizedNetwork& net, const Normalization& norm, const std::string& path);
+QuantizedExport write_qdq(QuantizedNetwork& net, const Normalization& norm,
+                          const std::string& path);
 
 // Throws Error naming the layer whose quantizer has no QONNX form (levels that are no b-bit
 // range) or is not yet hard.

@@ -19,8 +19,9 @@ std::string join(const std::vector<float>& v) {
 
 }  // namespace
 
-QuantizedWriter::QuantizedWriter(QuantizedNetwork& net, int64_t opset, std::string format)
-    : OnnxWriter(net.model, opset), net_(net) {
+QuantizedWriter::QuantizedWriter(QuantizedNetwork& net, int64_t opset, std::string format,
+                                 int64_t batch)
+    : OnnxWriter(net.model, opset), net_(net), batch_(batch) {
   result_.format = std::move(format);
 }
 
@@ -94,9 +95,9 @@ std::string QuantizedWriter::after_output(int layer, const std::string& out) {
 QuantizedExport QuantizedWriter::write_file(const Normalization& norm, const std::string& path,
                                             const std::string& doc) {
   net_.model->eval();
-  onnx::ModelProto model = write();
-  model.set_doc_string("Bitshift " + result_.format + " export of '" +
-                       net_.model->graph().name() + "'. Input: the image as float [N, C, H, W] " +
+  onnx::ModelProto model = write(batch_);
+  model.set_doc_string("Bitshift " + result_.format + " export of '" + net_.model->graph().name() +
+                       "'. Input: the image as float [N, C, H, W] " +
                        "in 0..1, minus mean, divided by std (metadata). " + doc);
   auto meta = [&](const std::string& k, const std::string& v) {
     auto* p = model.add_metadata_props();

@@ -33,7 +33,8 @@ struct SiteCodes {
 
 class QuantizedWriter : public OnnxWriter {
  public:
-  QuantizedWriter(QuantizedNetwork& net, int64_t opset, std::string format);
+  // `batch`: the model's fixed batch size, or 0 for any.
+  QuantizedWriter(QuantizedNetwork& net, int64_t opset, std::string format, int64_t batch = 0);
 
   // Writes the model to `path` (metadata: normalization, methods) and returns what it wrote.
   QuantizedExport write_file(const Normalization& norm, const std::string& path,
@@ -56,6 +57,7 @@ class QuantizedWriter : public OnnxWriter {
 
   QuantizedNetwork& net_;
   QuantizedExport result_;
+  int64_t batch_;
 
  private:
   void require_hard(int layer, QuantState s, const char* what) const;

@@ -45,8 +45,8 @@ TEST(CliImport, TorchScriptModelQuantizesWithNiceAndReloadsAsACheckpoint) {
 // UserNet (make_fixtures.py) quantized min/max w8a8 with `extra` options, written to `name`.
 int quantize_usernet(const std::string& name, const std::string& extra = "") {
   return cli("quantize --model " + fixture("usernet.onnx") + " --method minmax --bits w8a8" +
-             " --edges quantized " + extra + " --epochs 1 --train-limit 256 --test-limit 64 --out " +
-             tmp(name))
+             " --edges quantized " + extra +
+             " --epochs 1 --train-limit 256 --test-limit 64 --out " + tmp(name))
       .exit_code;
 }
 
@@ -92,9 +92,21 @@ TEST(CliImport, AUsersOwnCnnLeavesAsQdqOnnxFullPrecisionLayerIncluded) {
   EXPECT_GE(j.at("activation_sites").get<int>(), 3);
   EXPECT_GT(std::filesystem::file_size(onnx), 1000u);
 
+  // QONNX: the same, with what a FINN flow would refuse named by layer.
+  const std::string qonnx = tmp("usernet-qdq/usernet.qonnx.onnx");
+  const CliRun rq = cli("export --format qonnx --model " + q + " --out " + qonnx + " --json");
+  ASSERT_EQ(rq.exit_code, 0) << rq.err;
+  const auto jq = nlohmann::json::parse(rq.out);
+  EXPECT_EQ(jq.at("format"), "qonnx");
+  const std::string rejects = jq.at("finn_rejects").dump();
+  EXPECT_NE(rejects.find("layer 'conv_wide': full-precision weights"), std::string::npos)
+      << rejects;
+  EXPECT_NE(rejects.find("zero point"), std::string::npos) << rejects;  // min/max input
+  EXPECT_TRUE(std::filesystem::exists(qonnx));
+
   const CliRun bad = cli("export --format tflite --model " + q);
   EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_NE(bad.err.find("--format must be bundle or qdq, got 'tflite'"), std::string::npos)
+  EXPECT_NE(bad.err.find("--format must be bundle, qdq or qonnx, got 'tflite'"), std::string::npos)
       << bad.err;
 }
 

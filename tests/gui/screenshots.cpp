@@ -164,5 +164,12 @@ int main(int argc, char** argv) {
   std::printf("export (QDQ): %s\n", qPrintable(w.exportPage()->verdictText()));
   ok = w.exportPage()->verdictText().startsWith(QStringLiteral("WRITTEN")) && ok;
   ok = shoot(w, dir, QStringLiteral("4b-export-qdq")) && ok;
+  format->setCurrentIndex(format->findData(QStringLiteral("qonnx")));
+  ok = w.startExport() && ok;
+  ok = QTest::qWaitFor([&] { return !w.exportJob()->running(); }, kTimeoutMs) && ok;
+  QTest::qWait(100);
+  std::printf("export (QONNX): %s\n", qPrintable(w.exportPage()->verdictText()));
+  ok = w.exportPage()->verdictText().startsWith(QStringLiteral("WRITTEN: QONNX")) && ok;
+  ok = shoot(w, dir, QStringLiteral("4c-export-qonnx")) && ok;
   return ok ? 0 : 1;
 }

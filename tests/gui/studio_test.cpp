@@ -135,7 +135,7 @@ TEST(Studio, ShortTrainingFillsThePlotsAndEndsWithARunInTheRunsTable) {
   EXPECT_TRUE(written.startsWith(QStringLiteral("WRITTEN: QDQ ONNX, 5 weight layers")))
       << written.toStdString();
   const QString onnx = QFileInfo(run.checkpoint).absolutePath() + "/../exports/" +
-                       QFileInfo(run.checkpoint).completeBaseName() + ".onnx";
+                       QFileInfo(run.checkpoint).completeBaseName() + ".qdq.onnx";
   EXPECT_TRUE(QFileInfo::exists(onnx)) << onnx.toStdString();
   EXPECT_TRUE(w.project().last_bundle.isEmpty()) << "a QDQ file is not a bundle";
 

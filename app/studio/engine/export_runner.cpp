@@ -11,20 +11,23 @@ namespace bitshift::studio {
 
 namespace {
 
-ExportOutcome export_qdq(const ExportRequest& request,
-                         const std::function<void(const std::string& stage)>& stage) {
+ExportOutcome export_onnx(const ExportRequest& request,
+                          const std::function<void(const std::string& stage)>& stage) {
   if (stage) stage("load");
   LoadedModel lm = load_model(request.checkpoint, open_dataset(request.data), request.data);
   if (!lm.quantized) throw Error("'" + request.checkpoint + "' is not a quantized checkpoint");
-  if (stage) stage("write QDQ ONNX");
-  const QuantizedExport r = write_qdq(lm.quantized_network, lm.normalization, request.out);
+  const bool qdq = request.format == "qdq";
+  if (stage) stage(qdq ? "write QDQ ONNX" : "write QONNX");
+  const QuantizedExport r = qdq ? write_qdq(lm.quantized_network, lm.normalization, request.out)
+                                : write_qonnx(lm.quantized_network, lm.normalization, request.out);
   ExportOutcome out;
-  out.format = "qdq";
+  out.format = r.format;
   out.bundle = r.path;
   out.weight_layers = r.weight_layers;
   out.float_weights = r.float_weights;
   out.activation_sites = r.activation_sites;
   out.notes = r.notes;
+  out.finn_rejects = r.finn_rejects;
   out.layers = static_cast<int>(lm.quantized_network.model->graph().size());
   return out;
 }
@@ -34,7 +37,7 @@ ExportOutcome export_qdq(const ExportRequest& request,
 Result<ExportOutcome> run_export(const ExportRequest& request,
                                  const std::function<void(const std::string& stage)>& stage) {
   return capture([&]() -> ExportOutcome {
-    if (request.format == "qdq") return export_qdq(request, stage);
+    if (request.format != "bundle") return export_onnx(request, stage);
     ExportConfig c;
     c.checkpoint = request.checkpoint;
     c.data = request.data;

@@ -145,7 +145,8 @@ Result<TrainOutcome> run_training(const TrainRequest& request, JobControl& contr
                                   const std::function<void(const TrainReport&)>& report);
 
 struct ExportRequest {
-  std::string format = "bundle";  // "bundle" (OpenCL, verified) or "qdq" (ONNX for ONNX Runtime)
+  // "bundle" (OpenCL, verified), "qdq" (ONNX for ONNX Runtime) or "qonnx" (FINN, hls4ml)
+  std::string format = "bundle";
   std::string checkpoint, data = "fashion-mnist", out;  // out: bundle folder or .onnx file
   int64_t agreement_images = 2000;
   std::string fpga = "arria10";
@@ -154,9 +155,10 @@ struct ExportRequest {
 struct ExportOutcome {
   std::string format = "bundle";
   std::string bundle;  // the bundle folder, or the .onnx file
-  // QDQ: weights as DequantizeLinear of codes, in float, activation sites, notes per layer.
+  // QDQ and QONNX: weights as codes, in float, activation sites, notes per layer, and (QONNX)
+  // what a FINN flow would refuse.
   int64_t weight_layers = 0, float_weights = 0, activation_sites = 0;
-  std::vector<std::string> notes;
+  std::vector<std::string> notes, finn_rejects;
   bool verified = false, passed = false;
   std::string verdict;       // "passed", "mismatch", "no_device", "opencl_error"
   std::string verification;  // the verification text (first mismatches when any)

@@ -34,22 +34,34 @@ inline torch::Tensor read_float_file(const std::string& path, int64_t rows) {
   return t;
 }
 
+// `script` (a runner beside this file) running `model` on the batch `x` [N, C, H, W]: the
+// model's first output, [N, K].
+inline torch::Tensor run_peer(const std::string& script, const std::string& model,
+                              const torch::Tensor& x, const std::string& mode = "") {
+  const std::string in = model + ".input.f32", out = model + ".output.f32";
+  write_floats(in, x);
+  const std::string cmd = peer_python() + " " + BITSHIFT_TEST_SOURCES + "/core/interop/" + script +
+                          " " + model + " " + in + " " + std::to_string(x.size(0)) + " " +
+                          std::to_string(x.size(1)) + " " + std::to_string(x.size(2)) + " " +
+                          std::to_string(x.size(3)) + " " + out + " " + mode;
+  const int rc = std::system(cmd.c_str());
+  if (rc != 0) {
+    std::cerr << script << " failed (" << rc << "): " << cmd << "\n";
+    return torch::Tensor();
+  }
+  return read_float_file(out, x.size(0));
+}
+
 // `model` run by ONNX Runtime on the batch `x` [N, C, H, W]: its first output, [N, K]. `mode`:
 // "as-written" (graph optimizations off) or "optimized" (QDQ fused into integer kernels).
 inline torch::Tensor run_onnx_runtime(const std::string& model, const torch::Tensor& x,
                                       const std::string& mode = "as-written") {
-  const std::string in = model + ".input.f32", out = model + ".output.f32";
-  write_floats(in, x);
-  const std::string cmd =
-      peer_python() + " " + BITSHIFT_TEST_SOURCES + "/core/interop/ort_run.py " + model + " " + in +
-      " " + std::to_string(x.size(0)) + " " + std::to_string(x.size(1)) + " " +
-      std::to_string(x.size(2)) + " " + std::to_string(x.size(3)) + " " + out + " " + mode;
-  const int rc = std::system(cmd.c_str());
-  if (rc != 0) {
-    std::cerr << "ONNX Runtime failed (" << rc << "): " << cmd << "\n";
-    return torch::Tensor();
-  }
-  return read_float_file(out, x.size(0));
+  return run_peer("ort_run.py", model, x, mode);
+}
+
+// A QONNX `model` run by qonnx's executor after its cleanup transformations.
+inline torch::Tensor run_qonnx(const std::string& model, const torch::Tensor& x) {
+  return run_peer("qonnx_run.py", model, x);
 }
 
 }  // namespace bitshift::testing
