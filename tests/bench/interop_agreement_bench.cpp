@@ -1,7 +1,8 @@
-// A quantized checkpoint as QDQ ONNX in ONNX Runtime against the studio's simulation: top-1
+// A quantized checkpoint exported for other tools, run by the consumer's own tool against the
+// studio's simulation: QDQ ONNX in ONNX Runtime (optimized), QONNX in qonnx's executor. Top-1
 // accuracy of both on the first test images, the share of images whose top-1 agree, and how
 // far the logits move; the float32 simulation against itself in float64 as the noise floor.
-// Usage: qdq_agreement_bench CHECKPOINT [images=2000] [data=fashion-mnist]
+// Usage: interop_agreement_bench CHECKPOINT [images=2000] [format=qdq|qonnx] [data=fashion-mnist]
 // Prints one Markdown table row: images, simulated %, ONNX Runtime %, same class %, differ,
 // logits max / median relative difference, same class float32 vs float64 simulation %.
 #include <torch/torch.h>
@@ -45,19 +46,23 @@ double top1(const torch::Tensor& y, const torch::Tensor& labels) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: qdq_agreement_bench CHECKPOINT [images] [data]\n");
+    std::fprintf(stderr, "usage: interop_agreement_bench CHECKPOINT [images] [qdq|qonnx] [data]\n");
     return 2;
   }
   const std::string checkpoint = argv[1];
   const int64_t images = argc > 2 ? std::atoll(argv[2]) : 2000;
-  const std::string data_name = argc > 3 ? argv[3] : "fashion-mnist";
+  const std::string format = argc > 3 ? argv[3] : "qdq";
+  const std::string data_name = argc > 4 ? argv[4] : "fashion-mnist";
   try {
     LoadedModel lm = load_model(checkpoint, open_dataset(data_name), data_name);
     if (!lm.quantized) throw Error(checkpoint + " is not a quantized checkpoint");
     QuantizedNetwork& net = lm.quantized_network;
     net.model->eval();
-    const std::string path = checkpoint + ".qdq.onnx";
-    write_qdq(net, lm.normalization, path);
+    const std::string path = checkpoint + "." + format + ".onnx";
+    if (format == "qdq")
+      write_qdq(net, lm.normalization, path);
+    else
+      write_qonnx(net, lm.normalization, path);
 
     const Dataset test = lm.data.test.head(images);
     BatchConfig bc;
@@ -67,7 +72,9 @@ int main(int argc, char** argv) {
     b.start_epoch(0);
     const auto batch = b.get(0);
     const torch::Tensor sim = logits(net, batch.x, false);
-    const torch::Tensor ort = testing::run_onnx_runtime(path, batch.x, "optimized");
+    const torch::Tensor ort = format == "qdq"
+                                  ? testing::run_onnx_runtime(path, batch.x, "optimized")
+                                  : testing::run_qonnx(path, batch.x);
     if (!ort.defined()) return 1;
     torch::Tensor sim64;
     {
