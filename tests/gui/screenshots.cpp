@@ -148,28 +148,19 @@ int main(int argc, char** argv) {
   w.showPage(MainWindow::PageCompare);
   ok = shoot(w, dir, QStringLiteral("3-compare")) && ok;
 
-  ok = w.startExport() && ok;
-  ok = QTest::qWaitFor([&] { return !w.exportJob()->running(); }, kTimeoutMs) && ok;
-  QTest::qWait(100);
-  std::printf("export: %s\n", qPrintable(w.exportPage()->verdictText()));
-  ok = w.exportPage()->verdictText().startsWith(QStringLiteral("PASS")) && ok;
-  ok = shoot(w, dir, QStringLiteral("4-export")) && ok;
-
-  // The same run as QDQ ONNX for ONNX Runtime.
-  QComboBox* format = w.exportPage()->formatBox();
-  format->setCurrentIndex(format->findData(QStringLiteral("qdq")));
-  ok = w.startExport() && ok;
-  ok = QTest::qWaitFor([&] { return !w.exportJob()->running(); }, kTimeoutMs) && ok;
-  QTest::qWait(100);
-  std::printf("export (QDQ): %s\n", qPrintable(w.exportPage()->verdictText()));
-  ok = w.exportPage()->verdictText().startsWith(QStringLiteral("WRITTEN")) && ok;
-  ok = shoot(w, dir, QStringLiteral("4b-export-qdq")) && ok;
-  format->setCurrentIndex(format->findData(QStringLiteral("qonnx")));
-  ok = w.startExport() && ok;
-  ok = QTest::qWaitFor([&] { return !w.exportJob()->running(); }, kTimeoutMs) && ok;
-  QTest::qWait(100);
-  std::printf("export (QONNX): %s\n", qPrintable(w.exportPage()->verdictText()));
-  ok = w.exportPage()->verdictText().startsWith(QStringLiteral("WRITTEN: QONNX")) && ok;
-  ok = shoot(w, dir, QStringLiteral("4c-export-qonnx")) && ok;
+  // The run in each export format: the verified bundle, QDQ ONNX, QONNX.
+  auto export_as = [&](const char* format, const char* verdict, const char* shot) {
+    QComboBox* box = w.exportPage()->formatBox();
+    box->setCurrentIndex(box->findData(QString::fromLatin1(format)));
+    bool done = w.startExport();
+    done = QTest::qWaitFor([&] { return !w.exportJob()->running(); }, kTimeoutMs) && done;
+    QTest::qWait(100);
+    std::printf("export (%s): %s\n", format, qPrintable(w.exportPage()->verdictText()));
+    done = w.exportPage()->verdictText().startsWith(QString::fromLatin1(verdict)) && done;
+    return shoot(w, dir, QString::fromLatin1(shot)) && done;
+  };
+  ok = export_as("bundle", "PASS", "4-export") && ok;
+  ok = export_as("qdq", "WRITTEN: QDQ ONNX", "4b-export-qdq") && ok;
+  ok = export_as("qonnx", "WRITTEN: QONNX", "4c-export-qonnx") && ok;
   return ok ? 0 : 1;
 }
