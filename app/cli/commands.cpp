@@ -13,6 +13,7 @@ int cmd_quantize(const std::vector<std::string>& argv);
 int cmd_compare(const std::vector<std::string>& argv);
 int cmd_export(const std::vector<std::string>& argv);
 int cmd_verify(const std::vector<std::string>& argv);
+int cmd_sensitivity(const std::vector<std::string>& argv);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
@@ -22,6 +23,8 @@ const std::vector<Command>& commands() {
       {"summary", "print a model's layers: output shape, parameters, MACs", cmd_summary},
       {"methods", "list the quantization methods", cmd_methods},
       {"cost", "per-layer BOPs, weight memory and MACs of a plan, without training", cmd_cost},
+      {"sensitivity", "per layer and bit-width, the loss and top-1 cost of quantizing it alone",
+       cmd_sensitivity},
       {"quantize", "quantization-aware fine-tuning with a method and a plan", cmd_quantize},
       {"export", "integer-only OpenCL bundle of a quantized checkpoint, verified", cmd_export},
       {"compare", "runs side by side: top-1 against BOPs, Pareto front marked", cmd_compare},

@@ -1,4 +1,5 @@
 // bitshift-cli: the studio's headless front end. `bitshift-cli --help` lists the subcommands.
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -15,7 +16,9 @@ static void print_main_help() {
       "Bitshift %s: quantize CNNs for FPGAs. Without a command, runs the default job.\n\n"
       "Commands:\n",
       BITSHIFT_VERSION);
-  for (const auto& c : commands()) std::printf("  %-10s %s\n", c.name, c.summary);
+  int width = 0;
+  for (const auto& c : commands()) width = std::max(width, static_cast<int>(std::strlen(c.name)));
+  for (const auto& c : commands()) std::printf("  %-*s  %s\n", width, c.name, c.summary);
   std::printf("\nRun 'bitshift-cli COMMAND --help' for a command's options.\n"
               "Exit codes: 0 success, 1 a check failed, 2 bad input or usage.\n");
 }

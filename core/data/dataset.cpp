@@ -18,6 +18,20 @@ Dataset Dataset::head(int64_t n) const {
   return out;
 }
 
+Dataset Dataset::random_subset(int64_t n, uint64_t seed) const {
+  n = std::clamp<int64_t>(n, 0, size());
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+  const torch::Tensor index =
+      std::get<0>(torch::randperm(size(), gen, torch::kInt64).slice(0, 0, n).sort());
+  Dataset out = *this;
+  out.images = samples(index);  // fitted already
+  out.files = nullptr;
+  out.fit_c = out.fit_h = out.fit_w = 0;
+  out.labels = labels.index_select(0, index);
+  out.name = name + " (" + std::to_string(n) + " random)";
+  return out;
+}
+
 torch::Tensor Dataset::samples(const torch::Tensor& index) const {
   if (!on_disk()) {
     auto raw = images.index_select(0, index);

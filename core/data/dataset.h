@@ -47,6 +47,9 @@ struct Dataset {
   torch::Tensor stored(int64_t i) const;
   // The first n samples (n clamped to size()); a cheap view for tests and quick runs.
   Dataset head(int64_t n) const;
+  // n samples drawn without replacement with `seed` (n clamped to size()), held in memory as
+  // the model sees them: a calibration subset that covers the classes of a sorted folder too.
+  Dataset random_subset(int64_t n, uint64_t seed) const;
 };
 
 // A train/test pair, with the normalisation measured on `train`.

@@ -99,6 +99,27 @@ TEST(Cli, MethodsListsEverySeedAndBaselineMethod) {
                                            "pact", "dorefa", "minmax"}));
 }
 
+TEST(Cli, SensitivityListsEveryLayerAndBitWidthAsJson) {
+  const CliRun r = cli("sensitivity --model lenet5 --method lsq --images 128 --weight-bits 2,8 "
+                       "--activation-bits 4 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j.at("method"), "lsq");
+  EXPECT_EQ(j.at("images"), 128);
+  const auto& e = j.at("entries");
+  ASSERT_EQ(e.size(), 15u);  // 5 layers x (w2, w8, a4)
+  EXPECT_EQ(e[0].at("layer"), "conv1");
+  EXPECT_EQ(e[0].at("operand"), "w");
+  EXPECT_EQ(e[0].at("bits"), 2);
+  EXPECT_NEAR(e[0].at("top1_drop").get<double>(),
+              j.at("fp_top1").get<double>() - e[0].at("top1").get<double>(), 1e-9);
+
+  const CliRun bad = cli("sensitivity --model lenet5 --weight-bits 2,40");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--weight-bits '2,40': expected bit-widths 1..16"), std::string::npos)
+      << bad.err;
+}
+
 TEST(Cli, CostOfLeNet5AtW8A8WithQuantizedEdgesMatchesHandBops) {
   const CliRun r = cli("cost --model lenet5 --method lsq --bits w8a8 --edges quantized --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
