@@ -16,6 +16,7 @@ namespace {
 std::vector<int> bits_list(const Args& args, const std::string& name, std::vector<int> fallback) {
   if (!args.has(name)) return fallback;
   std::vector<int> out;
+  if (args.get(name) == "none") return out;
   std::stringstream in(args.get(name));
   for (std::string item; std::getline(in, item, ',');) {
     char* end = nullptr;
@@ -38,10 +39,14 @@ int cmd_sensitivity(const std::vector<std::string>& argv) {
       opt_threads(),
       opt_seed(),
       {"method", "ID", "quantization method whose quantizers are measured (default nice)"},
+      {"mode", "M",
+       "measured (default: a quantized evaluation per entry) or hessian (fast, weights only: "
+       "HAWQ-V2's Hessian-trace estimate of the loss increase)"},
       {"granularity", "G", "weight scales per-tensor (default) or per-channel"},
       {"images", "N", "calibration images drawn from the training split (default 256)"},
-      {"weight-bits", "LIST", "weight bit-widths to measure (default 1,2,3,4,6,8)"},
-      {"activation-bits", "LIST", "activation bit-widths to measure (default 2,3,4,6,8)"},
+      {"weight-bits", "LIST", "weight bit-widths to measure (default 1,2,3,4,6,8; none)"},
+      {"activation-bits", "LIST",
+       "activation bit-widths to measure (default 2,3,4,6,8; none: weights only)"},
       opt_json(),
       opt_help()};
   Args args(argv, specs);
@@ -61,6 +66,10 @@ int cmd_sensitivity(const std::vector<std::string>& argv) {
   LoadedModel model = open_model(args, data, data_name, /*pretrained=*/true);
   SensitivityConfig c;
   c.method = args.get("method", "nice");
+  c.mode = args.get("mode", "measured");
+  if (c.mode != "measured" && c.mode != "hessian")
+    throw UsageError("--mode '" + c.mode + "': expected measured or hessian");
+  c.seed = static_cast<uint64_t>(args.get_int64("seed", 1));
   const std::string gr = args.get("granularity", "per-tensor");
   if (gr != "per-tensor" && gr != "per-channel")
     throw UsageError("--granularity '" + gr + "': expected per-tensor or per-channel");
@@ -82,12 +91,16 @@ int cmd_sensitivity(const std::vector<std::string>& argv) {
         }
         return true;
       });
-  char line[256];
+  char line[512];
   std::snprintf(line, sizeof line,
                 "%s, %s at its initialisation, %lld calibration images: FP32 loss %.4f, top-1 "
-                "%.2f %%\nTop-1 drop in points with only that layer's weights (wN) or input "
-                "activations (aN) quantized:\n",
-                model.origin.c_str(), s.method.c_str(), (long long)s.images, s.fp_loss, s.fp_top1);
+                "%.2f %%\n%s\n",
+                model.origin.c_str(), s.method.c_str(), (long long)s.images, s.fp_loss, s.fp_top1,
+                c.mode == "hessian"
+                    ? "Estimated loss increase with only that layer's weights (wN) quantized "
+                      "(HAWQ-V2: ½·tr(H)/n·‖Q(W) − W‖², Hutchinson):"
+                    : "Top-1 drop in points with only that layer's weights (wN) or input "
+                      "activations (aN) quantized:");
   out.text(line);
   // One row per layer, one column per operand and bit-width measured.
   std::vector<std::string> columns, layers;
@@ -97,28 +110,30 @@ int cmd_sensitivity(const std::vector<std::string>& argv) {
     const std::string col = e.operand + std::to_string(e.bits);
     if (std::find(columns.begin(), columns.end(), col) == columns.end()) columns.push_back(col);
     if (layers.empty() || layers.back() != e.layer) layers.push_back(e.layer);
-    drop[{e.layer, col}] = e.top1_drop;
+    drop[{e.layer, col}] = e.estimated ? e.loss_increase : e.top1_drop;
     entries.push_back({{"layer", e.layer},
                        {"operand", e.operand},
                        {"bits", e.bits},
                        {"loss", e.loss},
                        {"top1", e.top1},
                        {"loss_increase", e.loss_increase},
-                       {"top1_drop", e.top1_drop}});
+                       {"top1_drop", e.top1_drop},
+                       {"estimated", e.estimated}});
   }
   size_t width = 5;
   for (const auto& l : layers) width = std::max(width, l.size());
   std::string header = "  " + std::string(width, ' ');
-  for (const auto& c : columns) header += std::string(7 - std::min<size_t>(c.size(), 7), ' ') + c;
+  for (const auto& col : columns)
+    header += std::string(7 - std::min<size_t>(col.size(), 7), ' ') + col;
   out.text(header + "\n");
   for (const auto& l : layers) {
     std::string row = "  " + l + std::string(width - l.size(), ' ');
-    for (const auto& c : columns) {
-      const auto it = drop.find({l, c});
+    for (const auto& col : columns) {
+      const auto it = drop.find({l, col});
       if (it == drop.end()) {
         row += "      -";
       } else {
-        std::snprintf(line, sizeof line, "%7.2f", it->second);
+        std::snprintf(line, sizeof line, c.mode == "hessian" ? "%7.4f" : "%7.2f", it->second);
         row += line;
       }
     }

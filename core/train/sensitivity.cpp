@@ -3,9 +3,11 @@
 #include <torch/torch.h>
 
 #include "data/batcher.h"
+#include "quant/method.h"
 #include "quant/method_info.h"
 #include "quant/quantized_network.h"
 #include "train/evaluate.h"
+#include "train/hessian_trace.h"
 #include "util/error.h"
 
 namespace bitshift {
@@ -35,6 +37,34 @@ QuantPlan single_layer_plan(const Graph& g, const SensitivityConfig& c, const st
   return plan;
 }
 
+// HAWQ-V2: each layer's loss increase at b-bit weights estimated as ½·(tr(H)/n)·‖Q(W) − W‖²
+// with the method's weight quantizer initialised on W.
+void estimate_weight_sensitivity(GraphModule& model, const Dataset& calibration,
+                                 const Normalization& norm, const SensitivityConfig& config,
+                                 const MethodInfo& info, Sensitivity& s,
+                                 const std::function<bool(int, int)>& progress) {
+  const std::map<int, double> traces =
+      hessian_traces(model, calibration, norm, config.hutchinson_samples, config.seed);
+  torch::NoGradGuard no_grad;
+  const Graph& g = model->graph();
+  const int total = static_cast<int>(traces.size());
+  int done = 0;
+  for (const auto& [node, trace] : traces) {
+    const torch::Tensor w = model->weight(node).detach();
+    for (int b : config.weight_bits) {
+      if (b < info.min_weight_bits || b >= kFullPrecisionBits) continue;
+      auto q = make_weight_quantizer(config.method, b, config.granularity);
+      q->init(w);
+      const double err = (q->quantize(w) - w).pow(2).sum().item<double>();
+      const double increase = 0.5 * trace / static_cast<double>(w.numel()) * err;
+      SensitivityEntry e{g.node(node).name, "w",      b,   s.fp_loss + increase,
+                         s.fp_top1,         increase, 0.0, true};
+      s.entries.push_back(e);
+    }
+    if (progress && !progress(++done, total)) throw Error("sensitivity cancelled");
+  }
+}
+
 }  // namespace
 
 Sensitivity measure_sensitivity(GraphModule model, const Dataset& calibration,
@@ -49,6 +79,12 @@ Sensitivity measure_sensitivity(GraphModule model, const Dataset& calibration,
   model->set_hooks(nullptr);
   const EvalResult fp = evaluate(model, calibration, norm, kBatch);
   s.fp_loss = fp.loss, s.fp_top1 = fp.top1;
+  if (config.mode == "hessian") {
+    estimate_weight_sensitivity(model, calibration, norm, config, info, s, progress);
+    return s;
+  }
+  require(config.mode == "measured",
+          "sensitivity mode '" + config.mode + "': expected measured or hessian");
   const auto batches = batches_of(calibration, norm);
 
   struct Job {

@@ -16,6 +16,11 @@ namespace bitshift {
 
 struct SensitivityConfig {
   std::string method = "nice";
+  // "measured": each entry is a quantized evaluation. "hessian" (fast, weights only): HAWQ-V2's
+  // ½·(tr(H)/n)·‖Q(W) − W‖², the Hessian trace by Hutchinson (train/hessian_trace.h).
+  std::string mode = "measured";
+  int hutchinson_samples = 8;
+  uint64_t seed = 1;
   Granularity granularity = Granularity::GranularityPerTensor;
   std::vector<int> weight_bits = {1, 2, 3, 4, 6, 8};  // those the method cannot do are skipped
   std::vector<int> activation_bits = {2, 3, 4, 6, 8};
@@ -29,6 +34,7 @@ struct SensitivityEntry {
   double loss = 0.0, top1 = 0.0;  // on the calibration images
   double loss_increase = 0.0;     // loss - FP32 loss
   double top1_drop = 0.0;         // FP32 top-1 - top-1, points
+  bool estimated = false;         // hessian mode: loss from the estimate, top-1 not measured
 };
 
 struct Sensitivity {

@@ -2,7 +2,10 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <iostream>
 #include <map>
+#include <vector>
 
 #include "data/registry.h"
 #include "train/evaluate.h"
@@ -18,7 +21,57 @@ constexpr int64_t kCalibrationImages = 256;
 // At 8 bits a single layer is nearly lossless: within a few images of FP32.
 constexpr double kEightBitMaxDrop = 1.6;  // points (4 images)
 
+// The fast estimate must order the entries as the measurement does, roughly (0.81 measured on
+// LeNet-5 with LSQ; tests/bench/sensitivity.sh).
+constexpr double kMinRankCorrelation = 0.7;
+
+// Spearman's rank correlation (no ties expected among float loss increases).
+double spearman(const std::vector<double>& a, const std::vector<double>& b) {
+  auto ranks = [](const std::vector<double>& v) {
+    std::vector<size_t> order(v.size());
+    for (size_t i = 0; i < v.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](size_t x, size_t y) { return v[x] < v[y]; });
+    std::vector<double> r(v.size());
+    for (size_t i = 0; i < order.size(); ++i) r[order[i]] = static_cast<double>(i);
+    return r;
+  };
+  const auto ra = ranks(a), rb = ranks(b);
+  const double n = static_cast<double>(a.size());
+  double d2 = 0;
+  for (size_t i = 0; i < a.size(); ++i) d2 += (ra[i] - rb[i]) * (ra[i] - rb[i]);
+  return 1.0 - 6.0 * d2 / (n * (n * n - 1.0));
+}
+
 }  // namespace
+
+TEST(Sensitivity, HessianEstimateOrdersWeightEntriesAsTheMeasurementDoes) {
+  const DatasetPair data = open_dataset("fashion-mnist");
+  LoadedModel lm = load_model("lenet5", data, "fashion-mnist");
+  const Dataset calib = data.train.random_subset(kCalibrationImages, 1);
+  SensitivityConfig c;
+  c.method = "lsq";
+  c.weight_bits = {2, 3, 4, 6, 8};
+  c.activation_bits = {};
+  const Sensitivity measured = measure_sensitivity(lm.module, calib, lm.normalization, c);
+  c.mode = "hessian";
+  const Sensitivity estimated = measure_sensitivity(lm.module, calib, lm.normalization, c);
+  ASSERT_EQ(measured.entries.size(), 25u);
+  ASSERT_EQ(estimated.entries.size(), 25u);
+  std::vector<double> a, b;
+  for (size_t i = 0; i < 25; ++i) {
+    const auto& m = measured.entries[i];
+    const auto& e = estimated.entries[i];
+    ASSERT_EQ(m.layer, e.layer);
+    ASSERT_EQ(m.bits, e.bits);
+    EXPECT_TRUE(e.estimated);
+    EXPECT_GT(e.loss_increase, 0.0) << e.layer << " w" << e.bits;  // positive curvature here
+    a.push_back(m.loss_increase);
+    b.push_back(e.loss_increase);
+  }
+  const double rho = spearman(a, b);
+  std::cout << "lenet5 lsq: Spearman hessian vs measured " << rho << "\n";
+  EXPECT_GE(rho, kMinRankCorrelation);
+}
 
 TEST(Sensitivity, OneLayerAtATimeFromLosslessEightBitsToCostlyTwoBits) {
   const DatasetPair data = open_dataset("fashion-mnist");
