@@ -7,6 +7,7 @@
 #include "quant/method_info.h"
 #include "quant/plan.h"
 #include "train/quantize_job.h"
+#include "util/atomic_file.h"
 
 namespace bitshift::cli {
 
@@ -17,8 +18,34 @@ OptionSpec opt_bits() { return {"bits", "PRESET", "w4a4, w3a3, w2a2, w4a8, w8a8,
 OptionSpec opt_layer() { return {"layer", "NAME=W/A", "per-layer bits, e.g. conv1=8/8 (repeatable)"}; }
 OptionSpec opt_edges() { return {"edges", "POLICY", "first/last layers: quantized, first-fp, fp, 8bit (default: the method's)"}; }
 OptionSpec opt_granularity() { return {"granularity", "G", "weight scales per-tensor (default) or per-channel"}; }
+OptionSpec opt_plan() { return {"plan", "FILE", "per-layer plan (bitshift-cli allocate --out); --layer still overrides"}; }
+
+// A plan file: what `allocate --out` writes ({"plan": {...}}) or a bare plan; every layer of the
+// graph must be in it.
+QuantPlan plan_file(const std::string& path, const Graph& g) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(read_file(path));
+  } catch (const nlohmann::json::exception& e) {
+    throw Error("plan file '" + path + "' is not JSON: " + e.what());
+  }
+  QuantPlan plan;
+  try {
+    plan = plan_from_json(j.contains("plan") ? j.at("plan") : j);
+    validate(plan, g);
+  } catch (const std::exception& e) {
+    throw Error("plan file '" + path + "': " + e.what());
+  }
+  return plan;
+}
 
 QuantPlan plan_from(const Args& args, const Graph& g) {
+  if (args.has("plan")) {
+    QuantPlan plan = plan_file(args.get("plan"), g);
+    for (const auto& spec : args.all("layer")) apply_layer_override(plan, spec);
+    validate(plan, g);
+    return plan;
+  }
   const std::string method = args.get("method", "nice");
   const std::string bits = args.get("bits", "w4a4");
   QuantPlan plan = args.has("edges") ? make_plan(g, method, bits, edge_policy_from_name(args.get("edges")))
@@ -69,7 +96,7 @@ int cmd_methods(const std::vector<std::string>& argv) {
 
 int cmd_cost(const std::vector<std::string>& argv) {
   const std::vector<OptionSpec> specs = {opt_model(), opt_input(), opt_data(), opt_method(), opt_bits(),
-                                         opt_layer(), opt_edges(), opt_granularity(), opt_width(), opt_json(), opt_help()};
+                                         opt_plan(), opt_layer(), opt_edges(), opt_granularity(), opt_width(), opt_json(), opt_help()};
   Args args(argv, specs);
   if (args.has("help")) {
     print_help("cost", "--model NAME|FILE [--bits PRESET] [--layer NAME=W/A ...]",
@@ -85,7 +112,9 @@ int cmd_cost(const std::vector<std::string>& argv) {
   const Graph& g = model.module->graph();
   const QuantPlan plan = plan_from(args, g);
   const ModelCost c = cost(g, plan), fp = cost(g, make_plan(g, plan.layers.front().method, "fp32"));
-  out.text(g.name() + " with " + args.get("method", "nice") + " " + args.get("bits", "w4a4") + "\n" +
+  const std::string what = args.has("plan") ? "the plan in " + args.get("plan")
+                                            : args.get("method", "nice") + " " + args.get("bits", "w4a4");
+  out.text(g.name() + " with " + what + "\n" +
            cost_table(c, fp));
   nlohmann::json j = cost_json(c);
   j["model"] = g.name();
@@ -97,7 +126,7 @@ int cmd_cost(const std::vector<std::string>& argv) {
 
 int cmd_quantize(const std::vector<std::string>& argv) {
   const std::vector<OptionSpec> specs = {
-      opt_model(), opt_input(), opt_data(), opt_mean(), opt_std(), opt_method(), opt_bits(), opt_layer(),
+      opt_model(), opt_input(), opt_data(), opt_mean(), opt_std(), opt_method(), opt_bits(), opt_plan(), opt_layer(),
       opt_edges(), opt_granularity(), opt_augment(), opt_num_classes(),
       {"epochs", "N", "fine-tuning epochs (default 2)"},
       {"lr", "X", "learning rate (default 0.005, SGD Nesterov, cosine)"},
@@ -124,10 +153,12 @@ int cmd_quantize(const std::vector<std::string>& argv) {
   const Graph& g = model.module->graph();
   QuantizeJob job;
   job.data_name = data_name;
-  job.method = args.get("method", "nice");
-  job.bits = args.get("bits", "w4a4");
   QatConfig& config = job.config;
   config.plan = plan_from(args, g);
+  // A plan file names its own method; its bits are per layer.
+  job.method = args.has("plan") && !config.plan.layers.empty() ? config.plan.layers.front().method
+                                                                : args.get("method", "nice");
+  job.bits = args.has("plan") ? "plan" : args.get("bits", "w4a4");
   config.train.epochs = args.get_int("epochs", 2);
   config.train.optimizer = optimizer_from_name(args.get("optimizer", "sgd"));
   config.train.lr = args.get_double("lr", 0.005);

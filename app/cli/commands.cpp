@@ -14,6 +14,7 @@ int cmd_compare(const std::vector<std::string>& argv);
 int cmd_export(const std::vector<std::string>& argv);
 int cmd_verify(const std::vector<std::string>& argv);
 int cmd_sensitivity(const std::vector<std::string>& argv);
+int cmd_allocate(const std::vector<std::string>& argv);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
@@ -25,6 +26,7 @@ const std::vector<Command>& commands() {
       {"cost", "per-layer BOPs, weight memory and MACs of a plan, without training", cmd_cost},
       {"sensitivity", "per layer and bit-width, the loss and top-1 cost of quantizing it alone",
        cmd_sensitivity},
+      {"allocate", "per-layer bits within a BOPs or weight budget, as a plan file", cmd_allocate},
       {"quantize", "quantization-aware fine-tuning with a method and a plan", cmd_quantize},
       {"export", "integer-only OpenCL bundle of a quantized checkpoint, verified", cmd_export},
       {"compare", "runs side by side: top-1 against BOPs, Pareto front marked", cmd_compare},

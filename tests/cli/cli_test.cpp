@@ -120,6 +120,44 @@ TEST(Cli, SensitivityListsEveryLayerAndBitWidthAsJson) {
       << bad.err;
 }
 
+// Sensitivity, then a plan within the BOPs of uniform w3a3 that cost and quantize read.
+TEST(Cli, AllocateFitsABudgetAndWritesAPlanThatCostAndQuantizeRead) {
+  const std::string sens = tmp("lenet5-lsq-sensitivity.json");
+  {
+    const CliRun r = cli("sensitivity --model lenet5 --method lsq --images 128 --json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::ofstream(sens) << r.out;
+  }
+  const std::string plan = tmp("lenet5-allocated.json");
+  std::remove(plan.c_str());
+  const CliRun r = cli("allocate --model lenet5 --method lsq --budget bops=w3a3 --sensitivity " +
+                       sens + " --out " + plan + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  const double budget = j.at("budget").at("value").get<double>();
+  EXPECT_LE(j.at("cost").get<double>(), budget);
+  EXPECT_GT(j.at("cost").get<double>(), 0.9 * budget) << "a good plan spends its budget";
+  EXPECT_LE(j.at("lower_bound").get<double>(), j.at("objective").get<double>());
+  const auto& layers = j.at("plan").at("layers");
+  ASSERT_EQ(layers.size(), 5u);
+  EXPECT_EQ(layers[0].at("w_bits"), 8);  // LSQ keeps its first and last layers at 8 bits
+  EXPECT_EQ(layers[4].at("a_bits"), 8);
+
+  const CliRun c = cli("cost --model lenet5 --plan " + plan + " --json");
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_DOUBLE_EQ(nlohmann::json::parse(c.out).at("bops").get<double>(),
+                   j.at("cost").get<double>());
+  const CliRun q = cli("quantize --model lenet5 --plan " + plan + " --layer fc3=8/8 --epochs 1 " +
+                       "--train-limit 256 --test-limit 100 --out " + tmp("lenet5-plan.bsck") +
+                       " --json");
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+
+  const CliRun low = cli("allocate --model lenet5 --method lsq --budget bops=1000");
+  EXPECT_EQ(low.exit_code, 2);
+  EXPECT_NE(low.err.find("below the cheapest plan"), std::string::npos) << low.err;
+  EXPECT_EQ(low.err.find("Measuring"), std::string::npos) << "refused before measuring";
+}
+
 TEST(Cli, CostOfLeNet5AtW8A8WithQuantizedEdgesMatchesHandBops) {
   const CliRun r = cli("cost --model lenet5 --method lsq --bits w8a8 --edges quantized --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
