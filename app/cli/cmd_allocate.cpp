@@ -1,8 +1,10 @@
 // `bitshift-cli allocate`: per-layer weight and activation bits that minimise the predicted
 // sensitivity within a BOPs or weight-memory budget (quant/allocate.h), written as a plan file
 // that `quantize --plan` and `cost --plan` read.
+#include <cmath>
 #include <cstdio>
 #include <map>
+#include <random>
 
 #include "cli/common.h"
 #include "quant/allocate.h"
@@ -72,6 +74,22 @@ Sensitivity sensitivity_file(const std::string& path, const std::string& method)
   }
 }
 
+// A random importance per layer and operand, each halving per extra bit: plans that spend the
+// budget as fully as informed ones, on randomly chosen layers.
+Sensitivity random_sensitivity(const Graph& g, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  Sensitivity s;
+  for (int node : g.weight_layers())
+    for (const char* operand : {"w", "a"}) {
+      const double importance = u(rng);
+      for (int b : kCandidateBits)
+        s.entries.push_back(
+            {g.node(node).name, operand, b, 0.0, 0.0, importance * std::ldexp(1.0, -b), 0.0, true});
+    }
+  return s;
+}
+
 [[noreturn]] void refuse_budget(const Budget& budget, double cheapest) {
   char text[256];
   std::snprintf(text, sizeof text, "%.4g %s (2 bits everywhere, locked layers as locked)", cheapest,
@@ -95,7 +113,9 @@ int cmd_allocate(const std::vector<std::string>& argv) {
       {"edges", "POLICY", "first/last layers: quantized, 8bit, ... (default: the method's)"},
       {"layer", "NAME=W/A", "lock a layer's bits (repeatable)"},
       {"granularity", "G", "weight scales per-tensor (default) or per-channel"},
-      {"sensitivity", "FILE", "sensitivity --json output to use instead of measuring"},
+      {"sensitivity", "FILE",
+       "sensitivity --json output to use instead of measuring; random:SEED draws random "
+       "sensitivities (a random plan of the budget's cost, the baseline allocation must beat)"},
       {"images", "N", "calibration images when measuring (default 256)"},
       {"out", "FILE", "write the plan here (JSON; quantize --plan FILE reads it)"},
       opt_json(),
@@ -148,8 +168,11 @@ int cmd_allocate(const std::vector<std::string>& argv) {
   if (cheapest > budget.value) refuse_budget(budget, cheapest);
 
   Sensitivity sens;
-  if (args.has("sensitivity")) {
-    sens = sensitivity_file(args.get("sensitivity"), method);
+  const std::string sens_source = args.get("sensitivity", "");
+  if (sens_source.rfind("random:", 0) == 0) {
+    sens = random_sensitivity(g, std::strtoull(sens_source.c_str() + 7, nullptr, 10));
+  } else if (!sens_source.empty()) {
+    sens = sensitivity_file(sens_source, method);
   } else {
     SensitivityConfig sc;
     sc.method = method;

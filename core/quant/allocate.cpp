@@ -18,12 +18,12 @@ struct Solved {
   std::vector<int> w, a;  // choice indices per layer
 };
 
-// One DP over discretised costs: `round` maps a cost to whole buckets (up: feasible plans;
-// down: a relaxation whose optimum bounds the true one from below).
+// One DP over costs in whole buckets of `unit`, up to `buckets` of them: rounded up, every plan
+// found fits; rounded down, the optimum bounds the true one from below.
 Solved solve(const std::vector<AllocLayer>& layers, const std::map<int, std::vector<int>>& groups,
-             double budget, int buckets, bool round_up) {
+             double unit, int64_t buckets, bool round_up) {
   auto units = [&](double c) {
-    const double u = c / budget * buckets;
+    const double u = c / unit;
     return static_cast<int64_t>(round_up ? std::ceil(u - 1e-9) : std::floor(u + 1e-9));
   };
   const size_t B = static_cast<size_t>(buckets) + 1;
@@ -143,9 +143,29 @@ Allocation allocate(const std::vector<AllocLayer>& layers, double budget, int bu
     }
     first.a_choices = a, first.a_sensitivity = s, first.cost = cost;
   }
-  const Solved up = solve(shared, groups, budget, buckets, true);
-  const Solved down = solve(shared, groups, budget, buckets, false);
+  // Costs above each layer's cheapest choice: the cheapest plan costs nothing, so rounding up
+  // never makes a budget that fits it look too small, and the buckets span only what is chosen.
+  double floor_cost = 0.0;
+  for (AllocLayer& L : shared) {
+    double least = std::numeric_limits<double>::infinity();
+    for (const auto& row : L.cost)
+      for (double c : row) least = std::min(least, c);
+    for (auto& row : L.cost)
+      for (double& c : row) c -= least;
+    floor_cost += least;
+  }
   Allocation r;
+  if (budget < floor_cost * (1 - 1e-12)) return r;  // not even every layer's cheapest choice fits
+  const double slack = std::max(budget - floor_cost, 0.0);
+  // Whole-number costs that fit in the buckets one unit each are solved exactly.
+  bool integral = slack <= buckets;
+  for (const AllocLayer& L : shared)
+    for (const auto& row : L.cost)
+      for (double c : row) integral = integral && c == std::floor(c);
+  const double unit = integral ? 1.0 : std::max(slack, budget * 1e-12) / buckets;
+  const int64_t steps = integral ? static_cast<int64_t>(std::floor(slack)) : buckets;
+  const Solved up = solve(shared, groups, unit, steps, true);
+  const Solved down = solve(shared, groups, unit, steps, false);
   r.lower_bound = down.objective;
   if (up.objective == std::numeric_limits<double>::infinity()) return r;
   r.feasible = true;
@@ -157,6 +177,7 @@ Allocation allocate(const std::vector<AllocLayer>& layers, double budget, int bu
     r.a_bits.push_back(L.a_choices[ai]);
     r.cost += L.cost[wi][ai];
   }
+  r.cost += floor_cost;
   return r;
 }
 
