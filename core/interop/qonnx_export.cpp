@@ -133,6 +133,10 @@ class QonnxWriter : public interop_detail::QuantizedWriter {
     return out;
   }
 
+  void float_weights_written(int layer, const std::string& why) override {
+    finn_reject(graph().node(layer).name, why + " (FINN's compute layers need integer weights)");
+  }
+
   void finish(onnx::ModelProto& model) override {
     for (int i = 1; i < graph().size(); ++i) {
       const Node& n = graph().node(i);

@@ -42,6 +42,7 @@ std::string QuantizedWriter::write_weight(int layer, const torch::Tensor& w) {
                             std::to_string(iw.real_levels.size()) +
                             " real-valued levels (quantiles) with no integer grid; written as "
                             "their float values");
+    float_weights_written(layer, "real-valued weight levels (quantiles), written in float");
     return OnnxWriter::write_weight(layer, q->quantize(w.detach()));
   }
   c.values = iw.codes;

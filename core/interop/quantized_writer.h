@@ -50,6 +50,8 @@ class QuantizedWriter : public OnnxWriter {
                                       const ActivationGrid& grid) = 0;
   // Called once the model is written: the format's own additions (value_info, ...).
   virtual void finish(onnx::ModelProto& model) {}
+  // A quantized layer whose weights had to be written in float (real-valued levels).
+  virtual void float_weights_written(int layer, const std::string& why) {}
 
   std::string write_weight(int layer, const torch::Tensor& w) override;
   std::string write_bias(int layer, const torch::Tensor& b) override;

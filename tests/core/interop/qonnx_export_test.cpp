@@ -110,4 +110,9 @@ TEST(QonnxExport, ReportsWhatAFinnFlowWouldRefuse) {
 
   QuantizedNetwork lsq = calibrated("lenet5", "w4a4", data, &norm, "lsq");
   EXPECT_TRUE(write_qonnx(lsq, norm, export_path("finn-lsq", "qonnx")).finn_rejects.empty());
+
+  QuantizedNetwork uniq = calibrated("lenet5", "w4a8", data, &norm, "uniq");
+  const QuantizedExport u = write_qonnx(uniq, norm, export_path("finn-uniq", "qonnx"));
+  ASSERT_FALSE(u.finn_rejects.empty());
+  EXPECT_CONTAINS(u.finn_rejects[0], "real-valued weight levels");
 }
