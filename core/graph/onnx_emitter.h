@@ -23,23 +23,31 @@ struct OnnxAttr {
   std::string s;
 
   static OnnxAttr of(std::string name, int64_t v) {
-    OnnxAttr a{std::move(name), Kind::Int};
+    OnnxAttr a = named(std::move(name), Kind::Int);
     a.i = v;
     return a;
   }
   static OnnxAttr of(std::string name, std::vector<int64_t> v) {
-    OnnxAttr a{std::move(name), Kind::Ints};
+    OnnxAttr a = named(std::move(name), Kind::Ints);
     a.ints = std::move(v);
     return a;
   }
   static OnnxAttr of(std::string name, float v) {
-    OnnxAttr a{std::move(name), Kind::Float};
+    OnnxAttr a = named(std::move(name), Kind::Float);
     a.f = v;
     return a;
   }
   static OnnxAttr of(std::string name, std::string v) {
-    OnnxAttr a{std::move(name), Kind::String};
+    OnnxAttr a = named(std::move(name), Kind::String);
     a.s = std::move(v);
+    return a;
+  }
+
+ private:
+  static OnnxAttr named(std::string name, Kind kind) {
+    OnnxAttr a;
+    a.name = std::move(name);
+    a.kind = kind;
     return a;
   }
 };
