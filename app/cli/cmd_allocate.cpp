@@ -112,7 +112,7 @@ int cmd_allocate(const std::vector<std::string>& argv) {
        "of that uniform plan (e.g. bops=w3a3)"},
       {"edges", "POLICY", "first/last layers: quantized, 8bit, ... (default: the method's)"},
       {"layer", "NAME=W/A", "lock a layer's bits (repeatable)"},
-      {"granularity", "G", "weight scales per-tensor (default) or per-channel"},
+      opt_granularity(),
       {"sensitivity", "FILE",
        "sensitivity --json output to use instead of measuring; random:SEED draws random "
        "sensitivities (a random plan of the budget's cost, the baseline allocation must beat)"},
@@ -143,13 +143,7 @@ int cmd_allocate(const std::vector<std::string>& argv) {
       args.has("edges") ? edge_policy_from_name(args.get("edges")) : info.edges;
   if (!args.has("budget")) throw UsageError("allocate needs --budget, e.g. --budget bops=w3a3");
   const Budget budget = parse_budget(args.get("budget"), g, method, edges);
-  Granularity granularity = Granularity::GranularityPerTensor;
-  if (args.has("granularity")) {
-    const std::string gr = args.get("granularity");
-    if (gr != "per-tensor" && gr != "per-channel")
-      throw UsageError("--granularity '" + gr + "': expected per-tensor or per-channel");
-    if (gr == "per-channel") granularity = Granularity::GranularityPerChannel;
-  }
+  const Granularity granularity = granularity_of(args);
 
   // Locked layers: what the method's edge policy does to a 2-bit plan, and --layer.
   QuantPlan locks = make_plan(g, method, "w2a2", edges);

@@ -17,7 +17,6 @@ OptionSpec opt_method() { return {"method", "ID", "quantization method (see `met
 OptionSpec opt_bits() { return {"bits", "PRESET", "w4a4, w3a3, w2a2, w4a8, w8a8, w1a32, fp32 ... (default w4a4)"}; }
 OptionSpec opt_layer() { return {"layer", "NAME=W/A", "per-layer bits, e.g. conv1=8/8 (repeatable)"}; }
 OptionSpec opt_edges() { return {"edges", "POLICY", "first/last layers: quantized, first-fp, fp, 8bit (default: the method's)"}; }
-OptionSpec opt_granularity() { return {"granularity", "G", "weight scales per-tensor (default) or per-channel"}; }
 OptionSpec opt_plan() { return {"plan", "FILE", "per-layer plan (bitshift-cli allocate --out); --layer still overrides"}; }
 
 // A plan file: what `allocate --out` writes ({"plan": {...}}) or a bare plan; every layer of the
@@ -51,14 +50,8 @@ QuantPlan plan_from(const Args& args, const Graph& g) {
   QuantPlan plan = args.has("edges") ? make_plan(g, method, bits, edge_policy_from_name(args.get("edges")))
                                      : make_plan(g, method, bits);
   for (const auto& spec : args.all("layer")) apply_layer_override(plan, spec);
-  if (args.has("granularity")) {
-    const std::string gr = args.get("granularity");
-    if (gr != "per-tensor" && gr != "per-channel")
-      throw Error("--granularity '" + gr + "': expected per-tensor or per-channel");
-    for (LayerPlan& l : plan.layers)
-      l.granularity = gr == "per-channel" ? Granularity::GranularityPerChannel
-                                          : Granularity::GranularityPerTensor;
-  }
+  if (args.has("granularity"))
+    for (LayerPlan& l : plan.layers) l.granularity = granularity_of(args);
   validate(plan, g);
   return plan;
 }

@@ -42,7 +42,7 @@ int cmd_sensitivity(const std::vector<std::string>& argv) {
       {"mode", "M",
        "measured (default: a quantized evaluation per entry) or hessian (fast, weights only: "
        "HAWQ-V2's Hessian-trace estimate of the loss increase)"},
-      {"granularity", "G", "weight scales per-tensor (default) or per-channel"},
+      opt_granularity(),
       {"images", "N", "calibration images drawn from the training split (default 256)"},
       {"weight-bits", "LIST", "weight bit-widths to measure (default 1,2,3,4,6,8; none)"},
       {"activation-bits", "LIST",
@@ -70,11 +70,7 @@ int cmd_sensitivity(const std::vector<std::string>& argv) {
   if (c.mode != "measured" && c.mode != "hessian")
     throw UsageError("--mode '" + c.mode + "': expected measured or hessian");
   c.seed = static_cast<uint64_t>(args.get_int64("seed", 1));
-  const std::string gr = args.get("granularity", "per-tensor");
-  if (gr != "per-tensor" && gr != "per-channel")
-    throw UsageError("--granularity '" + gr + "': expected per-tensor or per-channel");
-  c.granularity =
-      gr == "per-channel" ? Granularity::GranularityPerChannel : Granularity::GranularityPerTensor;
+  c.granularity = granularity_of(args);
   c.weight_bits = bits_list(args, "weight-bits", c.weight_bits);
   c.activation_bits = bits_list(args, "activation-bits", c.activation_bits);
   const int64_t images = args.get_int64("images", 256);

@@ -20,6 +20,18 @@ OptionSpec opt_data() {
   return {"data", "NAME|DIR",
           "dataset: fashion-mnist (default) or a folder (IDX, CIFAR-10, images)"};
 }
+OptionSpec opt_granularity() {
+  return {"granularity", "G", "weight scales per-tensor (default) or per-channel"};
+}
+
+Granularity granularity_of(const Args& args) {
+  const std::string g = args.get("granularity", "per-tensor");
+  if (g != "per-tensor" && g != "per-channel")
+    throw UsageError("--granularity '" + g + "': expected per-tensor or per-channel");
+  return g == "per-channel" ? Granularity::GranularityPerChannel
+                            : Granularity::GranularityPerTensor;
+}
+
 OptionSpec opt_seed() { return {"seed", "N", "random seed (default 1)"}; }
 OptionSpec opt_threads() { return {"threads", "N", "CPU threads (default: all cores)"}; }
 OptionSpec opt_json() { return {"json", "", "print exactly one JSON object on stdout"}; }

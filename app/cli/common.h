@@ -8,6 +8,7 @@
 
 #include "cli/args.h"
 #include "data/dataset.h"
+#include "quant/plan.h"
 #include "train/model_source.h"
 #include "train/train_config.h"
 
@@ -38,6 +39,9 @@ OptionSpec opt_std();
 OptionSpec opt_augment();
 OptionSpec opt_num_classes();
 OptionSpec opt_input();
+OptionSpec opt_granularity();
+// --granularity per-tensor (default) or per-channel; throws UsageError for anything else.
+Granularity granularity_of(const Args& args);
 // "3x224x224" -> Shape; throws UsageError naming the text.
 Shape parse_input_shape(const std::string& text);
 
