@@ -4,7 +4,6 @@
 #include <filesystem>
 
 #include "cli/common.h"
-#include "data/registry.h"
 #include "integer/export_job.h"
 #include "interop/quantized_export.h"
 
@@ -19,15 +18,10 @@ int export_onnx(const std::string& format, const Args& args, const Output& out) 
   const std::string path =
       args.get("out", "exports/" + std::filesystem::path(checkpoint).stem().string() + "." +
                           format + ".onnx");
-  LoadedModel lm = load_model(checkpoint, open_dataset(data), data);
-  if (!lm.quantized)
-    throw Error("'" + checkpoint + "' is an FP32 checkpoint; export needs a quantized one " +
-                "(bitshift-cli quantize ... --out q.bsck)");
   const bool qdq = format == "qdq";
   out.text("Exporting " + checkpoint + " to " + path +
            (qdq ? " (QDQ ONNX, opset 13)\n" : " (QONNX: opset 11 + qonnx.custom_op.general)\n"));
-  const QuantizedExport r = qdq ? write_qdq(lm.quantized_network, lm.normalization, path)
-                                : write_qonnx(lm.quantized_network, lm.normalization, path);
+  const QuantizedExport r = export_checkpoint(checkpoint, data, format, path);
   char line[256];
   std::snprintf(line, sizeof line,
                 "%lld weight layers as integer codes (%s), %lld in float, %lld activation sites "

@@ -41,4 +41,10 @@ QuantizedExport write_qdq(QuantizedNetwork& net, const Normalization& norm,
 QuantizedExport write_qonnx(QuantizedNetwork& net, const Normalization& norm,
                             const std::string& path);
 
+// A quantized checkpoint file (bitshift-cli quantize --out) written as `format` ("qdq" or
+// "qonnx") to `path`, its input fitted as `data` is (the CLI's and the studio's export). Throws
+// Error naming the file when it is an FP32 checkpoint.
+QuantizedExport export_checkpoint(const std::string& checkpoint, const std::string& data,
+                                  const std::string& format, const std::string& path);
+
 }  // namespace bitshift

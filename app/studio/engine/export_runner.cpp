@@ -1,10 +1,8 @@
 // run_export for the studio's Export button: the same export job as `bitshift-cli export`,
 // its results flattened to plain values and texts.
-#include "data/registry.h"
 #include "engine/studio_engine.h"
 #include "integer/export_job.h"
 #include "interop/quantized_export.h"
-#include "train/model_source.h"
 #include "util/error.h"
 
 namespace bitshift::studio {
@@ -13,13 +11,9 @@ namespace {
 
 ExportOutcome export_onnx(const ExportRequest& request,
                           const std::function<void(const std::string& stage)>& stage) {
-  if (stage) stage("load");
-  LoadedModel lm = load_model(request.checkpoint, open_dataset(request.data), request.data);
-  if (!lm.quantized) throw Error("'" + request.checkpoint + "' is not a quantized checkpoint");
-  const bool qdq = request.format == "qdq";
-  if (stage) stage(qdq ? "write QDQ ONNX" : "write QONNX");
-  const QuantizedExport r = qdq ? write_qdq(lm.quantized_network, lm.normalization, request.out)
-                                : write_qonnx(lm.quantized_network, lm.normalization, request.out);
+  if (stage) stage(request.format == "qdq" ? "write QDQ ONNX" : "write QONNX");
+  const QuantizedExport r =
+      export_checkpoint(request.checkpoint, request.data, request.format, request.out);
   ExportOutcome out;
   out.format = r.format;
   out.bundle = r.path;
@@ -28,7 +22,6 @@ ExportOutcome export_onnx(const ExportRequest& request,
   out.activation_sites = r.activation_sites;
   out.notes = r.notes;
   out.finn_rejects = r.finn_rejects;
-  out.layers = static_cast<int>(lm.quantized_network.model->graph().size());
   return out;
 }
 
