@@ -81,7 +81,7 @@ int cmd_methods(const std::vector<std::string>& argv) {
     out.text(line);
     list.push_back({{"id", m.id}, {"name", m.name}, {"description", m.description},
                     {"min_weight_bits", m.min_weight_bits}, {"trains", m.trains},
-                    {"edges", edge_policy_name(m.edges)}});
+                    {"edges", edge_policy_name(m.edges)}, {"from_file", m.from_file}});
   }
   out.emit({{"methods", list}});
   return kExitOk;

@@ -3,11 +3,13 @@
 // for while the graph is built, the patterns found before converting, and the nodes that could
 // not be imported. onnx_import.cpp drives it; onnx_ops.cpp maps each runtime node to graph ops.
 #include <onnx/onnx_pb.h>
+#include <nlohmann/json.hpp>
 #include <torch/types.h>
 
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -23,6 +25,28 @@ namespace onnx_import {
 constexpr int64_t kMaxInputChannels = 4096, kMaxInputSide = 8192;
 constexpr float kNoUpperBound = std::numeric_limits<float>::max();  // clip without a max
 
+// Quantized files (QDQ, QONNX; onnx_quant_ops.cpp). A constant that is dequantized weights:
+// its values are scale·v with v integers, one scale or one per index of `axis`.
+struct ConstGrid {
+  torch::Tensor scale;  // float32, [1] or [C]
+  int64_t axis = -1;    // -1: one scale
+  int bits = 0;         // as the file states it (QONNX's bitwidth), 0 where it does not
+  bool bipolar = false;  // ±1 (BipolarQuant)
+};
+
+// A runtime value as integer codes, between QuantizeLinear and DequantizeLinear.
+struct Codes {
+  double scale = 1.0;
+  int64_t zero_point = 0, lo = 0, hi = 255;
+};
+
+// An activation grid the file puts on a graph node's output: scale·v, v in [lo, hi].
+struct FileSite {
+  double scale = 1.0;
+  int64_t lo = 0, hi = 0;
+  int bits = 0;
+};
+
 // What an ONNX tensor name stands for while converting.
 struct Value {
   bool is_const = false;
@@ -33,6 +57,8 @@ struct Value {
   int64_t shuffle_groups = 0;       // viewed as [N, g, C/g, H, W] on the way to a channel shuffle
   bool shuffle_transposed = false;  // ... and transposed to [N, C/g, g, H, W]
   bool unsupported = false;         // made by a node that cannot be imported
+  std::shared_ptr<const ConstGrid> grid;  // a constant: dequantized weights
+  std::shared_ptr<const Codes> codes;     // a runtime value: its integer codes
 };
 
 // A node that a pattern takes over: it is skipped, and its output stands for another value.
@@ -90,6 +116,8 @@ class OnnxConverter {
     if (!v || v->is_const)
       throw Unsupported{std::string("its ") + role +
                         " must be computed from the image, not a constant"};
+    if (v->codes)
+      throw Unsupported{"it reads integer codes (QuantizeLinear's output), not their values"};
     if (v->padded) throw Unsupported{"a Pad before it (Pad merges into Conv and AveragePool only)"};
     if (v->shuffle_groups)
       throw Unsupported{"a 5-D reshape before it that is not a channel shuffle"};
@@ -116,6 +144,21 @@ class OnnxConverter {
 
   void convert_runtime(const onnx::NodeProto& n, const std::vector<const Value*>& in);
 
+  // QuantizeLinear, DequantizeLinear, Clip on codes, QONNX's Quant and BipolarQuant: weights
+  // fold to their dequantized values (the grid kept for the layer that reads them), activation
+  // codes pass through to the node they quantize, which records the grid as a FileSite.
+  static bool is_quant_op(const onnx::NodeProto& n);
+  void convert_quant(const onnx::NodeProto& n, const std::vector<const Value*>& in);
+  void record_site(const onnx::NodeProto& n, int node, const FileSite& site);
+  // The weight layer `layer` reads `w`: keep its grid, per output channel along `out_axis`.
+  void take_weight_grid(const Value* w, const std::string& layer, int64_t out_axis,
+                        int64_t out_channels);
+  // The ONNX element type of an initializer or Constant output (0 when not found).
+  int32_t element_type(const std::string& name) const;
+  void write_quantized_meta(nlohmann::json& meta) const;
+  // metadata normalization_mean/std (Bitshift's exports) as the checkpoint's normalisation.
+  void read_normalization(Checkpoint& ck) const;
+
   Window conv_window(const onnx::NodeProto& n, const Shape& in, int64_t kh, int64_t kw) const;
   std::string unsupported_message() const;
   Checkpoint finish();
@@ -135,6 +178,9 @@ class OnnxConverter {
   std::string input_name_;
   bool input_nhwc_ = false;         // channels-last input read through a leading Transpose
   std::vector<std::string> notes_;  // what the import changed, for the origin record
+  std::map<std::string, ConstGrid> layer_grids_;  // by layer name
+  std::map<int, FileSite> sites_;                 // by graph node
+  std::string quant_format_;                      // "qdq" or "qonnx" once a quant node is seen
 };
 
 }  // namespace onnx_import

@@ -3,7 +3,9 @@
 #include <torch/torch.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
+#include <sstream>
 
 #include "deploy/host/sha256.h"
 #include "graph/op.h"
@@ -12,6 +14,7 @@
 #include "import/onnx_converter.h"
 #include "import/onnx_file.h"
 #include "import/onnx_fold.h"
+#include "import/quantized_import.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 
@@ -169,8 +172,9 @@ void OnnxConverter::convert(const onnx::NodeProto& n) {
     }
     return;
   }
+  const bool quant = is_quant_op(n);
   const bool known =
-      supported_ops().count(op) > 0 && (n.domain().empty() || n.domain() == "ai.onnx");
+      quant || (supported_ops().count(op) > 0 && (n.domain().empty() || n.domain() == "ai.onnx"));
   bool any_unsupported = false, all_const = true;
   std::vector<const Value*> in;
   for (const auto& name : n.input()) {
@@ -189,6 +193,16 @@ void OnnxConverter::convert(const onnx::NodeProto& n) {
   }
   if (!known || any_unsupported) {
     for (const auto& out : n.output()) values_[out].unsupported = true;
+    return;
+  }
+  if (quant || (op == "Clip" && in[0] && (in[0]->codes || (in[0]->is_const &&
+                                                          !in[0]->constant.is_floating_point())))) {
+    try {
+      convert_quant(n, in);
+    } catch (const Unsupported& u) {
+      unsupported_.push_back(op + " '" + n.name() + "': " + u.why);
+      for (const auto& out : n.output()) values_[out].unsupported = true;
+    }
     return;
   }
   if (all_const && is_foldable(op)) {
@@ -245,13 +259,47 @@ Checkpoint OnnxConverter::finish() {
                        {"producer", model_.producer_name() + " " + model_.producer_version()},
                        {"ir_version", model_.ir_version()}};
   if (!notes_.empty()) ck.meta["origin"]["notes"] = notes_;
+  write_quantized_meta(ck.meta);
+  read_normalization(ck);
   return ck;
+}
+
+void OnnxConverter::read_normalization(Checkpoint& ck) const {
+  // Bitshift's own exports record the normalisation their input expects.
+  auto floats = [&](const std::string& key) {
+    std::vector<float> out;
+    for (const auto& p : model_.metadata_props())
+      if (p.key() == key) {
+        std::stringstream s(p.value());
+        std::string part;
+        while (std::getline(s, part, ',')) {
+          try {
+            out.push_back(std::stof(part));
+          } catch (const std::exception&) {
+            throw Error(where_model() + ": metadata '" + key + "' is not a list of numbers: '" +
+                        p.value() + "'");
+          }
+        }
+      }
+    return out;
+  };
+  Normalization norm;
+  norm.mean = floats("normalization_mean");
+  norm.std = floats("normalization_std");
+  const size_t c = static_cast<size_t>(graph_.input_shape().c);
+  if (norm.mean.empty() && norm.std.empty()) return;
+  require(norm.mean.size() == c && norm.std.size() == c &&
+              std::all_of(norm.std.begin(), norm.std.end(), [](float v) { return v > 0; }),
+          where_model() + ": metadata normalization_mean/std must give " + std::to_string(c) +
+              " values each (std > 0)");
+  ck.normalization = norm;
 }
 
 }  // namespace onnx_import
 
 Checkpoint import_onnx(const std::string& path) {
   Checkpoint ck = onnx_import::OnnxConverter(path, read_onnx_model(path)).run();
+  if (ck.meta.contains("quantized_file")) ck = fixed_grid_checkpoint(ck, path);
   ck.meta["origin"]["sha256"] = sha256_hex(read_file(path));
   return ck;
 }

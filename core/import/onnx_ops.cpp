@@ -94,6 +94,7 @@ void OnnxConverter::convert_runtime(const onnx::NodeProto& n, const std::vector<
       throw Unsupported{"weight " + c10::str(w.sizes()) + " does not fit " +
                         std::to_string(made.in_shape.c) + " input channels"};
     tensors_[name + ".weight"] = w.to(torch::kFloat32);
+    take_weight_grid(input(1), name, 0, a.out_channels);
     if (b) tensors_[name + ".bias"] = constant(n, b, "bias").to(torch::kFloat32).flatten();
     set_node(out, idx);
     return;
@@ -130,6 +131,10 @@ void OnnxConverter::convert_runtime(const onnx::NodeProto& n, const std::vector<
       throw Unsupported{"weight " + c10::str(w.sizes()) + " does not fit " +
                         std::to_string(shape_of(x).c) + " inputs"};
     tensors_[name + ".weight"] = w.contiguous();
+    if (input(1)->grid && op == "Gemm" && attr_float(n, "alpha", 1.0) != 1.0)
+      throw Unsupported{"alpha != 1 on quantized weights"};
+    take_weight_grid(input(1), name, op == "Gemm" && attr_int(n, "transB", 0) != 0 ? 0 : 1,
+                     out_features);
     if (bias.defined()) tensors_[name + ".bias"] = bias.flatten().contiguous();
     set_node(out, idx);
     return;

@@ -45,6 +45,11 @@ std::vector<double> to_doubles(const torch::Tensor& t) {
   return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
 }
 
+// The integer contract takes every grid and weight scale as float32: the precision the
+// simulation computes in and every file format (QDQ, QONNX) holds, so a model read back from
+// its own file lowers to the same integers.
+double as_float32(double scale) { return static_cast<double>(static_cast<float>(scale)); }
+
 }  // namespace
 
 IntegerModel Lowerer::run() {
@@ -179,7 +184,9 @@ void Lowerer::lower_node(int i) {
 
 ActivationGrid Lowerer::grid_of(int node, const ActivationQuantizer& q) const {
   try {
-    return q.grid();
+    ActivationGrid g = q.grid();
+    g.scale = as_float32(g.scale);
+    return g;
   } catch (const Error& e) {
     fail(node, std::string("activation quantizer: ") + e.what());
   }
@@ -229,7 +236,7 @@ void Lowerer::lower_weight_layer(int i) {
   check_codes(i, L);
   const auto ws = to_doubles(iw.scale);
   std::vector<double> scale(ws.size());
-  for (size_t c = 0; c < ws.size(); ++c) scale[c] = ws[c] * in.scale[0];
+  for (size_t c = 0; c < ws.size(); ++c) scale[c] = as_float32(ws[c]) * in.scale[0];
   Value& v = values_[i];
   L.scale = scale;  // one accumulator unit, until a requantization sets the output's
   const int idx = add_layer(std::move(L), i);

@@ -169,7 +169,7 @@ void OnnxWriter::node(const std::string& op_type, std::vector<std::string> input
                       std::vector<std::string> outputs, std::vector<OnnxAttr> attrs) {
   auto* n = graph_->add_node();
   n->set_op_type(op_type);
-  n->set_name(unique(graph().node(current_).name + "/" + op_type));
+  n->set_name(unique("/" + graph().node(current_).name + "/" + op_type));  // PyTorch's scope form
   for (const auto& s : inputs) n->add_input(s);
   for (const auto& s : outputs) n->add_output(s);
   for (const auto& a : attrs) set_attr(*n->add_attribute(), a);

@@ -13,6 +13,7 @@ namespace {
 
 std::string join(const std::vector<float>& v) {
   std::ostringstream s;
+  s.precision(9);  // float32 round-trips through 9 significant digits
   for (size_t i = 0; i < v.size(); ++i) s << (i ? "," : "") << v[i];
   return s.str();
 }

@@ -1,6 +1,7 @@
 #include "quant/method.h"
 
 #include "quant/dorefa.h"
+#include "quant/fixed_grid.h"
 #include "quant/lsq.h"
 #include "quant/minmax.h"
 #include "quant/n2uq.h"
@@ -26,6 +27,7 @@ std::shared_ptr<WeightQuantizer> make_weight_quantizer(const std::string& method
   if (method == "pot-lut") return std::make_shared<PotLutWeightQuantizer>(bits, g);
   if (method == "uniq-sym") return std::make_shared<UniqWeightQuantizer>(bits, g);
   if (method == "n2uq") return std::make_shared<N2uqWeightQuantizer>(bits, g);
+  if (method == "fixed") return std::make_shared<FixedWeightQuantizer>(bits, g);
   throw Error("method " + info.name + " is not implemented yet in this build (weights)");
 }
 
@@ -45,6 +47,7 @@ std::shared_ptr<ActivationQuantizer> make_activation_quantizer(const std::string
   if (method == "pot-lut") return std::make_shared<PotLutActivationQuantizer>(bits, is_signed);
   if (method == "uniq-sym") return std::make_shared<UniqActivationQuantizer>(bits, is_signed);
   if (method == "n2uq") return std::make_shared<N2uqActivationQuantizer>(bits, is_signed);
+  if (method == "fixed") return std::make_shared<FixedActivationQuantizer>(bits, is_signed);
   throw Error("method " + info.name + " is not implemented yet in this build (activations)");
 }
 

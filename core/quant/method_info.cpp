@@ -24,6 +24,8 @@ const std::vector<MethodInfo>& methods() {
        E::EdgePolicyFp},
       {"minmax", "min/max PTQ", "post-training: ranges from calibration, no training", 2, 2,
        false, E::EdgePolicyQuantized},
+      {"fixed", "fixed grid", "scales and levels read from a quantized ONNX file (QDQ, QONNX), frozen",
+       1, 1, false, E::EdgePolicyQuantized, true},
   };
   return table;
 }

@@ -22,6 +22,8 @@ struct MethodInfo {
   int min_activation_bits;
   bool trains;              // false: calibration only (post-training quantization)
   EdgePolicy edges;
+  // Grids read from a quantized file (import), not made from a model: not offered for new plans.
+  bool from_file = false;
 };
 
 const std::vector<MethodInfo>& methods();

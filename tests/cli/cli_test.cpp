@@ -96,7 +96,7 @@ TEST(Cli, MethodsListsEverySeedAndBaselineMethod) {
   const auto j = nlohmann::json::parse(r.out);
   for (const auto& m : j.at("methods")) ids.push_back(m.at("id"));
   EXPECT_EQ(ids, (std::vector<std::string>{"nice", "uniq", "uniq-sym", "n2uq", "pot-lut", "lsq",
-                                           "pact", "dorefa", "minmax"}));
+                                           "pact", "dorefa", "minmax", "fixed"}));
 }
 
 TEST(Cli, SensitivityListsEveryLayerAndBitWidthAsJson) {

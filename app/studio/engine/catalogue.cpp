@@ -12,7 +12,8 @@ namespace bitshift::studio {
 
 std::vector<EngineMethod> methods() {
   std::vector<EngineMethod> out;
-  for (const auto& m : bitshift::methods()) out.push_back({m.id, m.name, m.description});
+  for (const auto& m : bitshift::methods())
+    if (!m.from_file) out.push_back({m.id, m.name, m.description});
   return out;
 }
 
