@@ -103,10 +103,15 @@ int cmd_cost(const std::vector<std::string>& argv) {
   DatasetPair data = open_data(args, &data_name);
   const LoadedModel model = open_model(args, data, data_name, /*pretrained=*/false);
   const Graph& g = model.module->graph();
-  const QuantPlan plan = plan_from(args, g);
-  const ModelCost c = cost(g, plan), fp = cost(g, make_plan(g, plan.layers.front().method, "fp32"));
-  const std::string what = args.has("plan") ? "the plan in " + args.get("plan")
-                                            : args.get("method", "nice") + " " + args.get("bits", "w4a4");
+  // A quantized model (checkpoint, QDQ/QONNX file) is costed at its own plan unless told otherwise.
+  const bool own = model.quantized && !args.has("plan") && !args.has("method") && !args.has("bits");
+  QuantPlan plan = own ? model.quantized_network.plan : plan_from(args, g);
+  if (own)
+    for (const auto& spec : args.all("layer")) apply_layer_override(plan, spec);
+  const ModelCost c = cost(g, plan), fp = cost(g, make_plan(g, "minmax", "fp32"));
+  const std::string what = own               ? "its own plan"
+                           : args.has("plan") ? "the plan in " + args.get("plan")
+                                              : args.get("method", "nice") + " " + args.get("bits", "w4a4");
   out.text(g.name() + " with " + what + "\n" +
            cost_table(c, fp));
   nlohmann::json j = cost_json(c);
