@@ -38,6 +38,7 @@ struct ConstGrid {
 struct Codes {
   double scale = 1.0;
   int64_t zero_point = 0, lo = 0, hi = 255;
+  double shift = 0.0;  // codes of x + shift (odd levels: an Add each side of the codes)
 };
 
 // An activation grid the file puts on a graph node's output: scale·v, v in [lo, hi].
@@ -45,6 +46,7 @@ struct FileSite {
   double scale = 1.0;
   int64_t lo = 0, hi = 0;
   int bits = 0;
+  int64_t stride = 1;  // 2: odd levels lo, lo + 2, ..., hi (UniQ's, DoReFa's signed inputs)
 };
 
 // What an ONNX tensor name stands for while converting.
@@ -59,6 +61,10 @@ struct Value {
   bool unsupported = false;         // made by a node that cannot be imported
   std::shared_ptr<const ConstGrid> grid;  // a constant: dequantized weights
   std::shared_ptr<const Codes> codes;     // a runtime value: its integer codes
+  // A runtime value plus a constant on its way into codes (`shift`), or dequantized codes that
+  // still carry it (`unshift`: the next Add takes it off); see convert_shift_add.
+  double shift = 0.0, unshift = 0.0;
+  bool shifted = false, unshifting = false;
 };
 
 // A node that a pattern takes over: it is skipped, and its output stands for another value.
@@ -118,6 +124,9 @@ class OnnxConverter {
                         " must be computed from the image, not a constant"};
     if (v->codes)
       throw Unsupported{"it reads integer codes (QuantizeLinear's output), not their values"};
+    if (v->shifted || v->unshifting)
+      throw Unsupported{"it reads a tensor plus a constant; Bitshift reads an Add of a constant "
+                        "only around a QuantizeLinear/DequantizeLinear pair (odd levels)"};
     if (v->padded) throw Unsupported{"a Pad before it (Pad merges into Conv and AveragePool only)"};
     if (v->shuffle_groups)
       throw Unsupported{"a 5-D reshape before it that is not a channel shuffle"};
@@ -150,6 +159,9 @@ class OnnxConverter {
   static bool is_quant_op(const onnx::NodeProto& n);
   void convert_quant(const onnx::NodeProto& n, const std::vector<const Value*>& in);
   void record_site(const onnx::NodeProto& n, int node, const FileSite& site);
+  // Add(x, c) with c one constant: the shift before a QuantizeLinear of odd levels, or the
+  // unshift after its DequantizeLinear. False: not such an Add.
+  bool convert_shift_add(const onnx::NodeProto& n, const std::vector<const Value*>& in);
   // The weight layer `layer` reads `w`: keep its grid, per output channel along `out_axis`.
   void take_weight_grid(const Value* w, const std::string& layer, int64_t out_axis,
                         int64_t out_channels);

@@ -186,6 +186,7 @@ void OnnxConverter::convert_runtime(const onnx::NodeProto& n, const std::vector<
     a.lo = std::max<double>(lo, -kNoUpperBound), a.hi = std::min<double>(hi, kNoUpperBound);
     return unary(OpKind::Clip, a);
   }
+  if (op == "Add" && convert_shift_add(n, in)) return;
   if (op == "Add" || op == "Mul") {
     if (input(1) && input(1)->is_const && input(1)->constant.numel() == 1 &&
         input(1)->constant.item<double>() == (op == "Add" ? 0.0 : 1.0)) {

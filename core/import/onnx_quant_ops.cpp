@@ -119,8 +119,13 @@ void OnnxConverter::convert_quant(const onnx::NodeProto& n, const std::vector<co
       return;
     }
     Value v;
-    v.node = node_of(n, x);
     Codes c;
+    if (x && x->shifted) {
+      v.node = x->node;
+      c.shift = x->shift;
+    } else {
+      v.node = node_of(n, x);
+    }
     c.scale = one_value(1, "scale");
     if (!(c.scale > 0)) throw Unsupported{"a scale that is not positive"};
     c.zero_point = input(2) ? static_cast<int64_t>(one_value(2, "zero point")) : 0;
@@ -182,7 +187,25 @@ void OnnxConverter::convert_quant(const onnx::NodeProto& n, const std::vector<co
     const int64_t z = input(2) ? static_cast<int64_t>(one_value(2, "zero point")) : 0;
     if (s != c.scale || z != c.zero_point)
       throw Unsupported{"its scale or zero point differs from its QuantizeLinear's"};
-    record_site(n, x->node, FileSite{s, c.lo - z, c.hi - z, bits_for(c.hi - c.lo + 1)});
+    FileSite site{s, c.lo - z, c.hi - z, bits_for(c.hi - c.lo + 1)};
+    if (c.shift != 0.0) {
+      // Values k·s − shift: odd levels of half the step when 2·shift/s is a whole number.
+      const double offset = 2.0 * c.shift / s;
+      if (std::abs(offset - std::round(offset)) > 1e-3)
+        throw Unsupported{
+            "its codes are shifted by a constant that is not a whole number of "
+            "half steps"};
+      const auto o = static_cast<int64_t>(std::llround(offset));
+      site = FileSite{s / 2.0, 2 * site.lo - o, 2 * site.hi - o, site.bits, 2};
+      Value v;
+      v.node = x->node;
+      v.unshifting = true;
+      v.unshift = c.shift;
+      record_site(n, x->node, site);
+      values_[out] = v;
+      return;
+    }
+    record_site(n, x->node, site);
     set_node(out, x->node);
     return;
   }
@@ -234,6 +257,21 @@ void OnnxConverter::convert_quant(const onnx::NodeProto& n, const std::vector<co
     if (mode != "HALF_UP" && std::find(notes_.begin(), notes_.end(), note) == notes_.end())
       notes_.push_back(note);
     const int64_t zi = static_cast<int64_t>(z);
+    if (x && x->shifted) {  // odd levels: values k·s − shift
+      const double offset = 2.0 * x->shift / s;
+      if (std::abs(offset - std::round(offset)) > 1e-3)
+        throw Unsupported{
+            "its input is shifted by a constant that is not a whole number of "
+            "half steps"};
+      const auto o = static_cast<int64_t>(std::llround(offset));
+      record_site(n, x->node, FileSite{s / 2.0, 2 * (qlo - zi) - o, 2 * (qhi - zi) - o, bits, 2});
+      Value v;
+      v.node = x->node;
+      v.unshifting = true;
+      v.unshift = x->shift;
+      values_[out] = v;
+      return;
+    }
     record_site(n, node_of(n, x), FileSite{s, qlo - zi, qhi - zi, bits});
     set_node(out, node_of(n, x));
     return;
@@ -260,6 +298,28 @@ void OnnxConverter::convert_quant(const onnx::NodeProto& n, const std::vector<co
   throw Unsupported{"not a quantization node this importer reads"};
 }
 
+bool OnnxConverter::convert_shift_add(const onnx::NodeProto& n,
+                                      const std::vector<const Value*>& in) {
+  if (in.size() != 2 || !in[0] || !in[1]) return false;
+  const int k = in[1]->is_const ? 1 : in[0]->is_const ? 0 : -1;
+  if (k < 0 || in[k]->constant.numel() != 1 || in[1 - k]->is_const) return false;
+  const double c = in[k]->constant.to(torch::kFloat64).item<double>();
+  const Value& x = *in[1 - k];
+  if (c == 0.0 || x.codes || x.padded || x.shuffle_groups || x.shifted) return false;
+  Value v;
+  v.node = x.node;
+  if (x.unshifting) {
+    if (std::abs(c + x.unshift) > 1e-6 * std::abs(x.unshift))
+      throw Unsupported{"it adds " + std::to_string(c) + " after odd-level codes shifted by " +
+                        std::to_string(x.unshift) + " (expected its negative)"};
+  } else {
+    v.shifted = true;
+    v.shift = c;
+  }
+  values_[n.output(0)] = v;
+  return true;
+}
+
 void OnnxConverter::take_weight_grid(const Value* w, const std::string& layer, int64_t out_axis,
                                      int64_t out_channels) {
   if (!w || !w->grid) return;
@@ -284,8 +344,11 @@ void OnnxConverter::write_quantized_meta(nlohmann::json& meta) const {
         {"bipolar", g.bipolar}};
   }
   for (const auto& [node, site] : sites_)
-    sites[graph_.node(node).name] = {
-        {"scale", site.scale}, {"lo", site.lo}, {"hi", site.hi}, {"bits", site.bits}};
+    sites[graph_.node(node).name] = {{"scale", site.scale},
+                                     {"lo", site.lo},
+                                     {"hi", site.hi},
+                                     {"bits", site.bits},
+                                     {"stride", site.stride}};
   meta["quantized_file"] = {{"format", quant_format_}, {"layers", layers}, {"sites", sites}};
 }
 

@@ -122,7 +122,8 @@ Checkpoint fixed_grid_checkpoint(const Checkpoint& imported, const std::string& 
     auto q = std::dynamic_pointer_cast<FixedActivationQuantizer>(
         net.hooks->activation_quantizer(site.node));
     require(q != nullptr, where + ": the output of '" + name + "' has no fixed grid");
-    q->set_grid(s.at("scale").get<double>(), s.at("lo").get<int64_t>(), s.at("hi").get<int64_t>());
+    q->set_grid(s.at("scale").get<double>(), s.at("lo").get<int64_t>(), s.at("hi").get<int64_t>(),
+                s.at("stride").get<int64_t>());
     used.insert(name);
   }
   for (const auto& [name, s] : file_sites.items())

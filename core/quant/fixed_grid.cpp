@@ -46,7 +46,7 @@ IntegerWeights FixedWeightQuantizer::integer_weights(const torch::Tensor& w) con
   require(scale_.numel() == 1 || scale_.numel() == w.size(0),
           "fixed weight grid: " + std::to_string(scale_.numel()) + " scales for " +
               std::to_string(w.size(0)) + " output channels");
-  const auto x = w.detach().to(torch::kFloat64) / broadcast_scale(w);
+  const auto x = (w.detach().to(torch::kFloat64) / broadcast_scale(w)).contiguous();
   IntegerWeights out;
   out.scale = scale_vector(scale_);
   const int64_t lo = range_[0].item<int64_t>(), hi = range_[1].item<int64_t>();
@@ -76,13 +76,15 @@ TraceValues FixedWeightQuantizer::trace() const {
 FixedActivationQuantizer::FixedActivationQuantizer(int bits, bool is_signed)
     : ActivationQuantizer(bits, is_signed) {
   scale_ = register_buffer("scale", torch::zeros({1}));
-  range_ = register_buffer("range", torch::zeros({2}, torch::kInt64));
+  range_ = register_buffer("range", torch::tensor({int64_t{0}, int64_t{0}, int64_t{1}}));
 }
 
-void FixedActivationQuantizer::set_grid(double scale, int64_t lo, int64_t hi) {
-  require(scale > 0 && lo < hi, "a fixed activation grid needs a positive scale and lo < hi");
+void FixedActivationQuantizer::set_grid(double scale, int64_t lo, int64_t hi, int64_t stride) {
+  require(scale > 0 && lo < hi && (stride == 1 || stride == 2) && (hi - lo) % stride == 0,
+          "a fixed activation grid needs a positive scale, lo < hi and a stride of 1, or 2 "
+          "between odd levels");
   scale_.fill_(scale);
-  range_.set_data(torch::tensor({lo, hi}, torch::kInt64));
+  range_.set_data(torch::tensor({lo, hi, stride}, torch::kInt64));
 }
 
 void FixedActivationQuantizer::finish_calibration() {
@@ -91,7 +93,12 @@ void FixedActivationQuantizer::finish_calibration() {
 
 torch::Tensor FixedActivationQuantizer::quantize(const torch::Tensor& x) {
   const ActivationGrid g = grid();
-  const auto v = round_half_up(x.to(torch::kFloat64) / g.scale).clamp(g.lo, g.hi);
+  const int64_t stride = range_[2].item<int64_t>();
+  // The level's index k from the lowest level, in units of the stride.
+  const auto k = round_half_up((x.to(torch::kFloat64) / g.scale - static_cast<double>(g.lo)) /
+                               static_cast<double>(stride))
+                     .clamp(0, (g.hi - g.lo) / stride);
+  const auto v = k * static_cast<double>(stride) + static_cast<double>(g.lo);
   return ste(x, (v * g.scale).to(x.scalar_type()));
 }
 
@@ -103,7 +110,7 @@ ActivationGrid FixedActivationQuantizer::grid() const {
   return {static_cast<double>(scale_.item<float>()),
           range_[0].item<int64_t>(),
           range_[1].item<int64_t>(),
-          true,
+          range_[2].item<int64_t>() == 1,
           {}};
 }
 

@@ -28,11 +28,12 @@ class FixedWeightQuantizer : public WeightQuantizer {
   torch::Tensor table_;  // int64 [n] ascending, or [0]
 };
 
-// Activations: scale·clamp(R(x/scale), lo, hi), rounding half up like every Bitshift grid.
+// Activations: scale·clamp(R(x/scale), lo, hi), rounding half up like every Bitshift grid; with
+// stride 2 the odd levels lo, lo + 2, ..., hi (UniQ's and DoReFa's signed inputs, not affine).
 class FixedActivationQuantizer : public ActivationQuantizer {
  public:
   FixedActivationQuantizer(int bits, bool is_signed);
-  void set_grid(double scale, int64_t lo, int64_t hi);
+  void set_grid(double scale, int64_t lo, int64_t hi, int64_t stride = 1);
   void finish_calibration() override;
   torch::Tensor quantize(const torch::Tensor& x) override;
   TraceValues trace() const override;
@@ -41,7 +42,7 @@ class FixedActivationQuantizer : public ActivationQuantizer {
 
  private:
   torch::Tensor scale_;  // float32 [1]; 0 until set
-  torch::Tensor range_;  // int64 {lo, hi}
+  torch::Tensor range_;  // int64 {lo, hi, stride}
 };
 
 }  // namespace bitshift

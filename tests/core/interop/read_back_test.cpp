@@ -118,6 +118,10 @@ INSTANTIATE_TEST_SUITE_P(
                       ReadBackCase{"lenet5", "lsq", "w4a4", "qonnx", true},
                       ReadBackCase{"lenet5", "pot-lut", "w4a8", "qdq"},  // table of values
                       ReadBackCase{"lenet5", "pot-lut", "w4a8", "qonnx"},
+                      ReadBackCase{"lenet5", "uniq-sym", "w4a4", "qdq"},  // odd input levels
+                      ReadBackCase{"lenet5", "uniq-sym", "w4a4", "qonnx"},
+                      ReadBackCase{"lenet5", "dorefa", "w4a4", "qdq"},  // offset weight levels
+                      ReadBackCase{"lenet5", "dorefa", "w4a4", "qonnx"},
                       ReadBackCase{"resnet20", "nice", "w4a4", "qdq"},  // biases, adds, pools
                       ReadBackCase{"resnet20", "nice", "w4a4", "qonnx"},
                       ReadBackCase{"resnet20", "pact", "w3a3", "qdq"},
