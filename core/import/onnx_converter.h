@@ -47,6 +47,7 @@ struct FileSite {
   int64_t lo = 0, hi = 0;
   int bits = 0;
   int64_t stride = 1;  // 2: odd levels lo, lo + 2, ..., hi (UniQ's, DoReFa's signed inputs)
+  std::vector<double> thresholds;  // level lo + #{t <= x} instead (MultiThreshold, N2UQ)
 };
 
 // What an ONNX tensor name stands for while converting.

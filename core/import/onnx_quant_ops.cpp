@@ -92,10 +92,31 @@ void OnnxConverter::convert_quant(const onnx::NodeProto& n, const std::vector<co
     return s;
   };
   if (quant_format_.empty()) quant_format_ = is_qonnx_domain(n.domain()) ? "qonnx" : "qdq";
-  if (op == "MultiThreshold")
-    throw Unsupported{
-        "learned thresholds (MultiThreshold, N2UQ) are not read back yet; "
-        "export such a model as a bundle instead"};
+  if (op == "MultiThreshold") {  // level = #{t <= x}, value = out_scale·level + out_bias
+    const int x = node_of(n, input(0));
+    const auto t = constant(n, input(1), "thresholds").to(torch::kFloat32);
+    if (t.dim() != 2 || t.size(1) < 1 || !(t == t[0]).all().item<bool>())
+      throw Unsupported{"thresholds " + c10::str(t.sizes()) +
+                        "; Bitshift reads one row shared by every channel"};
+    const auto row = t[0].to(torch::kFloat64).contiguous();
+    if (!(row.slice(0, 1) >= row.slice(0, 0, -1)).all().item<bool>())
+      throw Unsupported{"thresholds that are not ascending"};
+    const double s = attr_float(n, "out_scale", 1.0), bias = attr_float(n, "out_bias", 0.0);
+    const double lo = bias / s;
+    if (!(s > 0) || std::abs(lo - std::round(lo)) > 1e-3)
+      throw Unsupported{"out_bias that is not a whole number of out_scale steps"};
+    if (attr_string(n, "data_layout", "NCHW") != "NCHW")
+      throw Unsupported{"data_layout other than NCHW"};
+    FileSite site;
+    site.scale = s;
+    site.lo = std::llround(lo);
+    site.hi = site.lo + row.numel();
+    site.bits = bits_for(row.numel() + 1);
+    site.thresholds.assign(row.data_ptr<double>(), row.data_ptr<double>() + row.numel());
+    record_site(n, x, site);
+    set_node(out, x);
+    return;
+  }
   if (op == "Trunc") throw Unsupported{"Trunc (integer average pools) is not read back yet"};
 
   if (op == "QuantizeLinear") {
@@ -344,11 +365,9 @@ void OnnxConverter::write_quantized_meta(nlohmann::json& meta) const {
         {"bipolar", g.bipolar}};
   }
   for (const auto& [node, site] : sites_)
-    sites[graph_.node(node).name] = {{"scale", site.scale},
-                                     {"lo", site.lo},
-                                     {"hi", site.hi},
-                                     {"bits", site.bits},
-                                     {"stride", site.stride}};
+    sites[graph_.node(node).name] = {{"scale", site.scale},   {"lo", site.lo},
+                                     {"hi", site.hi},         {"bits", site.bits},
+                                     {"stride", site.stride}, {"thresholds", site.thresholds}};
   meta["quantized_file"] = {{"format", quant_format_}, {"layers", layers}, {"sites", sites}};
 }
 

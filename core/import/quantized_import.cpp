@@ -123,7 +123,7 @@ Checkpoint fixed_grid_checkpoint(const Checkpoint& imported, const std::string& 
         net.hooks->activation_quantizer(site.node));
     require(q != nullptr, where + ": the output of '" + name + "' has no fixed grid");
     q->set_grid(s.at("scale").get<double>(), s.at("lo").get<int64_t>(), s.at("hi").get<int64_t>(),
-                s.at("stride").get<int64_t>());
+                s.at("stride").get<int64_t>(), s.at("thresholds").get<std::vector<double>>());
     used.insert(name);
   }
   for (const auto& [name, s] : file_sites.items())

@@ -45,7 +45,7 @@ std::vector<double> to_doubles(const torch::Tensor& t) {
   return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
 }
 
-// The integer contract takes every grid and weight scale as float32: the precision the
+// The integer contract takes every grid and weight scale (and threshold) as float32: the precision the
 // simulation computes in and every file format (QDQ, QONNX) holds, so a model read back from
 // its own file lowers to the same integers.
 double as_float32(double scale) { return static_cast<double>(static_cast<float>(scale)); }
@@ -186,6 +186,7 @@ ActivationGrid Lowerer::grid_of(int node, const ActivationQuantizer& q) const {
   try {
     ActivationGrid g = q.grid();
     g.scale = as_float32(g.scale);
+    for (double& t : g.thresholds) t = as_float32(t);
     return g;
   } catch (const Error& e) {
     fail(node, std::string("activation quantizer: ") + e.what());

@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+
 #include "quant/rounding.h"
 #include "util/error.h"
 
@@ -77,12 +79,19 @@ FixedActivationQuantizer::FixedActivationQuantizer(int bits, bool is_signed)
     : ActivationQuantizer(bits, is_signed) {
   scale_ = register_buffer("scale", torch::zeros({1}));
   range_ = register_buffer("range", torch::tensor({int64_t{0}, int64_t{0}, int64_t{1}}));
+  thresholds_ = register_buffer("thresholds", torch::zeros({0}));
 }
 
-void FixedActivationQuantizer::set_grid(double scale, int64_t lo, int64_t hi, int64_t stride) {
+void FixedActivationQuantizer::set_grid(double scale, int64_t lo, int64_t hi, int64_t stride,
+                                        std::vector<double> thresholds) {
   require(scale > 0 && lo < hi && (stride == 1 || stride == 2) && (hi - lo) % stride == 0,
           "a fixed activation grid needs a positive scale, lo < hi and a stride of 1, or 2 "
           "between odd levels");
+  require(
+      thresholds.empty() || (stride == 1 && static_cast<int64_t>(thresholds.size()) == hi - lo &&
+                             std::is_sorted(thresholds.begin(), thresholds.end())),
+      "a fixed threshold grid needs hi - lo ascending thresholds");
+  thresholds_.set_data(torch::tensor(thresholds, torch::kFloat64).to(torch::kFloat32));
   scale_.fill_(scale);
   range_.set_data(torch::tensor({lo, hi, stride}, torch::kInt64));
 }
@@ -93,6 +102,11 @@ void FixedActivationQuantizer::finish_calibration() {
 
 torch::Tensor FixedActivationQuantizer::quantize(const torch::Tensor& x) {
   const ActivationGrid g = grid();
+  if (thresholds_.numel() > 0) {  // compared in float32, as the file's MultiThreshold does
+    const auto level = torch::bucketize(x.detach().to(torch::kFloat32).contiguous(), thresholds_,
+                                        /*out_int32=*/false, /*right=*/true);
+    return ste(x, ((level + g.lo).to(torch::kFloat64) * g.scale).to(x.scalar_type()));
+  }
   const int64_t stride = range_[2].item<int64_t>();
   // The level's index k from the lowest level, in units of the stride.
   const auto k = round_half_up((x.to(torch::kFloat64) / g.scale - static_cast<double>(g.lo)) /
@@ -107,13 +121,16 @@ TraceValues FixedActivationQuantizer::trace() const {
 }
 
 ActivationGrid FixedActivationQuantizer::grid() const {
-  return {static_cast<double>(scale_.item<float>()),
-          range_[0].item<int64_t>(),
-          range_[1].item<int64_t>(),
-          range_[2].item<int64_t>() == 1,
-          {}};
+  return {static_cast<double>(scale_.item<float>()), range_[0].item<int64_t>(),
+          range_[1].item<int64_t>(), range_[2].item<int64_t>() == 1 && thresholds_.numel() == 0,
+          std::vector<double>(thresholds_.data_ptr<float>(),
+                              thresholds_.data_ptr<float>() + thresholds_.numel())};
 }
 
-bool FixedActivationQuantizer::subsumes_relu() const { return range_[0].item<int64_t>() >= 0; }
+bool FixedActivationQuantizer::subsumes_relu() const {
+  // Every negative input lands on the lowest level, which is not below zero.
+  return range_[0].item<int64_t>() >= 0 &&
+         (thresholds_.numel() == 0 || thresholds_[0].item<float>() > 0);
+}
 
 }  // namespace bitshift

@@ -29,11 +29,13 @@ class FixedWeightQuantizer : public WeightQuantizer {
 };
 
 // Activations: scale·clamp(R(x/scale), lo, hi), rounding half up like every Bitshift grid; with
-// stride 2 the odd levels lo, lo + 2, ..., hi (UniQ's and DoReFa's signed inputs, not affine).
+// stride 2 the odd levels lo, lo + 2, ..., hi (UniQ's and DoReFa's signed inputs, not affine);
+// with thresholds (ascending, hi − lo of them) the level lo + #{t <= x} (N2UQ's MultiThreshold).
 class FixedActivationQuantizer : public ActivationQuantizer {
  public:
   FixedActivationQuantizer(int bits, bool is_signed);
-  void set_grid(double scale, int64_t lo, int64_t hi, int64_t stride = 1);
+  void set_grid(double scale, int64_t lo, int64_t hi, int64_t stride = 1,
+                std::vector<double> thresholds = {});
   void finish_calibration() override;
   torch::Tensor quantize(const torch::Tensor& x) override;
   TraceValues trace() const override;
@@ -41,8 +43,9 @@ class FixedActivationQuantizer : public ActivationQuantizer {
   bool subsumes_relu() const override;
 
  private:
-  torch::Tensor scale_;  // float32 [1]; 0 until set
-  torch::Tensor range_;  // int64 {lo, hi, stride}
+  torch::Tensor scale_;       // float32 [1]; 0 until set
+  torch::Tensor range_;       // int64 {lo, hi, stride}
+  torch::Tensor thresholds_;  // float32 [hi − lo], or [0]
 };
 
 }  // namespace bitshift

@@ -3,8 +3,8 @@
 // as quantized models whose plan and scales come from the file, compute what Brevitas computed,
 // and export as bundles verified bit for bit on OpenCL.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>

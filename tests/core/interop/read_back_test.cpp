@@ -6,6 +6,7 @@
 #include <onnx/onnx_pb.h>
 #include <torch/torch.h>
 
+#include <cstring>
 #include <fstream>
 
 #include "../calibrated_network.h"
@@ -122,6 +123,7 @@ INSTANTIATE_TEST_SUITE_P(
                       ReadBackCase{"lenet5", "uniq-sym", "w4a4", "qonnx"},
                       ReadBackCase{"lenet5", "dorefa", "w4a4", "qdq"},  // offset weight levels
                       ReadBackCase{"lenet5", "dorefa", "w4a4", "qonnx"},
+                      ReadBackCase{"lenet5", "n2uq", "w4a4", "qonnx"},  // MultiThreshold
                       ReadBackCase{"resnet20", "nice", "w4a4", "qdq"},  // biases, adds, pools
                       ReadBackCase{"resnet20", "nice", "w4a4", "qonnx"},
                       ReadBackCase{"resnet20", "pact", "w3a3", "qdq"},
@@ -166,15 +168,37 @@ TEST(ReadBack, AFloatTensorStaysFloat) {
   EXPECT_CONTAINS(msg, "conv2");
 }
 
-// What is not read back yet says so, naming the node: N2UQ's thresholds (MultiThreshold).
-TEST(ReadBackRefuses, LearnedThresholdsNamingTheNode) {
+// A DequantizeLinear whose scale is not its QuantizeLinear's: not one grid, so the import
+// refuses, naming the file and the node.
+TEST(ReadBackRefuses, ADequantizeLinearWithAnotherScale) {
   const DatasetPair data = open_dataset("fashion-mnist");
   Normalization norm;
-  QuantizedNetwork net = source_network({"lenet5", "n2uq", "w4a4", "qonnx"}, data, &norm);
-  const std::string path = export_path("readback-n2uq", "qonnx");
-  write_qonnx(net, norm, path);
-  const std::string msg = error_of([&] { import_model(path, Shape{1, 28, 28, false}); });
-  EXPECT_CONTAINS(msg, path);
-  EXPECT_CONTAINS(msg, "MultiThreshold '/");
-  EXPECT_CONTAINS(msg, "not read back yet");
+  QuantizedNetwork net = source_network({"lenet5", "lsq", "w4a4", "qdq"}, data, &norm);
+  const std::string path = export_path("readback-other-scale", "qdq");
+  write_qdq(net, norm, path);
+  onnx::ModelProto m = read_model(path);
+  const std::string site = net.model->graph().node(net.hooks->sites()[1].node).name;
+  const onnx::TensorProto* scale = find_initializer(m, site + ".act_scale");
+  ASSERT_NE(scale, nullptr);
+  const onnx::TensorProto original = *scale;
+  auto* twice = m.mutable_graph()->add_initializer();
+  *twice = original;
+  twice->set_name(site + ".act_scale_edited");
+  float v;
+  std::memcpy(&v, twice->raw_data().data(), 4);
+  v *= 2.0f;
+  twice->set_raw_data(std::string(reinterpret_cast<const char*>(&v), 4));
+  std::string node;
+  for (auto& n : *m.mutable_graph()->mutable_node())
+    if (n.op_type() == "DequantizeLinear" && n.input(1) == site + ".act_scale") {
+      n.set_input(1, site + ".act_scale_edited");
+      node = n.name();
+    }
+  ASSERT_FALSE(node.empty());
+  const std::string edited = export_path("readback-other-scale-edited", "qdq");
+  std::ofstream(edited, std::ios::binary) << m.SerializeAsString();
+  const std::string msg = error_of([&] { import_model(edited, Shape{1, 28, 28, false}); });
+  EXPECT_CONTAINS(msg, edited);
+  EXPECT_CONTAINS(msg, "DequantizeLinear '" + node + "'");
+  EXPECT_CONTAINS(msg, "differs from its QuantizeLinear's");
 }
