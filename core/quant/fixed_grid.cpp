@@ -13,7 +13,8 @@ namespace {
 
 const char* kNoGrid =
     "the fixed-grid method has no grid of its own: its scales and levels come from a quantized "
-    "ONNX file (QDQ or QONNX) given to `import`; pick another method to quantize this model";
+    "ONNX file (QDQ or QONNX) opened as the model; to quantize a layer anew, pick another "
+    "method for it";
 
 }  // namespace
 

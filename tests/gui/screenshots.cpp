@@ -57,6 +57,11 @@ bool shoot_import(const bitshift::app::Project& p, const QString& dir) {
   std::printf("usernet.onnx: %s\n", ok ? "opened" : qPrintable(w.lastError()));
   ok = estimated(w) && ok;
   ok = shoot(w, dir, QStringLiteral("5-import")) && ok;
+  // A model quantized by Brevitas (its QCDQ export): the plan table shows the file's own plan.
+  const bool quantized =
+      w.openModelFile(QStringLiteral(BITSHIFT_BREVITAS_FIXTURES "/brevitas.qcdq.onnx"));
+  std::printf("brevitas.qcdq.onnx: %s\n", quantized ? "opened" : qPrintable(w.lastError()));
+  ok = estimated(w) && shoot(w, dir, QStringLiteral("5b-import-quantized")) && quantized && ok;
   const bool refused = !w.openModelFile(QStringLiteral(BITSHIFT_IMPORT_FIXTURES "/resnet18.pt"));
   std::printf("resnet18.pt: %s\n", qPrintable(w.lastError()));
   return shoot(w, dir, QStringLiteral("6-import-refused")) && refused && ok;

@@ -15,7 +15,21 @@
 namespace bitshift::studio {
 
 namespace {
+
 constexpr int64_t kCalibrationImages = 128;
+
+EngineEstimate fill(const Estimate& e, EngineEstimate out) {
+  out.dsps = e.dsps;
+  out.luts = e.luts;
+  out.ram_blocks = e.ram_blocks;
+  out.dsp_use = e.dsp_use;
+  out.lut_use = e.lut_use;
+  out.ram_use = e.ram_use;
+  out.fits = e.fits;
+  out.images_per_second = e.images_per_second;
+  return out;
+}
+
 }  // namespace
 
 EngineEstimate PlanningModel::estimate(const std::vector<EngineLayer>& rows,
@@ -28,7 +42,14 @@ EngineEstimate PlanningModel::estimate(const std::vector<EngineLayer>& rows,
     validate(plan, impl_->graph());
     for (const auto& l : plan.layers)
       if (l.w_bits == kFullPrecisionBits || l.a_bits == kFullPrecisionBits)
-        throw Error(l.layer + " is FP32: only a plan with every layer on integers runs on the FPGA");
+        throw Error(l.layer +
+                    " is FP32: only a plan with every layer on integers runs on the FPGA");
+    // A quantized model at its own plan (a checkpoint, a QDQ/QONNX file): its own quantizers.
+    if (impl_->loaded.quantized && plan == impl_->loaded.quantized_network.plan) {
+      QuantizedNetwork own = impl_->loaded.quantized_network;
+      own.model->eval();
+      return fill(bitshift::estimate(lower(own), profile, Parallelism{}), out);
+    }
     // A fresh copy of the weights: quantizers attach to the module they are given.
     LoadedModel fresh = open_studio_model(impl_->source, impl_->data);
     const DatasetPair* data = &fresh.data;  // fitted to a model file's input where it differs
@@ -42,15 +63,7 @@ EngineEstimate PlanningModel::estimate(const std::vector<EngineLayer>& rows,
     calibrate(net, {to_channels_last(batcher.get(0).x)});
     quantize_all(net);
     net.model->eval();
-    const Estimate e = bitshift::estimate(lower(net), profile, Parallelism{});
-    out.dsps = e.dsps;
-    out.luts = e.luts;
-    out.ram_blocks = e.ram_blocks;
-    out.dsp_use = e.dsp_use;
-    out.lut_use = e.lut_use;
-    out.ram_use = e.ram_use;
-    out.fits = e.fits;
-    out.images_per_second = e.images_per_second;
+    return fill(bitshift::estimate(lower(net), profile, Parallelism{}), out);
   } catch (const std::exception& e) {
     out.problem = e.what();
   }

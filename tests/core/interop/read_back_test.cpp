@@ -38,6 +38,9 @@ std::string case_name(const ReadBackCase& c) {
   return s;
 }
 
+// gtest prints a parameter in test names and failures; without this, as raw bytes.
+void PrintTo(const ReadBackCase& c, std::ostream* os) { *os << case_name(c); }
+
 // The written network: calibrated, every layer on integers (edges quantized).
 QuantizedNetwork source_network(const ReadBackCase& c, const DatasetPair& data,
                                 Normalization* norm) {
