@@ -160,6 +160,8 @@ class OnnxConverter {
   static bool is_quant_op(const onnx::NodeProto& n);
   void convert_quant(const onnx::NodeProto& n, const std::vector<const Value*>& in);
   void record_site(const onnx::NodeProto& n, int node, const FileSite& site);
+  // n's output is `node`'s output on the grid `site` (of x + `shift` when shift != 0: odd levels).
+  void site_output(const onnx::NodeProto& n, int node, FileSite site, double shift);
   // Add(x, c) with c one constant: the shift before a QuantizeLinear of odd levels, or the
   // unshift after its DequantizeLinear. False: not such an Add.
   bool convert_shift_add(const onnx::NodeProto& n, const std::vector<const Value*>& in);

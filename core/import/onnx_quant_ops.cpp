@@ -208,26 +208,7 @@ void OnnxConverter::convert_quant(const onnx::NodeProto& n, const std::vector<co
     const int64_t z = input(2) ? static_cast<int64_t>(one_value(2, "zero point")) : 0;
     if (s != c.scale || z != c.zero_point)
       throw Unsupported{"its scale or zero point differs from its QuantizeLinear's"};
-    FileSite site{s, c.lo - z, c.hi - z, bits_for(c.hi - c.lo + 1)};
-    if (c.shift != 0.0) {
-      // Values k·s − shift: odd levels of half the step when 2·shift/s is a whole number.
-      const double offset = 2.0 * c.shift / s;
-      if (std::abs(offset - std::round(offset)) > 1e-3)
-        throw Unsupported{
-            "its codes are shifted by a constant that is not a whole number of "
-            "half steps"};
-      const auto o = static_cast<int64_t>(std::llround(offset));
-      site = FileSite{s / 2.0, 2 * site.lo - o, 2 * site.hi - o, site.bits, 2};
-      Value v;
-      v.node = x->node;
-      v.unshifting = true;
-      v.unshift = c.shift;
-      record_site(n, x->node, site);
-      values_[out] = v;
-      return;
-    }
-    record_site(n, x->node, site);
-    set_node(out, x->node);
+    site_output(n, x->node, FileSite{s, c.lo - z, c.hi - z, bits_for(c.hi - c.lo + 1)}, c.shift);
     return;
   }
   if (op == "Quant") {
@@ -278,23 +259,9 @@ void OnnxConverter::convert_quant(const onnx::NodeProto& n, const std::vector<co
     if (mode != "HALF_UP" && std::find(notes_.begin(), notes_.end(), note) == notes_.end())
       notes_.push_back(note);
     const int64_t zi = static_cast<int64_t>(z);
-    if (x && x->shifted) {  // odd levels: values k·s − shift
-      const double offset = 2.0 * x->shift / s;
-      if (std::abs(offset - std::round(offset)) > 1e-3)
-        throw Unsupported{
-            "its input is shifted by a constant that is not a whole number of "
-            "half steps"};
-      const auto o = static_cast<int64_t>(std::llround(offset));
-      record_site(n, x->node, FileSite{s / 2.0, 2 * (qlo - zi) - o, 2 * (qhi - zi) - o, bits, 2});
-      Value v;
-      v.node = x->node;
-      v.unshifting = true;
-      v.unshift = x->shift;
-      values_[out] = v;
-      return;
-    }
-    record_site(n, node_of(n, x), FileSite{s, qlo - zi, qhi - zi, bits});
-    set_node(out, node_of(n, x));
+    const bool shifted = x && x->shifted;
+    site_output(n, shifted ? x->node : node_of(n, x), FileSite{s, qlo - zi, qhi - zi, bits},
+                shifted ? x->shift : 0.0);
     return;
   }
   if (op == "BipolarQuant") {
@@ -317,6 +284,28 @@ void OnnxConverter::convert_quant(const onnx::NodeProto& n, const std::vector<co
     return;
   }
   throw Unsupported{"not a quantization node this importer reads"};
+}
+
+void OnnxConverter::site_output(const onnx::NodeProto& n, int node, FileSite site, double shift) {
+  if (shift == 0.0) {
+    record_site(n, node, site);
+    set_node(n.output(0), node);
+    return;
+  }
+  // Codes k of x + shift: values k·s − shift, odd levels of half the step when 2·shift/s is a
+  // whole number. The output still carries the shift; the Add after it takes it off.
+  const double offset = 2.0 * shift / site.scale;
+  if (std::abs(offset - std::round(offset)) > 1e-3)
+    throw Unsupported{
+        "its input is shifted by a constant that is not a whole number of half "
+        "steps"};
+  const auto o = static_cast<int64_t>(std::llround(offset));
+  record_site(n, node, FileSite{site.scale / 2.0, 2 * site.lo - o, 2 * site.hi - o, site.bits, 2});
+  Value v;
+  v.node = node;
+  v.unshifting = true;
+  v.unshift = shift;
+  values_[n.output(0)] = v;
 }
 
 bool OnnxConverter::convert_shift_add(const onnx::NodeProto& n,
