@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 
+#include "../requant_expect.h"
 #include "../test_util.h"
 #include "bundle_test_util.h"
 #include "deploy/bundle_sources.h"
@@ -45,13 +46,7 @@ void expect_same_model(const IntegerModel& a, const IntegerModel& b) {
     EXPECT_EQ(x.weights, y.weights);
     EXPECT_EQ(x.table, y.table);
     EXPECT_EQ(x.bias, y.bias);
-    EXPECT_EQ(x.requant.requantized, y.requant.requantized);
-    EXPECT_EQ(x.requant.m, y.requant.m);
-    EXPECT_EQ(x.requant.m2, y.requant.m2);
-    EXPECT_EQ(x.requant.shift, y.requant.shift);
-    EXPECT_EQ(x.requant.offset, y.requant.offset);
-    EXPECT_EQ(x.requant.lo, y.requant.lo);
-    EXPECT_EQ(x.requant.hi, y.requant.hi);
+    expect_same_requant(x.requant, y.requant);
     EXPECT_EQ(x.runs, y.runs);
     EXPECT_EQ(x.scale,
               y.scale);  // exact: doubles are written with round-trip precision
@@ -306,8 +301,9 @@ TEST(Bundle, DeclaredValueRangesMustBeWhatTheOpsProve) {
   net.replace(range, 16, "\"max_value\": 14");
   spit(dir + "/network.json", net);
   rehash(dir, "network.json");
-  EXPECT_CONTAINS(load_error(dir), "network.json: layer 1 'conv1': declares values in [0, 14], "
-                                   "its op proves [0, 15]");
+  EXPECT_CONTAINS(load_error(dir),
+                  "network.json: layer 1 'conv1': declares values in [0, 14], "
+                  "its op proves [0, 15]");
 }
 
 TEST(Bundle, HugeCountsAreRefusedBeforeAnythingIsAllocated) {
@@ -413,10 +409,10 @@ TEST(Bundle, InputPixelCodesAreAnInt32TableInTablesBin) {
   ASSERT_EQ(ref.at("count").as_int(), 3 * 256);
   const std::string tables = slurp(dir + "/tables.bin");
   const auto codes = read_le32(tables, static_cast<size_t>(ref.at("offset").as_int()), 3 * 256);
-  EXPECT_EQ(codes[0], 0);               // channel 0, pixel 0
-  EXPECT_EQ(codes[255], 15);            // channel 0, pixel 255
-  EXPECT_EQ(codes[256 + 15], 1);        // channel 1, pixel 15: (15 + 1) / 16
-  EXPECT_EQ(codes[2 * 256 + 13], 0);    // channel 2, pixel 13: (13 + 2) / 16
+  EXPECT_EQ(codes[0], 0);             // channel 0, pixel 0
+  EXPECT_EQ(codes[255], 15);          // channel 0, pixel 255
+  EXPECT_EQ(codes[256 + 15], 1);      // channel 1, pixel 15: (15 + 1) / 16
+  EXPECT_EQ(codes[2 * 256 + 13], 0);  // channel 2, pixel 13: (13 + 2) / 16
   // The bundle still loads, with the codes, and its other tables are where they were.
   const LoadedBundle b = load_bundle(dir);
   expect_same_model(m, b.model);

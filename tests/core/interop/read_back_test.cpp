@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "../calibrated_network.h"
+#include "../requant_expect.h"
 #include "../test_util.h"
 #include "import/import.h"
 #include "integer/lowering.h"
@@ -60,6 +61,31 @@ std::vector<int32_t> weight_values(const IntLayer& L) {
   return v;
 }
 
+// LeNet-5 written as QDQ, as the file's proto, and the name of its second activation site (the
+// one conv2 reads): what the tests below edit by hand.
+struct WrittenLeNet {
+  onnx::ModelProto model;
+  std::string site;
+  QuantPlan plan;
+};
+
+WrittenLeNet written_lenet5(const std::string& method, const std::string& bits,
+                            const std::string& name) {
+  const DatasetPair data = open_dataset("fashion-mnist");
+  Normalization norm;
+  QuantizedNetwork net = source_network({"lenet5", method, bits, "qdq"}, data, &norm);
+  const std::string path = export_path(name, "qdq");
+  write_qdq(net, norm, path);
+  return {read_model(path), net.model->graph().node(net.hooks->sites()[1].node).name, net.plan};
+}
+
+// Writes an edited model; returns its path.
+std::string save_edited(const onnx::ModelProto& m, const std::string& name) {
+  const std::string path = export_path(name + "-edited", "qdq");
+  std::ofstream(path, std::ios::binary) << m.SerializeAsString();
+  return path;
+}
+
 class ReadBack : public ::testing::TestWithParam<ReadBackCase> {};
 
 }  // namespace
@@ -98,12 +124,7 @@ TEST_P(ReadBack, LowersToTheSameIntegersAsTheWrittenNetwork) {
     EXPECT_EQ(x.name, y.name);
     EXPECT_EQ(weight_values(x), weight_values(y));
     EXPECT_EQ(x.bias, y.bias);
-    EXPECT_EQ(x.requant.m, y.requant.m);
-    EXPECT_EQ(x.requant.m2, y.requant.m2);
-    EXPECT_EQ(x.requant.shift, y.requant.shift);
-    EXPECT_EQ(x.requant.offset, y.requant.offset);
-    EXPECT_EQ(x.requant.lo, y.requant.lo);
-    EXPECT_EQ(x.requant.hi, y.requant.hi);
+    expect_same_requant(x.requant, y.requant);
   }
   const IntTensor in_a = integer_input(written, a, first_images(data.test, norm, kGoldenImages));
   const IntTensor in_b =
@@ -137,13 +158,9 @@ INSTANTIATE_TEST_SUITE_P(
 // back as exactly that: conv2 on float inputs in the plan, the rest as written; the integer
 // export then refuses, naming the layer, instead of inventing a grid.
 TEST(ReadBack, AFloatTensorStaysFloat) {
-  const DatasetPair data = open_dataset("fashion-mnist");
-  Normalization norm;
-  QuantizedNetwork net = source_network({"lenet5", "minmax", "w8a8", "qdq"}, data, &norm);
-  const std::string path = export_path("readback-missing-site", "qdq");
-  write_qdq(net, norm, path);
-  onnx::ModelProto m = read_model(path);
-  const std::string site = net.model->graph().node(net.hooks->sites()[1].node).name;
+  WrittenLeNet written = written_lenet5("minmax", "w8a8", "readback-missing-site");
+  onnx::ModelProto& m = written.model;
+  const std::string& site = written.site;
   auto* nodes = m.mutable_graph()->mutable_node();
   std::string source, dequantized;
   for (int i = nodes->size() - 1; i >= 0; --i) {
@@ -158,12 +175,11 @@ TEST(ReadBack, AFloatTensorStaysFloat) {
   for (auto& n : *nodes)
     for (auto& in : *n.mutable_input())
       if (in == dequantized) in = source;
-  const std::string edited = export_path("readback-missing-site-edited", "qdq");
-  std::ofstream(edited, std::ios::binary) << m.SerializeAsString();
+  const std::string edited = save_edited(m, "readback-missing-site");
 
   QuantizedNetwork read = load_quantized(import_model(edited, Shape{1, 28, 28, false}), edited);
-  for (size_t i = 0; i < net.plan.layers.size(); ++i) {
-    const LayerPlan &w = net.plan.layers[i], &r = read.plan.layers[i];
+  for (size_t i = 0; i < written.plan.layers.size(); ++i) {
+    const LayerPlan &w = written.plan.layers[i], &r = read.plan.layers[i];
     EXPECT_EQ(r.a_bits, w.layer == "conv2" ? kFullPrecisionBits : w.a_bits) << w.layer;
     EXPECT_EQ(r.w_bits, w.w_bits) << w.layer;
   }
@@ -174,13 +190,9 @@ TEST(ReadBack, AFloatTensorStaysFloat) {
 // A DequantizeLinear whose scale is not its QuantizeLinear's: not one grid, so the import
 // refuses, naming the file and the node.
 TEST(ReadBackRefuses, ADequantizeLinearWithAnotherScale) {
-  const DatasetPair data = open_dataset("fashion-mnist");
-  Normalization norm;
-  QuantizedNetwork net = source_network({"lenet5", "lsq", "w4a4", "qdq"}, data, &norm);
-  const std::string path = export_path("readback-other-scale", "qdq");
-  write_qdq(net, norm, path);
-  onnx::ModelProto m = read_model(path);
-  const std::string site = net.model->graph().node(net.hooks->sites()[1].node).name;
+  WrittenLeNet written = written_lenet5("lsq", "w4a4", "readback-other-scale");
+  onnx::ModelProto& m = written.model;
+  const std::string& site = written.site;
   const onnx::TensorProto* scale = find_initializer(m, site + ".act_scale");
   ASSERT_NE(scale, nullptr);
   const onnx::TensorProto original = *scale;
@@ -198,8 +210,7 @@ TEST(ReadBackRefuses, ADequantizeLinearWithAnotherScale) {
       node = n.name();
     }
   ASSERT_FALSE(node.empty());
-  const std::string edited = export_path("readback-other-scale-edited", "qdq");
-  std::ofstream(edited, std::ios::binary) << m.SerializeAsString();
+  const std::string edited = save_edited(m, "readback-other-scale");
   const std::string msg = error_of([&] { import_model(edited, Shape{1, 28, 28, false}); });
   EXPECT_CONTAINS(msg, edited);
   EXPECT_CONTAINS(msg, "DequantizeLinear '" + node + "'");
