@@ -10,7 +10,7 @@ cd "$(dirname "$(readlink -f "$0")")"
 BUILD_DIR=${BITSHIFT_BUILD_DIR:-build}
 # Everything the build, the tests and the default job need, as Debian packages.
 PACKAGES=(cmake ninja-build g++ pkg-config
-  libtorch-dev nlohmann-json3-dev zlib1g-dev libstb-dev libgtest-dev
+  libtorch-dev libgloo-dev libgoogle-glog-dev nlohmann-json3-dev zlib1g-dev libstb-dev libgtest-dev
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd oclgrind
   qt6-base-dev qt6-svg-dev libqcustomplot-dev fonts-dejavu-core xvfb xauth
   libonnx-dev libprotobuf-dev python3-torch python3-torchvision

@@ -3,6 +3,7 @@
 
 #include "cli/common.h"
 #include "cli/progress_bar.h"
+#include "cli/replicas_cli.h"
 #include "quant/cost.h"
 #include "quant/method_info.h"
 #include "quant/plan.h"
@@ -123,7 +124,7 @@ int cmd_cost(const std::vector<std::string>& argv) {
 }
 
 int cmd_quantize(const std::vector<std::string>& argv) {
-  const std::vector<OptionSpec> specs = {
+  std::vector<OptionSpec> specs = {
       opt_model(), opt_input(), opt_data(), opt_mean(), opt_std(), opt_method(), opt_bits(), opt_plan(), opt_layer(),
       opt_edges(), opt_granularity(), opt_augment(), opt_num_classes(),
       {"epochs", "N", "fine-tuning epochs (default 2)"},
@@ -131,10 +132,12 @@ int cmd_quantize(const std::vector<std::string>& argv) {
       {"optimizer", "sgd|adam", "optimizer (default sgd)"},
       {"epochs-per-stage", "X", "gradual methods: epochs per stage (default: stages share half)"},
       {"train-limit", "N", "fine-tune on the first N training images only"},
+      {"batch-size", "N", "batch size (default 128; spread over replicas, the global batch)"},
       opt_test_limit(), opt_seed(), opt_threads(), opt_width(),
       {"out", "PATH", "quantized checkpoint (default <model>-<method>-<bits>.bsck)"},
-      {"record", "PATH", "run record (default: the checkpoint path + .json)"},
-      opt_json(), opt_help()};
+      {"record", "PATH", "run record (default: the checkpoint path + .json)"}};
+  for (const auto& o : replica_options()) specs.push_back(o);
+  specs.insert(specs.end(), {opt_json(), opt_help()});
   Args args(argv, specs);
   if (args.has("help")) {
     print_help("quantize", "--model NAME|FILE --method ID --bits PRESET [OPTIONS]",
@@ -143,8 +146,10 @@ int cmd_quantize(const std::vector<std::string>& argv) {
                specs);
     return kExitOk;
   }
-  const Output out(args.has("json"));
+  if (const auto code = run_local_replicas("quantize", argv, args)) return *code;
   apply_threads(args);
+  std::shared_ptr<Replicas> replicas = join_from(args);
+  const Output out(args.has("json"), replicas && replicas->rank() != 0);
   std::string data_name;
   DatasetPair data = open_data(args, &data_name);
   LoadedModel model = open_model(args, data, data_name, /*pretrained=*/true);
@@ -157,7 +162,9 @@ int cmd_quantize(const std::vector<std::string>& argv) {
   job.method = args.has("plan") && !config.plan.layers.empty() ? config.plan.layers.front().method
                                                                 : args.get("method", "nice");
   job.bits = args.has("plan") ? "plan" : args.get("bits", "w4a4");
+  config.train.replicas = replicas;
   config.train.epochs = args.get_int("epochs", 2);
+  config.train.batch_size = args.get_int64("batch-size", config.train.batch_size);
   config.train.optimizer = optimizer_from_name(args.get("optimizer", "sgd"));
   config.train.lr = args.get_double("lr", 0.005);
   config.train.weight_decay = 5e-5;
@@ -176,9 +183,11 @@ int cmd_quantize(const std::vector<std::string>& argv) {
   out.text("Quantizing " + g.name() + " (" + model.origin + ") with " + method + " " + bits + "\n");
 
   ProgressBar bar(method + " " + bits);
-  auto result = run_quantize_job(model, data, job, [&](const QatSnapshot& s) {
+  ProgressFn<QatSnapshot> report = [&](const QatSnapshot& s) {
     return s.train.steps_total > 0 ? bar.update(s.train) : true;
-  });
+  };
+  // Rank 0 reports for the run; the other replicas neither print nor collect traces.
+  auto result = run_quantize_job(model, data, job, writes_files(config.train) ? report : nullptr);
   bar.finish();
   if (!result) throw Error(result.error());
   const QatResult& qat = result->qat;

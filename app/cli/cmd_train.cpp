@@ -3,6 +3,7 @@
 
 #include "cli/common.h"
 #include "cli/progress_bar.h"
+#include "cli/replicas_cli.h"
 #include "train/checkpoint.h"
 #include "train/run_record.h"
 #include "train/trainer.h"
@@ -12,7 +13,7 @@ namespace bitshift::cli {
 namespace {
 
 std::vector<OptionSpec> train_options() {
-  return {opt_model(),
+  std::vector<OptionSpec> specs = {opt_model(),
           opt_input(),
           opt_data(),
           opt_mean(),
@@ -40,6 +41,9 @@ std::vector<OptionSpec> train_options() {
           {"record", "PATH", "run record to write (default: the checkpoint path + .json)"},
           opt_json(),
           opt_help()};
+  const auto dist = replica_options();
+  specs.insert(specs.end() - 2, dist.begin(), dist.end());
+  return specs;
 }
 
 TrainConfig config_from(const Args& a) {
@@ -76,9 +80,11 @@ int cmd_train(const std::vector<std::string>& argv) {
                specs);
     return kExitOk;
   }
-  const Output out(args.has("json"));
   const TrainConfig probe = config_from(args);  // validate flags before loading anything
+  if (const auto code = run_local_replicas("train", argv, args)) return *code;
   apply_threads(args);
+  std::shared_ptr<Replicas> replicas = join_from(args);
+  const Output out(args.has("json"), replicas && replicas->rank() != 0);
   std::string data_name;
   DatasetPair data = open_data(args, &data_name);
   LoadedModel model = open_model(args, data, data_name, /*pretrained=*/false);
@@ -87,6 +93,7 @@ int cmd_train(const std::vector<std::string>& argv) {
     model.origin = args.get("from");
   }
   TrainConfig config = probe;
+  config.replicas = replicas;
   apply_augment(args, data.train, config);
   const std::string name = model.module->graph().name();
   config.checkpoint_path = args.get("out", name + "-" + data_name + ".bsck");
@@ -99,8 +106,9 @@ int cmd_train(const std::vector<std::string>& argv) {
   RunRecord record;
   record.started_at = utc_now_iso8601();
   ProgressBar bar(name);
-  auto result = train(model.module, data, config,
-                      [&](const TrainSnapshot& s) { return bar.update(s); });
+  auto result = train(model.module, data, config, [&](const TrainSnapshot& s) {
+    return writes_files(config) ? bar.update(s) : true;  // rank 0 reports for the run
+  });
   bar.finish();
   if (!result) throw Error(result.error());
 
@@ -125,7 +133,7 @@ int cmd_train(const std::vector<std::string>& argv) {
   record.images_per_second = result->images_per_second;
   record.cancelled = result->cancelled;
   record.checkpoint = config.checkpoint_path;
-  save_run_record(record_path, record);
+  if (writes_files(config)) save_run_record(record_path, record);
 
   char line[256];
   std::snprintf(line, sizeof line,

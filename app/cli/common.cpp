@@ -87,6 +87,7 @@ void print_help(const std::string& command, const std::string& usage,
 }
 
 void Output::text(const std::string& s) const {
+  if (quiet_) return;
   std::FILE* f = json_ ? stderr : stdout;
   std::fputs(s.c_str(), f);
   std::fflush(f);
@@ -104,7 +105,7 @@ void Output::emit(const nlohmann::json& j) const {
     active_capture->value_ = j;
     return;
   }
-  if (!json_) return;
+  if (!json_ || quiet_) return;
   std::cout << j.dump(2) << std::endl;
 }
 

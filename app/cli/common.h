@@ -52,12 +52,14 @@ void print_help(const std::string& command, const std::string& usage,
 // Human-readable output: stdout normally, stderr under --json (stdout then holds only JSON).
 class Output {
  public:
-  explicit Output(bool json) : json_(json) {}
+  // `quiet`: print nothing (a data-parallel replica other than rank 0, which speaks for the run).
+  explicit Output(bool json, bool quiet = false) : json_(json), quiet_(quiet) {}
   bool json() const { return json_; }
   void text(const std::string& s) const;
   void emit(const nlohmann::json& j) const;  // exactly one JSON object on stdout
  private:
   bool json_;
+  bool quiet_;
 };
 
 // A command run by another (the default job runs quantize, then export) hands its JSON object

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "data/fit.h"
+#include "dist/replicas.h"
 #include "data/resized_crop.h"
 #include "util/error.h"
 
@@ -34,6 +35,10 @@ Batcher::Batcher(const Dataset& data, const Normalization& norm, BatchConfig con
     : data_(with_images(data)), config_(config), normalize_(norm, data.channels(), data.name) {
   require(config_.batch_size >= 1,
           "batch size must be at least 1, got " + std::to_string(config_.batch_size));
+  require(config_.shard_count >= 1 && config_.shard_rank >= 0 &&
+              config_.shard_rank < config_.shard_count,
+          "shard " + std::to_string(config_.shard_rank) + " of " + std::to_string(config_.shard_count) +
+              " is not a valid replica");
   require(config_.crop_padding >= 0,
           "crop padding must be >= 0, got " + std::to_string(config_.crop_padding));
   start_epoch(0);
@@ -62,10 +67,13 @@ at::Generator Batcher::batch_generator(int64_t i, uint64_t stream) const {
                                             static_cast<uint64_t>(i)));
 }
 
-torch::Tensor Batcher::resized_crops(const torch::Tensor& index, int64_t i) const {
+torch::Tensor Batcher::resized_crops(const torch::Tensor& index, int64_t i, int64_t first,
+                                     int64_t batch) const {
   auto gen = batch_generator(i, 0x5A5A5A5AULL);
   const int64_t b = index.numel();
-  const auto u = torch::rand({b, kResizedCropUniforms}, gen).contiguous();  // drawn up front
+  const auto u = torch::rand({batch, kResizedCropUniforms}, gen)  // drawn up front, whole batch
+                     .slice(0, first, first + b)
+                     .contiguous();
   const auto idx = index.contiguous();
   const int64_t* ids = idx.data_ptr<int64_t>();
   const float* draws = u.data_ptr<float>();
@@ -82,19 +90,20 @@ torch::Tensor Batcher::resized_crops(const torch::Tensor& index, int64_t i) cons
   return out;
 }
 
-torch::Tensor Batcher::augment(torch::Tensor raw, int64_t i) const {
+torch::Tensor Batcher::augment(torch::Tensor raw, int64_t i, int64_t first, int64_t batch) const {
   auto gen = batch_generator(i, 0xA5A5A5A5ULL);
   const int64_t b = raw.size(0), c = raw.size(1), h = raw.size(2), w = raw.size(3);
+  auto mine = [&](const torch::Tensor& draws) { return draws.slice(0, first, first + b); };
   if (config_.horizontal_flip) {
-    auto flip = torch::rand({b}, gen).lt(0.5).view({b, 1, 1, 1});  // Bernoulli(1/2) per sample
+    auto flip = mine(torch::rand({batch}, gen)).lt(0.5).view({b, 1, 1, 1});  // Bernoulli(1/2) per sample
     raw = torch::where(flip, raw.flip({3}), raw);
   }
   if (config_.crop_padding > 0) {
     const int64_t p = config_.crop_padding;
     auto padded = torch::constant_pad_nd(raw, {p, p, p, p}, 0);  // [B, C, H+2p, W+2p]
     // Per-sample offsets in [0, 2p]; gather rows then columns with index grids (no loop).
-    auto dy = torch::randint(0, 2 * p + 1, {b}, gen, torch::kLong);
-    auto dx = torch::randint(0, 2 * p + 1, {b}, gen, torch::kLong);
+    auto dy = mine(torch::randint(0, 2 * p + 1, {batch}, gen, torch::kLong));
+    auto dx = mine(torch::randint(0, 2 * p + 1, {batch}, gen, torch::kLong));
     auto rows = torch::arange(h, torch::kLong).view({1, h}) + dy.view({b, 1});  // [B, H]
     auto cols = torch::arange(w, torch::kLong).view({1, w}) + dx.view({b, 1});  // [B, W]
     const int64_t pw = padded.size(3);
@@ -109,9 +118,12 @@ Batch Batcher::get(int64_t i) const {
                                            std::to_string(num_batches()) + ")");
   const int64_t start = i * config_.batch_size;
   const int64_t end = std::min(start + config_.batch_size, data_.size());
-  const auto idx = order_.slice(0, start, end);
-  auto raw = config_.random_resized_crop ? resized_crops(idx, i) : data_.samples(idx);
-  if (config_.crop_padding > 0 || config_.horizontal_flip) raw = augment(raw, i);
+  const RowRange rows = rows_of(end - start, config_.shard_rank, config_.shard_count);
+  const auto idx = order_.slice(0, start + rows.begin, start + rows.end);
+  auto raw = config_.random_resized_crop ? resized_crops(idx, i, rows.begin, end - start)
+                                         : data_.samples(idx);
+  if (config_.crop_padding > 0 || config_.horizontal_flip)
+    raw = augment(raw, i, rows.begin, end - start);
   Batch batch;
   batch.x = normalize_(raw);  // (x/255 - mean) / std
   batch.y = data_.labels.index_select(0, idx);

@@ -20,6 +20,10 @@ struct BatchConfig {
   // the dataset's channels()×height()×width(): the usual training crop for photos.
   bool random_resized_crop = false;
   uint64_t seed = 0;
+  // Data-parallel replicas: this one's rows of every batch (dist/replicas.h rows_of). The
+  // batch's images, order and augmentation draws are the whole batch's, so the replicas'
+  // rows together are exactly what one process would get.
+  int shard_rank = 0, shard_count = 1;
 };
 
 struct Batch {
@@ -41,8 +45,11 @@ class Batcher {
   Batch get(int64_t i) const;
 
  private:
-  torch::Tensor augment(torch::Tensor raw, int64_t i) const;  // uint8 [B, C, H, W], same shape
-  torch::Tensor resized_crops(const torch::Tensor& index, int64_t i) const;  // uint8 [B, C, H, W]
+  // `raw` holds rows [first, first + raw.size(0)) of batch i, which has `b` images; the draws
+  // are made for all b, so a shard's rows are augmented as in the whole batch.
+  torch::Tensor augment(torch::Tensor raw, int64_t i, int64_t first, int64_t b) const;
+  // uint8 [index.numel(), C, H, W]: rows [first, first + index.numel()) of batch i (b images).
+  torch::Tensor resized_crops(const torch::Tensor& index, int64_t i, int64_t first, int64_t b) const;
   at::Generator batch_generator(int64_t i, uint64_t stream) const;
 
   Dataset data_;

@@ -90,6 +90,7 @@ torch::Tensor GraphModuleImpl::run_node(int i, const std::vector<torch::Tensor>&
   run.index = i;
   run.module = modules_[i].get();
   run.hooks = hooks_.get();
+  run.replicas = replicas_.get();
   run.training = is_training();
   return op_of(n).forward(n, inputs, run);
 }

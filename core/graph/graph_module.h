@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "dist/replicas.h"
 #include "graph/forward_hooks.h"
 #include "graph/graph.h"
 
@@ -30,6 +31,8 @@ class GraphModuleImpl : public torch::nn::Module {
   void train(bool on = true) override;
   void set_hooks(std::shared_ptr<ForwardHooks> hooks) { hooks_ = std::move(hooks); }
   const std::shared_ptr<ForwardHooks>& hooks() const { return hooks_; }
+  // Data-parallel training: BatchNorm then normalises over every replica's rows (null: alone).
+  void set_replicas(std::shared_ptr<Replicas> r) { replicas_ = std::move(r); }
 
   // The FP32 weight / bias parameters of a Conv2d or Linear node (bias undefined if none).
   torch::Tensor weight(int node) const;
@@ -52,6 +55,7 @@ class GraphModuleImpl : public torch::nn::Module {
 
   Graph graph_;
   std::shared_ptr<ForwardHooks> hooks_;
+  std::shared_ptr<Replicas> replicas_;
   std::vector<std::shared_ptr<torch::nn::Module>> modules_;  // by node (op_of().make_module)
   std::vector<int> last_use_;  // last consumer of each node's output (frees memory early)
   std::map<std::string, std::shared_ptr<torch::nn::Module>> containers_;

@@ -16,6 +16,7 @@
 namespace bitshift {
 
 class ForwardHooks;
+class Replicas;
 class OnnxEmitter;
 
 // How quantization treats an op's output.
@@ -51,6 +52,7 @@ struct OpRun {
   int index = 0;                        // the node's index in the graph
   torch::nn::Module* module = nullptr;  // what make_module() built for it, or null
   ForwardHooks* hooks = nullptr;        // quantization hooks, or null (FP32)
+  Replicas* replicas = nullptr;         // data-parallel replicas (BatchNorm syncs), or null
   bool training = false;
 };
 

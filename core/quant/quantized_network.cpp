@@ -170,7 +170,10 @@ torch::Tensor QuantHooks::output(int node, const torch::Tensor& y) {
       for (int site : obs->second) {
         const ValueRange& live = live_.at(site);
         const bool whole = std::isinf(live.lo) && std::isinf(live.hi);
-        activations_.at(site)->observe(whole ? y.detach() : y.detach().clamp(live.lo, live.hi));
+        auto seen = whole ? y.detach() : y.detach().clamp(live.lo, live.hi);
+        if (replicas_ != nullptr && replicas_->size() > 1)
+          seen = replicas_->all_gather(seen.contiguous(), "calibration all-gather");
+        activations_.at(site)->observe(seen);
       }
     return y;
   }

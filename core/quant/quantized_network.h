@@ -57,6 +57,10 @@ class QuantHooks : public ForwardHooks, public torch::nn::Module {
 
   // While calibrating, values pass through unchanged and sites observe them.
   void set_calibrating(bool on) { calibrating_ = on; }
+  // Data-parallel calibration: each replica runs its rows of a batch and every site observes
+  // the whole batch (all replicas' rows gathered), so initialisations are the same as one
+  // process's on the same batches. Null: observe this process's rows.
+  void set_replicas(Replicas* r) { replicas_ = r; }
 
   // While recording, each site keeps its last quantization error (q - x) for the histograms.
   void set_recording(bool on) { recording_ = on; }
@@ -84,6 +88,7 @@ class QuantHooks : public ForwardHooks, public torch::nn::Module {
   std::map<int, torch::Tensor> errors_;
   std::map<int, torch::Tensor> frozen_;
   bool calibrating_ = false;
+  Replicas* replicas_ = nullptr;
   bool recording_ = false;
 };
 

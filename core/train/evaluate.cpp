@@ -19,7 +19,7 @@ TopK count_correct(const torch::Tensor& logits, const torch::Tensor& labels) {
 }
 
 EvalResult evaluate(GraphModule& model, const Dataset& data, const Normalization& norm,
-                    int64_t batch_size) {
+                    int64_t batch_size, Replicas* replicas) {
   const auto start = std::chrono::steady_clock::now();
   const bool was_training = model->is_training();
   model->eval();
@@ -27,6 +27,10 @@ EvalResult evaluate(GraphModule& model, const Dataset& data, const Normalization
   BatchConfig bc;
   bc.batch_size = batch_size;
   bc.shuffle = false;
+  if (replicas != nullptr) {
+    bc.shard_rank = replicas->rank();
+    bc.shard_count = replicas->size();
+  }
   Batcher batcher(data, norm, bc);
   batcher.start_epoch(0);
   EvalResult r;
@@ -34,6 +38,7 @@ EvalResult evaluate(GraphModule& model, const Dataset& data, const Normalization
   int64_t top1 = 0, top5 = 0;
   for (int64_t i = 0; i < batcher.num_batches(); ++i) {
     Batch b = batcher.get(i);
+    if (b.y.size(0) == 0) continue;  // a replica's share of a last batch smaller than the world
     auto logits = model->forward(to_channels_last(b.x));
     loss_sum += torch::cross_entropy_loss(logits, b.y, {}, at::Reduction::Sum).item<double>();
     const TopK c = count_correct(logits, b.y);
@@ -42,6 +47,17 @@ EvalResult evaluate(GraphModule& model, const Dataset& data, const Normalization
     r.images += b.y.size(0);
   }
   model->train(was_training);
+  if (replicas != nullptr && replicas->size() > 1) {
+    std::vector<torch::Tensor> totals = {torch::tensor(
+        {loss_sum, static_cast<double>(top1), static_cast<double>(top5), static_cast<double>(r.images)},
+        torch::kDouble)};
+    replicas->all_reduce_sum(totals, "evaluation all-reduce");
+    const auto t = totals[0];
+    loss_sum = t[0].item<double>();
+    top1 = static_cast<int64_t>(t[1].item<double>());
+    top5 = static_cast<int64_t>(t[2].item<double>());
+    r.images = static_cast<int64_t>(t[3].item<double>());
+  }
   if (r.images > 0) {
     r.top1 = 100.0 * static_cast<double>(top1) / static_cast<double>(r.images);
     r.top5 = 100.0 * static_cast<double>(top5) / static_cast<double>(r.images);

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "data/batcher.h"
+#include "dist/data_parallel.h"
 #include "quant/gradual_schedule.h"
 #include "quant/method.h"
 #include "quant/method_info.h"
@@ -35,16 +36,24 @@ ErrorHistogram error_histogram(const std::string& name, const std::string& kind,
 
 namespace {
 
+// This process's rows of the calibration batches (all of each batch when alone). Spread over
+// replicas, a batch with fewer images than replicas is left out (a replica would get none).
 std::vector<torch::Tensor> calibration_batches(const DatasetPair& data, const QatConfig& c) {
   BatchConfig bc;
   bc.batch_size = c.train.batch_size;
   bc.seed = c.train.seed;
-  Batcher b(c.train.train_limit > 0 ? data.train.head(c.train.train_limit) : data.train,
-            data.normalization, bc);
+  const Dataset train = c.train.train_limit > 0 ? data.train.head(c.train.train_limit) : data.train;
+  const int world = world_size(c.train);
+  if (c.train.replicas) {
+    bc.shard_rank = c.train.replicas->rank();
+    bc.shard_count = world;
+  }
+  Batcher b(train, data.normalization, bc);
   b.start_epoch(0);
   std::vector<torch::Tensor> out;
   for (int64_t i = 0; i < std::min<int64_t>(c.calibration_batches, b.num_batches()); ++i)
-    out.push_back(to_channels_last(b.get(i).x));
+    if (std::min(bc.batch_size, train.size() - i * bc.batch_size) >= world)
+      out.push_back(to_channels_last(b.get(i).x));
   return out;
 }
 
@@ -88,12 +97,18 @@ Result<QatResult> run_qat(GraphModule model, const DatasetPair& data, const QatC
     validate(config.train);
     QatResult result;
     const Dataset test = config.train.test_limit > 0 ? data.test.head(config.train.test_limit) : data.test;
-    result.fp32 = evaluate(model, test, data.normalization, config.train.eval_batch_size);
+    Replicas* replicas = config.train.replicas.get();
+    result.fp32 = evaluate(model, test, data.normalization, config.train.eval_batch_size, replicas);
 
     result.net = attach_quantizers(model, config.plan);
     QuantizedNetwork& net = result.net;
     const auto batches = calibration_batches(data, config);
+    require(!batches.empty(), "no calibration batch: the training set has fewer images than replicas");
+    net.hooks->set_replicas(replicas);  // every site observes the whole batch
     calibrate(net, batches);
+    net.hooks->set_replicas(nullptr);
+    // Rank 0's initialisation everywhere, whatever each host's floating point did with it.
+    if (replicas != nullptr) broadcast_state(*replicas, module_state(*net.hooks), "quantizer broadcast");
     const torch::Tensor probe = batches.front().slice(0, 0, std::min<int64_t>(64, batches.front().size(0)));
 
     // One method per plan decides whether the session is gradual; mixed plans use the first layer's.
@@ -150,7 +165,7 @@ Result<QatResult> run_qat(GraphModule model, const DatasetPair& data, const QatC
       if (result.train.cancelled) return result;
     }
     quantize_all(net);
-    result.quantized = evaluate(net.model, test, data.normalization, config.train.eval_batch_size);
+    result.quantized = evaluate(net.model, test, data.normalization, config.train.eval_batch_size, replicas);
     if (progress) {
       QatSnapshot last;
       last.train.epoch_end = true;

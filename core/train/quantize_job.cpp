@@ -34,8 +34,11 @@ Result<QuantizeOutcome> run_quantize_job(LoadedModel& model, const DatasetPair& 
                            {"fp32_top1", out.qat.fp32.top1}};
     // An imported model's origin (file, sha256, format, opset, producer) stays with it.
     if (model.meta.contains("origin")) meta["origin"] = model.meta["origin"];
-    save_checkpoint(job.checkpoint, make_quantized_checkpoint(out.qat.net, model.normalization,
-                                                              job.data_name, meta));
+    // Spread over replicas, rank 0 alone writes (the others hold the same bits).
+    const bool writes = writes_files(config.train);
+    if (writes)
+      save_checkpoint(job.checkpoint, make_quantized_checkpoint(out.qat.net, model.normalization,
+                                                                job.data_name, meta));
 
     RunRecord record;
     record.started_at = started_at;
@@ -64,7 +67,7 @@ Result<QuantizeOutcome> run_quantize_job(LoadedModel& model, const DatasetPair& 
     out.record["fp32_weight_bits"] = out.fp32_cost.weight_bits;
     out.record["macs"] = out.cost.macs;
     out.record_path = job.record.empty() ? job.checkpoint + ".json" : job.record;
-    write_file_atomic(out.record_path, out.record.dump(2) + "\n");
+    if (writes) write_file_atomic(out.record_path, out.record.dump(2) + "\n");
     return out;
   });
 }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/dataset.h"
+#include "dist/replicas.h"
 #include "util/error.h"
 
 namespace bitshift {
@@ -48,26 +49,32 @@ std::string default_augmentation(const Dataset& train) {
   return train.photos ? "resized-crop" : "none";
 }
 
+int world_size(const TrainConfig& c) { return c.replicas ? c.replicas->size() : 1; }
+bool writes_files(const TrainConfig& c) { return !c.replicas || c.replicas->rank() == 0; }
+
 nlohmann::json to_json(const TrainConfig& c) {
-  return {{"epochs", c.epochs},
-          {"batch_size", c.batch_size},
-          {"optimizer", optimizer_name(c.optimizer)},
-          {"lr", c.lr},
-          {"momentum", c.momentum},
-          {"nesterov", c.nesterov},
-          {"weight_decay", c.weight_decay},
-          {"schedule", schedule_name(c.schedule)},
-          {"step_size", c.step_size},
-          {"gamma", c.gamma},
-          {"label_smoothing", c.label_smoothing},
-          {"crop_padding", c.crop_padding},
-          {"horizontal_flip", c.horizontal_flip},
-          {"random_resized_crop", c.random_resized_crop},
-          {"seed", c.seed},
-          {"threads", c.threads},
-          {"train_limit", c.train_limit},
-          {"test_limit", c.test_limit},
-          {"eval_batch_size", c.eval_batch_size}};
+  nlohmann::json j = {{"epochs", c.epochs},
+                      {"batch_size", c.batch_size},
+                      {"optimizer", optimizer_name(c.optimizer)},
+                      {"lr", c.lr},
+                      {"momentum", c.momentum},
+                      {"nesterov", c.nesterov},
+                      {"weight_decay", c.weight_decay},
+                      {"schedule", schedule_name(c.schedule)},
+                      {"step_size", c.step_size},
+                      {"gamma", c.gamma},
+                      {"label_smoothing", c.label_smoothing},
+                      {"crop_padding", c.crop_padding},
+                      {"horizontal_flip", c.horizontal_flip},
+                      {"random_resized_crop", c.random_resized_crop},
+                      {"seed", c.seed},
+                      {"threads", c.threads},
+                      {"train_limit", c.train_limit},
+                      {"test_limit", c.test_limit},
+                      {"eval_batch_size", c.eval_batch_size}};
+  // Only when spread: a one-process record stays as it was.
+  if (world_size(c) > 1) j["world_size"] = world_size(c);
+  return j;
 }
 
 TrainConfig train_config_from_json(const nlohmann::json& j) {

@@ -3,11 +3,13 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace bitshift {
 
 struct Dataset;
+class Replicas;
 
 enum class OptimizerKind { OptimizerSgd, OptimizerAdam };
 enum class LrSchedule { LrConstant, LrStep, LrCosine };
@@ -33,7 +35,15 @@ struct TrainConfig {
   int64_t test_limit = 0;   // evaluate on the first N test images (0 = all)
   int64_t eval_batch_size = 500;
   std::string checkpoint_path;  // when set, a checkpoint is written (atomically) after each epoch
+  // Data-parallel run (dist/replicas.h): the global batch of batch_size images is split over
+  // the replicas, gradients are averaged over it, BatchNorm is synchronised, and only rank 0
+  // writes checkpoints. Null: one process. Not a hyper-parameter (to_json records its size).
+  std::shared_ptr<Replicas> replicas;
 };
+
+// Replicas in the run (1 without replicas); rank 0 is the one that writes files and reports.
+int world_size(const TrainConfig& c);
+bool writes_files(const TrainConfig& c);
 
 // Training augmentation by name: "none", "crop" (random crop with padding 2, flip) or
 // "resized-crop" (RandomResizedCrop, flip); throws Error for another name.

@@ -9,6 +9,7 @@
 
 #include "data/batcher.h"
 #include "data/prefetcher.h"
+#include "dist/data_parallel.h"
 #include "train/checkpoint.h"
 #include "train/evaluate.h"
 #include "train/optimizer.h"
@@ -29,6 +30,50 @@ double seconds_since(Clock::time_point t) {
 std::string family_of(const std::string& split_name) {
   return split_name.substr(0, split_name.rfind('/'));
 }
+
+// One step's numbers, summed over the replicas in one small all-reduce.
+struct StepTotals {
+  double loss_sum = 0.0;  // summed over the images, not averaged
+  int64_t correct = 0;
+  int64_t images = 0;
+  bool stop = false;  // some replica was asked to stop
+};
+
+StepTotals all_reduce(Replicas& replicas, const StepTotals& t) {
+  std::vector<torch::Tensor> v = {torch::tensor(
+      {t.loss_sum, static_cast<double>(t.correct), static_cast<double>(t.images), t.stop ? 1.0 : 0.0},
+      torch::kDouble)};
+  replicas.all_reduce_sum(v, "step totals all-reduce");
+  const double* p = v[0].data_ptr<double>();
+  return {p[0], static_cast<int64_t>(p[1]), static_cast<int64_t>(p[2]), p[3] > 0.0};
+}
+
+// What the optimizer changes: the model's parameters and the method's (clamps, steps).
+std::vector<torch::Tensor> trained_parameters(GraphModule& model, const TrainExtras& extras) {
+  auto out = model->parameters();
+  out.insert(out.end(), extras.parameters.begin(), extras.parameters.end());
+  return out;
+}
+
+// What must be equal on every replica: the model's parameters and buffers, the method's
+// parameters.
+std::vector<torch::Tensor> trained_state(GraphModule& model, const TrainExtras& extras) {
+  auto out = module_state(*model);
+  out.insert(out.end(), extras.parameters.begin(), extras.parameters.end());
+  return out;
+}
+
+// The model's BatchNorm syncs over the replicas while training, and no longer afterwards.
+class ReplicaScope {
+ public:
+  ReplicaScope(GraphModule& model, std::shared_ptr<Replicas> replicas) : model_(model) {
+    model_->set_replicas(std::move(replicas));
+  }
+  ~ReplicaScope() { model_->set_replicas(nullptr); }
+
+ private:
+  GraphModule& model_;
+};
 
 }  // namespace
 
@@ -68,6 +113,14 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
     const Dataset train_set = config.train_limit > 0 ? data.train.head(config.train_limit) : data.train;
     const Dataset test_set = config.test_limit > 0 ? data.test.head(config.test_limit) : data.test;
     require(train_set.size() > 0, "training set '" + data.train.name + "' is empty");
+    Replicas* replicas = config.replicas.get();
+    const int world = world_size(config);
+    require(config.batch_size >= world && std::min(train_set.size(), config.batch_size) >= world,
+            "a data-parallel run of " + std::to_string(world) + " replicas needs at least that many "
+            "images in every batch; the batch size is " + std::to_string(config.batch_size) +
+            " and the training set has " + std::to_string(train_set.size()));
+    ReplicaScope scope(model, config.replicas);
+    if (replicas != nullptr) broadcast_state(*replicas, trained_state(model, extras), "start-of-run broadcast");
 
     BatchConfig bc;
     bc.batch_size = config.batch_size;
@@ -77,6 +130,10 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
     bc.horizontal_flip = config.horizontal_flip;
     bc.random_resized_crop = config.random_resized_crop;
     bc.seed = config.seed;
+    if (replicas != nullptr) {
+      bc.shard_rank = replicas->rank();
+      bc.shard_count = world;
+    }
     Batcher batcher(train_set, data.normalization, bc);
 
     auto optimizer = make_optimizer(model, config, extras.parameters, extras.parameters_lr_scale,
@@ -87,6 +144,7 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
     const auto run_start = Clock::now();
     int64_t step = 0, images_total = 0;
     double train_seconds = 0.0;
+    bool stop_asked = false;  // the progress callback asked to stop (reaches every replica)
 
     for (int epoch = 0; epoch < config.epochs && !result.cancelled; ++epoch) {
       model->train();
@@ -107,7 +165,18 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
         auto loss = torch::nn::functional::cross_entropy(
             logits, b.y,
             torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(config.label_smoothing));
-        const double batch_loss = loss.item<double>();
+        loss.backward();
+        // This step over the global batch (every replica's rows when spread).
+        StepTotals t{loss.item<double>() * b.y.size(0),
+                     logits.argmax(1).eq(b.y).sum().item<int64_t>(), b.y.size(0), stop_asked};
+        if (replicas != nullptr) {
+          t = all_reduce(*replicas, t);
+          if (t.stop) {
+            result.cancelled = true;
+            break;
+          }
+        }
+        const double batch_loss = t.loss_sum / static_cast<double>(t.images);
         // Stop before a diverged step touches the weights, and before anything is saved.
         if (!std::isfinite(batch_loss)) {
           char lr_text[32];
@@ -118,13 +187,14 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
                       " (learning rate " + lr_text +
                       "); nothing of this epoch was saved; lower the learning rate (--lr)");
         }
-        loss.backward();
+        if (replicas != nullptr)
+          average_gradients(*replicas, trained_parameters(model, extras),
+                            static_cast<double>(b.y.size(0)) / static_cast<double>(t.images));
         optimizer->step();
         ++step;
-        const int64_t n = b.y.size(0);
-        loss_sum += batch_loss * n;
-        correct += logits.argmax(1).eq(b.y).sum().item<int64_t>();
-        seen += n;
+        loss_sum += t.loss_sum;
+        correct += t.correct;
+        seen += t.images;
         if (progress && (i % 10 == 9 || i + 1 == steps_per_epoch)) {
           const double elapsed = train_seconds + seconds_since(epoch_start);
           TrainSnapshot s;
@@ -139,8 +209,11 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
           s.elapsed_seconds = seconds_since(run_start);
           s.eta_seconds = elapsed / step * (steps_total - step);
           if (!progress(s)) {
-            result.cancelled = true;
-            break;
+            stop_asked = true;
+            if (replicas == nullptr) {
+              result.cancelled = true;
+              break;
+            }
           }
         }
       }
@@ -149,7 +222,9 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
       images_total += seen;
       if (result.cancelled) break;
 
-      const EvalResult ev = evaluate(model, test_set, data.normalization, config.eval_batch_size);
+      const EvalResult ev = evaluate(model, test_set, data.normalization, config.eval_batch_size, replicas);
+      if (replicas != nullptr)
+        check_replicas_agree(*replicas, trained_state(model, extras), "after epoch " + std::to_string(epoch + 1));
       EpochRecord rec;
       rec.epoch = epoch;
       rec.lr = lr;
@@ -163,7 +238,7 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
       rec.data_wait_seconds = batches.waited_seconds();
       result.history.push_back(rec);
 
-      if (!config.checkpoint_path.empty()) {
+      if (!config.checkpoint_path.empty() && writes_files(config)) {
         nlohmann::json meta = {{"epoch", epoch + 1}, {"top1", ev.top1}, {"top5", ev.top5},
                                {"train", to_json(config)}};
         Checkpoint ck = make_checkpoint(model, data.normalization, family_of(data.train.name), meta);
@@ -185,8 +260,11 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
         s.eta_seconds = s.elapsed_seconds / step * (steps_total - step);
         s.epoch_end = true;
         s.test_top1 = ev.top1;
-        if (!progress(s)) result.cancelled = true;
+        if (!progress(s)) stop_asked = true;
       }
+      // A stop asked at the epoch's end reaches every replica before the next epoch starts.
+      if (replicas != nullptr) stop_asked = all_reduce(*replicas, StepTotals{0, 0, 0, stop_asked}).stop;
+      if (stop_asked) result.cancelled = true;
     }
     result.wall_seconds = seconds_since(run_start);
     result.images_per_second = images_total / std::max(train_seconds, 1e-9);

@@ -3,6 +3,7 @@
 #include <torch/nn/modules/batchnorm.h>
 #include <nlohmann/json.hpp>
 
+#include "dist/sync_batchnorm.h"
 #include "graph/onnx_emitter.h"
 #include "graph/op.h"
 #include "util/error.h"
@@ -44,7 +45,11 @@ struct BatchNorm2dOp final : Op {
   }
   torch::Tensor forward(const Node&, const std::vector<torch::Tensor>& in,
                         const OpRun& run) const override {
-    return dynamic_cast<torch::nn::BatchNorm2dImpl*>(run.module)->forward(in[0]);
+    auto* bn = dynamic_cast<torch::nn::BatchNorm2dImpl*>(run.module);
+    // Data-parallel training normalises over the global batch, as one process would.
+    if (run.training && run.replicas != nullptr && run.replicas->size() > 1)
+      return sync_batch_norm(in[0], *bn, *run.replicas);
+    return bn->forward(in[0]);
   }
 };
 }  // namespace
