@@ -8,6 +8,7 @@
 #include "quant/method_info.h"
 #include "quant/plan.h"
 #include "train/quantize_job.h"
+#include "train/resume.h"
 #include "util/atomic_file.h"
 
 namespace bitshift::cli {
@@ -135,7 +136,8 @@ int cmd_quantize(const std::vector<std::string>& argv) {
       {"batch-size", "N", "batch size (default 128; spread over replicas, the global batch)"},
       opt_test_limit(), opt_seed(), opt_threads(), opt_width(),
       {"out", "PATH", "quantized checkpoint (default <model>-<method>-<bits>.bsck)"},
-      {"record", "PATH", "run record (default: the checkpoint path + .json)"}};
+      {"record", "PATH", "run record (default: the checkpoint path + .json)"},
+      {"resume", "CHECKPOINT", "go on from an interrupted run's last epoch checkpoint (same options)"}};
   for (const auto& o : replica_options()) specs.push_back(o);
   specs.insert(specs.end(), {opt_json(), opt_help()});
   Args args(argv, specs);
@@ -163,6 +165,7 @@ int cmd_quantize(const std::vector<std::string>& argv) {
                                                                 : args.get("method", "nice");
   job.bits = args.has("plan") ? "plan" : args.get("bits", "w4a4");
   config.train.replicas = replicas;
+  if (args.has("resume")) config.train.resume = std::make_shared<ResumePoint>(read_resume_point(args.get("resume")));
   config.train.epochs = args.get_int("epochs", 2);
   config.train.batch_size = args.get_int64("batch-size", config.train.batch_size);
   config.train.optimizer = optimizer_from_name(args.get("optimizer", "sgd"));

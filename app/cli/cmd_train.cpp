@@ -5,6 +5,7 @@
 #include "cli/progress_bar.h"
 #include "cli/replicas_cli.h"
 #include "train/checkpoint.h"
+#include "train/resume.h"
 #include "train/run_record.h"
 #include "train/trainer.h"
 
@@ -39,6 +40,7 @@ std::vector<OptionSpec> train_options() {
           opt_width(),
           {"out", "PATH", "checkpoint to write (default <model>-<data>.bsck)"},
           {"record", "PATH", "run record to write (default: the checkpoint path + .json)"},
+          {"resume", "CHECKPOINT", "go on from an interrupted run's last epoch checkpoint (same options)"},
           opt_json(),
           opt_help()};
   const auto dist = replica_options();
@@ -94,6 +96,7 @@ int cmd_train(const std::vector<std::string>& argv) {
   }
   TrainConfig config = probe;
   config.replicas = replicas;
+  if (args.has("resume")) config.resume = std::make_shared<ResumePoint>(read_resume_point(args.get("resume")));
   apply_augment(args, data.train, config);
   const std::string name = model.module->graph().name();
   config.checkpoint_path = args.get("out", name + "-" + data_name + ".bsck");

@@ -10,6 +10,7 @@
 #include "quant/method.h"
 #include "quant/method_info.h"
 #include "train/quantized_checkpoint.h"
+#include "train/resume.h"
 #include "util/error.h"
 
 namespace bitshift {
@@ -104,9 +105,15 @@ Result<QatResult> run_qat(GraphModule model, const DatasetPair& data, const QatC
     QuantizedNetwork& net = result.net;
     const auto batches = calibration_batches(data, config);
     require(!batches.empty(), "no calibration batch: the training set has fewer images than replicas");
-    net.hooks->set_replicas(replicas);  // every site observes the whole batch
-    calibrate(net, batches);
-    net.hooks->set_replicas(nullptr);
+    if (const auto& from = config.train.resume) {
+      // An interrupted run goes on from its epoch checkpoint's weights and quantizers.
+      load_weights(model, from->checkpoint, from->origin);
+      restore_quantizers(net, from->checkpoint, from->origin);
+    } else {
+      net.hooks->set_replicas(replicas);  // every site observes the whole batch
+      calibrate(net, batches);
+      net.hooks->set_replicas(nullptr);
+    }
     // Rank 0's initialisation everywhere, whatever each host's floating point did with it.
     if (replicas != nullptr) broadcast_state(*replicas, module_state(*net.hooks), "quantizer broadcast");
     const torch::Tensor probe = batches.front().slice(0, 0, std::min<int64_t>(64, batches.front().size(0)));

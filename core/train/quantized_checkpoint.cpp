@@ -33,6 +33,14 @@ QuantizedNetwork load_quantized(const Checkpoint& ck, const std::string& origin)
   require(is_quantized(ck), "checkpoint '" + origin + "' holds no quantization plan");
   GraphModule model = module_from_checkpoint(ck);
   QuantizedNetwork net = attach_quantizers(model, plan_from_json(ck.meta.at("plan")));
+  restore_quantizers(net, ck, origin);
+  quantize_all(net);
+  return net;
+}
+
+void restore_quantizers(QuantizedNetwork& net, const Checkpoint& ck, const std::string& origin) {
+  require(is_quantized(ck) && plan_from_json(ck.meta.at("plan")) == net.plan,
+          "checkpoint '" + origin + "' was written with another quantization plan than this run's");
   torch::NoGradGuard no_grad;
   auto restore = [&](const std::string& name, torch::Tensor target) {
     auto it = ck.tensors.find(kPrefix + name);
@@ -44,8 +52,6 @@ QuantizedNetwork load_quantized(const Checkpoint& ck, const std::string& origin)
   };
   for (auto& p : net.hooks->named_parameters()) restore(p.key(), p.value());
   for (auto& b : net.hooks->named_buffers()) restore(b.key(), b.value());
-  quantize_all(net);
-  return net;
 }
 
 }  // namespace bitshift

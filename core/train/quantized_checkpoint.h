@@ -22,4 +22,8 @@ bool is_quantized(const Checkpoint& checkpoint);
 // Throws Error naming `origin` and the missing or mismatched tensor.
 QuantizedNetwork load_quantized(const Checkpoint& checkpoint, const std::string& origin);
 
+// The checkpoint's quantizer tensors into `net`'s quantizers (states untouched); throws Error
+// naming `origin` when its plan is not net's or a tensor is missing.
+void restore_quantizers(QuantizedNetwork& net, const Checkpoint& checkpoint, const std::string& origin);
+
 }  // namespace bitshift

@@ -15,6 +15,21 @@ nlohmann::json to_json(const EpochRecord& e) {
           {"data_wait_seconds", e.data_wait_seconds}};
 }
 
+EpochRecord epoch_record_from_json(const nlohmann::json& j) {
+  EpochRecord e;
+  e.epoch = j.at("epoch").get<int>();
+  e.lr = j.at("lr").get<double>();
+  e.train_loss = j.at("train_loss").get<double>();
+  e.train_top1 = j.at("train_top1").get<double>();
+  e.test_loss = j.at("test_loss").get<double>();
+  e.test_top1 = j.at("top1").get<double>();
+  e.test_top5 = j.at("top5").get<double>();
+  e.seconds = j.at("seconds").get<double>();
+  e.images_per_second = j.at("images_per_second").get<double>();
+  e.data_wait_seconds = j.value("data_wait_seconds", 0.0);
+  return e;
+}
+
 nlohmann::json to_json(const RunRecord& r) {
   nlohmann::json history = nlohmann::json::array();
   for (const auto& e : r.history) history.push_back(to_json(e));
@@ -34,7 +49,9 @@ nlohmann::json to_json(const RunRecord& r) {
           {"images_per_second", r.images_per_second},
           {"cancelled", r.cancelled},
           {"started_at", r.started_at},
-          {"checkpoint", r.checkpoint}};
+          {"checkpoint", r.checkpoint},
+          {"failed", !r.error.empty()},
+          {"error", r.error}};
 }
 
 void save_run_record(const std::string& path, const RunRecord& record) {

@@ -27,10 +27,13 @@ struct RunRecord {
   bool cancelled = false;
   std::string started_at;  // ISO 8601, UTC
   std::string checkpoint;  // path of the checkpoint written by the run, if any
+  std::string error;       // why the run failed; empty when it did not
 };
 
 nlohmann::json to_json(const RunRecord& record);
 nlohmann::json to_json(const EpochRecord& epoch);
+// Throws nlohmann::json's exception for a missing or mistyped key.
+EpochRecord epoch_record_from_json(const nlohmann::json& j);
 // Writes pretty JSON atomically; throws Error naming the path.
 void save_run_record(const std::string& path, const RunRecord& record);
 // Current UTC time as "2026-11-22T21:16:00Z".

@@ -4,6 +4,7 @@
 
 #include "data/dataset.h"
 #include "dist/replicas.h"
+#include "train/resume.h"
 #include "util/error.h"
 
 namespace bitshift {
@@ -74,6 +75,7 @@ nlohmann::json to_json(const TrainConfig& c) {
                       {"eval_batch_size", c.eval_batch_size}};
   // Only when spread: a one-process record stays as it was.
   if (world_size(c) > 1) j["world_size"] = world_size(c);
+  if (c.resume) j["resumed_from"] = c.resume->origin;
   return j;
 }
 

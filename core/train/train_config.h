@@ -10,6 +10,7 @@ namespace bitshift {
 
 struct Dataset;
 class Replicas;
+struct ResumePoint;
 
 enum class OptimizerKind { OptimizerSgd, OptimizerAdam };
 enum class LrSchedule { LrConstant, LrStep, LrCosine };
@@ -39,6 +40,9 @@ struct TrainConfig {
   // the replicas, gradients are averaged over it, BatchNorm is synchronised, and only rank 0
   // writes checkpoints. Null: one process. Not a hyper-parameter (to_json records its size).
   std::shared_ptr<Replicas> replicas;
+  // Continue an interrupted run from its last complete epoch (train/resume.h): weights,
+  // optimizer, generator and history from there, then the remaining epochs. Null: from the start.
+  std::shared_ptr<const ResumePoint> resume;
 };
 
 // Replicas in the run (1 without replicas); rank 0 is the one that writes files and reports.

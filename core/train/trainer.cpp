@@ -13,6 +13,7 @@
 #include "train/checkpoint.h"
 #include "train/evaluate.h"
 #include "train/optimizer.h"
+#include "train/resume.h"
 #include "util/allocator.h"
 #include "util/error.h"
 
@@ -120,7 +121,6 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
             "images in every batch; the batch size is " + std::to_string(config.batch_size) +
             " and the training set has " + std::to_string(train_set.size()));
     ReplicaScope scope(model, config.replicas);
-    if (replicas != nullptr) broadcast_state(*replicas, trained_state(model, extras), "start-of-run broadcast");
 
     BatchConfig bc;
     bc.batch_size = config.batch_size;
@@ -143,10 +143,27 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
     TrainResult result;
     const auto run_start = Clock::now();
     int64_t step = 0, images_total = 0;
+    int first_epoch = 0;
+    if (config.resume) {
+      const ResumePoint& from = *config.resume;
+      require(from.epochs_done < config.epochs,
+              "checkpoint '" + from.origin + "' has finished " + std::to_string(from.epochs_done) + " of the run's " +
+                  std::to_string(config.epochs) + " epochs: nothing to resume (give more --epochs to train further)");
+      load_weights(model, from.checkpoint, from.origin);
+      if (!from.checkpoint.optimizer_state.empty())
+        load_optimizer_state(*optimizer, from.checkpoint.optimizer_state);
+      restore_generator(from);
+      result.history = from.history;
+      first_epoch = from.epochs_done;
+      step = first_epoch * steps_per_epoch;
+    }
+    const int64_t first_step = step;  // the rate (for the ETA) counts this run's steps only
+    // Every replica starts from rank 0's bits.
+    if (replicas != nullptr) broadcast_state(*replicas, trained_state(model, extras), "start-of-run broadcast");
     double train_seconds = 0.0;
     bool stop_asked = false;  // the progress callback asked to stop (reaches every replica)
 
-    for (int epoch = 0; epoch < config.epochs && !result.cancelled; ++epoch) {
+    for (int epoch = first_epoch; epoch < config.epochs && !result.cancelled; ++epoch) {
       model->train();
       batcher.start_epoch(epoch);
       Prefetcher batches(batcher);  // the next batches are made while this one trains
@@ -207,7 +224,7 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
           s.lr = lr;
           s.images_per_second = (images_total + seen) / std::max(elapsed, 1e-9);
           s.elapsed_seconds = seconds_since(run_start);
-          s.eta_seconds = elapsed / step * (steps_total - step);
+          s.eta_seconds = elapsed / (step - first_step) * (steps_total - step);
           if (!progress(s)) {
             stop_asked = true;
             if (replicas == nullptr) {
@@ -243,6 +260,7 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
                                {"train", to_json(config)}};
         Checkpoint ck = make_checkpoint(model, data.normalization, family_of(data.train.name), meta);
         ck.optimizer_state = save_optimizer_state(*optimizer);
+        add_resume_meta(ck.meta, result.history);
         if (extras.add_to_checkpoint) extras.add_to_checkpoint(ck);
         save_checkpoint(config.checkpoint_path, ck);
       }
@@ -257,7 +275,7 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
         s.lr = lr;
         s.images_per_second = images_total / std::max(train_seconds, 1e-9);
         s.elapsed_seconds = seconds_since(run_start);
-        s.eta_seconds = s.elapsed_seconds / step * (steps_total - step);
+        s.eta_seconds = s.elapsed_seconds / std::max<int64_t>(step - first_step, 1) * (steps_total - step);
         s.epoch_end = true;
         s.test_top1 = ev.top1;
         if (!progress(s)) stop_asked = true;

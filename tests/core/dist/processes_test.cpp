@@ -6,6 +6,8 @@
 #include <torch/torch.h>
 
 #include <array>
+#include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -102,3 +104,65 @@ TEST_P(TwoProcesses, QuantizeAsOneProcessDoes) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Methods, TwoProcesses, ::testing::Values("nice", "lsq", "uniq"));
+
+namespace {
+
+// Every tensor of two checkpoints equal bit for bit.
+void expect_same_bits(const Checkpoint& a, const Checkpoint& b) {
+  ASSERT_EQ(a.tensors.size(), b.tensors.size());
+  for (const auto& [name, t] : a.tensors) EXPECT_TRUE(t.equal(b.tensors.at(name))) << name;
+}
+
+}  // namespace
+
+TEST(TwoProcessesFault, AKilledReplicaStopsTheRunAndResumeFinishesIt) {
+  const std::string run = "quantize --model lenet5 --method nice --bits w4a4 --epochs 3 --train-limit 4096 "
+                          "--test-limit 500 --nproc 2 --dist-timeout 20 --json";
+  const std::string whole = tmp("dp-whole.bsck"), cut = tmp("dp-cut.bsck");
+  std::remove(cut.c_str());
+  std::remove((cut + ".json").c_str());
+  const CliRun uninterrupted = cli(run + " --out " + whole);
+  ASSERT_EQ(uninterrupted.exit_code, 0) << uninterrupted.err;
+
+  // Rank 1 is killed as soon as the first epoch's checkpoint exists.
+  const std::string killer = "(while [ ! -f " + cut + " ]; do sleep 0.05; done; pkill -9 -f -- '--out " + cut +
+                             ".*--rank 1') &";
+  ASSERT_EQ(std::system(killer.c_str()), 0);
+  const auto start = std::chrono::steady_clock::now();
+  const CliRun killed = cli(run + " --out " + cut);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_NE(killed.exit_code, 0);
+  EXPECT_NE(killed.err.find("replica rank 1 of 2"), std::string::npos) << killed.err;
+  EXPECT_NE(killed.err.find("killed by signal 9"), std::string::npos) << killed.err;
+  EXPECT_NE(killed.err.find("rank 0 of 2"), std::string::npos) << killed.err;  // the survivor says why it stopped
+  EXPECT_LT(seconds, 60.0);
+  // The record says the run failed and why; the last complete epoch's checkpoint stays valid.
+  const auto record = nlohmann::json::parse(std::ifstream(cut + ".json"));
+  EXPECT_TRUE(record["failed"].get<bool>());
+  EXPECT_NE(record["error"].get<std::string>().find("another replica stopped answering"), std::string::npos);
+  const Checkpoint last = load_checkpoint(cut);
+  const int done = last.meta.at("epoch").get<int>();
+  EXPECT_GE(done, 1);
+  EXPECT_LT(done, 3);
+
+  const CliRun resumed = cli(run + " --out " + cut + " --resume " + cut);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  const auto j = nlohmann::json::parse(resumed.out);
+  EXPECT_EQ(j["history"].size(), 3u);
+  EXPECT_EQ(j["config"]["resumed_from"], cut);
+  // Going on from an epoch's checkpoint (weights, quantizers, optimizer, generator) is the same
+  // computation as never stopping.
+  expect_same_bits(load_checkpoint(cut), load_checkpoint(whole));
+  EXPECT_EQ(j["top1"], nlohmann::json::parse(uninterrupted.out)["top1"]);
+}
+
+TEST(TwoProcessesFault, AFinishedRunHasNothingToResume) {
+  const std::string out = tmp("dp-finished.bsck");
+  const std::string run = "quantize --model lenet5 --method lsq --bits w4a4 --epochs 1 --train-limit 256 "
+                          "--test-limit 100 --out " + out;
+  ASSERT_EQ(cli(run).exit_code, 0);
+  const CliRun r = cli(run + " --resume " + out);  // its final checkpoint: the run is over
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("checkpoint '" + out + "' is not the checkpoint of an unfinished run's epoch"),
+            std::string::npos) << r.err;
+}
