@@ -165,6 +165,7 @@ int cmd_quantize(const std::vector<std::string>& argv) {
                                                                 : args.get("method", "nice");
   job.bits = args.has("plan") ? "plan" : args.get("bits", "w4a4");
   config.train.replicas = replicas;
+  config.train.sync_batchnorm = sync_batchnorm_of(args);
   if (args.has("resume")) config.train.resume = std::make_shared<ResumePoint>(read_resume_point(args.get("resume")));
   config.train.epochs = args.get_int("epochs", 2);
   config.train.batch_size = args.get_int64("batch-size", config.train.batch_size);

@@ -96,6 +96,7 @@ int cmd_train(const std::vector<std::string>& argv) {
   }
   TrainConfig config = probe;
   config.replicas = replicas;
+  config.sync_batchnorm = sync_batchnorm_of(args);
   if (args.has("resume")) config.resume = std::make_shared<ResumePoint>(read_resume_point(args.get("resume")));
   apply_augment(args, data.train, config);
   const std::string name = model.module->graph().name();

@@ -79,11 +79,13 @@ std::vector<OptionSpec> replica_options() {
           {"world-size", "W", "processes in a multi-host run (or WORLD_SIZE)"},
           {"rank", "R", "this process's rank in [0, W) (or RANK); rank 0 writes the files"},
           {"master", "HOST:PORT", "where rank 0 listens (or MASTER_ADDR, MASTER_PORT; default 127.0.0.1:29500)"},
-          {"dist-timeout", "S", "seconds before a silent replica fails the run (default 60)"}};
+          {"dist-timeout", "S", "seconds before a silent replica fails the run (default 60)"},
+          {"batchnorm", "sync|local", "replicas: BatchNorm statistics over the global batch (default) or their own rows"}};
 }
 
 std::optional<int> run_local_replicas(const std::string& command, const std::vector<std::string>& argv,
                                       const Args& args) {
+  sync_batchnorm_of(args);  // a bad value is a usage error before any replica starts
   if (!args.has("nproc")) return std::nullopt;
   const int n = args.get_int("nproc", 1);
   if (n < 1 || n > kMaxLocalReplicas)
@@ -138,6 +140,12 @@ std::optional<int> run_local_replicas(const std::string& command, const std::vec
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return exit_code;
+}
+
+bool sync_batchnorm_of(const Args& args) {
+  const std::string v = args.get("batchnorm", "sync");
+  if (v != "sync" && v != "local") throw UsageError("--batchnorm '" + v + "': expected sync or local");
+  return v == "sync";
 }
 
 std::shared_ptr<Replicas> join_from(const Args& args) {

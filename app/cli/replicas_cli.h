@@ -26,4 +26,7 @@ std::optional<int> run_local_replicas(const std::string& command, const std::vec
 // process. Throws Error when the rendezvous fails (port in use, master unreachable).
 std::shared_ptr<Replicas> join_from(const Args& args);
 
+// --batchnorm sync|local (default sync); throws UsageError for another value.
+bool sync_batchnorm_of(const Args& args);
+
 }  // namespace bitshift::cli

@@ -43,6 +43,15 @@ void average_gradients(Replicas& replicas, const std::vector<torch::Tensor>& par
   flush();
 }
 
+void average_float_buffers(Replicas& replicas, const torch::nn::Module& module) {
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> buffers;
+  for (const auto& b : module.buffers())
+    if (b.defined() && b.is_floating_point()) buffers.push_back(b);
+  replicas.all_reduce_sum(buffers, "running statistics all-reduce");
+  for (auto& b : buffers) b.div_(replicas.size());
+}
+
 void broadcast_state(Replicas& replicas, const std::vector<torch::Tensor>& tensors,
                      const std::string& what) {
   // One collective per dtype (float parameters, int64 step counters, ...).

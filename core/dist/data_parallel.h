@@ -25,6 +25,10 @@ void average_gradients(Replicas& replicas, const std::vector<torch::Tensor>& par
 // Every parameter and buffer of `module` and its children, each once, in registration order.
 std::vector<torch::Tensor> module_state(const torch::nn::Module& module);
 
+// Replaces every floating-point buffer of `module` (BatchNorm's running statistics) by its mean
+// over the replicas.
+void average_float_buffers(Replicas& replicas, const torch::nn::Module& module);
+
 // Copies rank 0's tensors into every replica's (same list on each), one collective per dtype.
 void broadcast_state(Replicas& replicas, const std::vector<torch::Tensor>& state, const std::string& what);
 

@@ -109,11 +109,15 @@ class GlooReplicas final : public Replicas {
       at += n;
     }
   }
+  double collective_seconds() const override { return seconds_; }
+
   template <class Launch>
   void run(const std::string& what, Launch launch) {
+    const auto start = std::chrono::steady_clock::now();
     try {
       auto work = launch();
       work->wait();
+      seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     } catch (const std::exception& e) {
       throw Error("rank " + std::to_string(rank_) + " of " + std::to_string(size_) + ": " + what +
                   " failed: another replica stopped answering (it exited, was killed, or its host "
@@ -124,6 +128,7 @@ class GlooReplicas final : public Replicas {
   c10::intrusive_ptr<c10d::Store> store_;
   c10::intrusive_ptr<c10d::ProcessGroupGloo> pg_;
   int rank_, size_;
+  double seconds_ = 0.0;
 };
 
 }  // namespace

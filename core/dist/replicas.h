@@ -24,6 +24,8 @@ class Replicas {
   virtual void broadcast(std::vector<torch::Tensor>& tensors, int root, const std::string& what) = 0;
   // Every replica's `t` concatenated along dim 0 in rank order (shapes equal but for dim 0).
   virtual torch::Tensor all_gather(const torch::Tensor& t, const std::string& what) = 0;
+  // Wall time spent in collectives so far (waiting for the others included).
+  virtual double collective_seconds() const = 0;
 };
 
 // The rows [begin, end) of a batch of n that replica `rank` of `size` takes: contiguous, in rank

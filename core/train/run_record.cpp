@@ -12,7 +12,8 @@ nlohmann::json to_json(const EpochRecord& e) {
           {"test_loss", e.test_loss},   {"top1", e.test_top1},
           {"top5", e.test_top5},        {"seconds", e.seconds},
           {"images_per_second", e.images_per_second},
-          {"data_wait_seconds", e.data_wait_seconds}};
+          {"data_wait_seconds", e.data_wait_seconds},
+          {"sync_seconds", e.sync_seconds}};
 }
 
 EpochRecord epoch_record_from_json(const nlohmann::json& j) {
@@ -27,6 +28,7 @@ EpochRecord epoch_record_from_json(const nlohmann::json& j) {
   e.seconds = j.at("seconds").get<double>();
   e.images_per_second = j.at("images_per_second").get<double>();
   e.data_wait_seconds = j.value("data_wait_seconds", 0.0);
+  e.sync_seconds = j.value("sync_seconds", 0.0);
   return e;
 }
 

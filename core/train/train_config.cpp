@@ -74,7 +74,10 @@ nlohmann::json to_json(const TrainConfig& c) {
                       {"test_limit", c.test_limit},
                       {"eval_batch_size", c.eval_batch_size}};
   // Only when spread: a one-process record stays as it was.
-  if (world_size(c) > 1) j["world_size"] = world_size(c);
+  if (world_size(c) > 1) {
+    j["world_size"] = world_size(c);
+    j["batchnorm"] = c.sync_batchnorm ? "sync" : "local";
+  }
   if (c.resume) j["resumed_from"] = c.resume->origin;
   return j;
 }

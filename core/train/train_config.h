@@ -40,6 +40,10 @@ struct TrainConfig {
   // the replicas, gradients are averaged over it, BatchNorm is synchronised, and only rank 0
   // writes checkpoints. Null: one process. Not a hyper-parameter (to_json records its size).
   std::shared_ptr<Replicas> replicas;
+  // With replicas: BatchNorm's statistics over the global batch (true: what one process
+  // computes, at two small collectives per BatchNorm layer and step) or over each replica's
+  // rows (false: no per-layer collective; running statistics averaged after each epoch).
+  bool sync_batchnorm = true;
   // Continue an interrupted run from its last complete epoch (train/resume.h): weights,
   // optimizer, generator and history from there, then the remaining epochs. Null: from the start.
   std::shared_ptr<const ResumePoint> resume;

@@ -120,7 +120,7 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
             "a data-parallel run of " + std::to_string(world) + " replicas needs at least that many "
             "images in every batch; the batch size is " + std::to_string(config.batch_size) +
             " and the training set has " + std::to_string(train_set.size()));
-    ReplicaScope scope(model, config.replicas);
+    ReplicaScope scope(model, config.sync_batchnorm ? config.replicas : nullptr);
 
     BatchConfig bc;
     bc.batch_size = config.batch_size;
@@ -168,6 +168,7 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
       batcher.start_epoch(epoch);
       Prefetcher batches(batcher);  // the next batches are made while this one trains
       const auto epoch_start = Clock::now();
+      const double sync_before = replicas != nullptr ? replicas->collective_seconds() : 0.0;
       double loss_sum = 0.0;
       int64_t correct = 0, seen = 0;
       double lr = config.lr;
@@ -239,6 +240,8 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
       images_total += seen;
       if (result.cancelled) break;
 
+      // Local BatchNorm statistics: every replica evaluates and saves the replicas' mean.
+      if (replicas != nullptr && !config.sync_batchnorm) average_float_buffers(*replicas, *model);
       const EvalResult ev = evaluate(model, test_set, data.normalization, config.eval_batch_size, replicas);
       if (replicas != nullptr)
         check_replicas_agree(*replicas, trained_state(model, extras), "after epoch " + std::to_string(epoch + 1));
@@ -253,6 +256,7 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
       rec.seconds = seconds_since(epoch_start);
       rec.images_per_second = seen / std::max(epoch_train_seconds, 1e-9);
       rec.data_wait_seconds = batches.waited_seconds();
+      if (replicas != nullptr) rec.sync_seconds = replicas->collective_seconds() - sync_before;
       result.history.push_back(rec);
 
       if (!config.checkpoint_path.empty() && writes_files(config)) {

@@ -40,6 +40,7 @@ struct EpochRecord {
   double seconds = 0.0;
   double images_per_second = 0.0;
   double data_wait_seconds = 0.0;  // of `seconds`, the time training waited for batches
+  double sync_seconds = 0.0;  // of `seconds`, the time in collectives with other replicas
 };
 
 struct TrainResult {

@@ -161,3 +161,27 @@ TEST(ReplicaTraining, TwoReplicasTrainLeNet5AsOneProcess) {
   EXPECT_EQ(state_fingerprint(got[0]), state_fingerprint(got[1]));  // replicas: bit-identical
   EXPECT_NEAR(top1[0], single->history.back().test_top1, 0.2);
 }
+
+TEST(ReplicaTraining, LocalBatchNormKeepsReplicasIdenticalWithoutPerLayerCollectives) {
+  auto run_replicas = [](bool sync) {
+    std::vector<std::vector<torch::Tensor>> got(2);
+    std::vector<double> top1(2);
+    std::vector<GraphModule> models = {GraphModule(lenet5(Shape{1, 28, 28}, 10)),
+                                       GraphModule(lenet5(Shape{1, 28, 28}, 10))};
+    with_replicas(2, [&](Replicas& r) {
+      TrainConfig c = short_run();
+      c.replicas = std::shared_ptr<Replicas>(&r, [](Replicas*) {});
+      c.sync_batchnorm = sync;
+      auto run = train(models[r.rank()], fashion(), c);
+      if (!run.ok()) throw Error(run.error());
+      got[r.rank()] = snapshot(*models[r.rank()]);
+      top1[r.rank()] = run->history.back().test_top1;
+    });
+    EXPECT_EQ(state_fingerprint(got[0]), state_fingerprint(got[1]));  // running statistics averaged
+    EXPECT_EQ(top1[0], top1[1]);
+    return got[0];
+  };
+  const auto local = run_replicas(false), synced = run_replicas(true);
+  // Another computation than one process's (each replica normalises its own 32 rows).
+  EXPECT_GT(max_abs_difference(local, synced), 10 * kFp32WeightTolerance);
+}
