@@ -12,6 +12,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "dist/gloo_replicas.h"
 #include "train/checkpoint.h"
 
 using namespace bitshift;
@@ -23,9 +24,10 @@ struct CliRun {
   std::string out, err;
 };
 
-CliRun cli(const std::string& args) {
+// Runs a shell command line, capturing exit code, stdout and stderr.
+CliRun shell(const std::string& command) {
   const std::string err_path = std::string(BITSHIFT_TEST_TMP) + "/dist-stderr-" + std::to_string(::getpid());
-  FILE* p = ::popen((std::string(BITSHIFT_CLI) + " " + args + " 2>" + err_path).c_str(), "r");
+  FILE* p = ::popen((command + " 2>" + err_path).c_str(), "r");
   CliRun r;
   std::array<char, 4096> buf{};
   size_t n;
@@ -37,6 +39,8 @@ CliRun cli(const std::string& args) {
   std::remove(err_path.c_str());
   return r;
 }
+
+CliRun cli(const std::string& args) { return shell(std::string(BITSHIFT_CLI) + " " + args); }
 
 // Two replicas sum each step's gradients in another order than one process; over 8 steps of
 // QAT a few weights then land on the other side of a rounding boundary. Seen on LeNet-5 w4a4,
@@ -165,4 +169,22 @@ TEST(TwoProcessesFault, AFinishedRunHasNothingToResume) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("checkpoint '" + out + "' is not the checkpoint of an unfinished run's epoch"),
             std::string::npos) << r.err;
+}
+
+TEST(TwoHosts, ExplicitRanksFromTorchrunsEnvironmentMatchNproc) {
+  // Two "hosts" over 127.0.0.1: each process started by hand with its rank, as torchrun would
+  // (MASTER_ADDR, MASTER_PORT, WORLD_SIZE, RANK), rank 1 in the background.
+  const std::string run = std::string(BITSHIFT_CLI) +
+                          " quantize --model lenet5 --method lsq --bits w4a4 --epochs 1 --train-limit 1024 "
+                          "--test-limit 1000 --json";
+  const std::string env = "MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(free_local_port()) + " WORLD_SIZE=2 ";
+  const std::string out = " --threads 1 --out " + tmp("dp-hosts.bsck");
+  ASSERT_EQ(std::system((env + "RANK=1 " + run + out + " >/dev/null 2>&1 &").c_str()), 0);
+  const CliRun rank0 = shell(env + "RANK=0 " + run + out);
+  ASSERT_EQ(rank0.exit_code, 0) << rank0.err;
+  EXPECT_EQ(nlohmann::json::parse(rank0.out)["config"]["world_size"], 2);
+  // The same two replicas started by `--nproc 2` (one thread each) compute the same bits.
+  const CliRun nproc = shell(run + " --nproc 2 --out " + tmp("dp-nproc.bsck"));
+  ASSERT_EQ(nproc.exit_code, 0) << nproc.err;
+  expect_same_bits(load_checkpoint(tmp("dp-hosts.bsck")), load_checkpoint(tmp("dp-nproc.bsck")));
 }
