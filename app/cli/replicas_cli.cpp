@@ -1,9 +1,7 @@
 #include "cli/replicas_cli.h"
 
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -11,6 +9,7 @@
 #include <thread>
 
 #include "dist/gloo_replicas.h"
+#include "dist/replica_processes.h"
 #include "util/error.h"
 
 namespace bitshift::cli {
@@ -49,29 +48,6 @@ std::vector<std::string> without_nproc(const std::vector<std::string>& argv) {
   return out;
 }
 
-std::string describe_exit(int status) {
-  if (WIFSIGNALED(status)) return "was killed by signal " + std::to_string(WTERMSIG(status)) +
-                                  " (" + strsignal(WTERMSIG(status)) + ")";
-  return "exited with code " + std::to_string(WEXITSTATUS(status));
-}
-
-pid_t start_replica(const std::vector<std::string>& args, int rank) {
-  const pid_t pid = ::fork();
-  require(pid >= 0, "cannot start replica " + std::to_string(rank) + ": fork failed");
-  if (pid > 0) return pid;
-  ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // a replica does not outlive its launcher
-  if (rank != 0) {  // rank 0 speaks for the run; the others keep only their errors (stderr)
-    const int devnull = ::open("/dev/null", O_WRONLY);
-    if (devnull >= 0) ::dup2(devnull, STDOUT_FILENO);
-  }
-  std::vector<char*> c_args;
-  for (const auto& a : args) c_args.push_back(const_cast<char*>(a.c_str()));
-  c_args.push_back(nullptr);
-  ::execv("/proc/self/exe", c_args.data());
-  std::fprintf(stderr, "bitshift-cli: cannot start replica %d: exec failed\n", rank);
-  ::_exit(127);
-}
-
 }  // namespace
 
 std::vector<OptionSpec> replica_options() {
@@ -95,7 +71,7 @@ std::optional<int> run_local_replicas(const std::string& command, const std::vec
     throw UsageError("--nproc starts its own replicas; it does not go with --world-size, --rank or --master");
   if (n == 1) return std::nullopt;
 
-  std::vector<std::string> child = {"bitshift-cli", command};
+  std::vector<std::string> child = {"/proc/self/exe", command};
   for (const auto& a : without_nproc(argv)) child.push_back(a);
   // The cores are shared out: N replicas of one thread each on N cores, unless told.
   if (!args.has("threads")) {
@@ -109,7 +85,7 @@ std::optional<int> run_local_replicas(const std::string& command, const std::vec
   for (int r = 0; r < n; ++r) {
     auto a = child;
     a.insert(a.end(), {"--rank", std::to_string(r)});
-    pids.push_back(start_replica(a, r));
+    pids.push_back(start_replica_process(a, /*quiet=*/r != 0));  // rank 0 speaks for the run
   }
   // Wait for all; after the first failure the others get the collective timeout to fail on
   // their own (they notice the lost replica), then they are killed.

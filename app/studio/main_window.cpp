@@ -210,6 +210,7 @@ bool MainWindow::startTraining() {
   r.train_limit = t.train_limit;
   r.test_limit = t.test_limit;
   r.seed = static_cast<uint64_t>(t.seed);
+  r.processes = t.processes;
   r.out_dir = ss(QDir(workDir()).filePath(QStringLiteral("runs")));
   QStringList layers;
   for (const auto& row : layer_model_->rows())

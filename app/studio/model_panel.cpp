@@ -115,12 +115,17 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
   test_limit_->setSingleStep(1000);
   seed_ = new QSpinBox(train_box);
   seed_->setRange(0, 1'000'000);
+  processes_ = new QSpinBox(train_box);
+  processes_->setRange(1, 64);
+  processes_->setToolTip(tr("Data-parallel fine-tuning on this many local processes (the batch is "
+                            "split among them; results equal one process's up to rounding)"));
   auto* train_form = new QFormLayout(train_box);
   train_form->addRow(tr("Epochs"), epochs_);
   train_form->addRow(tr("Learning rate"), lr_);
   train_form->addRow(tr("Train images"), train_limit_);
   train_form->addRow(tr("Test images"), test_limit_);
   train_form->addRow(tr("Seed"), seed_);
+  train_form->addRow(tr("Processes"), processes_);
 
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(model_box);
@@ -161,6 +166,7 @@ TrainingSettings ModelPanel::training() const {
   t.train_limit = train_limit_->value();
   t.test_limit = test_limit_->value();
   t.seed = seed_->value();
+  t.processes = processes_->value();
   return t;
 }
 
@@ -176,6 +182,7 @@ void ModelPanel::show(const Project& p) {
   train_limit_->setValue(static_cast<int>(p.training.train_limit));
   test_limit_->setValue(static_cast<int>(p.training.test_limit));
   seed_->setValue(static_cast<int>(p.training.seed));
+  processes_->setValue(p.training.processes);
   quiet_ = false;
 }
 

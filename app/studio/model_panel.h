@@ -66,6 +66,7 @@ class ModelPanel : public QWidget {
   QSpinBox* train_limit_;
   QSpinBox* test_limit_;
   QSpinBox* seed_;
+  QSpinBox* processes_;
   int zoo_entries_ = 0;  // the boxes' built-in entries come first
   int dataset_entries_ = 0;
   bool quiet_ = false;  // set while show() fills the fields

@@ -74,7 +74,8 @@ bool save_project(const Project& p, const QString& path, QString* error) {
   for (const auto& r : p.runs) runs.append(run_json(r));
   const QJsonObject training{{"epochs", p.training.epochs}, {"lr", p.training.lr},
                              {"train_limit", p.training.train_limit},
-                             {"test_limit", p.training.test_limit}, {"seed", p.training.seed}};
+                             {"test_limit", p.training.test_limit}, {"seed", p.training.seed},
+                             {"processes", p.training.processes}};
   const QJsonObject root{{"bitshift_project", kProjectVersion}, {"model", p.model},
                          {"data", p.data}, {"method", p.method}, {"preset", p.preset},
                          {"edges", p.edges}, {"plan", plan_json(p.plan)},
@@ -122,6 +123,7 @@ bool load_project(const QString& path, Project* project, QString* error) {
   p.training.train_limit = t["train_limit"].toInteger(0);
   p.training.test_limit = t["test_limit"].toInteger(0);
   p.training.seed = t["seed"].toInteger(1);
+  p.training.processes = std::max(1, t["processes"].toInt(1));
   for (const auto& v : o["runs"].toArray()) p.runs.push_back(run_from(v.toObject()));
   p.last_bundle = o["last_bundle"].toString();
   *project = p;

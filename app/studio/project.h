@@ -15,6 +15,7 @@ struct TrainingSettings {
   qint64 train_limit = 0;  // 0 = every training image
   qint64 test_limit = 0;
   qint64 seed = 1;
+  int processes = 1;  // > 1: data-parallel over this many local processes
 };
 
 struct Project {

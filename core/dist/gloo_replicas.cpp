@@ -158,6 +158,7 @@ std::shared_ptr<Replicas> join_replicas(const DistConfig& c) {
   FLAGS_minloglevel = google::GLOG_FATAL;
   const std::string where = c.master_host + ":" + std::to_string(c.master_port);
   const auto timeout = std::chrono::milliseconds(1000LL * c.timeout_seconds);
+  const int meet_seconds = c.rendezvous_timeout_seconds > 0 ? c.rendezvous_timeout_seconds : c.timeout_seconds;
   c10::intrusive_ptr<c10d::Store> store;
   try {
     c10d::TCPStoreOptions opts;
@@ -165,14 +166,14 @@ std::shared_ptr<Replicas> join_replicas(const DistConfig& c) {
     opts.isServer = c.rank == 0;
     opts.numWorkers = static_cast<std::size_t>(c.world_size);
     opts.waitWorkers = false;  // the process group's own rendezvous waits for everyone
-    opts.timeout = timeout;
+    opts.timeout = std::chrono::milliseconds(1000LL * meet_seconds);
     store = c10::make_intrusive<c10d::TCPStore>(c.master_host, opts);
   } catch (const std::exception& e) {
     throw Error(c.rank == 0 ? "rank 0 cannot listen on " + where +
                                   " (is the port in use? choose another with --master HOST:PORT): " +
                                   plain_message(e)
                             : "rank " + std::to_string(c.rank) + " cannot reach the master at " +
-                                  where + " within " + std::to_string(c.timeout_seconds) +
+                                  where + " within " + std::to_string(meet_seconds) +
                                   " s: " + plain_message(e));
   }
   try {
@@ -191,7 +192,7 @@ std::shared_ptr<Replicas> join_replicas(const DistConfig& c) {
   } catch (const std::exception& e) {
     throw Error("rank " + std::to_string(c.rank) + " of " + std::to_string(c.world_size) +
                 ": the replicas did not all meet at " + where + " within " +
-                std::to_string(c.timeout_seconds) + " s: " + plain_message(e));
+                std::to_string(meet_seconds) + " s: " + plain_message(e));
   }
 }
 

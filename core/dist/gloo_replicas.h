@@ -16,6 +16,9 @@ struct DistConfig {
   // Bound on the rendezvous and on every collective: a replica that stops answering (killed,
   // host unreachable) makes the others fail within this time instead of hanging.
   int timeout_seconds = 60;
+  // Bound on meeting the others at the start, when it should differ (0: timeout_seconds): the
+  // studio waits long in collectives (a paused run) but not for a replica that never started.
+  int rendezvous_timeout_seconds = 0;
 };
 
 // torchrun's environment (MASTER_ADDR, MASTER_PORT, WORLD_SIZE, RANK) over `base` where set;

@@ -9,6 +9,10 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableView>
+#include <QSpinBox>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QFile>
 #include <QTest>
 
 #include "engine_reference.h"
@@ -149,6 +153,33 @@ TEST(Studio, ShortTrainingFillsThePlotsAndEndsWithARunInTheRunsTable) {
     GTEST_SKIP() << "no OpenCL device here: " << verdict.toStdString();
   EXPECT_TRUE(verdict.startsWith(QStringLiteral("PASS"))) << verdict.toStdString();
   EXPECT_TRUE(QFileInfo::exists(w.project().last_bundle + "/MANIFEST.json"));
+}
+
+TEST(Studio, TrainingOnTwoProcessesStillPlotsLiveAndRecordsBoth) {
+  // The Processes setting as a user sets it: this window trains as rank 0 and plots; a
+  // bitshift-cli process is rank 1.
+  qputenv("BITSHIFT_CLI", BITSHIFT_CLI);  // the test binary does not sit beside bitshift-cli
+  Project p = lenet_project("w4a8", "quantized");
+  MainWindow w(p);
+  for (auto* box : w.findChildren<QSpinBox*>())
+    if (box->toolTip().startsWith(QStringLiteral("Data-parallel"))) box->setValue(2);
+  ASSERT_TRUE(w.startTraining());
+  // Until the job ends, so that a failure shows at once.
+  ASSERT_TRUE(QTest::qWaitFor([&] { return !w.trainingJob()->running(); }, kTrainingTimeoutMs));
+  QTest::qWait(50);  // the finished signal is queued
+  ASSERT_EQ(w.runsView()->runs().size(), 1) << w.trainingPage()->statusText().toStdString() << " "
+                                            << w.lastError().toStdString();
+  const auto* plots = w.trainingPage()->plots();
+  EXPECT_GT(plots->lossPoints(), 0);
+  EXPECT_GT(plots->tracePoints(), 0);
+  EXPECT_GT(plots->histogramBins(), 0);
+  const auto& run = w.runsView()->runs().front();
+  EXPECT_GT(run.top1, 80.0);
+  QFile record(run.checkpoint + ".json");
+  ASSERT_TRUE(record.open(QIODevice::ReadOnly)) << run.checkpoint.toStdString();
+  const QJsonObject config = QJsonDocument::fromJson(record.readAll()).object()["config"].toObject();
+  EXPECT_EQ(config["world_size"].toInt(), 2);
+  EXPECT_EQ(w.project().training.processes, 2);  // saved with the project
 }
 
 TEST(Studio, PauseHoldsTheStepsUntilResume) {

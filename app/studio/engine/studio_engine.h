@@ -106,6 +106,7 @@ struct TrainRequest {
   uint64_t seed = 1;
   int64_t trace_every = 20;
   std::string out_dir;  // checkpoint and run record go here
+  int processes = 1;    // > 1: data-parallel over local processes (this one is rank 0)
 };
 
 struct EngineTrace {

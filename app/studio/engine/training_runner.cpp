@@ -8,12 +8,14 @@
 #include <map>
 
 #include "engine/dataset_cache.h"
+#include "engine/local_replicas.h"
 #include "engine/plan_rows.h"
 #include "engine/studio_engine.h"
 #include "quant/quantized_network.h"
 #include "train/model_source.h"
 #include "train/quantize_job.h"
 #include "train/run_record.h"
+#include "util/atomic_file.h"
 #include "util/error.h"
 
 namespace bitshift::studio {
@@ -107,11 +109,21 @@ Result<TrainOutcome> run_training(const TrainRequest& request, JobControl& contr
     job.config.train.train_limit = request.train_limit;
     job.config.train.test_limit = request.test_limit;
     job.config.train.seed = request.seed;
-    set_augmentation(job.config.train, default_augmentation(data.train));  // photos: crops, flips
+    const std::string augment = default_augmentation(data.train);  // photos: crops, flips
+    set_augmentation(job.config.train, augment);
     job.config.trace_every = request.trace_every;
     const std::string stem =
         run_stamp() + "-" + file_safe(model.module->graph().name() + "-" + request.label);
     job.checkpoint = (std::filesystem::path(request.out_dir) / (stem + ".bsck")).string();
+    std::unique_ptr<LocalReplicas> replicas;
+    if (request.processes > 1) {
+      // The other replicas read the plan from a file beside the run's checkpoint.
+      const std::string plan_file = job.checkpoint + ".plan.json";
+      write_file_atomic(plan_file, nlohmann::json{{"plan", to_json(job.config.plan)}}.dump(2) + "\n");
+      replicas = std::make_unique<LocalReplicas>(request, plan_file, augment);
+      job.config.train.replicas = replicas->group();
+      job.config.train.threads = replicas->threads_each();
+    }
 
     const SiteReaders readers = site_readers(model.module->graph(), job.config.plan);
     auto result = run_quantize_job(model, data, job, [&](const QatSnapshot& s) {
