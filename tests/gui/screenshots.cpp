@@ -130,7 +130,11 @@ int main(int argc, char** argv) {
   ok = shoot_photos(p, dir) && ok;
   ok = shoot_gates(p, dir) && ok;
 
-  MainWindow w(p);
+  // The main window's runs train on two local processes (the window is rank 0 and plots).
+  qputenv("BITSHIFT_CLI", BITSHIFT_CLI);
+  bitshift::app::Project spread = p;
+  spread.training.processes = 2;
+  MainWindow w(spread);
   w.resize(1400, 860);
   w.show();
   if (!QTest::qWaitForWindowExposed(&w)) return 1;
