@@ -15,6 +15,7 @@
 #include "train/sensitivity.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
+#include "util/json_file.h"
 
 namespace bitshift::cli {
 
@@ -59,7 +60,7 @@ Budget parse_budget(const std::string& text, const Graph& g, const std::string& 
 Sensitivity sensitivity_file(const std::string& path, const std::string& method) {
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(read_file(path));
+    j = parse_json(read_file(path, kMaxJsonFileBytes), "sensitivity file '" + path + "'");
     Sensitivity s;
     s.method = j.at("method").get<std::string>();
     if (s.method != method)

@@ -10,6 +10,7 @@
 #include "train/quantize_job.h"
 #include "train/resume.h"
 #include "util/atomic_file.h"
+#include "util/json_file.h"
 
 namespace bitshift::cli {
 
@@ -24,12 +25,7 @@ OptionSpec opt_plan() { return {"plan", "FILE", "per-layer plan (bitshift-cli al
 // A plan file: what `allocate --out` writes ({"plan": {...}}) or a bare plan; every layer of the
 // graph must be in it.
 QuantPlan plan_file(const std::string& path, const Graph& g) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(read_file(path));
-  } catch (const nlohmann::json::exception& e) {
-    throw Error("plan file '" + path + "' is not JSON: " + e.what());
-  }
+  const nlohmann::json j = parse_json(read_file(path, kMaxJsonFileBytes), "plan file '" + path + "'");
   QuantPlan plan;
   try {
     plan = plan_from_json(j.contains("plan") ? j.at("plan") : j);

@@ -6,6 +6,7 @@
 
 #include "util/atomic_file.h"
 #include "util/error.h"
+#include "util/json_file.h"
 
 namespace bitshift {
 
@@ -104,7 +105,7 @@ Checkpoint load_checkpoint(const std::string& path) {
   Checkpoint c;
   nlohmann::json header;
   try {
-    header = nlohmann::json::parse(bytes.substr(16, hlen));
+    header = parse_json(bytes.substr(16, hlen), "its header");
     c.graph = Graph::from_json(header.at("graph"));
     c.normalization.mean = header.at("normalization").at("mean").get<std::vector<float>>();
     c.normalization.std = header.at("normalization").at("std").get<std::vector<float>>();

@@ -4,16 +4,12 @@
 
 #include "util/atomic_file.h"
 #include "util/error.h"
+#include "util/json_file.h"
 
 namespace bitshift {
 
 RunSummary read_run_summary(const std::string& path) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(read_file(path));
-  } catch (const nlohmann::json::exception& e) {
-    throw Error("run record '" + path + "' is not JSON: " + e.what());
-  }
+  const nlohmann::json j = parse_json(read_file(path, kMaxJsonFileBytes), "run record '" + path + "'");
   if (!j.is_object() || !j.contains("top1") || !j["top1"].is_number())
     throw Error("run record '" + path + "' has no numeric 'top1' (expected a record written by " +
                 "bitshift-cli train or quantize)");
