@@ -185,6 +185,12 @@ void Lowerer::lower_node(int i) {
 ActivationGrid Lowerer::grid_of(int node, const ActivationQuantizer& q) const {
   try {
     ActivationGrid g = q.grid();
+    // A diverged or tampered quantizer would export a bundle that agrees with nothing.
+    if (!(std::isfinite(g.scale) && g.scale > 0))
+      fail(node, "activation quantizer: its scale is " + std::to_string(g.scale) +
+                     "; expected a positive finite number (the run diverged, or its checkpoint is damaged)");
+    for (double t : g.thresholds)
+      if (!std::isfinite(t)) fail(node, "activation quantizer: a threshold is not finite");
     g.scale = as_float32(g.scale);
     for (double& t : g.thresholds) t = as_float32(t);
     return g;
@@ -236,6 +242,10 @@ void Lowerer::lower_weight_layer(int i) {
   for (int64_t t : iw.table) L.table.push_back(static_cast<int32_t>(t));
   check_codes(i, L);
   const auto ws = to_doubles(iw.scale);
+  for (double s : ws)
+    if (!(std::isfinite(s) && s > 0))
+      fail(i, "weights (" + lp->method + "): a scale is " + std::to_string(s) +
+                  "; expected a positive finite number (the run diverged, or its checkpoint is damaged)");
   std::vector<double> scale(ws.size());
   for (size_t c = 0; c < ws.size(); ++c) scale[c] = as_float32(ws[c]) * in.scale[0];
   Value& v = values_[i];

@@ -48,6 +48,12 @@ void restore_quantizers(QuantizedNetwork& net, const Checkpoint& ck, const std::
             "checkpoint '" + origin + "' has no quantizer tensor '" + kPrefix + name + "'");
     // Per-channel steps and tables take their shape at init(), so shapes may differ from a
     // freshly made quantizer's placeholder: take the stored one.
+    // NaN or infinite clamps, steps or thresholds: a diverged run or a damaged file.
+    if (it->second.is_floating_point())
+      require(torch::isfinite(it->second).all().item<bool>(),
+              "checkpoint '" + origin + "': quantizer tensor '" + kPrefix + name +
+                  "' holds NaN or infinite values; expected finite ones (the run that wrote it "
+                  "diverged, or the file is damaged)");
     target.set_data(it->second.clone());
   };
   for (auto& p : net.hooks->named_parameters()) restore(p.key(), p.value());

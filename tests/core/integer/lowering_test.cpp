@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <limits>
 #include <map>
 
 #include "../calibrated_network.h"
@@ -177,6 +178,24 @@ TEST(Lowering, RefusesFullPrecisionLayersNamingTheLayerAndFlag) {
   GraphModule m(lenet5(Shape{1, 28, 28}, 10));
   auto fp_first = attach_quantizers(m, make_plan(m->graph(), "nice", "w4a8"));  // conv1 FP
   EXPECT_CONTAINS(error_of([&] { lower(fp_first); }), "--layer conv1=8/8");
+}
+
+TEST(Lowering, RefusesAZeroOrNanClampNamingTheLayer) {
+  // A diverged run's quantizers would lower to a model that agrees with nothing.
+  for (const float bad : {0.0f, std::numeric_limits<float>::quiet_NaN()}) {
+    torch::manual_seed(9);
+    GraphModule m(lenet5(Shape{1, 28, 28}, 10));
+    auto net = attach_quantizers(m, make_plan(m->graph(), "nice", "w4a4", EdgePolicy::EdgePolicyQuantized));
+    calibrate(net, {torch::randn({16, 1, 28, 28})});
+    net.model->eval();
+    ASSERT_NO_THROW(lower(net));
+    const int conv2 = m->graph().find("conv2");
+    for (auto& p : net.hooks->weight_quantizer(conv2)->parameters()) p.detach().fill_(bad);
+    for (auto& b : net.hooks->weight_quantizer(conv2)->buffers()) if (b.is_floating_point()) b.fill_(bad);
+    const std::string e = error_of([&] { lower(net); });
+    EXPECT_CONTAINS(e, "conv2");
+    EXPECT_CONTAINS(e, "expected a positive finite number");
+  }
 }
 
 namespace {

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <limits>
+
 #include "models/zoo.h"
 #include "quant/gradual_schedule.h"
 #include "train/quantized_checkpoint.h"
@@ -51,4 +53,31 @@ TEST(QuantizedCheckpoint, FloatCheckpointIsNotTakenForAQuantizedOne) {
   const Checkpoint ck = make_checkpoint(m, Normalization{{0.3f}, {0.3f}}, "fashion-mnist");
   EXPECT_FALSE(is_quantized(ck));
   EXPECT_THROW(load_quantized(ck, "fp.bsck"), Error);
+}
+
+TEST(QuantizedCheckpoint, ANanClampIsRefusedAtLoadNamingTheTensorAndTheFile) {
+  torch::manual_seed(9);
+  GraphModule m(lenet5(Shape{1, 28, 28}, 10), 4);
+  auto net = attach_quantizers(m, make_plan(m->graph(), "nice", "w4a4", EdgePolicy::EdgePolicyQuantized));
+  calibrate(net, {torch::randn({16, 1, 28, 28})});
+  Checkpoint ck = make_quantized_checkpoint(net, Normalization{{0.3f}, {0.3f}}, "fashion-mnist");
+  std::string damaged;
+  for (auto& [name, t] : ck.tensors)
+    if (name.rfind("quant.", 0) == 0 && t.is_floating_point()) {
+      t.fill_(std::numeric_limits<float>::quiet_NaN());
+      damaged = name;
+      break;
+    }
+  ASSERT_FALSE(damaged.empty());
+  const std::string path = tmp_file("q-nan.bsck");
+  save_checkpoint(path, ck);
+  try {
+    load_quantized(load_checkpoint(path), path);
+    ADD_FAILURE() << "a NaN quantizer tensor was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("checkpoint '" + path + "': quantizer tensor '" + damaged +
+                                         "' holds NaN or infinite values"),
+              std::string::npos)
+        << e.what();
+  }
 }
