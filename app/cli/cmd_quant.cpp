@@ -177,6 +177,10 @@ int cmd_quantize(const std::vector<std::string>& argv) {
   const std::string& bits = job.bits;
   job.checkpoint = args.get("out", g.name() + "-" + method + "-" + bits + ".bsck");
   job.record = args.get("record", job.checkpoint + ".json");
+  if (writes_files(config.train)) {  // before calibration and training, not after
+    require_writable(job.checkpoint);
+    require_writable(job.record);
+  }
   if (!model.pretrained)
     out.text("warning: no FP32 baseline for " + g.name() + " on " + data_name +
              "; quantizing random weights\n");

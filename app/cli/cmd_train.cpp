@@ -8,6 +8,7 @@
 #include "train/resume.h"
 #include "train/run_record.h"
 #include "train/trainer.h"
+#include "util/atomic_file.h"
 
 namespace bitshift::cli {
 
@@ -102,6 +103,10 @@ int cmd_train(const std::vector<std::string>& argv) {
   const std::string name = model.module->graph().name();
   config.checkpoint_path = args.get("out", name + "-" + data_name + ".bsck");
   const std::string record_path = args.get("record", config.checkpoint_path + ".json");
+  if (writes_files(config)) {  // before training, not after
+    require_writable(config.checkpoint_path);
+    require_writable(record_path);
+  }
 
   out.text("Training " + name + " on " + data_name + " (" +
            std::to_string(config.train_limit > 0 ? std::min(config.train_limit, data.train.size()) : data.train.size()) +

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fstream>
 #include <fcntl.h>
+#include <filesystem>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,6 +30,17 @@ void write_file_atomic(const std::string& path, const std::string& bytes) {
     std::remove(tmp.c_str());
     throw Error("cannot rename '" + tmp + "' to '" + path + "': " + why);
   }
+}
+
+void require_writable(const std::string& path) {
+  namespace fs = std::filesystem;
+  const fs::path p(path);
+  const fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
+  std::error_code ec;
+  require(!fs::is_directory(p, ec), "cannot write '" + path + "': it is a folder; expected a file name");
+  require(fs::is_directory(dir, ec), "cannot write '" + path + "': folder '" + dir.string() + "' does not exist");
+  require(::access(dir.c_str(), W_OK) == 0, "cannot write '" + path + "': folder '" + dir.string() +
+                                                "' is not writable (" + std::strerror(errno) + ")");
 }
 
 std::string read_file(const std::string& path, uint64_t max_bytes) {

@@ -12,6 +12,11 @@ constexpr uint64_t kMaxFileBytes = 4ULL << 30;
 // JSON documents (run records, plans): far above any real one.
 constexpr uint64_t kMaxJsonFileBytes = 256ULL << 20;
 
+// Throws Error naming `path` when a file could not be written there later (its folder missing
+// or not writable, or `path` a folder): checked before long work, so that a typo costs seconds,
+// not a night of training.
+void require_writable(const std::string& path);
+
 // Writes `bytes` to `path` atomically; throws Error naming the path on failure.
 void write_file_atomic(const std::string& path, const std::string& bytes);
 

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 #include <string>
 
@@ -66,4 +67,19 @@ TEST(HostileFiles, JsonNestedTwoHundredThousandDeepIsRefusedNamingTheFile) {
   write_text(plan, "{\"plan\": " + nested(200) + "}");
   const CliRun ok = cli("cost --model lenet5 --plan " + plan);
   EXPECT_EQ(ok.err.find("nested more than"), std::string::npos) << ok.err;
+}
+
+TEST(HostileFiles, AnUnwritableOutIsFoundBeforeTraining) {
+  // Before the change, quantize calibrated and trained first and failed at the end.
+  const auto start = std::chrono::steady_clock::now();
+  const CliRun q = cli("quantize --model lenet5 --method lsq --bits w4a4 --epochs 5 --out /nonexistent-folder/q.bsck");
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(q.exit_code, 2);
+  EXPECT_NE(q.err.find("cannot write '/nonexistent-folder/q.bsck': folder '/nonexistent-folder' does not exist"),
+            std::string::npos) << q.err;
+  EXPECT_EQ(q.err.find("top-1"), std::string::npos) << "it trained first: " << q.err;
+  EXPECT_LT(seconds, 30.0);  // five epochs of LeNet-5 take minutes
+  const CliRun t = cli("train --model lenet5 --epochs 1 --out " + std::string(BITSHIFT_TEST_TMP));
+  EXPECT_EQ(t.exit_code, 2);
+  EXPECT_NE(t.err.find("it is a folder"), std::string::npos) << t.err;
 }
