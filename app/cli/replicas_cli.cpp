@@ -96,8 +96,9 @@ std::optional<int> run_local_replicas(const std::string& command, const std::vec
     int status = 0;
     const pid_t pid = ::waitpid(-1, &status, exit_code != 0 ? WNOHANG : 0);
     if (pid > 0) {
-      --running;
       const int rank = static_cast<int>(std::find(pids.begin(), pids.end(), pid) - pids.begin());
+      if (rank == n) continue;  // not one of ours
+      --running;
       pids[rank] = -1;
       const bool failed = !WIFEXITED(status) || WEXITSTATUS(status) != 0;
       if (failed && exit_code == 0) {
