@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <zlib.h>
+
 #include <cstring>
 
 #include "util/atomic_file.h"
@@ -52,6 +54,10 @@ std::string first_difference(const Graph& a, const Graph& b) {
   return "layer count " + std::to_string(na.size()) + " vs " + std::to_string(nb.size());
 }
 
+uint32_t data_crc32(const char* data, size_t n) {
+  return static_cast<uint32_t>(::crc32_z(0L, reinterpret_cast<const Bytef*>(data), n));
+}
+
 }  // namespace
 
 Checkpoint make_checkpoint(const GraphModule& model, const Normalization& norm,
@@ -85,6 +91,7 @@ void save_checkpoint(const std::string& path, const Checkpoint& c) {
       {"tensors", tensors},
       {"optimizer", {{"offset", data.size()}, {"nbytes", c.optimizer_state.size()}}}};
   data += c.optimizer_state;
+  header["data_crc32"] = data_crc32(data.data(), data.size());
   const std::string h = header.dump();
   std::string out(kMagic, sizeof kMagic);
   put_u64(out, h.size());
@@ -130,9 +137,16 @@ Checkpoint load_checkpoint(const std::string& path) {
     const auto dtype = dtype_from_name(jt.at("dtype"), path);
     const uint64_t offset = jt.at("offset"), n = jt.at("nbytes");
     check_range(offset, n, "tensor '" + name + "'");
+    // The shape is checked against the bytes present before anything is allocated.
+    uint64_t bytes_for_shape = c10::elementSize(dtype);
+    for (int64_t d : shape) {
+      require(d >= 0 && (d == 0 || bytes_for_shape <= n / static_cast<uint64_t>(d)),
+              where + ": tensor '" + name + "' declares shape " + c10::str(c10::IntArrayRef(shape)) + ", more than its " +
+                  std::to_string(n) + " bytes");
+      bytes_for_shape *= static_cast<uint64_t>(d);
+    }
+    require(bytes_for_shape == n, where + ": tensor '" + name + "' size does not match its shape");
     auto t = torch::empty(shape, torch::TensorOptions().dtype(dtype));
-    require(static_cast<uint64_t>(t.numel() * t.element_size()) == n,
-            where + ": tensor '" + name + "' size does not match its shape");
     std::memcpy(t.data_ptr(), bytes.data() + data_start + offset, n);
     c.tensors[name] = t;
   }
@@ -143,6 +157,13 @@ Checkpoint load_checkpoint(const std::string& path) {
   require(data_start + opt_offset + opt_n == bytes.size(),
           where + ": " + std::to_string(bytes.size() - data_start - opt_offset - opt_n) +
               " unexpected trailing bytes");
+  // Older checkpoints (the shipped baselines among them) carry no checksum.
+  if (header.contains("data_crc32")) {
+    const uint32_t expected = header.value("data_crc32", uint32_t{0});
+    const uint32_t actual = data_crc32(bytes.data() + data_start, data_size);
+    require(actual == expected, where + ": its tensor data is damaged (CRC-32 " + std::to_string(actual) +
+                                    ", the header says " + std::to_string(expected) + ")");
+  }
   return c;
 }
 

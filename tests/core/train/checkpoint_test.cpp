@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -79,4 +80,34 @@ TEST(Checkpoint, ForeignFileIsRejectedByItsMagic) {
 TEST(Checkpoint, MissingFileIsNamed) {
   const std::string msg = error_of([&] { load_checkpoint(tmp("absent.bsck")); });
   EXPECT_NE(msg.find("absent.bsck"), std::string::npos) << msg;
+}
+
+TEST(Checkpoint, AFlippedByteInTheTensorDataIsFoundNamingTheFile) {
+  GraphModule m(lenet5(Shape{1, 28, 28}, 10));
+  const std::string path = tmp("flipped.bsck");
+  save_checkpoint(path, make_checkpoint(m, norm(), "fashion-mnist"));
+  std::string bytes = read_file(path);
+  bytes[bytes.size() - 1000] ^= 0x10;  // one bit of one weight
+  write_file_atomic(path, bytes);
+  const std::string msg = error_of([&] { load_checkpoint(path); });
+  EXPECT_CONTAINS(msg, "checkpoint '" + path + "': its tensor data is damaged");
+}
+
+TEST(Checkpoint, AnAbsurdDeclaredShapeIsRefusedBeforeAllocating) {
+  GraphModule m(lenet5(Shape{1, 28, 28}, 10));
+  const std::string path = tmp("absurd-shape.bsck");
+  save_checkpoint(path, make_checkpoint(m, norm(), "fashion-mnist"));
+  const std::string bytes = read_file(path);
+  uint64_t hlen = 0;
+  std::memcpy(&hlen, bytes.data() + 8, 8);  // little-endian on every machine this runs on
+  auto header = nlohmann::json::parse(bytes.substr(16, hlen));
+  header["tensors"][0]["shape"] = {int64_t{1} << 31, int64_t{1} << 31};  // 2^62 floats
+  const std::string h = header.dump();
+  std::string out = bytes.substr(0, 8);
+  const uint64_t n = h.size();
+  out.append(reinterpret_cast<const char*>(&n), 8);
+  write_file_atomic(path, out + h + bytes.substr(16 + hlen));
+  const std::string msg = error_of([&] { load_checkpoint(path); });
+  EXPECT_CONTAINS(msg, "checkpoint '" + path + "': tensor '" + header["tensors"][0]["name"].get<std::string>() +
+                           "' declares shape [2147483648, 2147483648]");
 }
