@@ -1,5 +1,7 @@
 // Checkpoints: round trip, atomic write, wrong architecture and damaged files.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <torch/torch.h>
 
 #include <cstring>
@@ -110,4 +112,22 @@ TEST(Checkpoint, AnAbsurdDeclaredShapeIsRefusedBeforeAllocating) {
   const std::string msg = error_of([&] { load_checkpoint(path); });
   EXPECT_CONTAINS(msg, "checkpoint '" + path + "': tensor '" + header["tensors"][0]["name"].get<std::string>() +
                            "' declares shape [2147483648, 2147483648]");
+}
+
+TEST(Checkpoint, TemporariesOfDeadWritersAreCleanedOnTheNextWrite) {
+  // A writer killed mid-write (kill -9) leaves "<file>.tmp.<pid>.<n>"; the next write of the
+  // file removes those of processes that no longer exist, and leaves a live writer's alone.
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  ::waitpid(child, nullptr, 0);  // a pid that is gone
+  const std::string path = tmp("stale.bsck");
+  const std::string dead = path + ".tmp." + std::to_string(child) + ".0";
+  const std::string live = path + ".tmp." + std::to_string(::getpid()) + ".999";
+  write_file_atomic(dead, "half a checkpoint");
+  write_file_atomic(live, "another writer's, still running");
+  GraphModule m(lenet5(Shape{1, 28, 28}, 10));
+  save_checkpoint(path, make_checkpoint(m, norm(), "fashion-mnist"));
+  EXPECT_FALSE(fs::exists(dead));
+  EXPECT_TRUE(fs::exists(live));
+  fs::remove(live);
 }
