@@ -5,11 +5,10 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "deploy/host/bundle_reader.h"
 #include "deploy/manifest.h"
+#include "util/atomic_file.h"
 #include "util/error.h"
 
 namespace bitshift {
@@ -17,30 +16,6 @@ namespace bitshift {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-void write_atomic(const std::string& path, const std::string& bytes) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    require(out.good(), "cannot write '" + tmp + "': " + std::strerror(errno));
-    out << bytes;
-    out.flush();
-    require(out.good(), "writing '" + tmp + "' failed (disk full?)");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    std::remove(tmp.c_str());
-    throw Error("cannot rename '" + tmp + "' to '" + path + "': " + why);
-  }
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  require(in.good(), "cannot open '" + path + "': " + std::strerror(errno));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::string utc_now() {
   const std::time_t t = std::time(nullptr);
@@ -65,10 +40,10 @@ void record(const std::string& dir, const VerifyReport& r) {
       {"layers", r.check.layers.size()},    {"layers_differing", r.check.layers_differing()},
       {"mismatches", r.check.mismatches()}, {"verified_at", utc_now()}};
   std::filesystem::create_directories(dir + "/reports");  // a bundle may come without reports
-  write_atomic(dir + "/reports/verification.json", verification_json(r).dump(2) + "\n");
-  write_atomic(dir + "/reports/verification.txt", verification_text(r));
+  write_file_atomic(dir + "/reports/verification.json", verification_json(r).dump(2) + "\n");
+  write_file_atomic(dir + "/reports/verification.txt", verification_text(r));
   const std::string manifest = dir + "/MANIFEST.json";
-  write_atomic(manifest, manifest_with(read_text(manifest), {}, verified_on));
+  write_file_atomic(manifest, manifest_with(read_file(manifest), {}, verified_on));
 }
 
 }  // namespace

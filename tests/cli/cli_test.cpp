@@ -285,6 +285,25 @@ TEST(CliExport, VerifyRefusesATamperedBundleNamingTheFile) {
   EXPECT_NE(r.err.find("weights.bin"), std::string::npos) << r.err;
 }
 
+TEST(CliExport, VerifyDoesNotFollowAPlantedTemporarySymlinkOutOfTheBundle) {
+  // Before: verify wrote reports/verification.json through the fixed name
+  // "verification.json.tmp", so a symlink planted there overwrote a file outside the bundle.
+  const std::string bundle = tmp("bundle-planted");
+  ASSERT_EQ(cli("export --model " + quantized_checkpoint("lenet5", "w4a8") + " --out " + bundle +
+                " --agreement-images 100 --no-verify").exit_code, 0);
+  const std::string victim = tmp("outside-the-bundle.txt");
+  { std::ofstream(victim) << "precious"; }
+  std::filesystem::create_directories(bundle + "/reports");
+  for (const char* name : {"/reports/verification.json.tmp", "/reports/verification.txt.tmp", "/MANIFEST.json.tmp"}) {
+    std::filesystem::remove(bundle + name);
+    std::filesystem::create_symlink(victim, bundle + name);
+  }
+  EXPECT_EQ(cli("verify " + bundle).exit_code, 0);
+  std::ifstream in(victim);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "precious");
+}
+
 TEST(CliExport, FullPrecisionFirstLayerIsRefusedWithTheFlagThatFixesIt) {
   const std::string ck = tmp("export-fp-first.bsck");
   ASSERT_EQ(cli("quantize --model lenet5 --method minmax --bits w4a8 --edges first-fp "
