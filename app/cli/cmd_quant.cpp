@@ -11,6 +11,7 @@
 #include "train/resume.h"
 #include "util/atomic_file.h"
 #include "util/json_file.h"
+#include "util/output_lock.h"
 
 namespace bitshift::cli {
 
@@ -177,9 +178,11 @@ int cmd_quantize(const std::vector<std::string>& argv) {
   const std::string& bits = job.bits;
   job.checkpoint = args.get("out", g.name() + "-" + method + "-" + bits + ".bsck");
   job.record = args.get("record", job.checkpoint + ".json");
+  std::unique_ptr<OutputLock> lock;
   if (writes_files(config.train)) {  // before calibration and training, not after
     require_writable(job.checkpoint);
     require_writable(job.record);
+    lock = std::make_unique<OutputLock>(job.checkpoint);
   }
   if (!model.pretrained)
     out.text("warning: no FP32 baseline for " + g.name() + " on " + data_name +

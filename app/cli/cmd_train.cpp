@@ -9,6 +9,7 @@
 #include "train/run_record.h"
 #include "train/trainer.h"
 #include "util/atomic_file.h"
+#include "util/output_lock.h"
 
 namespace bitshift::cli {
 
@@ -103,9 +104,11 @@ int cmd_train(const std::vector<std::string>& argv) {
   const std::string name = model.module->graph().name();
   config.checkpoint_path = args.get("out", name + "-" + data_name + ".bsck");
   const std::string record_path = args.get("record", config.checkpoint_path + ".json");
+  std::unique_ptr<OutputLock> lock;
   if (writes_files(config)) {  // before training, not after
     require_writable(config.checkpoint_path);
     require_writable(record_path);
+    lock = std::make_unique<OutputLock>(config.checkpoint_path);
   }
 
   out.text("Training " + name + " on " + data_name + " (" +

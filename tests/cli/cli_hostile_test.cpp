@@ -83,3 +83,17 @@ TEST(HostileFiles, AnUnwritableOutIsFoundBeforeTraining) {
   EXPECT_EQ(t.exit_code, 2);
   EXPECT_NE(t.err.find("it is a folder"), std::string::npos) << t.err;
 }
+
+TEST(HostileFiles, ASecondRunWithTheSameOutIsRefusedWhileTheFirstWrites) {
+  const std::string out = fresh("hostile-locked.bsck");
+  const std::string first = std::string(BITSHIFT_CLI) + " quantize --model lenet5 --method lsq --bits w4a4 "
+                            "--epochs 20 --train-limit 8192 --test-limit 100 --out " + out;
+  ASSERT_EQ(std::system(("(" + first + " >/dev/null 2>&1 &)").c_str()), 0);
+  // Wait until the first run holds its lock (it takes it before calibrating).
+  for (int i = 0; i < 400 && !std::ifstream(out + ".lock").good(); ++i) ::usleep(50'000);
+  ::usleep(500'000);
+  const CliRun second = cli("quantize --model lenet5 --method lsq --bits w4a4 --epochs 1 --out " + out);
+  std::system(("pkill -f -- '--out " + out + "'").c_str());
+  EXPECT_EQ(second.exit_code, 2);
+  EXPECT_NE(second.err.find("'" + out + "' is being written by another run"), std::string::npos) << second.err;
+}
