@@ -70,7 +70,14 @@ int main(int argc, char** argv) {
                          app.exit(1);
                        });
     }
-    QTimer::singleShot(0, &window, [&] { window.startTraining(); });
+    QTimer::singleShot(0, &window, [&] {
+      // A project that cannot train (invalid method, plan, model) must not leave a
+      // --quit-after-run studio waiting forever for a run that never starts.
+      if (!window.startTraining() && parser.isSet(quit_after_run)) {
+        std::fprintf(stderr, "bitshift: cannot train this project: %s\n", qPrintable(window.lastError()));
+        app.exit(2);
+      }
+    });
   }
   return app.exec();
 }

@@ -6,6 +6,8 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QPointer>
+#include <QProcess>
+#include <QProcessEnvironment>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableView>
@@ -180,6 +182,24 @@ TEST(Studio, TrainingOnTwoProcessesStillPlotsLiveAndRecordsBoth) {
   const QJsonObject config = QJsonDocument::fromJson(record.readAll()).object()["config"].toObject();
   EXPECT_EQ(config["world_size"].toInt(), 2);
   EXPECT_EQ(w.project().training.processes, 2);  // saved with the project
+}
+
+TEST(Studio, QuitAfterRunExitsWithAMessageWhenTheProjectCannotTrain) {
+  // Before, `bitshift --train --quit-after-run` waited forever on a project that never started.
+  const QString path = bitshift::test::tmp("cannot-train.bitshift.json");
+  QFile f(path);
+  ASSERT_TRUE(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+  f.write(R"({"bitshift_project": 1, "model": "lenet5", "data": "fashion-mnist", "method": "nonsense",
+              "preset": "w4a4", "edges": "", "plan": [], "training": {"epochs": 1}})");
+  f.close();
+  QProcess studio;
+  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+  env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+  studio.setProcessEnvironment(env);
+  studio.start(QStringLiteral(BITSHIFT_STUDIO), {QStringLiteral("--train"), QStringLiteral("--quit-after-run"), path});
+  ASSERT_TRUE(studio.waitForFinished(60'000)) << "the studio did not exit";
+  EXPECT_EQ(studio.exitCode(), 2);
+  EXPECT_TRUE(QString::fromLocal8Bit(studio.readAllStandardError()).contains(QStringLiteral("cannot train this project")));
 }
 
 TEST(Studio, PauseHoldsTheStepsUntilResume) {
