@@ -11,7 +11,6 @@
 #include "train/resume.h"
 #include "util/atomic_file.h"
 #include "util/json_file.h"
-#include "util/output_lock.h"
 
 namespace bitshift::cli {
 
@@ -178,12 +177,7 @@ int cmd_quantize(const std::vector<std::string>& argv) {
   const std::string& bits = job.bits;
   job.checkpoint = args.get("out", g.name() + "-" + method + "-" + bits + ".bsck");
   job.record = args.get("record", job.checkpoint + ".json");
-  std::unique_ptr<OutputLock> lock;
-  if (writes_files(config.train)) {  // before calibration and training, not after
-    require_writable(job.checkpoint);
-    require_writable(job.record);
-    lock = std::make_unique<OutputLock>(job.checkpoint);
-  }
+  const auto lock = claim_outputs(writes_files(config.train), job.checkpoint, job.record);  // before any work
   if (!model.pretrained)
     out.text("warning: no FP32 baseline for " + g.name() + " on " + data_name +
              "; quantizing random weights\n");

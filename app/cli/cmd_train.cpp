@@ -8,8 +8,6 @@
 #include "train/resume.h"
 #include "train/run_record.h"
 #include "train/trainer.h"
-#include "util/atomic_file.h"
-#include "util/output_lock.h"
 
 namespace bitshift::cli {
 
@@ -104,12 +102,7 @@ int cmd_train(const std::vector<std::string>& argv) {
   const std::string name = model.module->graph().name();
   config.checkpoint_path = args.get("out", name + "-" + data_name + ".bsck");
   const std::string record_path = args.get("record", config.checkpoint_path + ".json");
-  std::unique_ptr<OutputLock> lock;
-  if (writes_files(config)) {  // before training, not after
-    require_writable(config.checkpoint_path);
-    require_writable(record_path);
-    lock = std::make_unique<OutputLock>(config.checkpoint_path);
-  }
+  const auto lock = claim_outputs(writes_files(config), config.checkpoint_path, record_path);  // before any work
 
   out.text("Training " + name + " on " + data_name + " (" +
            std::to_string(config.train_limit > 0 ? std::min(config.train_limit, data.train.size()) : data.train.size()) +

@@ -1,15 +1,14 @@
 #include "cli/replicas_cli.h"
 
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <thread>
 
 #include "dist/gloo_replicas.h"
 #include "dist/replica_processes.h"
+#include "util/atomic_file.h"
 #include "util/error.h"
 
 namespace bitshift::cli {
@@ -89,34 +88,30 @@ std::optional<int> run_local_replicas(const std::string& command, const std::vec
   }
   // Wait for all; after the first failure the others get the collective timeout to fail on
   // their own (they notice the lost replica), then they are killed.
-  const int timeout = args.get_int("dist-timeout", kDefaultTimeoutSeconds);
-  int exit_code = 0, running = n;
-  std::chrono::steady_clock::time_point deadline{};
-  while (running > 0) {
+  int exit_code = 0;
+  for (int running = n; running > 0;) {
     int status = 0;
-    const pid_t pid = ::waitpid(-1, &status, exit_code != 0 ? WNOHANG : 0);
-    if (pid > 0) {
-      const int rank = static_cast<int>(std::find(pids.begin(), pids.end(), pid) - pids.begin());
-      if (rank == n) continue;  // not one of ours
-      --running;
-      pids[rank] = -1;
-      const bool failed = !WIFEXITED(status) || WEXITSTATUS(status) != 0;
-      if (failed && exit_code == 0) {
-        std::fprintf(stderr, "bitshift-cli %s: replica rank %d of %d (pid %d) %s; stopping the others\n",
-                     command.c_str(), rank, n, static_cast<int>(pid), describe_exit(status).c_str());
-        exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-        deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout);
-      }
-      continue;
-    }
+    const pid_t pid = ::waitpid(-1, &status, 0);
     if (pid < 0) break;
-    if (std::chrono::steady_clock::now() > deadline) {
-      for (pid_t p : pids)
-        if (p > 0) ::kill(p, SIGKILL);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const int rank = static_cast<int>(std::find(pids.begin(), pids.end(), pid) - pids.begin());
+    if (rank == n) continue;  // not one of ours
+    --running;
+    pids[rank] = -1;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) continue;
+    std::fprintf(stderr, "bitshift-cli %s: replica rank %d of %d (pid %d) %s; stopping the others\n",
+                 command.c_str(), rank, n, static_cast<int>(pid), describe_exit(status).c_str());
+    exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+    stop_replicas(pids, args.get_int("dist-timeout", kDefaultTimeoutSeconds));
+    break;
   }
   return exit_code;
+}
+
+std::unique_ptr<OutputLock> claim_outputs(bool writes, const std::string& checkpoint, const std::string& record) {
+  if (!writes) return nullptr;
+  require_writable(checkpoint);
+  require_writable(record);
+  return std::make_unique<OutputLock>(checkpoint);
 }
 
 bool sync_batchnorm_of(const Args& args) {

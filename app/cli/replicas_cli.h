@@ -10,6 +10,7 @@
 
 #include "cli/args.h"
 #include "dist/replicas.h"
+#include "util/output_lock.h"
 
 namespace bitshift::cli {
 
@@ -25,6 +26,11 @@ std::optional<int> run_local_replicas(const std::string& command, const std::vec
 // This process's replicas from the options or the environment; null when the run is one
 // process. Throws Error when the rendezvous fails (port in use, master unreachable).
 std::shared_ptr<Replicas> join_from(const Args& args);
+
+// What a run that writes `checkpoint` and `record` does before any work, on the replica that
+// writes (rank 0 or a lone process; null elsewhere): checks both can be written and locks the
+// checkpoint's name for the run's lifetime. Throws Error naming the path.
+std::unique_ptr<OutputLock> claim_outputs(bool writes, const std::string& checkpoint, const std::string& record);
 
 // --batchnorm sync|local (default sync); throws UsageError for another value.
 bool sync_batchnorm_of(const Args& args);

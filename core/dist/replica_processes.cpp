@@ -6,9 +6,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 #include "util/error.h"
 
@@ -33,6 +35,22 @@ pid_t start_replica_process(const std::vector<std::string>& args, bool quiet) {
   ::execv(c_args[0], c_args.data());
   [[maybe_unused]] const ssize_t ignored = ::write(STDERR_FILENO, kExecFailed, sizeof kExecFailed - 1);
   ::_exit(127);
+}
+
+void stop_replicas(const std::vector<pid_t>& pids, int grace_seconds) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(grace_seconds);
+  for (pid_t p : pids) {
+    if (p <= 0) continue;
+    int status = 0;
+    while (::waitpid(p, &status, WNOHANG) == 0) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        ::kill(p, SIGKILL);
+        ::waitpid(p, &status, 0);
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
 }
 
 std::string describe_exit(int status) {

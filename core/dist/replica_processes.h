@@ -13,6 +13,10 @@ namespace bitshift {
 // `quiet` (stderr is kept). Throws Error when fork fails.
 pid_t start_replica_process(const std::vector<std::string>& args, bool quiet);
 
+// Gives each of `pids` (entries <= 0 are skipped) up to `grace_seconds` in all to exit on its
+// own (replicas notice a lost peer), then kills those still running; reaps every one.
+void stop_replicas(const std::vector<pid_t>& pids, int grace_seconds);
+
 // "exited with code 3", "was killed by signal 9 (Killed)".
 std::string describe_exit(int wait_status);
 

@@ -1,9 +1,7 @@
 #include "engine/local_replicas.h"
 
 #include <signal.h>
-#include <sys/wait.h>
 
-#include <chrono>
 #include <cstdio>
 #include <thread>
 
@@ -59,18 +57,7 @@ LocalReplicas::LocalReplicas(const TrainRequest& r, const std::string& plan_file
 
 LocalReplicas::~LocalReplicas() {
   group_.reset();  // closes the connections: helpers still in a collective fail at once
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kFinishSeconds);
-  for (pid_t p : helpers_) {
-    int status = 0;
-    while (::waitpid(p, &status, WNOHANG) == 0) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        ::kill(p, SIGKILL);
-        ::waitpid(p, &status, 0);
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  }
+  stop_replicas(helpers_, kFinishSeconds);
 }
 
 }  // namespace bitshift::studio

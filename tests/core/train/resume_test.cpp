@@ -30,6 +30,19 @@ bool stop_after_first_epoch(const Snapshot& s) {
   return !(s.epoch_end && s.epoch == 0);
 }
 
+// Two short epochs on LeNet-5, writing `checkpoint` after each; from `from` when set.
+TrainConfig two_short_epochs(const std::string& checkpoint, std::shared_ptr<const ResumePoint> from) {
+  TrainConfig c;
+  c.epochs = 2;
+  c.train_limit = 512;
+  c.test_limit = 200;
+  c.batch_size = 64;
+  c.threads = 1;
+  c.checkpoint_path = checkpoint;
+  c.resume = std::move(from);
+  return c;
+}
+
 }  // namespace
 
 TEST(Resume, NiceQatGoesOnAsIfNeverStopped) {
@@ -39,14 +52,8 @@ TEST(Resume, NiceQatGoesOnAsIfNeverStopped) {
     QatConfig c;
     c.plan = make_plan(m.module->graph(), "nice", "w4a4");
     c.epochs_per_stage = 0.35;  // the noisy stages reach into the second epoch
-    c.train.epochs = 2;
-    c.train.train_limit = 512;
-    c.train.test_limit = 200;
-    c.train.batch_size = 64;
+    c.train = two_short_epochs(checkpoint, std::move(from));
     c.train.lr = 0.01;
-    c.train.threads = 1;
-    c.train.checkpoint_path = checkpoint;
-    c.train.resume = std::move(from);
     auto r = run_qat(m.module, data, c, [&](const QatSnapshot& s) {
       return !stop || stop_after_first_epoch(s.train);
     });
@@ -68,17 +75,10 @@ TEST(Resume, NiceQatGoesOnAsIfNeverStopped) {
 TEST(Resume, AdamTrainingGoesOnAsIfNeverStopped) {
   auto run = [&](const std::string& checkpoint, bool stop, std::shared_ptr<const ResumePoint> from) {
     GraphModule m(lenet5(Shape{1, 28, 28}, 10));
-    TrainConfig c;
-    c.epochs = 2;
-    c.train_limit = 512;
-    c.test_limit = 200;
-    c.batch_size = 64;
+    TrainConfig c = two_short_epochs(checkpoint, std::move(from));
     c.optimizer = OptimizerKind::OptimizerAdam;
     c.lr = 1e-3;
-    c.threads = 1;
     c.crop_padding = 2;
-    c.checkpoint_path = checkpoint;
-    c.resume = std::move(from);
     auto r = train(m, resume_data(), c, [&](const TrainSnapshot& s) { return !stop || stop_after_first_epoch(s); });
     EXPECT_TRUE(r.ok()) << r.error();
     return state_fingerprint(module_state(*m));
