@@ -13,7 +13,7 @@ PACKAGES=(cmake ninja-build g++ pkg-config
   libtorch-dev libgloo-dev libgoogle-glog-dev nlohmann-json3-dev zlib1g-dev libstb-dev libgtest-dev
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd oclgrind
   qt6-base-dev qt6-svg-dev libqcustomplot-dev fonts-dejavu-core xvfb xauth
-  libonnx-dev libprotobuf-dev python3-torch python3-torchvision
+  libonnx-dev libprotobuf-dev python3-torch python3-torchvision python3-venv
   dataset-fashion-mnist)
 
 install_missing_packages() {
