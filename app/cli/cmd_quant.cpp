@@ -130,7 +130,7 @@ int cmd_quantize(const std::vector<std::string>& argv) {
       {"epochs-per-stage", "X", "gradual methods: epochs per stage (default: stages share half)"},
       {"train-limit", "N", "fine-tune on the first N training images only"},
       {"batch-size", "N", "batch size (default 128; spread over replicas, the global batch)"},
-      opt_test_limit(), opt_seed(), opt_threads(), opt_width(),
+      opt_test_limit(), opt_seed(), opt_threads(), opt_device(), opt_width(),
       {"out", "PATH", "quantized checkpoint (default <model>-<method>-<bits>.bsck)"},
       {"record", "PATH", "run record (default: the checkpoint path + .json)"},
       {"resume", "CHECKPOINT", "go on from an interrupted run's last epoch checkpoint (same options)"}};
@@ -144,6 +144,7 @@ int cmd_quantize(const std::vector<std::string>& argv) {
                specs);
     return kExitOk;
   }
+  const std::string device = device_name_of(args);  // before any work
   if (const auto code = run_local_replicas("quantize", argv, args)) return *code;
   apply_threads(args);
   std::shared_ptr<Replicas> replicas = join_from(args);
@@ -162,6 +163,7 @@ int cmd_quantize(const std::vector<std::string>& argv) {
   job.bits = args.has("plan") ? "plan" : args.get("bits", "w4a4");
   config.train.replicas = replicas;
   config.train.sync_batchnorm = sync_batchnorm_of(args);
+  config.train.device = device;
   if (args.has("resume")) config.train.resume = std::make_shared<ResumePoint>(read_resume_point(args.get("resume")));
   config.train.epochs = args.get_int("epochs", 2);
   config.train.batch_size = args.get_int64("batch-size", config.train.batch_size);

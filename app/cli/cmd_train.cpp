@@ -37,6 +37,7 @@ std::vector<OptionSpec> train_options() {
           opt_test_limit(),
           opt_seed(),
           opt_threads(),
+          opt_device(),
           opt_width(),
           {"out", "PATH", "checkpoint to write (default <model>-<data>.bsck)"},
           {"record", "PATH", "run record to write (default: the checkpoint path + .json)"},
@@ -66,6 +67,7 @@ TrainConfig config_from(const Args& a) {
   c.test_limit = a.get_int64("test-limit", 0);
   c.seed = static_cast<uint64_t>(a.get_int64("seed", 1));
   c.threads = a.get_int("threads", 0);
+  c.device = device_name_of(a);
   validate(c);
   return c;
 }

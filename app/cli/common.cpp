@@ -9,6 +9,7 @@
 
 #include "data/normalization.h"
 #include "data/registry.h"
+#include "train/device.h"
 #include "util/error.h"
 
 namespace bitshift::cli {
@@ -33,6 +34,16 @@ Granularity granularity_of(const Args& args) {
 }
 
 OptionSpec opt_seed() { return {"seed", "N", "random seed (default 1)"}; }
+OptionSpec opt_device() {
+  return {"device", "NAME", "where training runs: cpu (default), cuda or cuda:N (a LibTorch built with CUDA)"};
+}
+
+std::string device_name_of(const Args& args) {
+  const std::string name = args.get("device", "cpu");
+  device_from_name(name);
+  return name;
+}
+
 OptionSpec opt_threads() { return {"threads", "N", "CPU threads (default: all cores)"}; }
 OptionSpec opt_json() { return {"json", "", "print exactly one JSON object on stdout"}; }
 OptionSpec opt_help() { return {"help", "", "show this help"}; }

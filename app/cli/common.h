@@ -40,6 +40,9 @@ OptionSpec opt_augment();
 OptionSpec opt_num_classes();
 OptionSpec opt_input();
 OptionSpec opt_granularity();
+OptionSpec opt_device();
+// --device checked before any work (default cpu); throws Error naming it when it cannot be used.
+std::string device_name_of(const Args& args);
 // --granularity per-tensor (default) or per-channel; throws UsageError for anything else.
 Granularity granularity_of(const Args& args);
 // "3x224x224" -> Shape; throws UsageError naming the text.

@@ -44,7 +44,7 @@ IntegerWeights DorefaWeightQuantizer::integer_weights(const torch::Tensor& w) co
   const auto r = t / (2.0 * t.abs().max()) + 0.5;
   // 2·R(r·n)/n − 1 = (2k − n)/n.
   return offset_grid_weights(round_half_up(r * static_cast<double>(n)),
-                             torch::full({1}, 1.0 / static_cast<double>(n)), n);
+                             torch::full({1}, 1.0 / static_cast<double>(n), w.options()), n);
 }
 
 ActivationGrid DorefaActivationQuantizer::grid() const {

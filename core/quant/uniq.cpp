@@ -50,12 +50,12 @@ torch::Tensor KQuantileQuantizer::inverse_cdf(const torch::Tensor& u) const {
 }
 
 torch::Tensor KQuantileQuantizer::thresholds_tensor() const {
-  const auto i = torch::arange(1, bins(), torch::kDouble);  // 1…k−1
+  const auto i = torch::arange(1, bins(), mean_.options().dtype(torch::kDouble));  // 1…k−1
   return inverse_cdf(i / static_cast<double>(bins()));
 }
 
 torch::Tensor KQuantileQuantizer::levels_tensor() const {
-  const auto i = torch::arange(0, bins(), torch::kDouble);  // 0…k−1
+  const auto i = torch::arange(0, bins(), mean_.options().dtype(torch::kDouble));  // 0…k−1
   return inverse_cdf((i + 0.5) / static_cast<double>(bins()));
 }
 

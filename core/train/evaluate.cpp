@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "data/batcher.h"
+#include "train/device.h"
 
 namespace bitshift {
 
@@ -33,12 +34,15 @@ EvalResult evaluate(GraphModule& model, const Dataset& data, const Normalization
   }
   Batcher batcher(data, norm, bc);
   batcher.start_epoch(0);
+  const torch::Device device = device_of(*model);
   EvalResult r;
   double loss_sum = 0.0;
   int64_t top1 = 0, top5 = 0;
   for (int64_t i = 0; i < batcher.num_batches(); ++i) {
     Batch b = batcher.get(i);
     if (b.y.size(0) == 0) continue;  // a replica's share of a last batch smaller than the world
+    b.x = b.x.to(device);
+    b.y = b.y.to(device);
     auto logits = model->forward(to_channels_last(b.x));
     loss_sum += torch::cross_entropy_loss(logits, b.y, {}, at::Reduction::Sum).item<double>();
     const TopK c = count_correct(logits, b.y);

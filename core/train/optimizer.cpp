@@ -44,10 +44,11 @@ std::string save_optimizer_state(torch::optim::Optimizer& optimizer) {
   return out.str();
 }
 
-void load_optimizer_state(torch::optim::Optimizer& optimizer, const std::string& bytes) {
+void load_optimizer_state(torch::optim::Optimizer& optimizer, const std::string& bytes,
+                          torch::Device device) {
   std::istringstream in(bytes);
   torch::serialize::InputArchive archive;
-  archive.load_from(in);
+  archive.load_from(in, device);
   optimizer.load(archive);
 }
 

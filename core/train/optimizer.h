@@ -23,6 +23,8 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(GraphModule& model, cons
 void set_learning_rate(torch::optim::Optimizer& optimizer, double lr, double extra_lr_scale = 1.0);
 // The optimizer's state (momentum buffers...) as bytes, for checkpoints.
 std::string save_optimizer_state(torch::optim::Optimizer& optimizer);
-void load_optimizer_state(torch::optim::Optimizer& optimizer, const std::string& bytes);
+// Restores it onto `device`, where the optimizer's parameters live.
+void load_optimizer_state(torch::optim::Optimizer& optimizer, const std::string& bytes,
+                          torch::Device device = torch::kCPU);
 
 }  // namespace bitshift

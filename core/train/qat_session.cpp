@@ -9,6 +9,7 @@
 #include "quant/gradual_schedule.h"
 #include "quant/method.h"
 #include "quant/method_info.h"
+#include "train/device.h"
 #include "train/quantized_checkpoint.h"
 #include "train/resume.h"
 #include "util/error.h"
@@ -30,7 +31,7 @@ ErrorHistogram error_histogram(const std::string& name, const std::string& kind,
   const double m = std::max(peak, 1e-12);
   h.lo = -m;
   h.hi = m;
-  auto counts = torch::histc(e, bins, -m, m).to(torch::kLong);
+  auto counts = torch::histc(e, bins, -m, m).to(torch::kLong).cpu();
   h.counts.assign(counts.data_ptr<int64_t>(), counts.data_ptr<int64_t>() + bins);
   return h;
 }
@@ -54,7 +55,7 @@ std::vector<torch::Tensor> calibration_batches(const DatasetPair& data, const Qa
   std::vector<torch::Tensor> out;
   for (int64_t i = 0; i < std::min<int64_t>(c.calibration_batches, b.num_batches()); ++i)
     if (std::min(bc.batch_size, train.size() - i * bc.batch_size) >= world)
-      out.push_back(to_channels_last(b.get(i).x));
+      out.push_back(to_channels_last(b.get(i).x.to(device_from_name(c.train.device))));
   return out;
 }
 
@@ -97,12 +98,24 @@ Result<QatResult> run_qat(GraphModule model, const DatasetPair& data, const QatC
   return capture([&]() -> QatResult {
     validate(config.train);
     QatResult result;
+    model->to(device_from_name(config.train.device));  // an unknown or absent device fails here
     const Dataset test = config.train.test_limit > 0 ? data.test.head(config.train.test_limit) : data.test;
     Replicas* replicas = config.train.replicas.get();
     result.fp32 = evaluate(model, test, data.normalization, config.train.eval_batch_size, replicas);
 
     result.net = attach_quantizers(model, config.plan);
     QuantizedNetwork& net = result.net;
+    net.hooks->to(device_of(*model));
+    // A GPU run's model and quantizers come back to the CPU for saving, lowering and export.
+    // (Holds its own handles: `result` may be moved out before this runs.)
+    struct BackToCpu {
+      GraphModule model;
+      std::shared_ptr<QuantHooks> hooks;
+      ~BackToCpu() {
+        model->to(torch::kCPU);
+        hooks->to(torch::kCPU);
+      }
+    } back_to_cpu{net.model, net.hooks};
     const auto batches = calibration_batches(data, config);
     require(!batches.empty(), "no calibration batch: the training set has fewer images than replicas");
     if (const auto& from = config.train.resume) {

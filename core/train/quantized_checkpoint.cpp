@@ -14,9 +14,9 @@ const char* kPrefix = "quant.";
 void add_quantizers(Checkpoint& ck, const QuantizedNetwork& net) {
   torch::NoGradGuard no_grad;
   for (const auto& p : net.hooks->named_parameters())
-    ck.tensors[kPrefix + p.key()] = p.value().detach().contiguous().clone();
+    ck.tensors[kPrefix + p.key()] = p.value().detach().cpu().contiguous().clone();
   for (const auto& b : net.hooks->named_buffers())
-    ck.tensors[kPrefix + b.key()] = b.value().detach().contiguous().clone();
+    ck.tensors[kPrefix + b.key()] = b.value().detach().cpu().contiguous().clone();
   ck.meta["plan"] = to_json(net.plan);
 }
 

@@ -78,6 +78,7 @@ nlohmann::json to_json(const TrainConfig& c) {
     j["world_size"] = world_size(c);
     j["batchnorm"] = c.sync_batchnorm ? "sync" : "local";
   }
+  if (c.device != "cpu") j["device"] = c.device;
   if (c.resume) j["resumed_from"] = c.resume->origin;
   return j;
 }
@@ -102,6 +103,7 @@ TrainConfig train_config_from_json(const nlohmann::json& j) {
     c.random_resized_crop = j.value("random_resized_crop", c.random_resized_crop);
     c.seed = j.value("seed", c.seed);
     c.threads = j.value("threads", c.threads);
+    c.device = j.value("device", c.device);
     c.train_limit = j.value("train_limit", c.train_limit);
     c.test_limit = j.value("test_limit", c.test_limit);
     c.eval_batch_size = j.value("eval_batch_size", c.eval_batch_size);

@@ -32,6 +32,7 @@ struct TrainConfig {
   bool random_resized_crop = false;  // torchvision's RandomResizedCrop to the model's input
   uint64_t seed = 1;
   int threads = 0;          // 0 = all cores
+  std::string device = "cpu";  // where tensors live: cpu, cuda or cuda:N (train/device.h)
   int64_t train_limit = 0;  // use only the first N training images (0 = all)
   int64_t test_limit = 0;   // evaluate on the first N test images (0 = all)
   int64_t eval_batch_size = 500;

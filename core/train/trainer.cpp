@@ -11,6 +11,7 @@
 #include "data/prefetcher.h"
 #include "dist/data_parallel.h"
 #include "train/checkpoint.h"
+#include "train/device.h"
 #include "train/evaluate.h"
 #include "train/optimizer.h"
 #include "train/resume.h"
@@ -105,6 +106,8 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
                           const ProgressFn<TrainSnapshot>& progress, const TrainExtras& extras) {
   return capture([&]() -> TrainResult {
     validate(config);
+    const torch::Device device = device_from_name(config.device);
+    model->to(device);
     keep_freed_memory();
     const int threads = config.threads > 0 ? config.threads
                                            : static_cast<int>(std::thread::hardware_concurrency());
@@ -151,7 +154,7 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
                   std::to_string(config.epochs) + " epochs: nothing to resume (give more --epochs to train further)");
       load_weights(model, from.checkpoint, from.origin);
       if (!from.checkpoint.optimizer_state.empty())
-        load_optimizer_state(*optimizer, from.checkpoint.optimizer_state);
+        load_optimizer_state(*optimizer, from.checkpoint.optimizer_state, device);
       restore_generator(from);
       result.history = from.history;
       first_epoch = from.epochs_done;
@@ -178,6 +181,8 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
         lr = learning_rate_at(config, progress_epochs);
         set_learning_rate(*optimizer, lr, extras.parameters_lr_scale);
         Batch b = batches.next();
+        b.x = b.x.to(device);
+        b.y = b.y.to(device);
         optimizer->zero_grad();
         auto logits = model->forward(to_channels_last(b.x));
         auto loss = torch::nn::functional::cross_entropy(

@@ -36,6 +36,17 @@ TEST(Cli, UnknownOptionIsAUsageErrorWithExitCode2) {
   EXPECT_NE(r.err.find("--epochz"), std::string::npos) << r.err;
 }
 
+TEST(Cli, ADeviceThatCannotBeUsedExitsWith2BeforeAnyWork) {
+  const CliRun tpu = cli("quantize --model lenet5 --device tpu --out " + tmp("device-tpu.bsck"));
+  EXPECT_EQ(tpu.exit_code, 2);
+  EXPECT_NE(tpu.err.find("device 'tpu': expected cpu, cuda or cuda:N"), std::string::npos) << tpu.err;
+  // Debian's LibTorch has no CUDA: the user is told why and what to do.
+  const CliRun cuda = cli("train --model lenet5 --device cuda:1 --epochs 1 --out " + tmp("device-cuda.bsck"));
+  EXPECT_EQ(cuda.exit_code, 2);
+  EXPECT_NE(cuda.err.find("device 'cuda:1': this LibTorch was built without CUDA"), std::string::npos) << cuda.err;
+  EXPECT_EQ(cuda.out.find("epoch"), std::string::npos) << "it trained first: " << cuda.out;
+}
+
 TEST(Cli, UnknownCommandExitsWith2) {
   EXPECT_EQ(cli("frobnicate").exit_code, 2);
 }
