@@ -119,8 +119,11 @@ class GlooReplicas final : public Replicas {
       work->wait();
       seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     } catch (const std::exception& e) {
+      // Of two, the one that stopped is the other; of more, Gloo's text names its address.
+      const std::string who =
+          size_ == 2 ? "rank " + std::to_string(1 - rank_) : std::string("another replica");
       throw Error("rank " + std::to_string(rank_) + " of " + std::to_string(size_) + ": " + what +
-                  " failed: another replica stopped answering (it exited, was killed, or its host "
+                  " failed: " + who + " stopped answering (it exited, was killed, or its host "
                   "is unreachable): " + plain_message(e));
     }
   }
