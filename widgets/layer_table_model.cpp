@@ -1,8 +1,41 @@
 #include "widgets/layer_table_model.h"
 
+#include <QBrush>
+#include <QColor>
 #include <QLocale>
+#include <QUndoCommand>
+#include <QUndoStack>
 
 namespace bitshift::widgets {
+
+// One plan edit on the undo stack: the rows before and after (a plan is a few hundred rows at
+// most, so whole copies keep this simple and exact).
+class PlanEdit : public QUndoCommand {
+ public:
+  PlanEdit(LayerTableModel* model, QVector<LayerRow> before, QVector<LayerRow> after, const QString& text)
+      : QUndoCommand(text), model_(model), before_(std::move(before)), after_(std::move(after)) {}
+  void redo() override { model_->replaceRows(after_); }
+  void undo() override { model_->replaceRows(before_); }
+
+ private:
+  LayerTableModel* model_;
+  QVector<LayerRow> before_, after_;
+};
+
+namespace {
+
+bool same_layers(const QVector<LayerRow>& a, const QVector<LayerRow>& b) {
+  if (a.size() != b.size()) return false;
+  for (int i = 0; i < a.size(); ++i)
+    if (a[i].name != b[i].name) return false;
+  return true;
+}
+
+bool same_plan(const LayerRow& a, const LayerRow& b) {
+  return a.w_bits == b.w_bits && a.a_bits == b.a_bits && a.method == b.method;
+}
+
+}  // namespace
 
 LayerTableModel::LayerTableModel(QObject* parent) : QAbstractTableModel(parent) {}
 
@@ -11,6 +44,42 @@ void LayerTableModel::setRows(const QVector<LayerRow>& rows) {
   rows_ = rows;
   endResetModel();
   Q_EMIT planEdited();
+}
+
+void LayerTableModel::replaceRows(const QVector<LayerRow>& rows) {
+  if (!same_layers(rows_, rows)) {
+    setRows(rows);
+    return;
+  }
+  for (int r = 0; r < rows.size(); ++r) {
+    if (same_plan(rows_[r], rows[r])) continue;
+    rows_[r] = rows[r];
+    Q_EMIT dataChanged(index(r, 0), index(r, ColCount - 1));
+  }
+  Q_EMIT planEdited();
+}
+
+bool LayerTableModel::editRows(const QVector<LayerRow>& rows, const QString& text) {
+  bool changed = !same_layers(rows_, rows);
+  for (int r = 0; !changed && r < rows.size(); ++r) changed = !same_plan(rows_[r], rows[r]);
+  if (!changed) return false;
+  if (undo_)
+    undo_->push(new PlanEdit(this, rows_, rows, text));  // push() applies it
+  else
+    replaceRows(rows);
+  return true;
+}
+
+void LayerTableModel::setInvalidCells(const QList<int>& w_rows, const QList<int>& a_rows, const QString& why) {
+  if (w_rows == invalid_w_ && a_rows == invalid_a_ && why == invalid_why_) return;
+  invalid_w_ = w_rows;
+  invalid_a_ = a_rows;
+  invalid_why_ = why;
+  if (!rows_.isEmpty()) Q_EMIT dataChanged(index(0, ColWBits), index(rows_.size() - 1, ColABits));
+}
+
+bool LayerTableModel::isInvalid(int row, int column) const {
+  return (column == ColWBits && invalid_w_.contains(row)) || (column == ColABits && invalid_a_.contains(row));
 }
 
 int LayerTableModel::rowCount(const QModelIndex& parent) const {
@@ -59,8 +128,11 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const {
     const int c = index.column();
     if (c == ColParams || c == ColMacs || c == ColWBits || c == ColABits)
       return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+  } else if (role == Qt::BackgroundRole) {
+    if (isInvalid(index.row(), index.column())) return QBrush(QColor(0xf8, 0xd7, 0xda));
   } else if (role == Qt::ToolTipRole) {
     const int c = index.column();
+    if (isInvalid(index.row(), c)) return invalid_why_;
     if (c == ColWBits || c == ColABits || c == ColMethod)
       return tr("Double-click to edit; with several rows selected, the value goes to all of them.");
   }
@@ -113,16 +185,18 @@ bool LayerTableModel::setData(const QModelIndex& index, const QVariant& value, i
 
 bool LayerTableModel::setColumnForRows(const QList<int>& rows, int column, const QVariant& value) {
   if (column != ColWBits && column != ColABits && column != ColMethod) return false;
-  bool changed = false;
+  QVector<LayerRow> after = rows_;
+  QStringList names;
   for (int r : rows) {
-    if (r < 0 || r >= rows_.size()) continue;
-    if (assign(rows_[r], column, value)) {
-      changed = true;
-      Q_EMIT dataChanged(index(r, column), index(r, column));
-    }
+    if (r < 0 || r >= after.size()) continue;
+    if (assign(after[r], column, value)) names << after[r].name;
   }
-  if (changed) Q_EMIT planEdited();
-  return changed;
+  if (names.isEmpty()) return false;
+  const QString what = column == ColMethod ? value.toString()
+                                           : headerData(column, Qt::Horizontal).toString() + " " +
+                                                 bitsText(value.toInt());
+  const QString where = names.size() == 1 ? names.front() : tr("%n layers", nullptr, names.size());
+  return editRows(after, tr("%1 on %2").arg(what, where));
 }
 
 }  // namespace bitshift::widgets

@@ -1,8 +1,11 @@
 #pragma once
 // The per-layer plan table: name, type, output shape, params, MACs (read-only) and W bits,
 // A bits, method (editable, one row or many at once). Says planEdited() after every change.
+// With an undo stack, every edit (a cell, a bulk apply, a preset) is one undoable step.
 #include <QAbstractTableModel>
 #include <QList>
+
+class QUndoStack;
 
 #include "widgets/studio_types.h"
 
@@ -18,6 +21,14 @@ class LayerTableModel : public QAbstractTableModel {
 
   void setRows(const QVector<LayerRow>& rows);  // a new model or plan: resets the view
   const QVector<LayerRow>& rows() const { return rows_; }
+  // Edits go on `stack` from now on (the caller clears it when a new model's rows arrive).
+  void setUndoStack(QUndoStack* stack) { undo_ = stack; }
+  // The whole plan replaced as one edit called `text` (a preset); false when nothing changes.
+  bool editRows(const QVector<LayerRow>& rows, const QString& text);
+  // Cells the engine refuses (a method that cannot take these bits): shaded, with `why` as
+  // their tooltip. Rows by index; empty lists clear the marks.
+  void setInvalidCells(const QList<int>& w_rows, const QList<int>& a_rows, const QString& why);
+  bool isInvalid(int row, int column) const;
   // Sets one editable column (ColWBits, ColABits: int; ColMethod: id) on many rows at once;
   // one planEdited() for the whole change. Returns false for a non-editable column.
   bool setColumnForRows(const QList<int>& rows, int column, const QVariant& value);
@@ -38,9 +49,15 @@ class LayerTableModel : public QAbstractTableModel {
   void planEdited();
 
  private:
+  friend class PlanEdit;
   bool assign(LayerRow& row, int column, const QVariant& value);
+  // Shows `rows` (same layers: changed rows repainted; else a reset) and says planEdited().
+  void replaceRows(const QVector<LayerRow>& rows);
 
   QVector<LayerRow> rows_;
+  QUndoStack* undo_ = nullptr;
+  QList<int> invalid_w_, invalid_a_;
+  QString invalid_why_;
 };
 
 }  // namespace bitshift::widgets

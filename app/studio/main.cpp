@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
                        [&](const bitshift::widgets::RunRow& run) {
                          std::printf("run %s: top-1 %.2f %%, training wall time %.3f s\n",
                                      qPrintable(run.name), run.top1, run.wall_seconds);
-                         app.quit();
+                         app.exit(0);  // not quit(): Qt 6 would ask the window to close
                        });
       QObject::connect(window.trainingJob(), &bitshift::app::TrainingJob::failed, &app,
                        [&](const QString& message) {

@@ -3,11 +3,14 @@
 #include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
+#include <QFileInfo>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QUndoStack>
 #include <QVBoxLayout>
 
 #include "convert.h"
@@ -44,6 +47,8 @@ MainWindow::MainWindow(const Project& project, QWidget* parent) : QMainWindow(pa
 
   cost_ = new widgets::CostSummary;
   layer_model_ = new widgets::LayerTableModel(this);
+  undo_ = new QUndoStack(this);
+  layer_model_->setUndoStack(undo_);
   layer_view_ = new widgets::LayerTableView(layer_model_);
   layer_view_->setMethods(method_choices());
   training_ = new TrainingPage;
@@ -68,6 +73,7 @@ MainWindow::MainWindow(const Project& project, QWidget* parent) : QMainWindow(pa
 
   connect(panel_, &ModelPanel::modelRequested, this, &MainWindow::switchModel);
   connect(panel_, &ModelPanel::presetRequested, this, &MainWindow::applyPreset);
+  connect(panel_, &ModelPanel::settingsEdited, this, &MainWindow::updateModified);
   connect(layer_model_, &widgets::LayerTableModel::planEdited, this, &MainWindow::updateCost);
   connect(estimator_, &FpgaEstimator::pending, cost_, [this] {
     widgets::FpgaTotals pending;
@@ -102,6 +108,7 @@ MainWindow::MainWindow(const Project& project, QWidget* parent) : QMainWindow(pa
     export_->showOutcome(o);
     if (o.format == "bundle") last_bundle_ = qs(o.bundle);
     updateActions();
+    updateModified();
   });
   connect(export_job_, &ExportJob::failed, this, [this](const QString& message) {
     export_->showFailure(message);
@@ -113,6 +120,7 @@ MainWindow::MainWindow(const Project& project, QWidget* parent) : QMainWindow(pa
     if (shown != statusBar()->toolTip()) statusBar()->setToolTip(QString());  // not showError's
   });
   load(project);
+  markSaved();  // a project as it opened has nothing to save
   updateActions();
   setAcceptDrops(true);
   resize(1280, 820);
@@ -122,10 +130,11 @@ bool MainWindow::load(const Project& project) {
   panel_->show(project);
   const bool opened = openModel();
   if (opened) {
-    if (project.plan.isEmpty())
-      applyPreset();
-    else
+    if (!planning_->quantized() || project.plan.isEmpty()) preset_rows_ = presetRows();
+    if (!project.plan.isEmpty())
       layer_model_->setRows(project.plan);
+    else if (!preset_rows_.isEmpty())
+      layer_model_->setRows(preset_rows_);
   }
   runs_->setRuns(project.runs);
   export_->setRuns(project.runs);
@@ -163,29 +172,58 @@ bool MainWindow::openModel() {
   if (!planning_->head_note().empty())
     origin += QStringLiteral("\n") + tr("Classes: %1").arg(qs(planning_->head_note()));
   panel_->setOrigin(origin);
-  setWindowTitle(tr("Bitshift — %1 on %2").arg(qs(planning_->model()), qs(planning_->data())));
-  if (planning_->quantized()) layer_model_->setRows(to_rows(planning_->stored_plan()));
+  updateTitle();
+  undo_->clear();  // edits of another model's rows cannot be undone on this one
+  if (planning_->quantized()) {
+    preset_rows_ = to_rows(planning_->stored_plan());
+    layer_model_->setRows(preset_rows_);
+  }
   return true;
 }
 
 bool MainWindow::switchModel() {
   if (!openModel()) return false;
-  if (!planning_->quantized()) applyPreset();  // else openModel showed the checkpoint's plan
+  if (!planning_->quantized()) {  // else openModel showed the checkpoint's plan
+    const QVector<widgets::LayerRow> rows = presetRows();
+    if (!rows.isEmpty()) {
+      preset_rows_ = rows;
+      layer_model_->setRows(rows);
+    }
+  }
+  updateCost();
   return true;
+}
+
+QVector<widgets::LayerRow> MainWindow::presetRows() {
+  try {
+    return to_rows(planning_->plan(ss(panel_->method()), ss(panel_->preset()), ss(panel_->edges())));
+  } catch (const std::exception& e) {  // an unknown preset or policy typed into a project file
+    showError(qs(e.what()));
+    return {};
+  }
 }
 
 void MainWindow::applyPreset() {
   if (!planning_) return;
-  try {
-    layer_model_->setRows(
-        to_rows(planning_->plan(ss(panel_->method()), ss(panel_->preset()), ss(panel_->edges()))));
-  } catch (const std::exception& e) {  // an unknown preset or policy typed into a project file
-    showError(qs(e.what()));
-  }
+  const QVector<widgets::LayerRow> rows = presetRows();
+  if (rows.isEmpty()) return updateCost();
+  // Hand edits: rows that differ from what the last preset made.
+  const QVector<widgets::LayerRow>& shown = layer_model_->rows();
+  int edited = 0;
+  if (shown.size() == preset_rows_.size())
+    for (int i = 0; i < shown.size(); ++i)
+      edited += shown[i].w_bits != preset_rows_[i].w_bits || shown[i].a_bits != preset_rows_[i].a_bits ||
+                shown[i].method != preset_rows_[i].method;
+  preset_rows_ = rows;
+  const QString name = tr("Preset %1 %2").arg(panel_->method(), panel_->preset());
+  if (layer_model_->editRows(rows, name) && edited > 0)
+    statusBar()->showMessage(tr("%1 replaced your edits on %n layer(s); Edit › Undo brings them back.", nullptr, edited)
+                                 .arg(name), 15000);
   updateCost();
 }
 
 void MainWindow::updateCost() {
+  updateModified();
   if (!planning_) return;
   const std::vector<studio::EngineLayer> rows = to_engine(layer_model_->rows());
   cost_->setTotals(to_totals(planning_->cost(rows)));
@@ -255,6 +293,7 @@ void MainWindow::addRun(const widgets::RunRow& run) {
   named.name = QStringLiteral("%1 #%2").arg(run.name).arg(runs_->runs().size() + 1);
   runs_->addRun(named);
   export_->setRuns(runs_->runs());
+  updateModified();
 }
 
 void MainWindow::showPage(Page page) { tabs_->setCurrentIndex(page); }
@@ -292,7 +331,45 @@ Project MainWindow::project() const {
   return p;
 }
 
+void MainWindow::markSaved() {
+  saved_state_ = project_bytes(project());
+  undo_->setClean();
+  updateModified();
+  updateTitle();
+}
+
+void MainWindow::updateModified() {
+  if (!saved_state_.isEmpty()) setWindowModified(project_bytes(project()) != saved_state_);
+}
+
+void MainWindow::updateTitle() {
+  const QString name = project_path_.isEmpty() ? tr("Untitled") : QFileInfo(project_path_).fileName();
+  // "[*]" is where Qt puts the modified mark.
+  setWindowTitle(planning_ ? tr("%1[*] — %2 on %3 — Bitshift").arg(name, qs(planning_->model()), qs(planning_->data()))
+                           : tr("%1[*] — Bitshift").arg(name));
+}
+
+bool MainWindow::maybeSave() {
+  if (!isWindowModified()) return true;
+  const QString name = project_path_.isEmpty() ? tr("Untitled") : QFileInfo(project_path_).fileName();
+  QMessageBox box(QMessageBox::Warning, tr("Unsaved changes"),
+                  tr("The project \"%1\" has changes that are not saved.").arg(name),
+                  QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, this);
+  box.setObjectName(QStringLiteral("unsaved-changes"));
+  box.setInformativeText(tr("Save them first?"));
+  box.setDefaultButton(QMessageBox::Save);
+  switch (box.exec()) {
+    case QMessageBox::Save: return save();
+    case QMessageBox::Discard: return true;
+    default: return false;
+  }
+}
+
 void MainWindow::closeEvent(QCloseEvent* event) {
+  if (!maybeSave()) {
+    event->ignore();
+    return;
+  }
   // Closing during training cancels it and waits for the thread; an export finishes first.
   training_job_->stop();
   export_job_->wait();

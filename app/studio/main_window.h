@@ -11,6 +11,7 @@
 class QAction;
 class QMenu;
 class QTabWidget;
+class QUndoStack;
 
 namespace bitshift::widgets {
 class CostSummary;
@@ -49,11 +50,19 @@ class MainWindow : public QMainWindow {
   void cancelTraining();
   bool startExport();
   bool saveProject(const QString& path);
+  bool save();  // to the project's file, asking for one the first time
   bool openProject(const QString& path);
   void showPage(Page page);
 
   Project project() const;  // the current state, as it would be saved
   QString lastError() const { return last_error_; }
+  // Whether the project differs from its file (never saved: from how it opened); the title
+  // then carries the desktop's modified mark.
+  bool isModified() const { return isWindowModified(); }
+  // With unsaved changes, asks Save / Discard / Cancel (the dialog's object name is
+  // "unsaved-changes"); false when the user cancels or the save fails.
+  bool maybeSave();
+  QUndoStack* undoStack() const { return undo_; }
 
   widgets::LayerTableModel* layerModel() const { return layer_model_; }
   widgets::CostSummary* costSummary() const { return cost_; }
@@ -83,6 +92,12 @@ class MainWindow : public QMainWindow {
   bool switchModel();
   void updateCost();
   void updateActions();
+  // The panel's method, preset and first/last policy as rows; empty (the engine's objection
+  // shown) when it refuses them.
+  QVector<widgets::LayerRow> presetRows();
+  void markSaved();  // the file now holds what is shown
+  void updateModified();
+  void updateTitle();
   void showError(const QString& message);
   void addRun(const widgets::RunRow& run);
   void addRecent(const QString& path);
@@ -93,6 +108,9 @@ class MainWindow : public QMainWindow {
 
   std::shared_ptr<studio::PlanningModel> planning_;
   QString project_path_;
+  QByteArray saved_state_;                 // project_bytes() of what the file holds
+  QVector<widgets::LayerRow> preset_rows_;  // the last preset's rows: edits are what differs
+  QUndoStack* undo_;
   QString last_bundle_;
   QString last_error_;
 

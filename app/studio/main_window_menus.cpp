@@ -66,13 +66,7 @@ void MainWindow::buildMenus() {
   });
   recent_menu_ = file->addMenu(tr("Open &recent"));
   rebuildRecentMenu();
-  file->addAction(tr("&Save project"), QKeySequence::Save, this, [this] {
-    QString path = project_path_;
-    if (path.isEmpty())
-      path = QFileDialog::getSaveFileName(this, tr("Save project"), QStringLiteral("project.bitshift.json"),
-                                          kProjectFilter);
-    if (!path.isEmpty()) saveProject(path);
-  });
+  file->addAction(tr("&Save project"), QKeySequence::Save, this, &MainWindow::save);
   file->addAction(tr("Save project &as…"), QKeySequence::SaveAs, this, [this] {
     const QString path = QFileDialog::getSaveFileName(this, tr("Save project as"),
                                                       QStringLiteral("project.bitshift.json"), kProjectFilter);
@@ -88,6 +82,14 @@ void MainWindow::buildMenus() {
   file->addAction(tr("Save &table as CSV…"), this, &MainWindow::saveTableAs);
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+  QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+  QAction* undo = undo_->createUndoAction(this, tr("&Undo"));
+  undo->setShortcut(QKeySequence::Undo);
+  QAction* redo = undo_->createRedoAction(this, tr("&Redo"));
+  redo->setShortcut(QKeySequence::Redo);
+  edit->addAction(undo);
+  edit->addAction(redo);
 
   QMenu* run = menuBar()->addMenu(tr("&Run"));
   train_action_ = run->addAction(tr("&Train"), QKeySequence(tr("Ctrl+T")), this, &MainWindow::startTraining);
@@ -106,6 +108,14 @@ void MainWindow::buildMenus() {
   help->addAction(tr("&About Bitshift"), this, &MainWindow::about);
 }
 
+bool MainWindow::save() {
+  QString path = project_path_;
+  if (path.isEmpty())
+    path = QFileDialog::getSaveFileName(this, tr("Save project"), QStringLiteral("project.bitshift.json"),
+                                        kProjectFilter);
+  return !path.isEmpty() && saveProject(path);
+}
+
 bool MainWindow::saveProject(const QString& path) {
   QString error;
   if (!save_project(project(), path, &error)) {
@@ -113,6 +123,7 @@ bool MainWindow::saveProject(const QString& path) {
     return false;
   }
   project_path_ = path;
+  markSaved();
   addRecent(path);
   statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
   return true;
@@ -129,6 +140,7 @@ bool MainWindow::openProject(const QString& path) {
     showError(tr("Cancel the running training before opening another project"));
     return false;
   }
+  if (!maybeSave()) return false;
   const Project before = project();
   if (!load(p)) {
     if (planning_) {  // its model cannot be opened: the project shown before stays, whole
@@ -139,6 +151,7 @@ bool MainWindow::openProject(const QString& path) {
     return false;
   }
   project_path_ = path;
+  markSaved();
   addRecent(path);
   return true;
 }

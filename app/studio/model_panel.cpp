@@ -151,6 +151,13 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
   connect(preset_, &QComboBox::currentIndexChanged, this, preset_changed);
   connect(edges_, &QComboBox::currentIndexChanged, this, preset_changed);
   connect(apply, &QPushButton::clicked, this, preset_changed);
+  // The fine-tuning settings are part of the project too.
+  auto edited = [this] {
+    if (!quiet_) Q_EMIT settingsEdited();
+  };
+  for (QSpinBox* box : {epochs_, train_limit_, test_limit_, seed_, processes_})
+    connect(box, &QSpinBox::valueChanged, this, edited);
+  connect(lr_, &QDoubleSpinBox::valueChanged, this, edited);
 }
 
 QString ModelPanel::model() const { return current(model_); }

@@ -42,6 +42,7 @@ class ModelPanel : public QWidget {
   QComboBox* methodBox() const { return method_; }
   QComboBox* presetBox() const { return preset_; }
   QComboBox* edgesBox() const { return edges_; }
+  QSpinBox* epochsBox() const { return epochs_; }
 
   // "Models (*.onnx *.pt *.pth *.bsck);;All files (*)", for every model file dialog.
   static QString modelFileFilter();
@@ -51,6 +52,7 @@ class ModelPanel : public QWidget {
  Q_SIGNALS:
   void modelRequested();   // model or data changed (or a model file was picked)
   void presetRequested();  // method, preset or first/last policy changed, or Apply pressed
+  void settingsEdited();   // a fine-tuning setting changed
 
  private:
   void chooseModelFile();

@@ -69,7 +69,7 @@ widgets::RunRow run_from(const QJsonObject& o) {
 
 }  // namespace
 
-bool save_project(const Project& p, const QString& path, QString* error) {
+QByteArray project_bytes(const Project& p) {
   QJsonArray runs;
   for (const auto& r : p.runs) runs.append(run_json(r));
   const QJsonObject training{{"epochs", p.training.epochs}, {"lr", p.training.lr},
@@ -81,9 +81,12 @@ bool save_project(const Project& p, const QString& path, QString* error) {
                          {"edges", p.edges}, {"plan", plan_json(p.plan)},
                          {"training", training}, {"runs", runs},
                          {"last_bundle", p.last_bundle}};
+  return QJsonDocument(root).toJson();
+}
+
+bool save_project(const Project& p, const QString& path, QString* error) {
   QSaveFile file(path);  // written to a temporary file, renamed on commit
-  if (!file.open(QIODevice::WriteOnly) ||
-      file.write(QJsonDocument(root).toJson()) < 0 || !file.commit()) {
+  if (!file.open(QIODevice::WriteOnly) || file.write(project_bytes(p)) < 0 || !file.commit()) {
     *error = QStringLiteral("cannot write project %1: %2").arg(path, file.errorString());
     return false;
   }

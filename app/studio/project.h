@@ -2,6 +2,7 @@
 // A studio project: the model and data, the plan being edited, the training settings, every
 // finished run and the last export, saved as one JSON file (written to a temporary name, then
 // renamed).
+#include <QByteArray>
 #include <QString>
 #include <QVector>
 
@@ -30,6 +31,8 @@ struct Project {
   QString last_bundle;
 };
 
+// The file's bytes: what is saved, and what tells an edited project from its file.
+QByteArray project_bytes(const Project& project);
 // Returns false and sets *error (naming the file and what is wrong) on failure.
 bool save_project(const Project& project, const QString& path, QString* error);
 bool load_project(const QString& path, Project* project, QString* error);

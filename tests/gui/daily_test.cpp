@@ -1,0 +1,220 @@
+// The studio as a daily tool: plan edits can be undone, a preset that replaces hand edits says
+// so, the title marks unsaved changes, and closing or opening another project with unsaved
+// changes asks first. Driven as a user drives it (offscreen): the table, the panel's boxes,
+// the Edit menu, the dialog's buttons.
+#include <gtest/gtest.h>
+
+#include <QAction>
+#include <QApplication>
+#include <QComboBox>
+#include <QFile>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QStatusBar>
+#include <QTest>
+#include <QTimer>
+#include <QUndoStack>
+
+#include "main_window.h"
+#include "model_panel.h"
+#include "test_paths.h"
+#include "widgets/cost_summary.h"
+#include "widgets/layer_table_model.h"
+
+using bitshift::app::MainWindow;
+using bitshift::app::Project;
+using bitshift::test::tmp;
+using bitshift::widgets::LayerRow;
+using bitshift::widgets::LayerTableModel;
+
+namespace {
+
+Project lenet_daily_project() {
+  Project p;
+  p.model = QStringLiteral("lenet5");
+  p.method = QStringLiteral("nice");
+  p.preset = QStringLiteral("w4a4");
+  p.edges = QStringLiteral("quantized");
+  return p;
+}
+
+// The Edit menu's action whose text starts with `text` ("&Undo", "&Redo").
+QAction* edit_action(MainWindow& w, const QString& text) {
+  for (QAction* menu : w.menuBar()->actions()) {
+    if (menu->text() != QStringLiteral("&Edit") || !menu->menu()) continue;
+    for (QAction* a : menu->menu()->actions())
+      if (a->text().startsWith(text)) return a;
+  }
+  return nullptr;
+}
+
+std::vector<int> w_bits_of(const LayerTableModel& m) {
+  std::vector<int> out;
+  for (const LayerRow& r : m.rows()) out.push_back(r.w_bits);
+  return out;
+}
+
+// While alive, presses `button` in the "unsaved-changes" dialog whenever it shows.
+class AnswerUnsavedChanges {
+ public:
+  explicit AnswerUnsavedChanges(QMessageBox::StandardButton button) {
+    QObject::connect(&poll_, &QTimer::timeout, [this, button] {
+      for (QWidget* top : QApplication::topLevelWidgets()) {
+        auto* box = qobject_cast<QMessageBox*>(top);
+        if (!box || !box->isVisible() || box->objectName() != QStringLiteral("unsaved-changes")) continue;
+        ++asked_;
+        box->button(button)->click();
+      }
+    });
+    poll_.start(10);
+  }
+  int asked() const { return asked_; }  // how many times the dialog showed
+
+ private:
+  QTimer poll_;
+  int asked_ = 0;
+};
+
+}  // namespace
+
+TEST(StudioDaily, EditsBulkAppliesAndPresetsUndoAndRedoFromTheEditMenu) {
+  MainWindow w(lenet_daily_project());
+  LayerTableModel* m = w.layerModel();
+  const std::vector<int> start = w_bits_of(*m);
+  const double start_bops = w.costSummary()->totals().bops;
+  QAction* undo = edit_action(w, QStringLiteral("&Undo"));
+  QAction* redo = edit_action(w, QStringLiteral("&Redo"));
+  ASSERT_NE(undo, nullptr);
+  ASSERT_NE(redo, nullptr);
+  EXPECT_FALSE(undo->isEnabled());  // nothing to undo in a plan as it opened
+
+  ASSERT_TRUE(m->setData(m->index(1, LayerTableModel::ColWBits), 2));  // one cell
+  ASSERT_TRUE(m->setColumnForRows({2, 3}, LayerTableModel::ColWBits, 3));  // a bulk apply
+  const std::vector<int> edited = w_bits_of(*m);
+  EXPECT_EQ(edited[1], 2);
+  EXPECT_EQ(edited[2], 3);
+  EXPECT_NE(w.costSummary()->totals().bops, start_bops);
+  EXPECT_TRUE(undo->text().contains(QStringLiteral("2 layers"))) << undo->text().toStdString();
+
+  undo->trigger();  // the bulk apply, whole
+  EXPECT_EQ(m->rows()[1].w_bits, 2);
+  EXPECT_EQ(m->rows()[2].w_bits, start[2]);
+  EXPECT_EQ(m->rows()[3].w_bits, start[3]);
+  undo->trigger();  // the cell
+  EXPECT_EQ(w_bits_of(*m), start);
+  EXPECT_DOUBLE_EQ(w.costSummary()->totals().bops, start_bops);  // the cost follows
+  EXPECT_FALSE(undo->isEnabled());
+  redo->trigger();
+  redo->trigger();
+  EXPECT_EQ(w_bits_of(*m), edited);
+
+  // A preset is one step too.
+  w.modelPanel()->presetBox()->setCurrentText(QStringLiteral("w8a8"));
+  EXPECT_EQ(m->rows()[1].w_bits, 8);
+  undo->trigger();
+  EXPECT_EQ(w_bits_of(*m), edited);
+}
+
+TEST(StudioDaily, APresetThatReplacesHandEditsSaysSoAndUndoBringsThemBack) {
+  MainWindow w(lenet_daily_project());
+  LayerTableModel* m = w.layerModel();
+  ASSERT_TRUE(m->setData(m->index(1, LayerTableModel::ColWBits), 2));
+  w.modelPanel()->presetBox()->setCurrentText(QStringLiteral("w3a3"));
+  EXPECT_EQ(m->rows()[1].w_bits, 3);
+  const QString said = w.statusBar()->currentMessage();
+  EXPECT_TRUE(said.contains(QStringLiteral("replaced your edits on 1 layer"))) << said.toStdString();
+  w.undoStack()->undo();
+  EXPECT_EQ(m->rows()[1].w_bits, 2);
+
+  // A preset over a plan without hand edits says nothing of the kind.
+  MainWindow fresh(lenet_daily_project());
+  fresh.statusBar()->clearMessage();
+  fresh.modelPanel()->presetBox()->setCurrentText(QStringLiteral("w3a3"));
+  EXPECT_FALSE(fresh.statusBar()->currentMessage().contains(QStringLiteral("replaced")));
+}
+
+TEST(StudioDaily, TheTitleMarksUnsavedChangesUntilSaved) {
+  MainWindow w(lenet_daily_project());
+  EXPECT_FALSE(w.isModified());
+  EXPECT_TRUE(w.windowTitle().startsWith(QStringLiteral("Untitled[*]"))) << w.windowTitle().toStdString();
+  LayerTableModel* m = w.layerModel();
+  ASSERT_TRUE(m->setData(m->index(1, LayerTableModel::ColWBits), 2));
+  EXPECT_TRUE(w.isModified());
+  w.undoStack()->undo();  // back to what opened: nothing to save
+  EXPECT_FALSE(w.isModified());
+  w.modelPanel()->epochsBox()->setValue(7);  // a fine-tuning setting is part of it too
+  EXPECT_TRUE(w.isModified());
+
+  const QString path = tmp("daily-title.bitshift.json");
+  ASSERT_TRUE(w.saveProject(path)) << w.lastError().toStdString();
+  EXPECT_FALSE(w.isModified());
+  EXPECT_TRUE(w.windowTitle().startsWith(QStringLiteral("daily-title.bitshift.json[*]")))
+      << w.windowTitle().toStdString();
+}
+
+TEST(StudioDaily, ClosingWithUnsavedChangesAsksAndCancelKeepsTheWindow) {
+  MainWindow w(lenet_daily_project());
+  w.show();
+  LayerTableModel* m = w.layerModel();
+  ASSERT_TRUE(m->setData(m->index(1, LayerTableModel::ColWBits), 2));
+  {
+    AnswerUnsavedChanges cancel(QMessageBox::Cancel);
+    EXPECT_FALSE(w.close());
+    EXPECT_EQ(cancel.asked(), 1);
+  }
+  EXPECT_TRUE(w.isVisible());
+  EXPECT_EQ(m->rows()[1].w_bits, 2);
+  {
+    AnswerUnsavedChanges discard(QMessageBox::Discard);
+    EXPECT_TRUE(w.close());
+    EXPECT_EQ(discard.asked(), 1);
+  }
+  // Nothing changed: no question.
+  MainWindow clean(lenet_daily_project());
+  clean.show();
+  AnswerUnsavedChanges cancel(QMessageBox::Cancel);
+  EXPECT_TRUE(clean.close());
+  EXPECT_EQ(cancel.asked(), 0);
+}
+
+TEST(StudioDaily, SaveInTheCloseDialogWritesTheEditsToTheProjectFile) {
+  const QString path = tmp("daily-close-save.bitshift.json");
+  {
+    MainWindow w(lenet_daily_project());
+    w.show();
+    ASSERT_TRUE(w.saveProject(path)) << w.lastError().toStdString();
+    LayerTableModel* m = w.layerModel();
+    ASSERT_TRUE(m->setData(m->index(2, LayerTableModel::ColWBits), 3));
+    AnswerUnsavedChanges save(QMessageBox::Save);
+    EXPECT_TRUE(w.close());
+    EXPECT_EQ(save.asked(), 1);
+  }
+  MainWindow reopened(lenet_daily_project());
+  ASSERT_TRUE(reopened.openProject(path)) << reopened.lastError().toStdString();
+  EXPECT_EQ(reopened.layerModel()->rows()[2].w_bits, 3);
+  EXPECT_FALSE(reopened.isModified());
+}
+
+TEST(StudioDaily, OpeningAnotherProjectWithUnsavedChangesAsksFirst) {
+  const QString other = tmp("daily-other.bitshift.json");
+  {
+    MainWindow w(lenet_daily_project());
+    ASSERT_TRUE(w.saveProject(other)) << w.lastError().toStdString();
+  }
+  MainWindow w(lenet_daily_project());
+  LayerTableModel* m = w.layerModel();
+  ASSERT_TRUE(m->setData(m->index(1, LayerTableModel::ColWBits), 2));
+  {
+    AnswerUnsavedChanges cancel(QMessageBox::Cancel);
+    EXPECT_FALSE(w.openProject(other));
+    EXPECT_EQ(cancel.asked(), 1);
+  }
+  EXPECT_EQ(m->rows()[1].w_bits, 2);  // the edit is still there
+  AnswerUnsavedChanges discard(QMessageBox::Discard);
+  EXPECT_TRUE(w.openProject(other)) << w.lastError().toStdString();
+  EXPECT_EQ(discard.asked(), 1);
+  EXPECT_EQ(m->rows()[1].w_bits, 4);
+  EXPECT_FALSE(w.isModified());
+}
