@@ -63,13 +63,19 @@ QString CostSummary::formatBits(qint64 bits) {
 }
 
 QString CostSummary::bopsText() const { return bops_->text(); }
+QString CostSummary::weightsText() const { return weights_->text(); }
 
 void CostSummary::setTotals(const CostTotals& t) {
   totals_ = t;
-  bops_->setText(tr("<b>BOPs</b> %1%2").arg(formatBops(t.bops), change(t.bops, t.fp32_bops)));
-  weights_->setText(tr("<b>Weights</b> %1%2")
-                        .arg(formatBits(t.weight_bits),
-                             change(double(t.weight_bits), double(t.fp32_weight_bits))));
+  if (!t.problem.isEmpty()) {  // an invalid plan has no cost: no numbers rather than zeros
+    bops_->setText(tr("<b>BOPs</b> —"));
+    weights_->setText(tr("<b>Weights</b> —"));
+  } else {
+    bops_->setText(tr("<b>BOPs</b> %1%2").arg(formatBops(t.bops), change(t.bops, t.fp32_bops)));
+    weights_->setText(tr("<b>Weights</b> %1%2")
+                          .arg(formatBits(t.weight_bits),
+                               change(double(t.weight_bits), double(t.fp32_weight_bits))));
+  }
   macs_->setText(tr("<b>MACs</b> %1").arg(QLocale(QLocale::English).toString(t.macs)));
   problem_->setText(t.problem);
   problem_->setVisible(!t.problem.isEmpty());

@@ -19,7 +19,8 @@ class CostSummary : public QWidget {
   const FpgaTotals& fpga() const { return fpga_; }
   QString fpgaText() const;
   const CostTotals& totals() const { return totals_; }
-  QString bopsText() const;  // what the BOPs label reads, for tests
+  QString bopsText() const;     // what the BOPs label reads, for tests
+  QString weightsText() const;  // what the weights label reads
 
   // "3.41e+10", and "133.8 KiB" / "1.2 MiB" for a number of bits.
   static QString formatBops(double bops);

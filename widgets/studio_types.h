@@ -1,6 +1,7 @@
 #pragma once
 // Plain values the widgets show: one layer of a quantization plan, one live training report,
 // one finished run. app/ fills them from the engine; no LibTorch type ever reaches widgets/.
+#include <QList>
 #include <QMetaType>
 #include <QString>
 #include <QVector>
@@ -69,6 +70,7 @@ struct CostTotals {
   qint64 weight_bits = 0, fp32_weight_bits = 0;
   qint64 macs = 0;
   QString problem;  // the engine's objection to the plan, empty when it is valid
+  QList<int> bad_w_rows, bad_a_rows;  // with a problem: the rows whose bits it refuses
 };
 
 // The FPGA resource estimate of the current plan, as the cost strip shows it.

@@ -53,6 +53,8 @@ widgets::CostTotals to_totals(const studio::EngineCost& c) {
   t.fp32_weight_bits = c.fp32_weight_bits;
   t.macs = c.macs;
   t.problem = qs(c.problem);
+  t.bad_w_rows = QList<int>(c.bad_weight_rows.begin(), c.bad_weight_rows.end());
+  t.bad_a_rows = QList<int>(c.bad_activation_rows.begin(), c.bad_activation_rows.end());
   return t;
 }
 

@@ -226,7 +226,9 @@ void MainWindow::updateCost() {
   updateModified();
   if (!planning_) return;
   const std::vector<studio::EngineLayer> rows = to_engine(layer_model_->rows());
-  cost_->setTotals(to_totals(planning_->cost(rows)));
+  const widgets::CostTotals totals = to_totals(planning_->cost(rows));
+  cost_->setTotals(totals);
+  layer_model_->setInvalidCells(totals.bad_w_rows, totals.bad_a_rows, totals.problem);
   estimator_->request(planning_, rows);
 }
 

@@ -11,6 +11,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSpinBox>
 #include <QStatusBar>
 #include <QTest>
@@ -217,4 +218,33 @@ TEST(StudioDaily, OpeningAnotherProjectWithUnsavedChangesAsksFirst) {
   EXPECT_EQ(discard.asked(), 1);
   EXPECT_EQ(m->rows()[1].w_bits, 4);
   EXPECT_FALSE(w.isModified());
+}
+
+TEST(StudioDaily, AnInvalidPlanShowsNoCostAndMarksTheCellsItRefuses) {
+  MainWindow w(lenet_daily_project());
+  LayerTableModel* m = w.layerModel();
+  ASSERT_TRUE(w.costSummary()->bopsText().contains(QStringLiteral("e+")));  // a number while valid
+  ASSERT_TRUE(m->setData(m->index(1, LayerTableModel::ColWBits), 1));       // NICE cannot binarise
+  const QString problem = w.costSummary()->totals().problem;
+  ASSERT_FALSE(problem.isEmpty());
+  for (const QString& shown : {w.costSummary()->bopsText(), w.costSummary()->weightsText()}) {
+    EXPECT_FALSE(shown.contains(QRegularExpression(QStringLiteral("[0-9]")))) << shown.toStdString();
+    EXPECT_FALSE(shown.contains(QStringLiteral("smaller"))) << shown.toStdString();
+  }
+  const QString layer = m->rows()[1].name;
+  EXPECT_TRUE(problem.contains(layer)) << problem.toStdString();
+  for (int row = 0; row < m->rowCount(); ++row) {
+    EXPECT_EQ(m->isInvalid(row, LayerTableModel::ColWBits), row == 1) << row;
+    EXPECT_FALSE(m->isInvalid(row, LayerTableModel::ColABits)) << row;
+  }
+  const QModelIndex bad = m->index(1, LayerTableModel::ColWBits);
+  EXPECT_TRUE(m->data(bad, Qt::BackgroundRole).isValid());
+  EXPECT_EQ(m->data(bad, Qt::ToolTipRole).toString(), problem);
+  EXPECT_FALSE(m->data(m->index(2, LayerTableModel::ColWBits), Qt::BackgroundRole).isValid());
+  EXPECT_FALSE(w.startTraining());
+
+  w.undoStack()->undo();  // valid again: numbers back, marks gone
+  EXPECT_TRUE(w.costSummary()->bopsText().contains(QStringLiteral("e+")));
+  EXPECT_FALSE(m->isInvalid(1, LayerTableModel::ColWBits));
+  EXPECT_FALSE(m->data(bad, Qt::BackgroundRole).isValid());
 }

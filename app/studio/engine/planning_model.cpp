@@ -48,6 +48,36 @@ std::vector<EngineLayer> PlanningModel::stored_plan() const {
   return to_rows(g, make_plan(g, "nice", "fp32"));
 }
 
+namespace {
+
+// Whether row i alone (every other layer FP32) is a valid plan.
+bool valid_alone(std::vector<EngineLayer> rows, size_t i, const Graph& g) {
+  for (size_t k = 0; k < rows.size(); ++k)
+    if (k != i) rows[k].w_bits = rows[k].a_bits = kFpBits;
+  try {
+    validate(to_plan(rows), g);
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+// The cells of an invalid plan that make it so: each row tried alone, then with only its
+// weights or only its activations at FP32.
+void find_bad_cells(const std::vector<EngineLayer>& rows, const Graph& g, EngineCost& out) {
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (valid_alone(rows, i, g)) continue;
+    std::vector<EngineLayer> w_only = rows, a_only = rows;
+    w_only[i].a_bits = kFpBits;
+    a_only[i].w_bits = kFpBits;
+    const bool w_bad = !valid_alone(w_only, i, g), a_bad = !valid_alone(a_only, i, g);
+    if (w_bad || !a_bad) out.bad_weight_rows.push_back(static_cast<int>(i));
+    if (a_bad || !w_bad) out.bad_activation_rows.push_back(static_cast<int>(i));
+  }
+}
+
+}  // namespace
+
 EngineCost PlanningModel::cost(const std::vector<EngineLayer>& rows) const {
   const Graph& g = impl_->graph();
   EngineCost out;
@@ -63,6 +93,7 @@ EngineCost PlanningModel::cost(const std::vector<EngineLayer>& rows) const {
     out.weight_bits = c.weight_bits;
   } catch (const std::exception& e) {
     out.problem = e.what();
+    find_bad_cells(rows, g, out);
   }
   return out;
 }

@@ -32,6 +32,8 @@ struct EngineCost {
   double bops = 0, fp32_bops = 0;
   int64_t weight_bits = 0, fp32_weight_bits = 0, macs = 0;
   std::string problem;  // why the plan is not valid, or empty
+  // With a problem: the rows whose weight bits, or activation bits, the engine refuses.
+  std::vector<int> bad_weight_rows, bad_activation_rows;
 };
 
 // What the studio offers in its combos.
