@@ -1,6 +1,7 @@
 #include "widgets/layer_table_view.h"
 
 #include <QComboBox>
+#include <QFrame>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -33,6 +34,7 @@ LayerTableView::LayerTableView(LayerTableModel* model, QWidget* parent)
   table_->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::SelectedClicked |
                           QAbstractItemView::EditKeyPressed);
   table_->setAlternatingRowColors(true);
+  table_->setTabKeyNavigation(false);  // Tab leaves the table for the bulk bar below
   table_->verticalHeader()->setVisible(false);
   table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 8);
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -56,11 +58,35 @@ LayerTableView::LayerTableView(LayerTableModel* model, QWidget* parent)
   bar->addWidget(apply);
   bar->addStretch(1);
 
+  notice_ = new QFrame(this);
+  notice_->setObjectName(QStringLiteral("plan-notice"));
+  notice_->setStyleSheet(QStringLiteral("#plan-notice { background: #fff4ce; border: 1px solid #e0c060; }"));
+  notice_text_ = new QLabel(notice_);
+  notice_text_->setWordWrap(true);
+  notice_text_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  notice_button_ = new QPushButton(notice_);
+  connect(notice_button_, &QPushButton::clicked, this, &LayerTableView::noticeActionClicked);
+  auto* notice_layout = new QHBoxLayout(notice_);
+  notice_layout->setContentsMargins(8, 4, 8, 4);
+  notice_layout->addWidget(notice_text_, 1);
+  notice_layout->addWidget(notice_button_);
+  notice_->hide();
+
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(notice_);
   layout->addWidget(table_, 1);
   layout->addLayout(bar);
 }
+
+void LayerTableView::setNotice(const QString& text, const QString& action) {
+  notice_text_->setText(text);
+  notice_button_->setText(action);
+  notice_button_->setVisible(!action.isEmpty());
+  notice_->setVisible(!text.isEmpty());
+}
+
+QString LayerTableView::notice() const { return notice_->isVisibleTo(this) ? notice_text_->text() : QString(); }
 
 void LayerTableView::setMethods(const QVector<MethodChoice>& methods) {
   delegate_->setMethods(methods);

@@ -6,6 +6,9 @@
 #include "widgets/studio_types.h"
 
 class QComboBox;
+class QFrame;
+class QLabel;
+class QPushButton;
 class QTableView;
 
 namespace bitshift::widgets {
@@ -22,6 +25,14 @@ class LayerTableView : public QWidget {
   QList<int> selectedRows() const;
   // Applies the bulk bar's W/A choice to the selected rows (what the Apply button does).
   void applyToSelection();
+  // A warning above the table (e.g. "this plan will not export"), with a button offering the
+  // fix when `action` is not empty; an empty `text` hides it.
+  void setNotice(const QString& text, const QString& action = QString());
+  QString notice() const;
+  QPushButton* noticeButton() const { return notice_button_; }
+
+ Q_SIGNALS:
+  void noticeActionClicked();
 
  private:
   LayerTableModel* model_;
@@ -29,6 +40,9 @@ class LayerTableView : public QWidget {
   PlanDelegate* delegate_;
   QComboBox* w_bits_;
   QComboBox* a_bits_;
+  QFrame* notice_;
+  QLabel* notice_text_;
+  QPushButton* notice_button_;
 };
 
 }  // namespace bitshift::widgets

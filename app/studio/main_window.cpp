@@ -81,6 +81,8 @@ MainWindow::MainWindow(const Project& project, QWidget* parent) : QMainWindow(pa
     cost_->setFpga(pending);
   });
   connect(estimator_, &FpgaEstimator::estimated, cost_, &widgets::CostSummary::setFpga);
+  connect(estimator_, &FpgaEstimator::estimated, this, &MainWindow::showExportability);
+  connect(layer_view_, &widgets::LayerTableView::noticeActionClicked, this, &MainWindow::makeExportable);
   connect(training_->trainButton(), &QPushButton::clicked, this, &MainWindow::startTraining);
   connect(training_->pauseButton(), &QPushButton::clicked, this, &MainWindow::togglePause);
   connect(training_->cancelButton(), &QPushButton::clicked, this, &MainWindow::cancelTraining);
@@ -331,6 +333,26 @@ Project MainWindow::project() const {
   p.runs = runs_->runs();
   p.last_bundle = last_bundle_;
   return p;
+}
+
+void MainWindow::showExportability(const widgets::FpgaTotals& estimate) {
+  if (estimate.problem.isEmpty() || !cost_->totals().problem.isEmpty()) {  // exports, or invalid anyway
+    layer_view_->setNotice({});
+    return;
+  }
+  bool fp32 = false;
+  for (const auto& row : layer_model_->rows()) fp32 = fp32 || row.w_bits == widgets::kFpBits || row.a_bits == widgets::kFpBits;
+  layer_view_->setNotice(tr("This plan will not export to an integer-only model: %1").arg(estimate.problem),
+                         fp32 ? tr("Put FP32 layers on 8 bits") : QString());
+}
+
+void MainWindow::makeExportable() {
+  QVector<widgets::LayerRow> rows = layer_model_->rows();
+  for (auto& row : rows) {
+    if (row.w_bits == widgets::kFpBits) row.w_bits = 8;
+    if (row.a_bits == widgets::kFpBits) row.a_bits = 8;
+  }
+  layer_model_->editRows(rows, tr("FP32 layers on 8 bits"));
 }
 
 void MainWindow::markSaved() {

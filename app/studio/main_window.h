@@ -14,6 +14,7 @@ class QTabWidget;
 class QUndoStack;
 
 namespace bitshift::widgets {
+struct FpgaTotals;
 class CostSummary;
 class LayerTableModel;
 class LayerTableView;
@@ -65,6 +66,7 @@ class MainWindow : public QMainWindow {
   QUndoStack* undoStack() const { return undo_; }
 
   widgets::LayerTableModel* layerModel() const { return layer_model_; }
+  widgets::LayerTableView* layerView() const { return layer_view_; }
   widgets::CostSummary* costSummary() const { return cost_; }
   widgets::RunsView* runsView() const { return runs_; }
   ModelPanel* modelPanel() const { return panel_; }
@@ -95,6 +97,10 @@ class MainWindow : public QMainWindow {
   // The panel's method, preset and first/last policy as rows; empty (the engine's objection
   // shown) when it refuses them.
   QVector<widgets::LayerRow> presetRows();
+  // Whether the plan lowers to integers (the FPGA estimate's verdict), said above the table
+  // with the one-click fix when FP32 layers are the reason.
+  void showExportability(const widgets::FpgaTotals& estimate);
+  void makeExportable();  // FP32 weights and activations to 8 bits, one undoable edit
   void markSaved();  // the file now holds what is shown
   void updateModified();
   void updateTitle();

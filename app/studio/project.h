@@ -24,7 +24,9 @@ struct Project {
   QString data = QStringLiteral("fashion-mnist");
   QString method = QStringLiteral("nice");
   QString preset = QStringLiteral("w4a4");
-  QString edges;  // first/last-layer policy; empty = the method's own
+  // First/last-layer policy; empty = the method's own. By default 8-bit: a plan that exports
+  // to integers as it stands (most methods' own policy keeps the first layer in FP32).
+  QString edges = QStringLiteral("8bit");
   QVector<widgets::LayerRow> plan;
   TrainingSettings training;
   QVector<widgets::RunRow> runs;

@@ -23,6 +23,7 @@
 #include "test_paths.h"
 #include "widgets/cost_summary.h"
 #include "widgets/layer_table_model.h"
+#include "widgets/layer_table_view.h"
 
 using bitshift::app::MainWindow;
 using bitshift::app::Project;
@@ -247,4 +248,45 @@ TEST(StudioDaily, AnInvalidPlanShowsNoCostAndMarksTheCellsItRefuses) {
   EXPECT_TRUE(w.costSummary()->bopsText().contains(QStringLiteral("e+")));
   EXPECT_FALSE(m->isInvalid(1, LayerTableModel::ColWBits));
   EXPECT_FALSE(m->data(bad, Qt::BackgroundRole).isValid());
+}
+
+namespace {
+
+// Waits for the FPGA estimate of the plan shown now (it runs on a worker thread).
+bool wait_for_estimate(MainWindow& w) {
+  QTest::qWait(50);  // the request of the latest edit goes out
+  return QTest::qWaitFor([&] { return !w.costSummary()->fpga().pending; }, bitshift::test::kOpenTimeoutMs);
+}
+
+}  // namespace
+
+TEST(StudioDaily, TheDefaultPlanExportsAndOneThatWouldNotSaysSoWithItsFix) {
+  Project p;  // the studio's defaults, on LeNet-5 to keep the estimate quick
+  p.model = QStringLiteral("lenet5");
+  MainWindow w(p);
+  ASSERT_TRUE(wait_for_estimate(w));
+  EXPECT_TRUE(w.costSummary()->fpga().problem.isEmpty()) << w.costSummary()->fpga().problem.toStdString();
+  EXPECT_TRUE(w.layerView()->notice().isEmpty()) << w.layerView()->notice().toStdString();
+  for (const LayerRow& r : w.layerModel()->rows()) {
+    EXPECT_NE(r.w_bits, bitshift::widgets::kFpBits) << r.name.toStdString();
+    EXPECT_NE(r.a_bits, bitshift::widgets::kFpBits) << r.name.toStdString();
+  }
+
+  // The method's own policy keeps NICE's first layer in FP32: the plan page says it will not export.
+  QComboBox* edges = w.modelPanel()->edgesBox();
+  edges->setCurrentIndex(edges->findData(QStringLiteral("first-fp")));
+  ASSERT_EQ(w.layerModel()->rows()[0].w_bits, bitshift::widgets::kFpBits);
+  ASSERT_TRUE(wait_for_estimate(w));
+  const QString notice = w.layerView()->notice();
+  EXPECT_TRUE(notice.contains(QStringLiteral("will not export"))) << notice.toStdString();
+  EXPECT_TRUE(notice.contains(w.layerModel()->rows()[0].name)) << notice.toStdString();
+  ASSERT_TRUE(w.layerView()->noticeButton()->isVisibleTo(w.layerView()));
+
+  w.layerView()->noticeButton()->click();  // the one-click fix
+  EXPECT_EQ(w.layerModel()->rows()[0].w_bits, 8);
+  EXPECT_EQ(w.layerModel()->rows()[0].a_bits, 8);
+  ASSERT_TRUE(wait_for_estimate(w));
+  EXPECT_TRUE(w.layerView()->notice().isEmpty()) << w.layerView()->notice().toStdString();
+  w.undoStack()->undo();  // and it is one edit
+  EXPECT_EQ(w.layerModel()->rows()[0].w_bits, bitshift::widgets::kFpBits);
 }
