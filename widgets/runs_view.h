@@ -5,12 +5,15 @@
 
 #include "widgets/studio_types.h"
 
+class QCPItemText;
 class QCustomPlot;
+class QLabel;
 class QTableView;
 class QTableWidget;
 
 namespace bitshift::widgets {
 
+class PlotView;
 class RunsModel;
 
 class RunsView : public QWidget {
@@ -29,6 +32,8 @@ class RunsView : public QWidget {
   void selectPair(int a, int b);
   int scatterPoints() const;  // drawn points, all runs
   int frontPoints() const;    // drawn points on the front
+  QString comparisonHint() const;  // what the line above the side-by-side plans says
+  QString scatterNote() const;     // the note an empty plot shows
 
  private:
   void redraw();
@@ -38,6 +43,9 @@ class RunsView : public QWidget {
   QTableView* table_;
   QCustomPlot* scatter_;
   QTableWidget* compare_;
+  QLabel* hint_;
+  PlotView* view_;
+  QVector<QCPItemText*> labels_;  // the runs' names beside their points
 };
 
 }  // namespace bitshift::widgets

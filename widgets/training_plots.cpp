@@ -4,6 +4,10 @@
 #include <QListWidget>
 #include <QSplitter>
 #include <QVBoxLayout>
+
+#include <limits>
+
+#include "widgets/plot_view.h"
 #include "widgets/qcp.h"
 
 namespace bitshift::widgets {
@@ -11,6 +15,7 @@ namespace bitshift::widgets {
 namespace {
 
 constexpr int kShownByDefault = 4;
+constexpr double kNone = std::numeric_limits<double>::infinity();
 
 const QVector<QColor>& series_colors() {
   static const QVector<QColor> colors = {
@@ -70,11 +75,14 @@ TrainingPlots::TrainingPlots(QWidget* parent)
   loss_plot_->yAxis2->setLabel(tr("top-1 %"));
   loss_plot_->yAxis2->setRange(0, 100);
   loss_plot_->legend->setVisible(true);
-  loss_plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignRight | Qt::AlignVCenter);
-
   trace_plot_->legend->setVisible(true);
   trace_plot_->legend->setFont(QFont(font().family(), 8));
-  trace_plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignRight | Qt::AlignTop);
+  loss_view_ = new PlotView(loss_plot_, 3);
+  trace_view_ = new PlotView(trace_plot_, 2);  // "layer1.0.conv1 a clamp" needs the room
+  weight_view_ = new PlotView(weight_hist_, 0);  // no legend: the title names the layer
+  act_view_ = new PlotView(act_hist_, 0);
+  for (PlotView* v : {loss_view_, trace_view_, weight_view_, act_view_})
+    connect(v, &PlotView::resetRequested, this, &TrainingPlots::flush);
   weight_bars_ = make_bars(weight_hist_, series_colors()[0]);
   act_bars_ = make_bars(act_hist_, series_colors()[1]);
 
@@ -115,6 +123,8 @@ void TrainingPlots::startRun(const QStringList& plan_layers, const QStringList& 
   trace_plot_->clearGraphs();
   histograms_.clear();
   last_step_ = 0;
+  started_ = true;
+  reported_ = false;
   {
     const QSignalBlocker block(layers_);
     layers_->clear();
@@ -137,6 +147,7 @@ void TrainingPlots::appendTicks(const QVector<TrainingTick>& ticks) {
 
 void TrainingPlots::absorb(const TrainingTick& t) {
   if (t.has_train) last_step_ = std::max(last_step_, t.step);
+  reported_ = reported_ || t.has_train;
   const double x = static_cast<double>(last_step_);
   if (t.has_train) {
     loss_.append(x, t.loss);
@@ -184,14 +195,24 @@ void TrainingPlots::flush() {
   loss_plot_->graph(0)->setData(loss_.keys(), loss_.values(), true);
   loss_plot_->graph(1)->setData(train_acc_.keys(), train_acc_.values(), true);
   loss_plot_->graph(2)->setData(test_acc_.keys(), test_acc_.values(), true);
-  loss_plot_->graph(0)->rescaleAxes();
-  loss_plot_->xAxis->setRange(0, std::max<double>(1.0, last_step_));
-  loss_plot_->yAxis->setRangeLower(0.0);
+  // Ranges follow the data (with a margin) unless the user has zoomed or panned.
+  const double last = std::max<double>(1.0, static_cast<double>(last_step_));
+  double lo = kNone, hi = -kNone;
+  widen(loss_.values(), &lo, &hi);
+  loss_view_->fit(loss_plot_->yAxis, std::min(0.0, lo), hi);
+  double acc_lo = kNone, acc_hi = -kNone;
+  widen(train_acc_.values(), &acc_lo, &acc_hi);
+  widen(test_acc_.values(), &acc_lo, &acc_hi);
+  loss_view_->fit(loss_plot_->yAxis2, acc_lo, acc_hi);
+  loss_view_->fit(loss_plot_->xAxis, 0.0, last, 0.03);  // the last test dot whole
+  const QString waiting = started_ ? tr("Calibrating; the first step is on its way…")
+                                   : tr("No run yet: press Train");
+  loss_view_->setNote(loss_.size() == 0 ? waiting : QString());
 
   QSet<QString> shown;
   for (int i = 0; i < layers_->count(); ++i)
     if (layers_->item(i)->checkState() == Qt::Checked) shown.insert(layers_->item(i)->text());
-  bool any = false;
+  double trace_lo = kNone, trace_hi = -kNone;
   for (auto it = trace_graphs_.begin(); it != trace_graphs_.end(); ++it) {
     const LiveSeries& s = traces_[it.key()];
     it.value()->setData(s.keys(), s.values(), true);
@@ -199,14 +220,22 @@ void TrainingPlots::flush() {
     it.value()->setVisible(visible);
     if (visible) {
       it.value()->addToLegend();
-      it.value()->rescaleAxes(any);
-      any = true;
+      widen(s.values(), &trace_lo, &trace_hi);
     } else {
       it.value()->removeFromLegend();
     }
   }
-  if (any) trace_plot_->yAxis->scaleRange(1.1, trace_plot_->yAxis->range().center());
-  trace_plot_->xAxis->setRange(0, std::max<double>(1.0, last_step_));
+  trace_view_->fit(trace_plot_->yAxis, trace_lo, trace_hi);
+  trace_view_->fit(trace_plot_->xAxis, 0.0, last, 0.03);
+  trace_view_->updateLegend();
+  QString trace_note;
+  if (!reported_)
+    trace_note = waiting;
+  else if (traces_.isEmpty())
+    trace_note = tr("This method learns no clamp, step or threshold: nothing to plot");
+  else if (!(trace_lo <= trace_hi))
+    trace_note = tr("Tick layers in the list to plot their quantizer parameters");
+  trace_view_->setNote(trace_note);
   drawHistograms();
 
   for (QCustomPlot* p : {loss_plot_, trace_plot_, weight_hist_, act_hist_})
@@ -215,12 +244,18 @@ void TrainingPlots::flush() {
 }
 
 void TrainingPlots::drawHistograms() {
-  const auto draw = [&](QCPBars* bars, QCustomPlot* plot, const QString& kind) {
+  const bool activation_only = activation_only_.contains(histogram_layer_);
+  const auto draw = [&](QCPBars* bars, PlotView* view, QCustomPlot* plot, const QString& kind) {
     const auto it = histograms_.constFind(histogram_layer_ + '\t' + kind);
     if (it == histograms_.constEnd() || it->counts.isEmpty()) {
       bars->data()->clear();
+      view->setNote(!started_ ? tr("No run yet: press Train")
+                    : kind == QLatin1String("weight") && activation_only
+                        ? tr("No weights: this tensor is only an activation")
+                        : tr("Drawn at the first report"));
       return;
     }
+    view->setNote({});
     const int n = it->counts.size();
     const double width = (it->hi - it->lo) / n;
     QVector<double> x(n), y(n);
@@ -231,14 +266,14 @@ void TrainingPlots::drawHistograms() {
     bars->setWidth(width);
     bars->setData(x, y, true);
     bars->setName(histogram_layer_);
-    plot->rescaleAxes();
-    plot->yAxis->setRangeLower(0.0);
-    plot->xAxis->scaleRange(1.05, plot->xAxis->range().center());
+    double top = 0.0, unused = kNone;
+    widen(y, &unused, &top);
+    view->fit(plot->yAxis, 0.0, top * 1.06, 0.0);  // from 0: a margin on top only
+    view->fit(plot->xAxis, it->lo, it->hi, 0.03);
   };
-  draw(weight_bars_, weight_hist_, QStringLiteral("weight"));
-  draw(act_bars_, act_hist_, QStringLiteral("activation"));
+  draw(weight_bars_, weight_view_, weight_hist_, QStringLiteral("weight"));
+  draw(act_bars_, act_view_, act_hist_, QStringLiteral("activation"));
   const QString title = histogram_layer_.isEmpty() ? QString() : histogram_layer_ + ": ";
-  const bool activation_only = activation_only_.contains(histogram_layer_);
   if (auto* t = qobject_cast<QCPTextElement*>(weight_hist_->plotLayout()->element(0, 0)))
     t->setText(title + (activation_only ? tr("no weights") : tr("weight quantization error")));
   if (auto* t = qobject_cast<QCPTextElement*>(act_hist_->plotLayout()->element(0, 0)))
@@ -259,6 +294,14 @@ void TrainingPlots::setLayerShown(const QString& layer, bool shown) {
 void TrainingPlots::setHistogramLayer(const QString& layer) {
   histogram_layer_ = layer;
   if (!timer_.isActive()) timer_.start();
+}
+
+QString TrainingPlots::note(QCustomPlot* plot) const {
+  if (plot == loss_plot_) return loss_view_->note();
+  if (plot == trace_plot_) return trace_view_->note();
+  if (plot == weight_hist_) return weight_view_->note();
+  if (plot == act_hist_) return act_view_->note();
+  return {};
 }
 
 int TrainingPlots::tracePoints() const {

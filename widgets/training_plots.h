@@ -21,6 +21,8 @@ class QListWidgetItem;
 
 namespace bitshift::widgets {
 
+class PlotView;
+
 class TrainingPlots : public QWidget {
   Q_OBJECT
  public:
@@ -53,6 +55,8 @@ class TrainingPlots : public QWidget {
   QCustomPlot* tracePlot() const { return trace_plot_; }
   QCustomPlot* weightHistogramPlot() const { return weight_hist_; }
   QCustomPlot* activationHistogramPlot() const { return act_hist_; }
+  // The note a plot shows instead of data ("No run yet", "this method learns no clamp"), or empty.
+  QString note(QCustomPlot* plot) const;
 
  private:
   void absorb(const TrainingTick& tick);
@@ -73,6 +77,8 @@ class TrainingPlots : public QWidget {
   bool traces_dirty_ = false;
   QString histogram_layer_;
   QSet<QString> activation_only_;
+  bool started_ = false;   // a run has started (the notes say "no run yet" before)
+  bool reported_ = false;  // its first training step has been reported
 
   QCustomPlot* loss_plot_;
   QCustomPlot* trace_plot_;
@@ -81,6 +87,7 @@ class TrainingPlots : public QWidget {
   QCPBars* weight_bars_;
   QCPBars* act_bars_;
   QListWidget* layers_;
+  PlotView *loss_view_, *trace_view_, *weight_view_, *act_view_;
 };
 
 }  // namespace bitshift::widgets

@@ -219,8 +219,9 @@ void MainWindow::applyPreset() {
   preset_rows_ = rows;
   const QString name = tr("Preset %1 %2").arg(panel_->method(), panel_->preset());
   if (layer_model_->editRows(rows, name) && edited > 0)
-    statusBar()->showMessage(tr("%1 replaced your edits on %n layer(s); Edit › Undo brings them back.", nullptr, edited)
-                                 .arg(name), 15000);
+    statusBar()->showMessage(tr("%1 replaced your edits on %2; Edit › Undo brings them back.")
+                                 .arg(name, edited == 1 ? tr("1 layer") : tr("%1 layers").arg(edited)),
+                             15000);
   updateCost();
 }
 
@@ -231,6 +232,7 @@ void MainWindow::updateCost() {
   const widgets::CostTotals totals = to_totals(planning_->cost(rows));
   cost_->setTotals(totals);
   layer_model_->setInvalidCells(totals.bad_w_rows, totals.bad_a_rows, totals.problem);
+  if (!totals.problem.isEmpty()) layer_view_->setNotice({});  // the cost strip says what is wrong
   estimator_->request(planning_, rows);
 }
 

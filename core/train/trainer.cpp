@@ -218,7 +218,8 @@ Result<TrainResult> train(GraphModule& model, const DatasetPair& data, const Tra
         loss_sum += t.loss_sum;
         correct += t.correct;
         seen += t.images;
-        if (progress && (i % 10 == 9 || i + 1 == steps_per_epoch)) {
+        // Every 10 steps, and the run's first step (plots start drawing at once).
+        if (progress && (i % 10 == 9 || i + 1 == steps_per_epoch || step == first_step + 1)) {
           const double elapsed = train_seconds + seconds_since(epoch_start);
           TrainSnapshot s;
           s.epoch = epoch;

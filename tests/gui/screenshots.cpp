@@ -16,6 +16,7 @@
 #include "export_page.h"
 #include "fpga_estimator.h"
 #include "main_window.h"
+#include "model_panel.h"
 #include "photo_folder.h"
 #include "training_job.h"
 #include "training_page.h"
@@ -171,5 +172,23 @@ int main(int argc, char** argv) {
   ok = export_as("bundle", "PASS", "4-export") && ok;
   ok = export_as("qdq", "WRITTEN: QDQ ONNX", "4b-export-qdq") && ok;
   ok = export_as("qonnx", "WRITTEN: QONNX", "4c-export-qonnx") && ok;
+
+  // Every page in a small window (1000x700): nothing clipped.
+  w.resize(1000, 700);
+  const char* small[] = {"9a-small-plan", "9b-small-training", "9c-small-compare", "9d-small-export"};
+  for (int page = 0; page < 4; ++page) {
+    w.showPage(static_cast<MainWindow::Page>(page));
+    ok = shoot(w, dir, QString::fromLatin1(small[page])) && ok;
+  }
+  w.resize(1400, 860);
+  w.showPage(MainWindow::PagePlan);
+  // The method's own policy keeps the first layer in FP32: the page says the plan will not export.
+  QComboBox* edges = w.modelPanel()->edgesBox();
+  edges->setCurrentIndex(edges->findData(QStringLiteral("first-fp")));
+  QTest::qWait(50);
+  ok = estimated(w) && shoot(w, dir, QStringLiteral("1b-plan-not-exportable")) && ok;
+  // NICE cannot binarise weights: no cost numbers, the refused cell shaded.
+  w.layerModel()->setData(w.layerModel()->index(1, bitshift::widgets::LayerTableModel::ColWBits), 1);
+  ok = shoot(w, dir, QStringLiteral("1c-plan-invalid")) && ok;
   return ok ? 0 : 1;
 }
