@@ -97,8 +97,12 @@ MainWindow::MainWindow(const Project& project, QWidget* parent) : QMainWindow(pa
                                .arg(format_duration(run.wall_seconds)));
     addRun(run);
   });
-  connect(training_job_, &TrainingJob::cancelled, this, [this] {
-    training_->showMessage(tr("Cancelled; the last finished epoch's checkpoint is kept."));
+  connect(training_job_, &TrainingJob::cancelled, this, [this](int epochs, const QString& checkpoint) {
+    training_->showMessage(
+        checkpoint.isEmpty()
+            ? tr("Cancelled before the first epoch finished: nothing was saved.")
+            : tr("Cancelled after %1 finished; its checkpoint is kept: %2")
+                  .arg(epochs == 1 ? tr("1 epoch") : tr("%1 epochs").arg(epochs), checkpoint));
   });
   connect(training_job_, &TrainingJob::failed, this, [this](const QString& message) {
     training_->showMessage(tr("Training failed: %1").arg(message));

@@ -30,7 +30,7 @@ bool TrainingJob::start(const studio::TrainRequest& request) {
     if (!result) {
       Q_EMIT failed(qs(result.error()));
     } else if (result->cancelled) {
-      Q_EMIT cancelled();
+      Q_EMIT cancelled(result->epochs_done, qs(result->checkpoint));
     } else {
       widgets::RunRow run;
       run.model = qs(request.model);

@@ -31,7 +31,8 @@ class TrainingJob : public QObject {
  Q_SIGNALS:
   void ticked(const bitshift::widgets::TrainingTick& tick);
   void finishedRun(const bitshift::widgets::RunRow& run);
-  void cancelled();
+  // `checkpoint`: the last finished epoch's (empty when none finished).
+  void cancelled(int epochs_done, const QString& checkpoint);
   void failed(const QString& message);
   void stateChanged();  // started, paused, resumed, ended
 

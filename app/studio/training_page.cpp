@@ -51,7 +51,12 @@ void TrainingPage::started(const QString& label, const QStringList& layers,
   label_ = label;
   plots_->startRun(layers, activation_only);
   progress_->setValue(0);
-  status_->setText(tr("%1: loading the model and data, calibrating…").arg(label));
+  clock_.start();
+  paused_ms_ = 0;
+  paused_at_ms_ = -1;
+  eta_.reset();
+  last_text_ = tr("%1: loading the model and data, calibrating…").arg(label);
+  status_->setText(last_text_);
 }
 
 void TrainingPage::setRunning(bool running, bool paused) {
@@ -59,6 +64,21 @@ void TrainingPage::setRunning(bool running, bool paused) {
   pause_->setEnabled(running);
   cancel_->setEnabled(running);
   pause_->setText(paused ? tr("Resume") : tr("Pause"));
+  paused = paused && running;
+  if (paused == paused_) return;
+  paused_ = paused;
+  // Paused time is neither elapsed time nor steps: the ETA's interval starts again on resume.
+  if (paused) {
+    paused_at_ms_ = clock_.isValid() ? clock_.elapsed() : -1;
+    status_->setText(tr("Paused — %1").arg(last_text_));
+    progress_->setFormat(tr("Paused at %p%"));
+  } else {
+    if (paused_at_ms_ >= 0) paused_ms_ += clock_.elapsed() - paused_at_ms_;
+    paused_at_ms_ = -1;
+    eta_.restart();
+    if (running) status_->setText(last_text_);  // (an ended run keeps its closing message)
+    progress_->setFormat(QStringLiteral("%p%"));
+  }
 }
 
 void TrainingPage::showTick(const widgets::TrainingTick& t) {
@@ -72,13 +92,20 @@ void TrainingPage::showTick(const widgets::TrainingTick& t) {
                                    : tr(", all layers quantized");
   if (t.has_train) text += tr(", loss %1, train top-1 %2 %").arg(t.loss, 0, 'f', 4).arg(t.train_top1, 0, 'f', 2);
   if (t.has_test) text += tr(", test top-1 %1 %").arg(t.test_top1, 0, 'f', 2);
+  // Elapsed from pressing Train (calibration included, pauses not); the ETA from a smoothed
+  // step rate, steady under load.
+  const double elapsed = clock_.isValid() ? (clock_.elapsed() - paused_ms_) / 1000.0 : t.elapsed_seconds;
+  if (t.has_train) eta_.update(t.step, elapsed);
+  const double left = eta_.secondsLeft(t.steps_total - t.step);
   text += tr(" — %1 img/s, elapsed %2, ETA %3").arg(t.images_per_second, 0, 'f', 0)
-              .arg(format_duration(t.elapsed_seconds), format_duration(t.eta_seconds));
-  status_->setText(text);
+              .arg(format_duration(elapsed), left < 0 ? tr("…") : format_duration(left));
+  last_text_ = text;
+  status_->setText(paused_ ? tr("Paused — %1").arg(text) : text);
 }
 
 void TrainingPage::showMessage(const QString& text) {
   plots_->flush();
+  last_text_ = text;
   status_->setText(text);
 }
 

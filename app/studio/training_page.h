@@ -1,8 +1,10 @@
 #pragma once
 // The training dashboard: Train / Pause / Cancel, progress with ETA and speed, and the live
 // plots (loss and accuracy, every layer's clamp/step/threshold, error histograms).
+#include <QElapsedTimer>
 #include <QWidget>
 
+#include "widgets/eta_estimate.h"
 #include "widgets/studio_types.h"
 #include "widgets/training_plots.h"
 
@@ -37,6 +39,11 @@ class TrainingPage : public QWidget {
   QProgressBar* progress_;
   QLabel* status_;
   QString label_;
+  QString last_text_;    // the last report's line (shown again after a pause)
+  QElapsedTimer clock_;  // since Train was pressed: calibration counts as elapsed time
+  qint64 paused_ms_ = 0, paused_at_ms_ = -1;
+  bool paused_ = false;
+  widgets::EtaEstimate eta_;
 };
 
 // "1:05" / "1:02:03".

@@ -6,6 +6,7 @@
 #include <QTableView>
 #include <QTableWidget>
 
+#include "widgets/eta_estimate.h"
 #include "widgets/qcp.h"
 #include "widgets/runs_view.h"
 #include "widgets/training_plots.h"
@@ -125,4 +126,26 @@ TEST(PlotRanges, TheCompareAxesFitTheRunsAndThreeSelectedSayWhyNothingIsCompared
   view.table()->selectAll();
   EXPECT_TRUE(view.comparisonHint().contains(QStringLiteral("3 runs selected: select exactly two")))
       << view.comparisonHint().toStdString();
+}
+
+TEST(EtaEstimate, StaysSteadyUnderJitterAndIgnoresPauses) {
+  // 10 steps a second, reported every 10 steps at intervals jittering by ±40 %.
+  EtaEstimate eta;
+  EXPECT_LT(eta.secondsLeft(100), 0.0);  // unknown before two reports
+  double t = 12.0;                       // calibration took 12 s before the first step
+  const double jitter[] = {0.6, 1.4, 0.8, 1.2, 1.0};
+  for (int i = 0; i <= 40; ++i) {
+    eta.update(10 * i, t);
+    t += jitter[i % 5];
+  }
+  EXPECT_NEAR(eta.stepsPerSecond(), 10.0, 1.5);
+  EXPECT_NEAR(eta.secondsLeft(600), 60.0, 9.0);
+  // A 5-minute pause, then the same pace: the rate does not drop.
+  eta.restart();
+  t += 300.0;
+  for (int i = 41; i <= 45; ++i) {
+    eta.update(10 * i, t);
+    t += 1.0;
+  }
+  EXPECT_NEAR(eta.stepsPerSecond(), 10.0, 1.5);
 }

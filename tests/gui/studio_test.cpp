@@ -216,11 +216,16 @@ TEST(Studio, PauseHoldsTheStepsUntilResume) {
   QTest::qWait(1000);
   EXPECT_EQ(ticks.count(), held);
   EXPECT_EQ(w.trainingPage()->pauseButton()->text(), QStringLiteral("Resume"));
+  EXPECT_TRUE(w.trainingPage()->statusText().startsWith(QStringLiteral("Paused"))) << w.trainingPage()->statusText().toStdString();
   w.togglePause();
   EXPECT_TRUE(QTest::qWaitFor([&] { return ticks.count() > held; }, 30'000));
+  EXPECT_FALSE(w.trainingPage()->statusText().startsWith(QStringLiteral("Paused")));
   w.cancelTraining();
   EXPECT_TRUE(QTest::qWaitFor([&] { return !w.trainingJob()->running(); }, 30'000));
+  QTest::qWait(50);  // the cancelled signal is queued
   EXPECT_TRUE(w.runsView()->runs().isEmpty());
+  // Cancelled inside the first epoch: no checkpoint was written, and the page does not claim one.
+  EXPECT_EQ(w.trainingPage()->statusText(), QStringLiteral("Cancelled before the first epoch finished: nothing was saved."));
 }
 
 TEST(Studio, ClosingDuringTrainingLeavesNoThreadRunning) {

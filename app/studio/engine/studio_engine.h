@@ -136,6 +136,7 @@ struct TrainReport {
 
 struct TrainOutcome {
   bool cancelled = false;
+  int epochs_done = 0;  // finished epochs (a cancelled run's checkpoint holds the last of them)
   double top1 = 0, top5 = 0, fp32_top1 = 0;
   double bops = 0, fp32_bops = 0;
   int64_t weight_bits = 0;

@@ -135,7 +135,12 @@ Result<TrainOutcome> run_training(const TrainRequest& request, JobControl& contr
     if (!result) throw Error(result.error());
     TrainOutcome out;
     out.cancelled = result->qat.train.cancelled;
-    if (out.cancelled) return out;
+    out.epochs_done = static_cast<int>(result->qat.train.history.size());
+    if (out.cancelled) {
+      // Each finished epoch rewrote the checkpoint; before the first there is none.
+      if (out.epochs_done > 0 && std::filesystem::exists(job.checkpoint)) out.checkpoint = job.checkpoint;
+      return out;
+    }
     out.top1 = result->qat.quantized.top1;
     out.top5 = result->qat.quantized.top5;
     out.fp32_top1 = result->qat.fp32.top1;
