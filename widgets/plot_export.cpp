@@ -70,12 +70,21 @@ bool saveCsv(const QAbstractItemModel& model, const QString& path, QString* erro
   QTextStream out(&file);
   QStringList fields;
   for (int c = 0; c < model.columnCount(); ++c)
-    fields << csv_field(model.headerData(c, Qt::Horizontal).toString());
+  {
+    // A header's EditRole names the unit of the CSV's numbers ("Weights (bits)") where the
+    // table shows another ("133.7 KiB").
+    const QVariant csv_name = model.headerData(c, Qt::Horizontal, Qt::EditRole);
+    fields << csv_field(csv_name.isValid() ? csv_name.toString() : model.headerData(c, Qt::Horizontal).toString());
+  }
   out << fields.join(',') << '\n';
   for (int r = 0; r < model.rowCount(); ++r) {
     fields.clear();
     for (int c = 0; c < model.columnCount(); ++c)
-      fields << csv_field(model.data(model.index(r, c), Qt::EditRole).toString());
+    {
+      const QVariant v = model.data(model.index(r, c), Qt::EditRole);
+      // Doubles to 10 significant digits: 89.4, not 89.40000000000001.
+      fields << csv_field(v.typeId() == QMetaType::Double ? QString::number(v.toDouble(), 'g', 10) : v.toString());
+    }
     out << fields.join(',') << '\n';
   }
   out.flush();

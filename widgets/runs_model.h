@@ -11,12 +11,14 @@ class RunsModel : public QAbstractTableModel {
   Q_OBJECT
  public:
   enum Column { ColName, ColMethod, ColBits, ColTop1, ColDelta, ColBops, ColWeights, ColSeconds,
-                ColPareto, ColCount };
+                ColPareto, ColExport, ColCount };
 
   explicit RunsModel(QObject* parent = nullptr);
   void addRun(const RunRow& run);
   void setRuns(const QVector<RunRow>& runs);
   const QVector<RunRow>& runs() const { return runs_; }
+  // Records run `index`'s latest export (path and verdict line).
+  void setExport(int index, const QString& path, const QString& verdict);
   const QVector<int>& front() const { return front_; }  // Pareto front, by cost
 
   int rowCount(const QModelIndex& parent = {}) const override;

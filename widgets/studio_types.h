@@ -57,7 +57,12 @@ struct RunRow {
   QString checkpoint;  // the quantized checkpoint it wrote
   QString started_at;
   QVector<LayerRow> plan;
+  // This run's last export: where it went and its verdict line ("PASS: ...", "WRITTEN: ...").
+  QString export_path, export_verdict;
 };
+
+// Why a run's plan cannot export to integers as it stands (its FP32 layers), or empty.
+QString notExportableReason(const RunRow& run);
 
 // A quantization method as the method combos offer it; the description is the tooltip.
 struct MethodChoice {

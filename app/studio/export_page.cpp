@@ -12,6 +12,7 @@
 #include <QVBoxLayout>
 
 #include "convert.h"
+#include "widgets/runs_model.h"
 
 namespace bitshift::app {
 
@@ -55,6 +56,7 @@ ExportPage::ExportPage(QWidget* parent) : QWidget(parent) {
   layout->addWidget(verdict_);
   layout->addWidget(bundle_);
   layout->addWidget(details_, 1);
+  connect(runs_, &QComboBox::currentIndexChanged, this, &ExportPage::showRun);
   setRuns({});
 
   connect(export_, &QPushButton::clicked, this, &ExportPage::exportRequested);
@@ -63,21 +65,85 @@ ExportPage::ExportPage(QWidget* parent) : QWidget(parent) {
 }
 
 void ExportPage::setRuns(const QVector<widgets::RunRow>& runs) {
-  runs_->clear();
-  for (const auto& r : runs)
-    runs_->addItem(QStringLiteral("%1 — top-1 %2 %").arg(r.name).arg(r.top1, 0, 'f', 2));
-  runs_->setCurrentIndex(runs.size() - 1);
-  export_->setEnabled(!runs.isEmpty());
-  if (runs.isEmpty()) runs_->addItem(tr("(train a run first)"));
+  const int keep = runs.size() == runs_data_.size() ? runs_->currentIndex() : runs.size() - 1;
+  runs_data_ = runs;
+  {
+    const QSignalBlocker quiet(runs_);
+    runs_->clear();
+    for (const auto& r : runs)
+      runs_->addItem(QStringLiteral("%1 — top-1 %2 %").arg(r.name).arg(r.top1, 0, 'f', 2));
+    if (runs.isEmpty()) runs_->addItem(tr("(train a run first)"));
+    runs_->setCurrentIndex(std::max(0, keep));
+  }
+  export_->setEnabled(!runs.isEmpty() && exporting_.isEmpty());
+  showRun(runs_->currentIndex());
 }
 
-int ExportPage::selectedRun() const { return export_->isEnabled() ? runs_->currentIndex() : -1; }
+int ExportPage::selectedRun() const {
+  return runs_data_.isEmpty() ? -1 : runs_->currentIndex();
+}
+
+QString ExportPage::verdictLine(const studio::ExportOutcome& o) {
+  if (o.format != "bundle")
+    return tr("WRITTEN: %1, %2 weight layers as integer codes, %3 activation sites quantized")
+        .arg(o.format == "qdq" ? tr("QDQ ONNX") : tr("QONNX"))
+        .arg(o.weight_layers)
+        .arg(o.activation_sites);
+  if (!o.verified || o.verdict == "no_device") return tr("NOT VERIFIED: no OpenCL device here");
+  if (o.passed) return tr("PASS: all %1 layers equal the simulation's integers bit for bit").arg(o.layers);
+  return tr("FAIL: %1 on %2").arg(qs(o.verdict), qs(o.device));
+}
+
+void ExportPage::showRun(int index) {
+  if (index < 0 || index >= runs_data_.size()) {
+    verdict_->setStyleSheet(QString());
+    verdict_->setText(tr("No export yet."));
+    bundle_->clear();
+    details_->clear();
+    open_folder_->setEnabled(false);
+    return;
+  }
+  const widgets::RunRow& run = runs_data_[index];
+  if (run.checkpoint == exporting_) return;  // its stages are showing
+  if (const auto it = outcomes_.constFind(run.checkpoint); it != outcomes_.constEnd()) {
+    open_folder_->setEnabled(true);
+    return it->format == "bundle" ? renderBundle(*it) : showOnnxOutcome(*it);
+  }
+  if (const auto it = failures_.constFind(run.checkpoint); it != failures_.constEnd()) {
+    verdict_->setStyleSheet(QStringLiteral("color: #b00000"));
+    verdict_->setText(tr("Export failed"));
+    bundle_->clear();
+    details_->setPlainText(*it);
+    open_folder_->setEnabled(false);
+    return;
+  }
+  verdict_->setStyleSheet(QString());
+  details_->clear();
+  if (!run.export_verdict.isEmpty()) {  // recorded by the project: an earlier session's export
+    verdict_->setText(run.export_verdict);
+    bundle_path_ = QFileInfo(run.export_path).isDir() ? run.export_path : QFileInfo(run.export_path).absolutePath();
+    bundle_->setText(tr("Exported to: %1").arg(run.export_path));
+    details_->setPlainText(tr("Exported in an earlier session; export again for the details."));
+    open_folder_->setEnabled(QFileInfo::exists(run.export_path));
+    return;
+  }
+  verdict_->setText(tr("No export of this run yet."));
+  bundle_->clear();
+  open_folder_->setEnabled(false);
+  const QString why = widgets::notExportableReason(run);
+  if (!why.isEmpty())
+    details_->setPlainText(tr("The OpenCL bundle will be refused: %1.\nQDQ ONNX and QONNX write such layers in float.").arg(why));
+}
 
 QString ExportPage::format() const { return format_->currentData().toString(); }
 
 QString ExportPage::verdictText() const { return verdict_->text(); }
 
 void ExportPage::started(const QString& bundle) {
+  const int run = selectedRun();
+  exporting_ = run >= 0 ? runs_data_[run].checkpoint : QString();
+  outcomes_.remove(exporting_);
+  failures_.remove(exporting_);
   bundle_path_ = bundle;
   export_->setEnabled(false);
   open_folder_->setEnabled(false);
@@ -92,24 +158,23 @@ void ExportPage::showStage(const QString& stage) {
 }
 
 void ExportPage::showOutcome(const studio::ExportOutcome& o) {
+  const QString done = exporting_;
+  exporting_.clear();
+  outcomes_[done] = o;
   export_->setEnabled(true);
-  open_folder_->setEnabled(true);
-  if (o.format != "bundle") return showOnnxOutcome(o);
+  const int run = selectedRun();
+  if (run >= 0 && runs_data_[run].checkpoint == done) showRun(run);  // else it waits for its run
+}
+
+void ExportPage::renderBundle(const studio::ExportOutcome& o) {
   bundle_path_ = qs(o.bundle);
   bundle_->setText(o.device.empty()
                        ? tr("Bundle: %1").arg(bundle_path_)
                        : tr("Bundle: %1\nOpenCL device: %2").arg(bundle_path_, qs(o.device)));
-  if (!o.verified || o.verdict == "no_device") {
-    verdict_->setStyleSheet(QStringLiteral("color: #a06000"));
-    verdict_->setText(tr("NOT VERIFIED: no OpenCL device here"));
-  } else if (o.passed) {
-    verdict_->setStyleSheet(QStringLiteral("color: #207020"));
-    verdict_->setText(
-        tr("PASS: all %1 layers equal the simulation's integers bit for bit").arg(o.layers));
-  } else {
-    verdict_->setStyleSheet(QStringLiteral("color: #b00000"));
-    verdict_->setText(tr("FAIL: %1 on %2").arg(qs(o.verdict), qs(o.device)));
-  }
+  verdict_->setStyleSheet(!o.verified || o.verdict == "no_device" ? QStringLiteral("color: #a06000")
+                          : o.passed                                 ? QStringLiteral("color: #207020")
+                                                                     : QStringLiteral("color: #b00000"));
+  verdict_->setText(verdictLine(o));
   QString text = tr("Agreement on %1 test images: simulated top-1 %2 %, integer top-1 %3 %, "
                     "same class %4 %\n\n")
                      .arg(o.agreement_images)
@@ -125,11 +190,7 @@ void ExportPage::showOnnxOutcome(const studio::ExportOutcome& o) {
   bundle_path_ = QFileInfo(qs(o.bundle)).absolutePath();
   bundle_->setText(tr("Model: %1").arg(qs(o.bundle)));
   verdict_->setStyleSheet(QStringLiteral("color: #207020"));
-  verdict_->setText(tr("WRITTEN: %1, %2 weight layers as integer codes, %3 activation sites "
-                       "quantized")
-                        .arg(qdq ? tr("QDQ ONNX") : tr("QONNX"))
-                        .arg(o.weight_layers)
-                        .arg(o.activation_sites));
+  verdict_->setText(verdictLine(o));
   QString text =
       qdq ? tr("ONNX opset 13, for ONNX Runtime:\n"
                "  weights as DequantizeLinear of their integer codes,\n"
@@ -153,10 +214,12 @@ void ExportPage::showOnnxOutcome(const studio::ExportOutcome& o) {
 }
 
 void ExportPage::showFailure(const QString& message) {
+  const QString done = exporting_;
+  failures_[done] = message;
+  exporting_.clear();
   export_->setEnabled(true);
-  verdict_->setStyleSheet(QStringLiteral("color: #b00000"));
-  verdict_->setText(tr("Export failed"));
-  details_->setPlainText(message);
+  const int run = selectedRun();
+  if (run >= 0 && runs_data_[run].checkpoint == done) showRun(run);
 }
 
 }  // namespace bitshift::app

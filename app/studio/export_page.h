@@ -3,6 +3,7 @@
 // is verified: pass/fail, the first mismatches if any, the agreement with the simulation, the
 // FPGA resource estimate and the folder. QDQ ONNX (for ONNX Runtime) shows what was written
 // and the notes of layers written in another form.
+#include <QHash>
 #include <QWidget>
 
 #include "engine/studio_engine.h"
@@ -20,10 +21,14 @@ class ExportPage : public QWidget {
  public:
   explicit ExportPage(QWidget* parent = nullptr);
 
-  void setRuns(const QVector<widgets::RunRow>& runs);  // newest selected
+  // The runs offered; the newest is selected when one was added, else the selection stays.
+  // Each run shows its own export: this session's outcome, or the verdict its project recorded.
+  void setRuns(const QVector<widgets::RunRow>& runs);
   int selectedRun() const;                             // index into the runs, or -1
+  QString exportingCheckpoint() const { return exporting_; }  // the run being exported
   QString format() const;                              // "bundle" or "qdq"
   QComboBox* formatBox() const { return format_; }
+  QComboBox* runBox() const { return runs_; }
   QPushButton* exportButton() const { return export_; }
   QString verdictText() const;
 
@@ -32,11 +37,22 @@ class ExportPage : public QWidget {
   void showOutcome(const studio::ExportOutcome& outcome);
   void showFailure(const QString& message);
 
+  // "PASS: all 23 layers ...", "WRITTEN: QDQ ONNX, ...": the first line of an outcome.
+  static QString verdictLine(const studio::ExportOutcome& outcome);
+
  Q_SIGNALS:
   void exportRequested();
 
  private:
   void showOnnxOutcome(const studio::ExportOutcome& outcome);
+  void showRun(int index);  // the selected run's own export state
+  void renderBundle(const studio::ExportOutcome& outcome);
+
+  // Outcomes (or failure messages) of this session's exports, by the run's checkpoint.
+  QHash<QString, studio::ExportOutcome> outcomes_;
+  QHash<QString, QString> failures_;
+  QVector<widgets::RunRow> runs_data_;
+  QString exporting_;  // checkpoint of the run being exported, while it is
 
   QComboBox* runs_;
   QComboBox* format_;

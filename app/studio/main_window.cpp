@@ -23,6 +23,7 @@
 #include "widgets/cost_summary.h"
 #include "widgets/layer_table_model.h"
 #include "widgets/layer_table_view.h"
+#include "widgets/runs_model.h"
 #include "widgets/runs_view.h"
 
 // The studio's resources (icons) live in a static library: they must be registered by hand.
@@ -111,7 +112,13 @@ MainWindow::MainWindow(const Project& project, QWidget* parent) : QMainWindow(pa
   connect(export_, &ExportPage::exportRequested, this, &MainWindow::startExport);
   connect(export_job_, &ExportJob::stage, export_, &ExportPage::showStage);
   connect(export_job_, &ExportJob::finished, this, [this](const studio::ExportOutcome& o) {
+    const QString checkpoint = export_->exportingCheckpoint();
     export_->showOutcome(o);
+    // The run remembers its export (saved with the project; the runs table shows the verdict).
+    for (int i = 0; i < runs_->runs().size(); ++i)
+      if (runs_->runs()[i].checkpoint == checkpoint)
+        runs_->model()->setExport(i, qs(o.bundle), ExportPage::verdictLine(o));
+    export_->setRuns(runs_->runs());
     if (o.format == "bundle") last_bundle_ = qs(o.bundle);
     updateActions();
     updateModified();

@@ -44,7 +44,8 @@ QJsonObject run_json(const widgets::RunRow& r) {
           {"preset", r.preset}, {"top1", r.top1}, {"top5", r.top5}, {"fp32_top1", r.fp32_top1},
           {"bops", r.bops}, {"fp32_bops", r.fp32_bops}, {"weight_bits", r.weight_bits},
           {"wall_seconds", r.wall_seconds}, {"checkpoint", r.checkpoint},
-          {"started_at", r.started_at}, {"plan", plan_json(r.plan)}};
+          {"started_at", r.started_at}, {"plan", plan_json(r.plan)},
+          {"export_path", r.export_path}, {"export_verdict", r.export_verdict}};
 }
 
 widgets::RunRow run_from(const QJsonObject& o) {
@@ -64,6 +65,8 @@ widgets::RunRow run_from(const QJsonObject& o) {
   r.checkpoint = o["checkpoint"].toString();
   r.started_at = o["started_at"].toString();
   r.plan = plan_from(o["plan"].toArray());
+  r.export_path = o["export_path"].toString();
+  r.export_verdict = o["export_verdict"].toString();
   return r;
 }
 

@@ -24,6 +24,11 @@
 #include "widgets/cost_summary.h"
 #include "widgets/layer_table_model.h"
 #include "widgets/layer_table_view.h"
+#include "widgets/runs_model.h"
+#include "widgets/runs_view.h"
+#include "export_job.h"
+#include "export_page.h"
+#include "training_job.h"
 
 using bitshift::app::MainWindow;
 using bitshift::app::Project;
@@ -289,4 +294,48 @@ TEST(StudioDaily, TheDefaultPlanExportsAndOneThatWouldNotSaysSoWithItsFix) {
   EXPECT_TRUE(w.layerView()->notice().isEmpty()) << w.layerView()->notice().toStdString();
   w.undoStack()->undo();  // and it is one edit
   EXPECT_EQ(w.layerModel()->rows()[0].w_bits, bitshift::widgets::kFpBits);
+}
+
+TEST(StudioDaily, EachRunShowsItsOwnExportAlsoAfterTheProjectReopens) {
+  Project p = lenet_daily_project();
+  p.training.epochs = 1;
+  p.training.train_limit = 2048;
+  p.training.test_limit = 500;
+  const QString path = tmp("daily-exports.bitshift.json");
+  QString written;
+  {
+    MainWindow w(p);
+    for (int run = 1; run <= 2; ++run) {
+      ASSERT_TRUE(w.startTraining());
+      ASSERT_TRUE(QTest::qWaitFor([&] { return w.runsView()->runs().size() >= run && !w.trainingJob()->running(); },
+                                  bitshift::test::kTrainingTimeoutMs));
+    }
+    QComboBox* runs = w.exportPage()->runBox();
+    EXPECT_EQ(runs->currentIndex(), 1);  // the newest
+    runs->setCurrentIndex(0);
+    QComboBox* format = w.exportPage()->formatBox();
+    format->setCurrentIndex(format->findData(QStringLiteral("qdq")));
+    w.exportPage()->exportButton()->click();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !w.exportJob()->running(); }, bitshift::test::kTrainingTimeoutMs));
+    QTest::qWait(50);
+    written = w.exportPage()->verdictText();
+    ASSERT_TRUE(written.startsWith(QStringLiteral("WRITTEN: QDQ ONNX"))) << written.toStdString();
+    EXPECT_EQ(runs->currentIndex(), 0);  // the export did not move the selection
+
+    runs->setCurrentIndex(1);  // the other run has no export: it must not show run 1's
+    EXPECT_EQ(w.exportPage()->verdictText(), QStringLiteral("No export of this run yet."));
+    runs->setCurrentIndex(0);
+    EXPECT_EQ(w.exportPage()->verdictText(), written);
+    const auto* model = w.runsView()->model();
+    EXPECT_EQ(model->data(model->index(0, bitshift::widgets::RunsModel::ColExport)).toString(), QStringLiteral("WRITTEN"));
+    EXPECT_EQ(model->data(model->index(1, bitshift::widgets::RunsModel::ColExport)).toString(), QStringLiteral("ready"));
+    ASSERT_TRUE(w.saveProject(path)) << w.lastError().toStdString();
+  }
+  MainWindow reopened(lenet_daily_project());
+  ASSERT_TRUE(reopened.openProject(path)) << reopened.lastError().toStdString();
+  QComboBox* runs = reopened.exportPage()->runBox();
+  runs->setCurrentIndex(0);
+  EXPECT_EQ(reopened.exportPage()->verdictText(), written);  // not "No export yet"
+  runs->setCurrentIndex(1);
+  EXPECT_EQ(reopened.exportPage()->verdictText(), QStringLiteral("No export of this run yet."));
 }
