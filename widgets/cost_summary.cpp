@@ -9,13 +9,11 @@ namespace bitshift::widgets {
 
 namespace {
 
+// " (×47.6 smaller than FP32)": short, so that the strip fits a small window.
 QString change(double value, double fp32) {
-  if (fp32 <= 0.0) return {};
-  const double pct = 100.0 * (value - fp32) / fp32;
-  return QStringLiteral(" (%1%2 % vs FP32, ×%3 smaller)")
-      .arg(pct >= 0 ? "+" : "")
-      .arg(pct, 0, 'f', 1)
-      .arg(value > 0 ? fp32 / value : 0.0, 0, 'f', 1);
+  if (fp32 <= 0.0 || value <= 0.0) return {};
+  if (value >= fp32) return QStringLiteral(" (same as FP32)");
+  return QStringLiteral(" (×%1 smaller than FP32)").arg(fp32 / value, 0, 'f', 1);
 }
 
 }  // namespace
@@ -32,7 +30,10 @@ CostSummary::CostSummary(QWidget* parent)
   macs_->setToolTip(tr("Multiply-accumulates per image (independent of the bits)"));
   problem_->setStyleSheet(QStringLiteral("color: #b00020;"));
   problem_->setWordWrap(true);
-  for (QLabel* l : {bops_, weights_, macs_}) l->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  for (QLabel* l : {bops_, weights_, macs_}) {
+    l->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    l->setWordWrap(true);  // in a small window they wrap rather than widen it
+  }
   fpga_label_->setToolTip(tr("Dataflow accelerator, one engine per layer, 16 products × 16 lanes "
                              "at 200 MHz; the export's reports/estimate.txt names every formula"));
   fpga_label_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -94,11 +95,11 @@ void CostSummary::setFpga(const FpgaTotals& f) {
   } else {
     const QLocale en(QLocale::English);
     fpga_label_->setText(
-        tr("<b>FPGA</b> (%1) %2 DSP (%3 %), %4 LUT (%5 %), %6 RAM blocks (%7 %): %8, "
-           "%9 images/s pipelined")
+        tr("<b>FPGA</b> (%1) %2 DSP (%3 %), %4 %5 (%6 %), %7 %8 (%9 %): %10, "
+           "%11 images/s pipelined")
             .arg(f.device, en.toString(f.dsps)).arg(100 * f.dsp_use, 0, 'f', 1)
-            .arg(en.toString(f.luts)).arg(100 * f.lut_use, 0, 'f', 1)
-            .arg(en.toString(f.ram_blocks)).arg(100 * f.ram_use, 0, 'f', 1)
+            .arg(en.toString(f.luts), f.logic_name).arg(100 * f.lut_use, 0, 'f', 1)
+            .arg(en.toString(f.ram_blocks), f.ram_name).arg(100 * f.ram_use, 0, 'f', 1)
             .arg(f.fits ? tr("fits") : tr("<span style='color:#b00020'>does not fit</span>"))
             .arg(en.toString(qRound64(f.images_per_second))));
   }

@@ -59,7 +59,6 @@ void PlotView::setNote(const QString& note) {
 
 QString PlotView::note() const { return note_->visible() ? note_->text() : QString(); }
 
-void PlotView::updateLegend() { plot_->legend->setVisible(plot_->legend->itemCount() > 0); }
 
 void PlotView::showMenu(const QPoint& at) {
   QMenu menu(plot_);

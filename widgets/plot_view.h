@@ -27,8 +27,6 @@ class PlotView : public QObject {
   // The note in the middle of the axes; empty hides it.
   void setNote(const QString& note);
   QString note() const;
-  // Hides the legend while it has no entry (no empty box).
-  void updateLegend();
 
  Q_SIGNALS:
   void resetRequested();  // "Reset zoom": the owner fits the ranges again

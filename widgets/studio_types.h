@@ -82,6 +82,7 @@ struct CostTotals {
 struct FpgaTotals {
   bool pending = false;  // being computed for the latest edit
   QString device;
+  QString logic_name = QStringLiteral("LUT"), ram_name = QStringLiteral("RAM blocks");  // the device's own units
   qint64 dsps = 0, luts = 0, ram_blocks = 0;
   double dsp_use = 0, lut_use = 0, ram_use = 0;  // fractions of the device
   bool fits = false;

@@ -33,7 +33,7 @@ QCustomPlot* make_plot(const QString& title, const QString& x, const QString& y,
   plot->xAxis->setLabel(x);
   plot->yAxis->setLabel(y);
   plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-  plot->setMinimumSize(260, 180);
+  plot->setMinimumSize(200, 160);  // three side by side fit a 1000x700 window
   plot->setNoAntialiasingOnDrag(true);
   return plot;
 }
@@ -54,8 +54,8 @@ TrainingPlots::TrainingPlots(QWidget* parent)
       loss_(4000), train_acc_(4000), test_acc_(400),
       loss_plot_(make_plot(tr("Loss and top-1"), tr("step"), tr("loss"), this)),
       trace_plot_(make_plot(tr("Quantizer parameters (clamp / step)"), tr("step"), tr("value"), this)),
-      weight_hist_(make_plot(tr("Weight quantization error"), tr("quantized − float"), tr("count"), this)),
-      act_hist_(make_plot(tr("Activation quantization error"), tr("quantized − float"), tr("count"), this)),
+      weight_hist_(make_plot(tr("Weight error"), tr("quantized − float"), tr("count"), this)),
+      act_hist_(make_plot(tr("Input-activation error"), tr("quantized − float"), tr("count"), this)),
       layers_(new QListWidget(this)) {
   timer_.setSingleShot(true);
   timer_.setInterval(kMinReplotMs);
@@ -78,17 +78,25 @@ TrainingPlots::TrainingPlots(QWidget* parent)
   trace_plot_->legend->setVisible(true);
   trace_plot_->legend->setFont(QFont(font().family(), 8));
   loss_view_ = new PlotView(loss_plot_, 3);
-  trace_view_ = new PlotView(trace_plot_, 2);  // "layer1.0.conv1 a clamp" needs the room
+  trace_view_ = new PlotView(trace_plot_, 2);
+  // Colour = the layer (as in the list beside the histograms), line = weights or activations:
+  // a two-entry legend instead of one per series, which buried the plot.
+  for (const bool activation : {false, true}) {
+    auto* key = trace_plot_->addGraph();
+    key->setName(activation ? tr("activations") : tr("weights"));  // the key's line shows which
+    key->setPen(QPen(QColor(90, 90, 90), 1.5, activation ? Qt::DashLine : Qt::SolidLine));
+  }
   weight_view_ = new PlotView(weight_hist_, 0);  // no legend: the title names the layer
   act_view_ = new PlotView(act_hist_, 0);
   for (PlotView* v : {loss_view_, trace_view_, weight_view_, act_view_})
     connect(v, &PlotView::resetRequested, this, &TrainingPlots::flush);
+  for (QCustomPlot* hist : {weight_hist_, act_hist_}) hist->xAxis->ticker()->setTickCount(4);  // labels apart
   weight_bars_ = make_bars(weight_hist_, series_colors()[0]);
   act_bars_ = make_bars(act_hist_, series_colors()[1]);
 
   layers_->setToolTip(tr("Tick layers to plot their quantizer parameters; the selected layer's "
                          "error histograms are shown on the right"));
-  layers_->setMaximumWidth(200);
+  layers_->setMaximumWidth(180);
   connect(layers_, &QListWidget::itemChanged, this, &TrainingPlots::onItemChanged);
   connect(layers_, &QListWidget::currentTextChanged, this, &TrainingPlots::setHistogramLayer);
 
@@ -119,8 +127,8 @@ void TrainingPlots::startRun(const QStringList& plan_layers, const QStringList& 
   test_acc_.clear();
   traces_.clear();
   trace_order_.clear();
+  for (QCPGraph* g : trace_graphs_) trace_plot_->removeGraph(g);  // the two legend keys stay
   trace_graphs_.clear();
-  trace_plot_->clearGraphs();
   histograms_.clear();
   last_step_ = 0;
   started_ = true;
@@ -174,6 +182,7 @@ void TrainingPlots::rebuildTraceGraphs() {
     if (trace_graphs_.contains(key)) continue;
     const QString layer = split_key(key, 0), kind = split_key(key, 1);
     auto* g = trace_plot_->addGraph();
+    g->removeFromLegend();
     const int index = std::max<qsizetype>(0, layer_names.indexOf(layer));
     QPen pen(series_colors()[index % series_colors().size()], 1.5);
     if (kind == QLatin1String("activation")) pen.setStyle(Qt::DashLine);
@@ -218,16 +227,10 @@ void TrainingPlots::flush() {
     it.value()->setData(s.keys(), s.values(), true);
     const bool visible = shown.contains(split_key(it.key(), 0));
     it.value()->setVisible(visible);
-    if (visible) {
-      it.value()->addToLegend();
-      widen(s.values(), &trace_lo, &trace_hi);
-    } else {
-      it.value()->removeFromLegend();
-    }
+    if (visible) widen(s.values(), &trace_lo, &trace_hi);
   }
   trace_view_->fit(trace_plot_->yAxis, trace_lo, trace_hi);
   trace_view_->fit(trace_plot_->xAxis, 0.0, last, 0.03);
-  trace_view_->updateLegend();
   QString trace_note;
   if (!reported_)
     trace_note = waiting;
@@ -236,6 +239,9 @@ void TrainingPlots::flush() {
   else if (!(trace_lo <= trace_hi))
     trace_note = tr("Tick layers in the list to plot their quantizer parameters");
   trace_view_->setNote(trace_note);
+  // Legends only beside data: no legend box over an empty plot.
+  loss_plot_->legend->setVisible(loss_.size() > 0);
+  trace_plot_->legend->setVisible(!trace_graphs_.isEmpty());
   drawHistograms();
 
   for (QCustomPlot* p : {loss_plot_, trace_plot_, weight_hist_, act_hist_})
@@ -273,12 +279,12 @@ void TrainingPlots::drawHistograms() {
   };
   draw(weight_bars_, weight_view_, weight_hist_, QStringLiteral("weight"));
   draw(act_bars_, act_view_, act_hist_, QStringLiteral("activation"));
-  const QString title = histogram_layer_.isEmpty() ? QString() : histogram_layer_ + ": ";
+  // The layer on its own line: long names no longer push the title out of a narrow plot.
+  const QString title = histogram_layer_.isEmpty() ? QString() : histogram_layer_ + "\n";
   if (auto* t = qobject_cast<QCPTextElement*>(weight_hist_->plotLayout()->element(0, 0)))
-    t->setText(title + (activation_only ? tr("no weights") : tr("weight quantization error")));
+    t->setText(title + (activation_only ? tr("no weights") : tr("weight error")));
   if (auto* t = qobject_cast<QCPTextElement*>(act_hist_->plotLayout()->element(0, 0)))
-    t->setText(title + (activation_only ? tr("activation quantization error")
-                                        : tr("input-activation quantization error")));
+    t->setText(title + (activation_only ? tr("activation error") : tr("input-activation error")));
 }
 
 void TrainingPlots::onItemChanged(QListWidgetItem*) {

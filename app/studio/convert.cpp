@@ -90,6 +90,8 @@ widgets::TrainingTick to_tick(const studio::TrainReport& r) {
 widgets::FpgaTotals to_fpga(const studio::EngineEstimate& e) {
   widgets::FpgaTotals t;
   t.device = qs(e.device);
+  if (!e.logic_name.empty()) t.logic_name = qs(e.logic_name);
+  if (!e.ram_name.empty()) t.ram_name = qs(e.ram_name);
   t.dsps = e.dsps;
   t.luts = e.luts;
   t.ram_blocks = e.ram_blocks;

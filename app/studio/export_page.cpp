@@ -19,10 +19,15 @@ namespace bitshift::app {
 ExportPage::ExportPage(QWidget* parent) : QWidget(parent) {
   runs_ = new QComboBox(this);
   runs_->setToolTip(tr("The finished run whose quantized checkpoint is exported"));
+  // Long run names scroll in the box instead of widening the window.
+  runs_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  runs_->setMinimumContentsLength(16);
   format_ = new QComboBox(this);
   format_->addItem(tr("OpenCL bundle (FPGA), verified"), QStringLiteral("bundle"));
   format_->addItem(tr("ONNX QDQ (ONNX Runtime)"), QStringLiteral("qdq"));
   format_->addItem(tr("QONNX (FINN, hls4ml)"), QStringLiteral("qonnx"));
+  format_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  format_->setMinimumContentsLength(14);
   format_->setToolTip(
       tr("The bundle: integer-only kernels, verified bit for bit on OpenCL. "
          "QDQ: the simulated network as ONNX QuantizeLinear/DequantizeLinear"));
@@ -40,6 +45,8 @@ ExportPage::ExportPage(QWidget* parent) : QWidget(parent) {
   verdict_->setWordWrap(true);
   bundle_ = new QLabel(this);
   bundle_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  bundle_->setWordWrap(true);
+  bundle_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // a long path must not widen the window
   details_ = new QPlainTextEdit(this);
   details_->setReadOnly(true);
   details_->setLineWrapMode(QPlainTextEdit::NoWrap);

@@ -7,6 +7,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -40,6 +41,10 @@ MainWindow::MainWindow(const Project& project, QWidget* parent) : QMainWindow(pa
   auto* scroll = new QScrollArea;
   scroll->setWidget(panel_);
   scroll->setWidgetResizable(true);
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  // As wide as the panel needs: a small window narrows the pages, never clips the panel.
+  scroll->setMinimumWidth(panel_->minimumSizeHint().width() + scroll->verticalScrollBar()->sizeHint().width() +
+                          2 * scroll->frameWidth());
   auto* dock = new QDockWidget(tr("Model and plan"), this);
   dock->setObjectName(QStringLiteral("model-dock"));
   dock->setWidget(scroll);

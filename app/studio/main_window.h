@@ -109,7 +109,7 @@ class MainWindow : public QMainWindow {
   void addRecent(const QString& path);
   void rebuildRecentMenu();
   void savePlotAs(int which);
-  void saveTableAs();
+  void saveTableAs(Page which);  // the plan table (PagePlan) or the runs table (PageCompare)
   void about();
 
   std::shared_ptr<studio::PlanningModel> planning_;

@@ -79,7 +79,8 @@ void MainWindow::buildMenus() {
                                   tr("Accuracy against BOPs…")};
   for (int i = 0; i < plot_names.size(); ++i)
     plots->addAction(plot_names[i], this, [this, i] { savePlotAs(i); });
-  file->addAction(tr("Save &table as CSV…"), this, &MainWindow::saveTableAs);
+  file->addAction(tr("Save p&lan table as CSV…"), this, [this] { saveTableAs(PagePlan); });
+  file->addAction(tr("Save r&uns table as CSV…"), this, [this] { saveTableAs(PageCompare); });
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -209,12 +210,13 @@ void MainWindow::savePlotAs(int which) {
   if (!widgets::savePlot(plots[which], path, &error)) showError(error);
 }
 
-void MainWindow::saveTableAs() {
-  const QAbstractItemModel* model = tabs_->currentIndex() == PageCompare
-                                        ? static_cast<QAbstractItemModel*>(runs_->model())
-                                        : layer_model_;
-  const QString path = QFileDialog::getSaveFileName(this, tr("Save table as CSV"),
-                                                    QStringLiteral("table.csv"), tr("CSV (*.csv)"));
+void MainWindow::saveTableAs(Page which) {
+  // Named in the menu, not taken from the visible page: the user knows which table is saved.
+  const QAbstractItemModel* model = which == PageCompare ? static_cast<QAbstractItemModel*>(runs_->model())
+                                                         : layer_model_;
+  const QString path = QFileDialog::getSaveFileName(
+      this, which == PageCompare ? tr("Save runs table as CSV") : tr("Save plan table as CSV"),
+      which == PageCompare ? QStringLiteral("runs.csv") : QStringLiteral("plan.csv"), tr("CSV (*.csv)"));
   if (path.isEmpty()) return;
   QString error;
   if (!widgets::saveCsv(*model, path, &error)) showError(error);

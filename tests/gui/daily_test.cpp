@@ -14,6 +14,7 @@
 #include <QRegularExpression>
 #include <QSpinBox>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTest>
 #include <QTimer>
 #include <QUndoStack>
@@ -338,4 +339,16 @@ TEST(StudioDaily, EachRunShowsItsOwnExportAlsoAfterTheProjectReopens) {
   EXPECT_EQ(reopened.exportPage()->verdictText(), written);  // not "No export yet"
   runs->setCurrentIndex(1);
   EXPECT_EQ(reopened.exportPage()->verdictText(), QStringLiteral("No export of this run yet."));
+}
+
+TEST(StudioDaily, EveryPageFitsA1000By700Window) {
+  // (The export page needed 720 px for its combos and path, the cost strip ~730 px for one line.)
+  MainWindow w(lenet_daily_project());
+  const QSize need = w.minimumSizeHint();
+  EXPECT_LE(need.width(), 1000);
+  EXPECT_LE(need.height(), 700);
+  for (int page = 0; page < w.pages()->count(); ++page) {
+    const QSize p = w.pages()->widget(page)->minimumSizeHint();
+    EXPECT_LE(p.width(), 700) << "page " << page;  // beside the ~290 px panel
+  }
 }

@@ -81,7 +81,8 @@ TEST(PlotRanges, EmptyPlotsSayWhy) {
   EXPECT_TRUE(plots.note(plots.lossPlot()).contains(QStringLiteral("No run yet")));
   EXPECT_TRUE(plots.note(plots.tracePlot()).contains(QStringLiteral("No run yet")));
   EXPECT_TRUE(plots.note(plots.weightHistogramPlot()).contains(QStringLiteral("No run yet")));
-  EXPECT_FALSE(plots.tracePlot()->legend->visible());  // no empty legend box
+  EXPECT_FALSE(plots.tracePlot()->legend->visible());  // no legend box over an empty plot
+  EXPECT_FALSE(plots.lossPlot()->legend->visible());
 
   // DoReFa: steps are reported, but no quantizer parameter ever is.
   plots.startRun({QStringLiteral("conv1")});

@@ -9,6 +9,7 @@
 #include <QDir>
 #include <QImage>
 #include <QSet>
+#include <QTabWidget>
 #include <QTest>
 #include <cstdio>
 
@@ -175,9 +176,13 @@ int main(int argc, char** argv) {
 
   // Every page in a small window (1000x700): nothing clipped.
   w.resize(1000, 700);
+  std::printf("window needs at least %dx%d\n", w.minimumSizeHint().width(), w.minimumSizeHint().height());
+  ok = w.minimumSizeHint().width() <= 1000 && w.minimumSizeHint().height() <= 700 && ok;  // else clipped or grown
   const char* small[] = {"9a-small-plan", "9b-small-training", "9c-small-compare", "9d-small-export"};
   for (int page = 0; page < 4; ++page) {
     w.showPage(static_cast<MainWindow::Page>(page));
+    const QSize need = w.pages()->widget(page)->minimumSizeHint();
+    std::printf("page %d needs at least %dx%d\n", page, need.width(), need.height());
     ok = shoot(w, dir, QString::fromLatin1(small[page])) && ok;
   }
   w.resize(1400, 860);

@@ -38,6 +38,8 @@ EngineEstimate PlanningModel::estimate(const std::vector<EngineLayer>& rows,
   try {
     const DeviceProfile& profile = device_profile(fpga);
     out.device = profile.name;
+    out.logic_name = profile.logic_name;
+    out.ram_name = profile.ram_name;
     const QuantPlan plan = to_plan(rows);
     validate(plan, impl_->graph());
     for (const auto& l : plan.layers)

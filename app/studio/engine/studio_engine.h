@@ -50,6 +50,7 @@ std::string library_versions();
 // quantizers calibrated on one batch, lowered to integers and costed (deploy/estimator.h).
 struct EngineEstimate {
   std::string device;  // profile name
+  std::string logic_name, ram_name;  // the device's units: "ALM"/"LUT", "M20K"/"BRAM18"
   int64_t dsps = 0, luts = 0, ram_blocks = 0;
   double dsp_use = 0, lut_use = 0, ram_use = 0;  // fractions of the device
   bool fits = false;
