@@ -116,8 +116,10 @@ int cmd_export(const std::vector<std::string>& argv) {
   c.device = args.get_int("device", 0);
   c.verify = !args.has("no-verify");
   out.text("Exporting " + c.checkpoint + " to " + c.out + "\n");
+  std::string last_stage;
   const auto r = run_export(c, [&](const ExportStep& s) {
-    if (!out.json()) std::fprintf(stderr, "  %s...\n", s.stage.c_str());
+    if (!out.json() && s.stage != last_stage) std::fprintf(stderr, "  %s...\n", s.stage.c_str());
+    last_stage = s.stage;
     return true;
   });
   if (!r) throw Error(r.error());

@@ -8,7 +8,12 @@ ExportJob::ExportJob(QObject* parent) : QObject(parent) {
   qRegisterMetaType<studio::ExportOutcome>();
 }
 
-ExportJob::~ExportJob() { wait(); }
+ExportJob::~ExportJob() {
+  cancel();
+  wait();
+}
+
+void ExportJob::cancel() { cancel_ = true; }
 
 bool ExportJob::start(const studio::ExportRequest& request) {
   if (running()) return false;
@@ -16,10 +21,16 @@ bool ExportJob::start(const studio::ExportRequest& request) {
     thread_->wait();
     delete thread_;
   }
+  cancel_ = false;
   thread_ = QThread::create([this, request] {
-    auto result = studio::run_export(request, [this](const std::string& s) { Q_EMIT stage(qs(s)); });
+    auto result = studio::run_export(request, [this](const studio::ExportProgress& p) {
+      Q_EMIT progress(qs(p.stage), qs(p.detail), p.fraction);
+      return !cancel_;
+    });
     if (result)
       Q_EMIT finished(result.value());
+    else if (cancel_)
+      Q_EMIT cancelled();
     else
       Q_EMIT failed(qs(result.error()));
   });

@@ -3,6 +3,7 @@
 // job as `bitshift-cli export`); says each stage as it starts and the outcome as plain values.
 #include <QObject>
 #include <QThread>
+#include <atomic>
 
 #include "engine/studio_engine.h"
 
@@ -14,19 +15,24 @@ class ExportJob : public QObject {
   Q_OBJECT
  public:
   explicit ExportJob(QObject* parent = nullptr);
-  ~ExportJob() override;  // waits for a running export (it cannot be cancelled midway)
+  ~ExportJob() override;  // cancels a running export and waits for it
 
   bool start(const studio::ExportRequest& request);
   bool running() const;
+  // Stops the export at its next step (between agreement batches at the latest); it then
+  // says cancelled() and has written nothing.
+  void cancel();
   void wait();
 
  Q_SIGNALS:
-  void stage(const QString& name);
+  void progress(const QString& stage, const QString& detail, double fraction);
   void finished(const bitshift::studio::ExportOutcome& outcome);
   void failed(const QString& message);
+  void cancelled();
 
  private:
   QThread* thread_ = nullptr;
+  std::atomic<bool> cancel_{false};
 };
 
 }  // namespace bitshift::app

@@ -7,6 +7,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QUrl>
 #include <QVBoxLayout>
@@ -37,6 +38,14 @@ ExportPage::ExportPage(QWidget* parent) : QWidget(parent) {
          "every layer bit for bit. QDQ: write the .onnx file (Ctrl+E)"));
   open_folder_ = new QPushButton(tr("Open folder"), this);
   open_folder_->setEnabled(false);
+  cancel_ = new QPushButton(tr("Cancel"), this);
+  cancel_->setToolTip(tr("Stop the export; nothing is written, an earlier bundle stays as it was"));
+  cancel_->hide();
+  connect(cancel_, &QPushButton::clicked, this, &ExportPage::cancelRequested);
+  progress_ = new QProgressBar(this);
+  progress_->setRange(0, 1000);
+  progress_->setTextVisible(true);
+  progress_->hide();
   verdict_ = new QLabel(tr("No export yet."), this);
   QFont big = verdict_->font();
   big.setPointSizeF(big.pointSizeF() * 1.4);
@@ -58,9 +67,11 @@ ExportPage::ExportPage(QWidget* parent) : QWidget(parent) {
   bar->addWidget(format_);
   bar->addWidget(export_);
   bar->addWidget(open_folder_);
+  bar->addWidget(cancel_);
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(bar);
   layout->addWidget(verdict_);
+  layout->addWidget(progress_);
   layout->addWidget(bundle_);
   layout->addWidget(details_, 1);
   connect(runs_, &QComboBox::currentIndexChanged, this, &ExportPage::showRun);
@@ -118,9 +129,9 @@ void ExportPage::showRun(int index) {
   }
   if (const auto it = failures_.constFind(run.checkpoint); it != failures_.constEnd()) {
     verdict_->setStyleSheet(QStringLiteral("color: #b00000"));
-    verdict_->setText(tr("Export failed"));
+    verdict_->setText(it->first);
     bundle_->clear();
-    details_->setPlainText(*it);
+    details_->setPlainText(it->second);
     open_folder_->setEnabled(false);
     return;
   }
@@ -153,6 +164,9 @@ void ExportPage::started(const QString& bundle) {
   failures_.remove(exporting_);
   bundle_path_ = bundle;
   export_->setEnabled(false);
+  cancel_->show();
+  progress_->setValue(0);
+  progress_->show();
   open_folder_->setEnabled(false);
   verdict_->setStyleSheet(QString());
   verdict_->setText(tr("Exporting…"));
@@ -160,15 +174,42 @@ void ExportPage::started(const QString& bundle) {
   details_->clear();
 }
 
-void ExportPage::showStage(const QString& stage) {
-  verdict_->setText(tr("Exporting: %1…").arg(stage));
+void ExportPage::showProgress(const QString& stage, const QString& detail, double fraction) {
+  static const QHash<QString, QString> names = {
+      {QStringLiteral("lower"), tr("Lowering to integers")},
+      {QStringLiteral("vectors"), tr("Making test vectors")},
+      {QStringLiteral("agreement"), tr("Measuring agreement with the simulation")},
+      {QStringLiteral("write"), tr("Writing the bundle")},
+      {QStringLiteral("verify"), tr("Verifying every layer on OpenCL")},
+      {QStringLiteral("publish"), tr("Publishing")},
+      {QStringLiteral("done"), tr("Done")}};
+  const QString name = names.value(stage, stage);
+  verdict_->setText(detail.isEmpty() ? tr("Exporting: %1…").arg(name)
+                                     : tr("Exporting: %1: %2").arg(name, detail));
+  progress_->setValue(static_cast<int>(1000 * std::clamp(fraction, 0.0, 1.0)));
+}
+
+void ExportPage::showCancelled() {
+  const QString done = exporting_;
+  exporting_.clear();
+  failures_[done] = {tr("Export cancelled"),
+                     tr("Nothing was written; an earlier bundle of this run stays as it was.")};
+  endRunning();
+  const int run = selectedRun();
+  if (run >= 0 && runs_data_[run].checkpoint == done) showRun(run);
+}
+
+void ExportPage::endRunning() {
+  export_->setEnabled(!runs_data_.isEmpty());
+  cancel_->hide();
+  progress_->hide();
 }
 
 void ExportPage::showOutcome(const studio::ExportOutcome& o) {
   const QString done = exporting_;
   exporting_.clear();
   outcomes_[done] = o;
-  export_->setEnabled(true);
+  endRunning();
   const int run = selectedRun();
   if (run >= 0 && runs_data_[run].checkpoint == done) showRun(run);  // else it waits for its run
 }
@@ -222,9 +263,9 @@ void ExportPage::showOnnxOutcome(const studio::ExportOutcome& o) {
 
 void ExportPage::showFailure(const QString& message) {
   const QString done = exporting_;
-  failures_[done] = message;
+  failures_[done] = {tr("Export failed"), message};
   exporting_.clear();
-  export_->setEnabled(true);
+  endRunning();
   const int run = selectedRun();
   if (run >= 0 && runs_data_[run].checkpoint == done) showRun(run);
 }

@@ -12,6 +12,7 @@
 class QComboBox;
 class QLabel;
 class QPlainTextEdit;
+class QProgressBar;
 class QPushButton;
 
 namespace bitshift::app {
@@ -30,10 +31,14 @@ class ExportPage : public QWidget {
   QComboBox* formatBox() const { return format_; }
   QComboBox* runBox() const { return runs_; }
   QPushButton* exportButton() const { return export_; }
+  QPushButton* cancelButton() const { return cancel_; }
+  QProgressBar* progressBar() const { return progress_; }
   QString verdictText() const;
 
   void started(const QString& bundle);
-  void showStage(const QString& stage);
+  // Where the running export is: "Measuring agreement with the simulation: 1200 of 2000 images".
+  void showProgress(const QString& stage, const QString& detail, double fraction);
+  void showCancelled();
   void showOutcome(const studio::ExportOutcome& outcome);
   void showFailure(const QString& message);
 
@@ -42,15 +47,17 @@ class ExportPage : public QWidget {
 
  Q_SIGNALS:
   void exportRequested();
+  void cancelRequested();
 
  private:
   void showOnnxOutcome(const studio::ExportOutcome& outcome);
   void showRun(int index);  // the selected run's own export state
   void renderBundle(const studio::ExportOutcome& outcome);
+  void endRunning();  // the buttons and bar of an export no longer running
 
   // Outcomes (or failure messages) of this session's exports, by the run's checkpoint.
   QHash<QString, studio::ExportOutcome> outcomes_;
-  QHash<QString, QString> failures_;
+  QHash<QString, QPair<QString, QString>> failures_;  // verdict line, details
   QVector<widgets::RunRow> runs_data_;
   QString exporting_;  // checkpoint of the run being exported, while it is
 
@@ -58,6 +65,8 @@ class ExportPage : public QWidget {
   QComboBox* format_;
   QPushButton* export_;
   QPushButton* open_folder_;
+  QPushButton* cancel_;
+  QProgressBar* progress_;
   QLabel* verdict_;
   QLabel* bundle_;
   QPlainTextEdit* details_;

@@ -115,7 +115,12 @@ MainWindow::MainWindow(const Project& project, QWidget* parent) : QMainWindow(pa
     showError(message);
   });
   connect(export_, &ExportPage::exportRequested, this, &MainWindow::startExport);
-  connect(export_job_, &ExportJob::stage, export_, &ExportPage::showStage);
+  connect(export_job_, &ExportJob::progress, export_, &ExportPage::showProgress);
+  connect(export_, &ExportPage::cancelRequested, export_job_, &ExportJob::cancel);
+  connect(export_job_, &ExportJob::cancelled, this, [this] {
+    export_->showCancelled();
+    updateActions();
+  });
   connect(export_job_, &ExportJob::finished, this, [this](const studio::ExportOutcome& o) {
     const QString checkpoint = export_->exportingCheckpoint();
     export_->showOutcome(o);
@@ -412,8 +417,9 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     event->ignore();
     return;
   }
-  // Closing during training cancels it and waits for the thread; an export finishes first.
+  // Closing cancels a training run or an export (which then writes nothing) and waits.
   training_job_->stop();
+  export_job_->cancel();
   export_job_->wait();
   event->accept();  // the estimator's destructor waits for an estimate under way
 }

@@ -86,7 +86,8 @@ std::vector<BundleFile> all_files(const IntegerModel& model, const IntTensor& in
 
 void write_bundle(const std::string& dir_name, const IntegerModel& model, const IntTensor& input,
                   const std::vector<IntTensor>& golden,
-                  const std::vector<std::pair<std::string, std::string>>& reports) {
+                  const std::vector<std::pair<std::string, std::string>>& reports,
+                  const std::function<void(const std::string& tmp_dir)>& before_publish) {
   require(!dir_name.empty(), "no bundle directory given");
   std::vector<std::string> kernels;
   std::vector<BundleFile> files = all_files(model, input, golden, reports, kernels);
@@ -118,6 +119,7 @@ void write_bundle(const std::string& dir_name, const IntegerModel& model, const 
     } catch (const std::runtime_error& e) {
       throw Error(std::string("the written bundle does not read back: ") + e.what());
     }
+    if (before_publish) before_publish(tmp.string());
     replace_dir(tmp, target, pattern.substr(pattern.size() - 6));
   } catch (...) {
     fs::remove_all(tmp, ec);

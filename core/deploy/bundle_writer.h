@@ -2,6 +2,7 @@
 // Writes an export bundle (DESIGN.md, "Export bundle"; byte layout in deploy/host/FORMAT.md):
 // MANIFEST.json, FORMAT.md, network.json with weights.bin/tables.bin/bias.bin/requant.bin,
 // device/*.cl, the standalone host program in host/, test vectors and reports.
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,9 +14,13 @@ namespace bitshift {
 // Writes the bundle into `<dir>.tmp-XXXXXX` and renames it to `dir` only when complete and
 // readable by the bundle reader, so `dir` is either its old self or the new bundle, never half
 // written. `golden` is run_reference(model, input); `reports` are (file name, contents) placed
-// in reports/ (e.g. {"estimate.txt", ...}). Throws Error naming what was wrong.
+// in reports/ (e.g. {"estimate.txt", ...}). `before_publish` (when set) gets the complete
+// temporary folder before the rename: verification runs there, so the one rename publishes a
+// verified bundle, and a throw from it (a cancel, a failed check) leaves `dir` as it was and no
+// temporary folder. Throws Error naming what was wrong.
 void write_bundle(const std::string& dir, const IntegerModel& model, const IntTensor& input,
                   const std::vector<IntTensor>& golden,
-                  const std::vector<std::pair<std::string, std::string>>& reports);
+                  const std::vector<std::pair<std::string, std::string>>& reports,
+                  const std::function<void(const std::string& tmp_dir)>& before_publish = {});
 
 }  // namespace bitshift

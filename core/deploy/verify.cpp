@@ -54,9 +54,9 @@ std::string VerifyReport::verdict() const {
   return check.passed() ? "passed" : "mismatch";
 }
 
-VerifyReport verify_bundle(const std::string& dir, int device) {
+VerifyReport verify_bundle(const std::string& dir, int device, const std::string& shown_as) {
   VerifyReport r;
-  r.bundle = dir;
+  r.bundle = shown_as.empty() ? dir : shown_as;
   r.device_index = device;
   LoadedBundle b;
   try {

@@ -34,7 +34,9 @@ struct VerifyReport {
 // into reports/verification.json and .txt and into MANIFEST.json's verified_on
 // (each file replaced atomically; reports/ verification.* are not hashed in
 // MANIFEST). Without one, the bundle is left untouched.
-VerifyReport verify_bundle(const std::string& dir, int device = 0);
+// `shown_as`: the bundle's name in the reports when `dir` is where it is being made (a bundle
+// verified before it is published under its own name).
+VerifyReport verify_bundle(const std::string& dir, int device = 0, const std::string& shown_as = "");
 
 nlohmann::ordered_json verification_json(const VerifyReport& report);
 std::string verification_text(const VerifyReport& report);

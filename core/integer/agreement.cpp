@@ -5,6 +5,7 @@
 #include <map>
 
 #include "data/batcher.h"
+#include "util/error.h"
 #include "integer/lowering.h"
 #include "integer/reference_executor.h"
 
@@ -47,7 +48,8 @@ Float64Simulation::~Float64Simulation() {
 
 Agreement measure_agreement(QuantizedNetwork& net, const IntegerModel& model, const Dataset& data,
                             const Normalization& norm, int64_t limit,
-                            const IntegerRunner& runner, bool float64) {
+                            const IntegerRunner& runner, bool float64,
+                            const AgreementProgress& progress) {
   torch::NoGradGuard no_grad;
   const bool was_training = net.model->is_training();
   net.model->eval();
@@ -75,6 +77,10 @@ Agreement measure_agreement(QuantizedNetwork& net, const IntegerModel& model, co
       same += classes[n] == s;
     }
     a.images += b.y.size(0);
+    if (progress && !progress(a.images, subset.size())) {
+      net.model->train(was_training);
+      throw Error("cancelled");
+    }
   }
   if (float64) {
     const std::vector<int64_t> exact = float64_classes(net, batcher);

@@ -46,10 +46,14 @@ class Float64Simulation {
   QuantizedNetwork& net_;
 };
 
+// Images done so far of the total; false stops the measurement (it throws Error "cancelled").
+using AgreementProgress = std::function<bool(int64_t done, int64_t total)>;
+
 // The first `limit` images of `data` (0 = all) through the simulation (evaluation mode; with
 // `float64`, again in float64: slow for depthwise convolutions) and through `model`.
 Agreement measure_agreement(QuantizedNetwork& net, const IntegerModel& model, const Dataset& data,
                             const Normalization& norm, int64_t limit = 0,
-                            const IntegerRunner& runner = {}, bool float64 = false);
+                            const IntegerRunner& runner = {}, bool float64 = false,
+                            const AgreementProgress& progress = {});
 
 }  // namespace bitshift

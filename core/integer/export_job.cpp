@@ -60,8 +60,8 @@ IntegerRunner agreement_runner(const IntegerModel& model, const IntTensor& input
 
 Result<ExportResult> run_export(const ExportConfig& c, const ProgressFn<ExportStep>& progress) {
   return capture([&] {
-    auto step = [&](const char* stage, double f) {
-      if (progress && !progress(ExportStep{stage, f})) throw Error("export cancelled");
+    auto step = [&](const char* stage, double f, const std::string& detail = "") {
+      if (progress && !progress(ExportStep{stage, f, detail})) throw Error("export cancelled");
     };
     require(!c.out.empty(), "no bundle directory given");
     LoadedModel lm = load_model(c.checkpoint, open_dataset(c.data), c.data);
@@ -91,24 +91,38 @@ Result<ExportResult> run_export(const ExportConfig& c, const ProgressFn<ExportSt
     std::string executor;
     const IntegerRunner runner =
         agreement_runner(r.model, input, golden, c.device, runtime, executor);
-    r.agreement = measure_agreement(net, r.model, data.test, lm.normalization, c.agreement_images,
-                                    runner, c.float64_agreement);
+    // The longest stage: its images counted, and a cancel heard between batches.
+    try {
+      r.agreement = measure_agreement(
+          net, r.model, data.test, lm.normalization, c.agreement_images, runner, c.float64_agreement,
+          [&](int64_t done, int64_t total) {
+            return !progress || progress(ExportStep{"agreement", 0.2 + 0.5 * done / std::max<int64_t>(total, 1),
+                                                    std::to_string(done) + " of " + std::to_string(total) + " images"});
+          });
+    } catch (const Error& e) {
+      if (std::string(e.what()) == "cancelled") throw Error("export cancelled");
+      throw;
+    }
     r.agreement.executor = executor;
     runtime.reset();
 
     r.estimate = estimate(r.model, device_profile(c.fpga), c.parallelism);
     step("write", 0.7);
+    std::function<void(const std::string&)> verify_first;
+    if (c.verify)
+      verify_first = [&](const std::string& tmp) {
+        step("verify", 0.8);
+        r.verification = verify_bundle(tmp, c.device, c.out);
+        r.verified = true;
+        step("publish", 0.99);  // a cancel now still leaves the old bundle
+      };
     write_bundle(c.out, r.model, input, golden,
                  {{"agreement.json", agreement_report(r, c)},
                   {"estimate.txt", estimate_table(r.estimate)},
-                  {"estimate.json", estimate_json(r.estimate).dump(2) + "\n"}});
+                  {"estimate.json", estimate_json(r.estimate).dump(2) + "\n"}},
+                 verify_first);
     r.bundle = c.out;
-    if (c.verify) {
-      step("verify", 0.8);
-      r.verification = verify_bundle(c.out, c.device);
-      r.verified = true;
-    }
-    step("done", 1.0);
+    if (progress) progress(ExportStep{"done", 1.0, ""});  // published: too late to cancel
     return r;
   });
 }

@@ -30,8 +30,9 @@ struct ExportConfig {
 };
 
 struct ExportStep {
-  std::string stage;  // "lower", "vectors", "agreement", "write", "verify"
-  double fraction = 0.0;
+  std::string stage;   // "lower", "vectors", "agreement", "write", "verify", "done"
+  double fraction = 0.0;  // of the whole export
+  std::string detail;  // e.g. "1,200 of 2,000 images" during the agreement
 };
 
 struct ExportResult {
@@ -43,6 +44,9 @@ struct ExportResult {
   Estimate estimate;
 };
 
+// `progress` returning false cancels: the error is "export cancelled", and neither the bundle
+// nor a temporary folder is left (an existing bundle stays as it was). With `verify`, the
+// bundle is verified before it is published: one rename puts a verified bundle in place.
 Result<ExportResult> run_export(const ExportConfig& config, const ProgressFn<ExportStep>& progress);
 
 }  // namespace bitshift

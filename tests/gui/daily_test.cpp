@@ -17,6 +17,11 @@
 #include <QTabWidget>
 #include <QTest>
 #include <QTimer>
+#include <QDir>
+#include <QFileInfo>
+#include <QProgressBar>
+#include <QSemaphore>
+#include <atomic>
 #include <QUndoStack>
 
 #include "main_window.h"
@@ -351,4 +356,56 @@ TEST(StudioDaily, EveryPageFitsA1000By700Window) {
     const QSize p = w.pages()->widget(page)->minimumSizeHint();
     EXPECT_LE(p.width(), 700) << "page " << page;  // beside the ~290 px panel
   }
+}
+
+TEST(StudioDaily, AnExportShowsItsStagesAndCancelLeavesNoBundle) {
+  Project p = lenet_daily_project();
+  p.training.epochs = 1;
+  p.training.train_limit = 2048;
+  p.training.test_limit = 500;
+  MainWindow w(p);
+  ASSERT_TRUE(w.startTraining());
+  ASSERT_TRUE(QTest::qWaitFor([&] { return w.runsView()->runs().size() == 1 && !w.trainingJob()->running(); },
+                              bitshift::test::kTrainingTimeoutMs));
+  const QString checkpoint = w.runsView()->runs().front().checkpoint;
+  const QDir exports(QFileInfo(checkpoint).absolutePath() + "/../exports");
+  const QString bundle = exports.filePath(QFileInfo(checkpoint).completeBaseName());
+
+  // The worker stops at its first agreement report until Cancel has been clicked: the click
+  // lands mid-export, deterministically.
+  QSemaphore clicked;
+  std::atomic<bool> held{false};
+  QStringList stages;
+  QObject::connect(w.exportJob(), &bitshift::app::ExportJob::progress, w.exportJob(),
+                   [&](const QString& stage, const QString&, double) {
+                     if (stage == QStringLiteral("agreement") && !held.exchange(true)) clicked.acquire();
+                   }, Qt::DirectConnection);
+  QObject::connect(w.exportJob(), &bitshift::app::ExportJob::progress, &w,
+                   [&](const QString& stage, const QString& detail, double) { stages << stage + " " + detail; });
+  QComboBox* format = w.exportPage()->formatBox();
+  format->setCurrentIndex(format->findData(QStringLiteral("bundle")));
+  ASSERT_TRUE(w.startExport());
+  ASSERT_TRUE(QTest::qWaitFor([&] { return held.load(); }, bitshift::test::kOpenTimeoutMs));
+  EXPECT_TRUE(w.exportPage()->cancelButton()->isVisibleTo(w.exportPage()));
+  EXPECT_TRUE(w.exportPage()->progressBar()->isVisibleTo(w.exportPage()));
+  w.exportPage()->cancelButton()->click();
+  clicked.release();
+  ASSERT_TRUE(QTest::qWaitFor([&] { return !w.exportJob()->running(); }, bitshift::test::kOpenTimeoutMs));
+  QTest::qWait(50);  // the cancelled signal is queued
+  EXPECT_EQ(w.exportPage()->verdictText(), QStringLiteral("Export cancelled"));
+  EXPECT_FALSE(QFileInfo::exists(bundle)) << bundle.toStdString();
+  EXPECT_TRUE(exports.entryList({QFileInfo(bundle).fileName() + ".tmp-*"}, QDir::AllEntries).isEmpty());
+  EXPECT_TRUE(stages.join(',').contains(QStringLiteral("lower"))) << stages.join(',').toStdString();
+  EXPECT_FALSE(w.exportPage()->cancelButton()->isVisibleTo(w.exportPage()));
+
+  // Run again to the end: the stages count the agreement's images, and the bundle is there.
+  stages.clear();
+  ASSERT_TRUE(w.startExport());
+  ASSERT_TRUE(QTest::qWaitFor([&] { return !w.exportJob()->running(); }, bitshift::test::kTrainingTimeoutMs));
+  QTest::qWait(50);
+  EXPECT_TRUE(stages.join(',').contains(QStringLiteral("agreement 2000 of 2000 images"))) << stages.join(',').toStdString();
+  const QString verdict = w.exportPage()->verdictText();
+  if (verdict.startsWith(QStringLiteral("NOT VERIFIED"))) GTEST_SKIP() << "no OpenCL device here";
+  EXPECT_TRUE(verdict.startsWith(QStringLiteral("PASS"))) << verdict.toStdString();
+  EXPECT_TRUE(QFileInfo::exists(bundle + "/MANIFEST.json"));
 }

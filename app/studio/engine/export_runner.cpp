@@ -10,8 +10,9 @@ namespace bitshift::studio {
 namespace {
 
 ExportOutcome export_onnx(const ExportRequest& request,
-                          const std::function<void(const std::string& stage)>& stage) {
-  if (stage) stage(request.format == "qdq" ? "write QDQ ONNX" : "write QONNX");
+                          const std::function<bool(const ExportProgress&)>& progress) {
+  if (progress && !progress({request.format == "qdq" ? "write QDQ ONNX" : "write QONNX", "", 0.1}))
+    throw Error("export cancelled");
   const QuantizedExport r =
       export_checkpoint(request.checkpoint, request.data, request.format, request.out);
   ExportOutcome out;
@@ -28,9 +29,9 @@ ExportOutcome export_onnx(const ExportRequest& request,
 }  // namespace
 
 Result<ExportOutcome> run_export(const ExportRequest& request,
-                                 const std::function<void(const std::string& stage)>& stage) {
+                                 const std::function<bool(const ExportProgress&)>& progress) {
   return capture([&]() -> ExportOutcome {
-    if (request.format != "bundle") return export_onnx(request, stage);
+    if (request.format != "bundle") return export_onnx(request, progress);
     ExportConfig c;
     c.checkpoint = request.checkpoint;
     c.data = request.data;
@@ -38,8 +39,7 @@ Result<ExportOutcome> run_export(const ExportRequest& request,
     c.agreement_images = request.agreement_images;
     c.fpga = request.fpga;
     auto r = bitshift::run_export(c, [&](const ExportStep& s) {
-      if (stage) stage(s.stage);
-      return true;
+      return !progress || progress({s.stage, s.detail, s.fraction});
     });
     if (!r) throw Error(r.error());
     ExportOutcome out;

@@ -176,9 +176,17 @@ struct ExportOutcome {
   int layers = 0;
 };
 
-// Lowers, measures agreement, writes the bundle, verifies it on OpenCL; or writes the QDQ ONNX
-// file. `stage` gets "lower", "agreement", ... as they start.
+// Where an export is: its stage ("lower", "agreement", "write", "verify", ...), what is done
+// of it ("1,200 of 2,000 images") and the fraction of the whole export.
+struct ExportProgress {
+  std::string stage, detail;
+  double fraction = 0;
+};
+
+// Lowers, measures agreement, verifies the bundle on OpenCL and publishes it; or writes the
+// QDQ / QONNX file. `progress` returning false cancels: the result is the error "export
+// cancelled", and nothing is written (an earlier bundle stays as it was).
 Result<ExportOutcome> run_export(const ExportRequest& request,
-                                 const std::function<void(const std::string& stage)>& stage);
+                                 const std::function<bool(const ExportProgress&)>& progress);
 
 }  // namespace bitshift::studio

@@ -426,5 +426,53 @@ TEST(Bundle, InputPixelCodesAreAnInt32TableInTablesBin) {
                   "pixel codes need 256 values per channel, got 255");
 }
 
+
+namespace {
+
+// Folders beside `dir` whose names start with its name + ".tmp-" (unfinished bundles).
+int temporaries_beside(const std::string& dir) {
+  int n = 0;
+  const std::string prefix = fs::path(dir).filename().string() + ".tmp-";
+  for (const auto& e : fs::directory_iterator(fs::path(dir).parent_path()))
+    n += e.path().filename().string().rfind(prefix, 0) == 0;
+  return n;
+}
+
+}  // namespace
+
+TEST(Bundle, BeforePublishSeesTheWholeBundleUnderItsTemporaryNameAndItsThrowPublishesNothing) {
+  const IntegerModel m = small_model();
+  const IntTensor input = small_input(m);
+  const std::string dir = fresh_dir("publish-check");
+  fs::remove_all(dir);
+  std::string seen;
+  write_bundle(dir, m, input, run_reference(m, input), {}, [&](const std::string& tmp) {
+    seen = tmp;
+    EXPECT_FALSE(fs::exists(dir)) << "published before the check";
+    EXPECT_NO_THROW(load_bundle(tmp));  // complete: what is checked is what is published
+  });
+  EXPECT_NE(seen.find(".tmp-"), std::string::npos) << seen;
+  EXPECT_NO_THROW(load_bundle(dir));
+  const std::string published = slurp(dir + "/MANIFEST.json");
+
+  // A cancel (or a failed check) in before_publish: the old bundle stays, byte for byte, and
+  // no temporary folder is left.
+  const IntegerModel other = small_model(8);
+  EXPECT_THROW(write_bundle(dir, other, small_input(other), run_reference(other, small_input(other)), {},
+                            [](const std::string&) { throw Error("export cancelled"); }),
+               Error);
+  EXPECT_EQ(slurp(dir + "/MANIFEST.json"), published);
+  EXPECT_EQ(temporaries_beside(dir), 0);
+
+  // Without an old bundle, nothing at all.
+  const std::string fresh = fresh_dir("publish-cancelled");
+  fs::remove_all(fresh);
+  EXPECT_THROW(write_bundle(fresh, m, input, run_reference(m, input), {},
+                            [](const std::string&) { throw Error("export cancelled"); }),
+               Error);
+  EXPECT_FALSE(fs::exists(fresh));
+  EXPECT_EQ(temporaries_beside(fresh), 0);
+}
+
 }  // namespace
 }  // namespace bitshift
