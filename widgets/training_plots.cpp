@@ -5,6 +5,7 @@
 #include <QSplitter>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <limits>
 
 #include "widgets/plot_view.h"
@@ -16,6 +17,17 @@ namespace {
 
 constexpr int kShownByDefault = 4;
 constexpr double kNone = std::numeric_limits<double>::infinity();
+constexpr double kPileFactor = 20.0;  // a bin this many times the median bin is a pile
+
+// Whether one bin towers over the median of the non-empty ones.
+bool piled(const QVector<qint64>& counts) {
+  QVector<qint64> filled;
+  for (qint64 c : counts)
+    if (c > 0) filled << c;
+  if (filled.size() < 3) return false;
+  std::sort(filled.begin(), filled.end());
+  return static_cast<double>(filled.back()) > kPileFactor * static_cast<double>(filled[filled.size() / 2]);
+}
 
 const QVector<QColor>& series_colors() {
   static const QVector<QColor> colors = {
@@ -274,7 +286,22 @@ void TrainingPlots::drawHistograms() {
     bars->setName(histogram_layer_);
     double top = 0.0, unused = kNone;
     widen(y, &unused, &top);
-    view->fit(plot->yAxis, 0.0, top * 1.06, 0.0);  // from 0: a margin on top only
+    // One bin far above the rest (clipped values piled at one error, an image's background)
+    // flattens every other bar to nothing: the count axis then goes logarithmic, and says so.
+    const bool log = piled(it->counts);
+    plot->yAxis->setScaleType(log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+    if (log != (plot->yAxis->ticker().dynamicCast<QCPAxisTickerLog>() != nullptr)) {
+      if (log)
+        plot->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+      else
+        plot->yAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    }
+    plot->yAxis->setLabel(log ? tr("count (log)") : tr("count"));
+    bars->setBaseValue(log ? 0.5 : 0.0);  // a log axis has no 0: a count of 1 still shows
+    if (log)
+      view->fit(plot->yAxis, 0.5, top * 1.6, 0.0);
+    else
+      view->fit(plot->yAxis, 0.0, top * 1.06, 0.0);  // from 0: a margin on top only
     view->fit(plot->xAxis, it->lo, it->hi, 0.03);
   };
   draw(weight_bars_, weight_view_, weight_hist_, QStringLiteral("weight"));

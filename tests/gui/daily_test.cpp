@@ -21,6 +21,7 @@
 #include <QFileInfo>
 #include <QProgressBar>
 #include <QSemaphore>
+#include <QTableView>
 #include <atomic>
 #include <QUndoStack>
 
@@ -408,4 +409,24 @@ TEST(StudioDaily, AnExportShowsItsStagesAndCancelLeavesNoBundle) {
   if (verdict.startsWith(QStringLiteral("NOT VERIFIED"))) GTEST_SKIP() << "no OpenCL device here";
   EXPECT_TRUE(verdict.startsWith(QStringLiteral("PASS"))) << verdict.toStdString();
   EXPECT_TRUE(QFileInfo::exists(bundle + "/MANIFEST.json"));
+}
+
+TEST(StudioDaily, TabLeavesThePlanTableForTheBulkEditor) {
+  LayerTableModel model;
+  LayerRow row;
+  row.name = QStringLiteral("conv1");
+  model.setRows({row, row});
+  bitshift::widgets::LayerTableView view(&model);
+  view.show();
+  QApplication::setActiveWindow(&view);
+  ASSERT_TRUE(QTest::qWaitForWindowActive(&view));
+  view.table()->setFocus();
+  QStringList reached;
+  for (int i = 0; i < 6; ++i) {
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+    if (auto* b = qobject_cast<QPushButton*>(QApplication::focusWidget())) reached << b->text();
+    if (auto* c = qobject_cast<QComboBox*>(QApplication::focusWidget())) reached << c->toolTip();
+  }
+  EXPECT_TRUE(reached.contains(QStringLiteral("Weight bits for every selected row"))) << reached.join('|').toStdString();
+  EXPECT_TRUE(reached.contains(QStringLiteral("Apply"))) << reached.join('|').toStdString();
 }

@@ -150,3 +150,23 @@ TEST(EtaEstimate, StaysSteadyUnderJitterAndIgnoresPauses) {
   }
   EXPECT_NEAR(eta.stepsPerSecond(), 10.0, 1.5);
 }
+
+TEST(PlotRanges, AHistogramWithOneTowerOfABinGoesLogarithmicAndSaysSo) {
+  TrainingPlots plots;
+  plots.startRun({QStringLiteral("conv1")});
+  TrainingTick t = report(1, 1.0, 50.0, 1.0, 0.8);
+  t.histograms[0].counts = {30, 40, 26000, 50, 40, 30, 20};  // an image's background, clipped
+  plots.appendTicks({t});
+  plots.flush();
+  const QCPAxis* counts = plots.weightHistogramPlot()->yAxis;
+  EXPECT_EQ(counts->scaleType(), QCPAxis::stLogarithmic);
+  EXPECT_TRUE(counts->label().contains(QStringLiteral("log")));
+  EXPECT_LE(counts->range().lower, 20.0);  // the small bins are on the axis
+  EXPECT_GE(counts->range().upper, 26000.0);
+
+  t.histograms[0].counts = {30, 40, 60, 50, 40, 30, 20};  // an ordinary histogram: linear again
+  plots.appendTicks({t});
+  plots.flush();
+  EXPECT_EQ(counts->scaleType(), QCPAxis::stLinear);
+  EXPECT_EQ(counts->label(), QStringLiteral("count"));
+}
