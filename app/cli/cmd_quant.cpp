@@ -7,6 +7,7 @@
 #include "quant/cost.h"
 #include "quant/method_info.h"
 #include "quant/plan.h"
+#include "quant/plan_file.h"
 #include "train/quantize_job.h"
 #include "train/resume.h"
 #include "util/atomic_file.h"
@@ -22,23 +23,9 @@ OptionSpec opt_layer() { return {"layer", "NAME=W/A", "per-layer bits, e.g. conv
 OptionSpec opt_edges() { return {"edges", "POLICY", "first/last layers: quantized, first-fp, fp, 8bit (default: the method's)"}; }
 OptionSpec opt_plan() { return {"plan", "FILE", "per-layer plan (bitshift-cli allocate --out); --layer still overrides"}; }
 
-// A plan file: what `allocate --out` writes ({"plan": {...}}) or a bare plan; every layer of the
-// graph must be in it.
-QuantPlan plan_file(const std::string& path, const Graph& g) {
-  const nlohmann::json j = parse_json(read_file(path, kMaxJsonFileBytes), "plan file '" + path + "'");
-  QuantPlan plan;
-  try {
-    plan = plan_from_json(j.contains("plan") ? j.at("plan") : j);
-    validate(plan, g);
-  } catch (const std::exception& e) {
-    throw Error("plan file '" + path + "': " + e.what());
-  }
-  return plan;
-}
-
 QuantPlan plan_from(const Args& args, const Graph& g) {
   if (args.has("plan")) {
-    QuantPlan plan = plan_file(args.get("plan"), g);
+    QuantPlan plan = read_plan_file(args.get("plan"), g);
     for (const auto& spec : args.all("layer")) apply_layer_override(plan, spec);
     validate(plan, g);
     return plan;

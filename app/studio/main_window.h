@@ -52,6 +52,11 @@ class MainWindow : public QMainWindow {
   bool startExport();
   bool saveProject(const QString& path);
   bool save();  // to the project's file, asking for one the first time
+  // Plan › Load plan: a plan file (bitshift-cli allocate --out) replaces the table as one
+  // undoable edit; a file that does not fit the model is a message naming it, the plan stays.
+  bool loadPlan(const QString& path);
+  // Plan › Save plan: the table as a plan file that `bitshift-cli quantize --plan` reads.
+  bool savePlan(const QString& path);
   bool openProject(const QString& path);
   void showPage(Page page);
 

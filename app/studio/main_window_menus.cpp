@@ -92,6 +92,18 @@ void MainWindow::buildMenus() {
   edit->addAction(undo);
   edit->addAction(redo);
 
+  QMenu* plan = menuBar()->addMenu(tr("&Plan"));
+  const QString plan_filter = tr("Plan files (*.json);;All files (*)");
+  plan->addAction(tr("&Load plan…"), this, [this, plan_filter] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Load plan"), QString(), plan_filter);
+    if (!path.isEmpty()) loadPlan(path);
+  });
+  plan->addAction(tr("&Save plan…"), this, [this, plan_filter] {
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Save plan"), QStringLiteral("plan.json"), plan_filter);
+    if (!path.isEmpty()) savePlan(path);
+  });
+
   QMenu* run = menuBar()->addMenu(tr("&Run"));
   train_action_ = run->addAction(tr("&Train"), QKeySequence(tr("Ctrl+T")), this, &MainWindow::startTraining);
   pause_action_ = run->addAction(tr("&Pause"), QKeySequence(tr("Ctrl+P")), this, &MainWindow::togglePause);
@@ -155,6 +167,31 @@ bool MainWindow::openProject(const QString& path) {
   markSaved();
   addRecent(path);
   return true;
+}
+
+bool MainWindow::loadPlan(const QString& path) {
+  if (!planning_) return false;
+  try {
+    const QVector<widgets::LayerRow> rows = to_rows(planning_->read_plan(ss(path)));
+    layer_model_->editRows(rows, tr("Load plan %1").arg(QFileInfo(path).fileName()));
+    statusBar()->showMessage(tr("Plan loaded from %1").arg(path), 5000);
+    return true;
+  } catch (const std::exception& e) {
+    showError(qs(e.what()));
+    return false;
+  }
+}
+
+bool MainWindow::savePlan(const QString& path) {
+  if (!planning_) return false;
+  try {
+    planning_->write_plan(ss(path), to_engine(layer_model_->rows()));
+    statusBar()->showMessage(tr("Plan saved to %1 (bitshift-cli quantize --plan reads it)").arg(path), 5000);
+    return true;
+  } catch (const std::exception& e) {
+    showError(tr("cannot save the plan to %1: %2").arg(path, qs(e.what())));
+    return false;
+  }
 }
 
 bool MainWindow::openModelFile(const QString& path) {

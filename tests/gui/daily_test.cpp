@@ -21,6 +21,10 @@
 #include <QFileInfo>
 #include <QProgressBar>
 #include <QSemaphore>
+#include <QProcess>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTableView>
 #include <atomic>
 #include <QUndoStack>
@@ -429,4 +433,58 @@ TEST(StudioDaily, TabLeavesThePlanTableForTheBulkEditor) {
   }
   EXPECT_TRUE(reached.contains(QStringLiteral("Weight bits for every selected row"))) << reached.join('|').toStdString();
   EXPECT_TRUE(reached.contains(QStringLiteral("Apply"))) << reached.join('|').toStdString();
+}
+
+namespace {
+
+// Runs bitshift-cli with `args`; returns its exit code (stdout into *out when given).
+int run_cli(const QStringList& args, QByteArray* out = nullptr) {
+  QProcess cli;
+  cli.start(QStringLiteral(BITSHIFT_CLI), args);
+  if (!cli.waitForFinished(120'000)) return -1;
+  if (out) *out = cli.readAllStandardOutput();
+  return cli.exitCode();
+}
+
+}  // namespace
+
+TEST(StudioDaily, APlanFromTheAllocatorLoadsAsOneUndoableEditAndASavedPlanIsWhatTheCliCosts) {
+  const QString allocated = tmp("daily-allocated.plan.json");
+  QFile::remove(allocated);
+  ASSERT_EQ(run_cli({"allocate", "--model", "lenet5", "--method", "nice", "--edges", "quantized", "--budget",
+                     "bops=w3a3", "--sensitivity", "random:3", "--out", allocated}),
+            0);
+  QFile f(allocated);
+  ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+  const QJsonArray layers = QJsonDocument::fromJson(f.readAll()).object()["plan"].toObject()["layers"].toArray();
+  MainWindow w(lenet_daily_project());
+  LayerTableModel* m = w.layerModel();
+  const std::vector<int> before = w_bits_of(*m);
+  ASSERT_EQ(layers.size(), m->rowCount());
+
+  ASSERT_TRUE(w.loadPlan(allocated)) << w.lastError().toStdString();
+  for (int i = 0; i < m->rowCount(); ++i) {
+    EXPECT_EQ(m->rows()[i].name, layers[i].toObject()["layer"].toString());
+    EXPECT_EQ(m->rows()[i].w_bits, layers[i].toObject()["w_bits"].toInt()) << i;
+    EXPECT_EQ(m->rows()[i].a_bits, layers[i].toObject()["a_bits"].toInt()) << i;
+  }
+  w.undoStack()->undo();
+  EXPECT_EQ(w_bits_of(*m), before);
+
+  // A plan of another model: refused naming the file, the table as it was.
+  const QString other = tmp("daily-other-model.plan.json");
+  QFile::remove(other);
+  ASSERT_EQ(run_cli({"allocate", "--model", "cnn3", "--budget", "bops=w4a4", "--sensitivity", "random:1", "--out", other}), 0);
+  EXPECT_FALSE(w.loadPlan(other));
+  EXPECT_TRUE(w.lastError().contains(other)) << w.lastError().toStdString();
+  EXPECT_EQ(w_bits_of(*m), before);
+
+  // Saved from the studio, the CLI reads it and costs it as the studio does.
+  ASSERT_TRUE(m->setData(m->index(2, LayerTableModel::ColWBits), 2));
+  const QString saved = tmp("daily-saved.plan.json");
+  ASSERT_TRUE(w.savePlan(saved)) << w.lastError().toStdString();
+  QByteArray json;
+  ASSERT_EQ(run_cli({"cost", "--model", "lenet5", "--plan", saved, "--json"}, &json), 0);
+  EXPECT_DOUBLE_EQ(QJsonDocument::fromJson(json).object()["bops"].toDouble(), w.costSummary()->totals().bops)
+      << json.toStdString();
 }

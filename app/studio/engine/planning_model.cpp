@@ -5,6 +5,7 @@
 #include "engine/studio_engine.h"
 #include "quant/cost.h"
 #include "quant/plan.h"
+#include "quant/plan_file.h"
 #include "quant/quantized_network.h"
 #include "train/model_source.h"
 
@@ -40,6 +41,16 @@ std::vector<EngineLayer> PlanningModel::plan(const std::string& method, const st
   const Graph& g = impl_->graph();
   return to_rows(g, edges.empty() ? make_plan(g, method, preset)
                                   : make_plan(g, method, preset, edge_policy_from_name(edges)));
+}
+
+std::vector<EngineLayer> PlanningModel::read_plan(const std::string& path) const {
+  return to_rows(impl_->graph(), read_plan_file(path, impl_->graph()));
+}
+
+void PlanningModel::write_plan(const std::string& path, const std::vector<EngineLayer>& rows) const {
+  const QuantPlan plan = to_plan(rows);
+  validate(plan, impl_->graph());
+  write_plan_file(path, plan);
 }
 
 std::vector<EngineLayer> PlanningModel::stored_plan() const {

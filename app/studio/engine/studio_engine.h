@@ -83,6 +83,11 @@ class PlanningModel {
                                 const std::string& edges = "") const;
   // The plan a quantized checkpoint holds (else the model's layers at FP32).
   std::vector<EngineLayer> stored_plan() const;
+  // A plan file (`bitshift-cli allocate --out`, or one saved here) as rows of this model;
+  // throws Error naming the file and what does not fit (a missing layer, invalid bits).
+  std::vector<EngineLayer> read_plan(const std::string& path) const;
+  // Writes `rows` as a plan file that `bitshift-cli quantize --plan` reads.
+  void write_plan(const std::string& path, const std::vector<EngineLayer>& rows) const;
   EngineCost cost(const std::vector<EngineLayer>& rows) const;
   // Quantized tensors that no weight layer reads (the inputs and outputs of sigmoids and
   // hard-swishes, squeeze-excitation gates): their traces and histograms come under these names.
