@@ -29,34 +29,28 @@
 #include <atomic>
 #include <QUndoStack>
 
+#include "export_job.h"
+#include "export_page.h"
 #include "main_window.h"
 #include "model_panel.h"
+#include "studio_fixtures.h"
 #include "test_paths.h"
+#include "training_job.h"
 #include "widgets/cost_summary.h"
 #include "widgets/layer_table_model.h"
 #include "widgets/layer_table_view.h"
 #include "widgets/runs_model.h"
 #include "widgets/runs_view.h"
-#include "export_job.h"
-#include "export_page.h"
-#include "training_job.h"
 
 using bitshift::app::MainWindow;
 using bitshift::app::Project;
+using bitshift::test::lenet_project;
 using bitshift::test::tmp;
 using bitshift::widgets::LayerRow;
 using bitshift::widgets::LayerTableModel;
 
 namespace {
 
-Project lenet_daily_project() {
-  Project p;
-  p.model = QStringLiteral("lenet5");
-  p.method = QStringLiteral("nice");
-  p.preset = QStringLiteral("w4a4");
-  p.edges = QStringLiteral("quantized");
-  return p;
-}
 
 // The Edit menu's action whose text starts with `text` ("&Undo", "&Redo").
 QAction* edit_action(MainWindow& w, const QString& text) {
@@ -98,7 +92,7 @@ class AnswerUnsavedChanges {
 }  // namespace
 
 TEST(StudioDaily, EditsBulkAppliesAndPresetsUndoAndRedoFromTheEditMenu) {
-  MainWindow w(lenet_daily_project());
+  MainWindow w(lenet_project());
   LayerTableModel* m = w.layerModel();
   const std::vector<int> start = w_bits_of(*m);
   const double start_bops = w.costSummary()->totals().bops;
@@ -136,7 +130,7 @@ TEST(StudioDaily, EditsBulkAppliesAndPresetsUndoAndRedoFromTheEditMenu) {
 }
 
 TEST(StudioDaily, APresetThatReplacesHandEditsSaysSoAndUndoBringsThemBack) {
-  MainWindow w(lenet_daily_project());
+  MainWindow w(lenet_project());
   LayerTableModel* m = w.layerModel();
   ASSERT_TRUE(m->setData(m->index(1, LayerTableModel::ColWBits), 2));
   w.modelPanel()->presetBox()->setCurrentText(QStringLiteral("w3a3"));
@@ -147,14 +141,14 @@ TEST(StudioDaily, APresetThatReplacesHandEditsSaysSoAndUndoBringsThemBack) {
   EXPECT_EQ(m->rows()[1].w_bits, 2);
 
   // A preset over a plan without hand edits says nothing of the kind.
-  MainWindow fresh(lenet_daily_project());
+  MainWindow fresh(lenet_project());
   fresh.statusBar()->clearMessage();
   fresh.modelPanel()->presetBox()->setCurrentText(QStringLiteral("w3a3"));
   EXPECT_FALSE(fresh.statusBar()->currentMessage().contains(QStringLiteral("replaced")));
 }
 
 TEST(StudioDaily, TheTitleMarksUnsavedChangesUntilSaved) {
-  MainWindow w(lenet_daily_project());
+  MainWindow w(lenet_project());
   EXPECT_FALSE(w.isModified());
   EXPECT_TRUE(w.windowTitle().startsWith(QStringLiteral("Untitled[*]"))) << w.windowTitle().toStdString();
   LayerTableModel* m = w.layerModel();
@@ -173,7 +167,7 @@ TEST(StudioDaily, TheTitleMarksUnsavedChangesUntilSaved) {
 }
 
 TEST(StudioDaily, ClosingWithUnsavedChangesAsksAndCancelKeepsTheWindow) {
-  MainWindow w(lenet_daily_project());
+  MainWindow w(lenet_project());
   w.show();
   LayerTableModel* m = w.layerModel();
   ASSERT_TRUE(m->setData(m->index(1, LayerTableModel::ColWBits), 2));
@@ -190,7 +184,7 @@ TEST(StudioDaily, ClosingWithUnsavedChangesAsksAndCancelKeepsTheWindow) {
     EXPECT_EQ(discard.asked(), 1);
   }
   // Nothing changed: no question.
-  MainWindow clean(lenet_daily_project());
+  MainWindow clean(lenet_project());
   clean.show();
   AnswerUnsavedChanges cancel(QMessageBox::Cancel);
   EXPECT_TRUE(clean.close());
@@ -200,7 +194,7 @@ TEST(StudioDaily, ClosingWithUnsavedChangesAsksAndCancelKeepsTheWindow) {
 TEST(StudioDaily, SaveInTheCloseDialogWritesTheEditsToTheProjectFile) {
   const QString path = tmp("daily-close-save.bitshift.json");
   {
-    MainWindow w(lenet_daily_project());
+    MainWindow w(lenet_project());
     w.show();
     ASSERT_TRUE(w.saveProject(path)) << w.lastError().toStdString();
     LayerTableModel* m = w.layerModel();
@@ -209,7 +203,7 @@ TEST(StudioDaily, SaveInTheCloseDialogWritesTheEditsToTheProjectFile) {
     EXPECT_TRUE(w.close());
     EXPECT_EQ(save.asked(), 1);
   }
-  MainWindow reopened(lenet_daily_project());
+  MainWindow reopened(lenet_project());
   ASSERT_TRUE(reopened.openProject(path)) << reopened.lastError().toStdString();
   EXPECT_EQ(reopened.layerModel()->rows()[2].w_bits, 3);
   EXPECT_FALSE(reopened.isModified());
@@ -218,10 +212,10 @@ TEST(StudioDaily, SaveInTheCloseDialogWritesTheEditsToTheProjectFile) {
 TEST(StudioDaily, OpeningAnotherProjectWithUnsavedChangesAsksFirst) {
   const QString other = tmp("daily-other.bitshift.json");
   {
-    MainWindow w(lenet_daily_project());
+    MainWindow w(lenet_project());
     ASSERT_TRUE(w.saveProject(other)) << w.lastError().toStdString();
   }
-  MainWindow w(lenet_daily_project());
+  MainWindow w(lenet_project());
   LayerTableModel* m = w.layerModel();
   ASSERT_TRUE(m->setData(m->index(1, LayerTableModel::ColWBits), 2));
   {
@@ -238,7 +232,7 @@ TEST(StudioDaily, OpeningAnotherProjectWithUnsavedChangesAsksFirst) {
 }
 
 TEST(StudioDaily, AnInvalidPlanShowsNoCostAndMarksTheCellsItRefuses) {
-  MainWindow w(lenet_daily_project());
+  MainWindow w(lenet_project());
   LayerTableModel* m = w.layerModel();
   ASSERT_TRUE(w.costSummary()->bopsText().contains(QStringLiteral("e+")));  // a number while valid
   ASSERT_TRUE(m->setData(m->index(1, LayerTableModel::ColWBits), 1));       // NICE cannot binarise
@@ -308,10 +302,7 @@ TEST(StudioDaily, TheDefaultPlanExportsAndOneThatWouldNotSaysSoWithItsFix) {
 }
 
 TEST(StudioDaily, EachRunShowsItsOwnExportAlsoAfterTheProjectReopens) {
-  Project p = lenet_daily_project();
-  p.training.epochs = 1;
-  p.training.train_limit = 2048;
-  p.training.test_limit = 500;
+  const Project p = lenet_project();  // (a small fine-tuning budget)
   const QString path = tmp("daily-exports.bitshift.json");
   QString written;
   {
@@ -342,7 +333,7 @@ TEST(StudioDaily, EachRunShowsItsOwnExportAlsoAfterTheProjectReopens) {
     EXPECT_EQ(model->data(model->index(1, bitshift::widgets::RunsModel::ColExport)).toString(), QStringLiteral("ready"));
     ASSERT_TRUE(w.saveProject(path)) << w.lastError().toStdString();
   }
-  MainWindow reopened(lenet_daily_project());
+  MainWindow reopened(lenet_project());
   ASSERT_TRUE(reopened.openProject(path)) << reopened.lastError().toStdString();
   QComboBox* runs = reopened.exportPage()->runBox();
   runs->setCurrentIndex(0);
@@ -353,7 +344,7 @@ TEST(StudioDaily, EachRunShowsItsOwnExportAlsoAfterTheProjectReopens) {
 
 TEST(StudioDaily, EveryPageFitsA1000By700Window) {
   // (The export page needed 720 px for its combos and path, the cost strip ~730 px for one line.)
-  MainWindow w(lenet_daily_project());
+  MainWindow w(lenet_project());
   const QSize need = w.minimumSizeHint();
   EXPECT_LE(need.width(), 1000);
   EXPECT_LE(need.height(), 700);
@@ -364,10 +355,7 @@ TEST(StudioDaily, EveryPageFitsA1000By700Window) {
 }
 
 TEST(StudioDaily, AnExportShowsItsStagesAndCancelLeavesNoBundle) {
-  Project p = lenet_daily_project();
-  p.training.epochs = 1;
-  p.training.train_limit = 2048;
-  p.training.test_limit = 500;
+  const Project p = lenet_project();  // (a small fine-tuning budget)
   MainWindow w(p);
   ASSERT_TRUE(w.startTraining());
   ASSERT_TRUE(QTest::qWaitFor([&] { return w.runsView()->runs().size() == 1 && !w.trainingJob()->running(); },
@@ -457,7 +445,7 @@ TEST(StudioDaily, APlanFromTheAllocatorLoadsAsOneUndoableEditAndASavedPlanIsWhat
   QFile f(allocated);
   ASSERT_TRUE(f.open(QIODevice::ReadOnly));
   const QJsonArray layers = QJsonDocument::fromJson(f.readAll()).object()["plan"].toObject()["layers"].toArray();
-  MainWindow w(lenet_daily_project());
+  MainWindow w(lenet_project());
   LayerTableModel* m = w.layerModel();
   const std::vector<int> before = w_bits_of(*m);
   ASSERT_EQ(layers.size(), m->rowCount());

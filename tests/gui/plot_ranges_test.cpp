@@ -6,6 +6,7 @@
 #include <QTableView>
 #include <QTableWidget>
 
+#include "studio_fixtures.h"
 #include "widgets/eta_estimate.h"
 #include "widgets/qcp.h"
 #include "widgets/runs_view.h"
@@ -97,22 +98,10 @@ TEST(PlotRanges, EmptyPlotsSayWhy) {
   EXPECT_TRUE(plots.note(plots.tracePlot()).contains(QStringLiteral("learns no clamp")));
 }
 
-namespace {
-
-RunRow compare_run(const char* name, double bops, double top1) {
-  RunRow r;
-  r.name = QString::fromLatin1(name);
-  r.bops = bops;
-  r.top1 = top1;
-  return r;
-}
-
-}  // namespace
-
 TEST(PlotRanges, TheCompareAxesFitTheRunsAndThreeSelectedSayWhyNothingIsCompared) {
   RunsView view;
   EXPECT_TRUE(view.scatterNote().contains(QStringLiteral("No runs yet")));
-  view.setRuns({compare_run("a", 7.1e8, 88.4), compare_run("b", 9.9e8, 89.4), compare_run("c", 8e8, 99.0)});
+  view.setRuns({bitshift::test::run_row("a", 7.1e8, 88.4), bitshift::test::run_row("b", 9.9e8, 89.4), bitshift::test::run_row("c", 8e8, 99.0)});
   EXPECT_TRUE(view.scatterNote().isEmpty());
   const QCPRange x = view.scatter()->xAxis->range(), y = view.scatter()->yAxis->range();
   EXPECT_LE(x.lower, 7.1e8);

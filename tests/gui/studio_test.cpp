@@ -24,6 +24,7 @@
 #include "main_window.h"
 #include "model_panel.h"
 #include "plan_entries.h"
+#include "studio_fixtures.h"
 #include "test_paths.h"
 #include "training_job.h"
 #include "training_page.h"
@@ -39,20 +40,9 @@ using bitshift::test::kTrainingTimeoutMs;
 using bitshift::test::plan_entries;
 using bitshift::widgets::LayerTableModel;
 
-namespace {
+using bitshift::test::lenet_project;
 
-// LeNet-5 from its shipped baseline with a small fine-tuning budget.
-Project lenet_project(const QString& preset, const QString& edges) {
-  Project p;
-  p.model = QStringLiteral("lenet5");
-  p.method = QStringLiteral("nice");
-  p.preset = preset;
-  p.edges = edges;
-  p.training.epochs = 1;
-  p.training.train_limit = 2048;
-  p.training.test_limit = 500;
-  return p;
-}
+namespace {
 
 bool wait_for_run(MainWindow& w, int runs) {
   return QTest::qWaitFor(

@@ -7,6 +7,7 @@
 #include <QImage>
 #include <QTest>
 
+#include "studio_fixtures.h"
 #include "test_paths.h"
 #include "widgets/live_series.h"
 #include "widgets/pareto.h"
@@ -20,16 +21,7 @@ using namespace bitshift::widgets;
 
 using bitshift::test::tmp;
 
-namespace {
-
-RunRow run(const char* name, double bops, double top1) {
-  RunRow r;
-  r.name = QString::fromLatin1(name);
-  r.bops = bops;
-  r.top1 = top1;
-  return r;
-}
-}  // namespace
+using bitshift::test::run_row;
 
 TEST(Pareto, KeepsOnlyRunsNoOtherBeatsSortedByCost) {
   // (cost, accuracy): b beats a (cheaper and better); c is the most accurate; d the cheapest;
@@ -78,7 +70,7 @@ TEST(TrainingPlots, ManyReportsAreDrawnInFewReplots) {
 TEST(PlotExport, EveryFormatIsWrittenAndAnUnknownOneIsRefusedByName) {
   RunsView view;
   view.resize(640, 480);
-  view.setRuns({run("a", 1e9, 90.0), run("b", 5e8, 88.0)});
+  view.setRuns({run_row("a", 1e9, 90.0), run_row("b", 5e8, 88.0)});
   QCustomPlot* plot = view.scatter();
 
   QString error;
@@ -102,7 +94,7 @@ TEST(PlotExport, EveryFormatIsWrittenAndAnUnknownOneIsRefusedByName) {
 
 TEST(TableExport, CsvHasTheHeaderAndOneLinePerRun) {
   RunsModel model;
-  model.setRuns({run("resnet20 nice w4a4 #1", 1e9, 94.5), run("with, comma", 5e8, 90.0)});
+  model.setRuns({run_row("resnet20 nice w4a4 #1", 1e9, 94.5), run_row("with, comma", 5e8, 90.0)});
   QString error;
   ASSERT_TRUE(saveCsv(model, tmp("runs.csv"), &error)) << error.toStdString();
   QFile f(tmp("runs.csv"));
