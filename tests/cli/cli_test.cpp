@@ -309,7 +309,10 @@ TEST(CliExport, VerifyDoesNotFollowAPlantedTemporarySymlinkOutOfTheBundle) {
     std::filesystem::remove(bundle + name);
     std::filesystem::create_symlink(victim, bundle + name);
   }
-  EXPECT_EQ(cli("verify " + bundle).exit_code, 0);
+  // Now a bundle with a link inside is refused outright, naming it; nothing is written.
+  const CliRun v = cli("verify " + bundle);
+  EXPECT_EQ(v.exit_code, 2);
+  EXPECT_NE(v.err.find("is a symbolic link"), std::string::npos) << v.err;
   std::ifstream in(victim);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(text, "precious");

@@ -1,5 +1,6 @@
 #include "bundle_reader.h"
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -20,13 +21,40 @@ using json_lite::Value;
   throw std::runtime_error(file + ": " + what);
 }
 
-bool read_whole(const std::string& path, std::string& out) {
+constexpr std::uintmax_t kMaxManifestBytes = 64u << 20;
+
+// Reads a regular file of at most `max_bytes` (checked before reading: a FIFO, a device or a
+// giant is never opened). False when it is missing; throws for anything but a regular file.
+bool read_whole(const std::string& path, const std::string& shown, std::uintmax_t max_bytes,
+                std::string& out) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status st = fs::symlink_status(path, ec);
+  if (ec || !fs::exists(st)) return false;
+  if (fs::is_symlink(st)) fail(shown, "is a symbolic link; a bundle holds only regular files");
+  if (!fs::is_regular_file(st)) fail(shown, "is not a regular file");
+  const std::uintmax_t size = fs::file_size(path, ec);
+  if (ec) return false;
+  if (size > max_bytes)
+    fail(shown, std::to_string(size) + " bytes, more than the " + std::to_string(max_bytes) + " expected");
   std::ifstream in(path, std::ios::binary);
   if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
+  out.assign(static_cast<size_t>(size), '\0');
+  in.read(out.data(), static_cast<std::streamsize>(size));
+  out.resize(static_cast<size_t>(in.gcount()));
   return !in.bad();
+}
+
+// No symbolic link anywhere in the bundle: a linked file or folder would make the bundle read
+// (and verify write) outside itself.
+void refuse_links(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->is_symlink(ec))
+      fail(it->path().lexically_relative(dir).generic_string(),
+           "is a symbolic link; a bundle holds only regular files and folders");
+  }
 }
 
 Value parse_json(const std::string& file, const std::string& text) {
@@ -74,8 +102,9 @@ std::string describe_verification(const Value& v) {
 Manifest read_manifest(const std::string& dir) {
   const std::string file = "MANIFEST.json";
   std::string text;
-  if (!read_whole(dir + "/" + file, text))
+  if (!read_whole(dir + "/" + file, file, kMaxManifestBytes, text))
     fail(file, "missing in '" + dir + "' (is it an export bundle?)");
+  refuse_links(dir);
   const Value doc = parse_json(file, text);
   Manifest m;
   try {
@@ -115,7 +144,9 @@ Manifest read_manifest(const std::string& dir) {
       fail(file, "file path '" + path + "' is not a plain path inside the bundle");
     if (m.files.count(path)) fail(file, "'" + path + "' is listed twice");
     std::string data;
-    if (!read_whole(dir + "/" + path, data)) fail(path, "listed in MANIFEST.json but missing");
+    if (bytes < 0) fail(file, "'" + path + "' has a negative size");
+    if (!read_whole(dir + "/" + path, path, static_cast<std::uintmax_t>(bytes), data))
+      fail(path, "listed in MANIFEST.json but missing");
     if (static_cast<int64_t>(data.size()) != bytes)
       fail(path, std::to_string(data.size()) + " bytes, MANIFEST says " + std::to_string(bytes) +
                      " (truncated or replaced)");

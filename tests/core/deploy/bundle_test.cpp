@@ -2,6 +2,7 @@
 // the packed weight layout matches hand-written bytes, and a missing, truncated
 // or tampered file is refused with the file named.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <string>
@@ -472,6 +473,39 @@ TEST(Bundle, BeforePublishSeesTheWholeBundleUnderItsTemporaryNameAndItsThrowPubl
                Error);
   EXPECT_FALSE(fs::exists(fresh));
   EXPECT_EQ(temporaries_beside(fresh), 0);
+}
+
+
+TEST(Bundle, ASymlinkedFileWithItsHashUpdatedIsRefusedNamingIt) {
+  const std::string dir = write_small_bundle("link-format", small_model());
+  const std::string outside = dir + "-outside.md";
+  spit(outside, "root:x:0:0:root:/root:/bin/bash\n");
+  fs::remove(dir + "/FORMAT.md");
+  fs::create_symlink(outside, dir + "/FORMAT.md");
+  rehash(dir, "FORMAT.md");  // the attacker updated the hash too
+  EXPECT_CONTAINS(load_error(dir), "FORMAT.md: is a symbolic link");
+  fs::remove(outside);
+}
+
+TEST(Bundle, ASymlinkedFolderIsRefusedBeforeAnythingIsWrittenThrough) {
+  const std::string dir = write_small_bundle("link-reports", small_model());
+  const std::string elsewhere = dir + "-elsewhere";
+  fs::create_directories(elsewhere);
+  fs::rename(dir + "/reports", elsewhere + "/reports");
+  fs::create_symlink(elsewhere + "/reports", dir + "/reports");
+  EXPECT_CONTAINS(load_error(dir), "reports: is a symbolic link");
+  fs::remove_all(elsewhere);
+}
+
+TEST(Bundle, AFifoOrAGiantAsABundleFileIsRefusedWithoutReadingIt) {
+  const std::string dir = write_small_bundle("fifo-weights", small_model());
+  fs::remove(dir + "/weights.bin");
+  ASSERT_EQ(::mkfifo((dir + "/weights.bin").c_str(), 0600), 0);
+  EXPECT_CONTAINS(load_error(dir), "weights.bin: is not a regular file");  // no hang
+
+  const std::string big = write_small_bundle("giant-weights", small_model());
+  fs::resize_file(big + "/weights.bin", 8ULL << 30);  // sparse: 8 GiB declared by the file system
+  EXPECT_CONTAINS(load_error(big), "weights.bin: 8589934592 bytes, more than the");
 }
 
 }  // namespace
