@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <array>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -316,6 +317,71 @@ TEST(CliExport, VerifyDoesNotFollowAPlantedTemporarySymlinkOutOfTheBundle) {
   std::ifstream in(victim);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(text, "precious");
+}
+
+namespace {
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// sha256 of a file, by coreutils (the test does not trust the code under test to hash).
+std::string sha256_of(const std::string& path) {
+  FILE* p = ::popen(("sha256sum '" + path + "'").c_str(), "r");
+  std::array<char, 128> buf{};
+  const size_t n = std::fread(buf.data(), 1, 64, p);
+  ::pclose(p);
+  return std::string(buf.data(), n);
+}
+
+// A bundle whose every kernel starts with `code`, re-hashed in MANIFEST.json as an attacker
+// (or a broken code generator) would: it loads, and its kernels misbehave on the device.
+std::string bundle_with_planted_kernels(const std::string& name, const std::string& code) {
+  const std::string bundle = tmp(name);
+  fs::remove_all(bundle);
+  EXPECT_EQ(cli("export --model " + quantized_checkpoint("lenet5", "w4a8") + " --out " + bundle +
+                " --agreement-images 100 --no-verify").exit_code, 0);
+  nlohmann::json manifest = nlohmann::json::parse(read_all(bundle + "/MANIFEST.json"));
+  for (auto& f : manifest["files"]) {
+    const std::string path = f["path"];
+    if (path.size() < 3 || path.substr(path.size() - 3) != ".cl") continue;
+    std::string text = read_all(bundle + "/" + path);
+    for (size_t at = text.find("__kernel"); at != std::string::npos; at = text.find("__kernel", at + 1)) {
+      const size_t body = text.find('{', at);
+      text.insert(body + 1, "\n" + code + "\n");
+    }
+    std::ofstream(bundle + "/" + path, std::ios::binary | std::ios::trunc) << text;
+    f["bytes"] = text.size();
+    f["sha256"] = sha256_of(bundle + "/" + path);
+  }
+  std::ofstream(bundle + "/MANIFEST.json", std::ios::trunc) << manifest.dump(2);
+  return bundle;
+}
+
+}  // namespace
+
+TEST(CliExport, KernelsThatCrashAreAFailedVerificationNotACrashOfVerify) {
+  // Before: verify ran the kernels in its own process, and this bundle killed it (SIGSEGV).
+  const std::string bundle =
+      bundle_with_planted_kernels("bundle-crashing", "((__global volatile int*)0)[get_global_id(0) + 16] = 1;");
+  const CliRun r = cli("verify " + bundle + " --json");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("crashed (it was killed by signal"), std::string::npos) << r.err;
+  const auto j = nlohmann::json::parse(r.out);  // still exactly one JSON object
+  EXPECT_EQ(j["verdict"], "crashed");
+  EXPECT_FALSE(j["passed"].get<bool>());
+}
+
+TEST(CliExport, KernelsThatNeverEndAreStoppedAtTheTimeLimit) {
+  // Before: verify waited forever.
+  const std::string bundle = bundle_with_planted_kernels("bundle-endless", "{ volatile int spin = 1; while (spin) {} }");
+  const auto start = std::chrono::steady_clock::now();
+  const CliRun r = cli("verify " + bundle + " --timeout 10");
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("did not finish within 10 s"), std::string::npos) << r.err;
+  EXPECT_LT(seconds, 60.0);
 }
 
 TEST(CliExport, FullPrecisionFirstLayerIsRefusedWithTheFlagThatFixesIt) {
