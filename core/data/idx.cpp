@@ -68,10 +68,21 @@ class IdxReader {
                                    ", expected " + hex32(expected) + " (" + kind + ")");
   }
 
-  // For an uncompressed file, checks before allocating that `n` more bytes are there, so a
-  // corrupt header cannot ask for gigabytes; gzip streams are checked while reading.
+  // Checks before allocating that `n` more bytes are there, so a corrupt header cannot ask for
+  // gigabytes: against the file's size, or for gzip against the uncompressed size its trailer
+  // records (ISIZE, modulo 2^32).
   void expect_available(uint64_t n, const std::string& what) {
-    if (!gzdirect(file_)) return;
+    if (!gzdirect(file_)) {
+      const uint64_t pos = static_cast<uint64_t>(gztell(file_));
+      uint32_t isize = 0;
+      if (!gzip_isize(&isize)) return;
+      const uint32_t expected = static_cast<uint32_t>((pos + n) & 0xFFFFFFFFu);
+      require(expected == isize, "IDX file '" + path_ + "': its header declares " + std::to_string(n) +
+                                     " bytes of " + what + " (" + std::to_string(pos + n) +
+                                     " in all), but the gzip stream holds " + std::to_string(isize) +
+                                     " bytes uncompressed (truncated, or a corrupt header)");
+      return;
+    }
     std::error_code ec;
     const auto size = std::filesystem::file_size(path_, ec);
     if (ec) return;
@@ -82,6 +93,17 @@ class IdxReader {
   }
 
  private:
+  // The last 4 bytes of a gzip file: its uncompressed size modulo 2^32, little-endian.
+  bool gzip_isize(uint32_t* isize) const {
+    std::FILE* f = std::fopen(path_.c_str(), "rb");
+    if (f == nullptr) return false;
+    unsigned char b[4];
+    const bool ok = std::fseek(f, -4, SEEK_END) == 0 && std::fread(b, 1, 4, f) == 4;
+    std::fclose(f);
+    if (ok) *isize = uint32_t{b[0]} | (uint32_t{b[1]} << 8) | (uint32_t{b[2]} << 16) | (uint32_t{b[3]} << 24);
+    return ok;
+  }
+
   std::string path_;
   gzFile file_ = nullptr;
 };

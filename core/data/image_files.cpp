@@ -31,6 +31,10 @@ torch::Tensor mapped_image(int64_t c, int64_t h, int64_t w, const std::string& p
 
 torch::Tensor decode_image_file(const std::string& path, int channels) {
   int w = 0, h = 0, c = 0;
+  if (stbi_info(path.c_str(), &w, &h, &c) == 1 && int64_t{w} * h > kMaxImagePixels)
+    throw Error("image '" + path + "' declares " + std::to_string(w) + "x" + std::to_string(h) +
+                " pixels, more than the " + std::to_string(kMaxImagePixels / 1'000'000) +
+                " megapixels an image may have; downscale it");
   std::unique_ptr<unsigned char, StbFree> px(stbi_load(path.c_str(), &w, &h, &c, channels));
   if (!px) {
     const char* why = stbi_failure_reason();  // null when stb has none

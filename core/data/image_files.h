@@ -46,7 +46,12 @@ class ImageFiles {
   mutable ImageCacheStats stats_;
 };
 
-// Decodes one image file to uint8 [channels, H, W]; throws Error naming the file and stb's reason.
+// The most pixels an image may declare (a 48-megapixel camera's photos pass): its header is
+// read first, so a 64 KB file claiming 8000x8000 is refused before anything is allocated.
+constexpr int64_t kMaxImagePixels = 50'000'000;
+
+// Decodes one image file to uint8 [channels, H, W]; throws Error naming the file and stb's
+// reason, or its declared size when it is beyond kMaxImagePixels.
 torch::Tensor decode_image_file(const std::string& path, int channels);
 
 }  // namespace bitshift

@@ -72,7 +72,9 @@ Dataset load_image_folder(const std::string& dir, const std::string& name,
     int64_t readable = 0;
     for (const auto& f : sorted_entries(classes[k], false)) {
       Header h;
-      if (stbi_info(f.c_str(), &h.w, &h.h, &h.c) != 1 || h.w <= 0 || h.h <= 0) {
+      // Unreadable headers, and headers declaring more pixels than a photo has, are left out.
+      if (stbi_info(f.c_str(), &h.w, &h.h, &h.c) != 1 || h.w <= 0 || h.h <= 0 ||
+          int64_t{h.w} * h.h > kMaxImagePixels) {
         d.skipped.push_back(f.string());
         continue;
       }

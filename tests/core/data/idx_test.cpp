@@ -56,7 +56,16 @@ TEST(Idx, TruncatedGzipPixelDataSaysHowManyBytes) {
   write(tmp("idx/labels-2"), idx_labels(0x801, {1, 2}));
   const std::string msg = error_of([] { load_idx(tmp("idx/short.gz"), tmp("idx/labels-2"), "t"); });
   EXPECT_CONTAINS(msg, "short.gz");
-  EXPECT_CONTAINS(msg, "expected 18 bytes of pixel data, got 10");
+  // Refused from the gzip trailer before reading (16 header bytes + 18 declared vs 26 there).
+  EXPECT_CONTAINS(msg, "declares 18 bytes of pixel data (34 in all), but the gzip stream holds 26 bytes");
+}
+
+TEST(Idx, AGzipFileDeclaringGigabytesIsRefusedBeforeAllocating) {
+  // A few bytes of gzip whose header asks for 60,000 images of 4096x4096 (~1 TB).
+  write_gz(tmp("idx/bomb.gz"), idx_images(0x803, 60000, 4096, 4096, 100));
+  write(tmp("idx/labels-60000"), idx_labels(0x801, std::vector<uint8_t>(60000, 1)));
+  const std::string msg = error_of([] { load_idx(tmp("idx/bomb.gz"), tmp("idx/labels-60000"), "t"); });
+  EXPECT_CONTAINS(msg, "bomb.gz': its header declares 1006632960000 bytes of pixel data");
 }
 
 TEST(Idx, TruncatedRawPixelDataSaysHowManyBytes) {

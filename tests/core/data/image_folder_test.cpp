@@ -233,3 +233,31 @@ TEST(ImageFolderPair, ValFolderServesAsTheTestSplitAtTheTrainingShape) {
   EXPECT_EQ(x[1][0].max().item<int>(), 10);
   EXPECT_EQ(x[1][2].min().item<int>(), 30);
 }
+
+namespace {
+
+// A real 2x2 PNG whose header then claims width x height (stb checks no CRC: it reads the claim).
+void write_png_claiming(const std::string& path, uint32_t width, uint32_t height) {
+  write_png(path, 2, 2, 3, std::vector<uint8_t>(12, 100));
+  std::string bytes = read_file(path);
+  for (int k = 0; k < 4; ++k) {  // IHDR: width at byte 16, height at 20, big-endian
+    bytes[16 + k] = static_cast<char>(width >> (24 - 8 * k));
+    bytes[20 + k] = static_cast<char>(height >> (24 - 8 * k));
+  }
+  write(path, bytes);
+}
+
+}  // namespace
+
+TEST(ImageFolder, AnImageDeclaringMorePixelsThanAPhotoIsLeftOutBeforeDecoding) {
+  const std::string root = fresh_dir("folder-giant");
+  write_png(root + "/a/good.png", 2, 2, 3, std::vector<uint8_t>(12, 50));
+  write_png(root + "/b/good.png", 2, 2, 3, std::vector<uint8_t>(12, 150));
+  write_png_claiming(root + "/a/giant.png", 8000, 8000);  // 64 megapixels in a few bytes
+  const Dataset d = load_image_folder(root, "f");
+  EXPECT_EQ(d.size(), 2);
+  ASSERT_EQ(d.skipped.size(), 1u);
+  EXPECT_CONTAINS(d.skipped[0], "giant.png");
+  EXPECT_CONTAINS(error_of([&] { decode_image_file(root + "/a/giant.png", 3); }),
+                  "giant.png' declares 8000x8000 pixels, more than the 50 megapixels");
+}
