@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 
@@ -84,6 +85,32 @@ std::vector<BundleFile> all_files(const IntegerModel& model, const IntTensor& in
 
 }  // namespace
 
+namespace {
+
+fs::path bundle_target(const std::string& dir_name) {
+  const fs::path dir = fs::absolute(fs::path(dir_name).lexically_normal()).lexically_normal();
+  return dir.has_filename() ? dir : dir.parent_path();  // "out/" -> "out"
+}
+
+}  // namespace
+
+void check_bundle_target(const std::string& dir_name) {
+  require(!dir_name.empty(), "no bundle directory given");
+  const fs::path target = bundle_target(dir_name);
+  // Replacing is for bundles: a directory of anything else is never removed.
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status(target, ec)))
+    require(!fs::is_symlink(fs::symlink_status(target, ec)) && fs::is_directory(target) &&
+                (fs::is_empty(target) || fs::exists(target / "MANIFEST.json")),
+            "'" + target.string() + "' exists and is not an export bundle (no MANIFEST.json); " +
+                "refusing to replace it");
+  // The nearest existing ancestor must take new entries (the bundle's folder is made there).
+  fs::path parent = target.parent_path();
+  while (!parent.empty() && !fs::exists(parent, ec) && parent != parent.parent_path()) parent = parent.parent_path();
+  require(::access(parent.c_str(), W_OK | X_OK) == 0,
+          "cannot write the bundle '" + target.string() + "': folder '" + parent.string() + "' is not writable");
+}
+
 void write_bundle(const std::string& dir_name, const IntegerModel& model, const IntTensor& input,
                   const std::vector<IntTensor>& golden,
                   const std::vector<std::pair<std::string, std::string>>& reports,
@@ -93,17 +120,11 @@ void write_bundle(const std::string& dir_name, const IntegerModel& model, const 
   std::vector<BundleFile> files = all_files(model, input, golden, reports, kernels);
   const std::string manifest = manifest_json(model, files, kernels);
 
-  const fs::path dir = fs::absolute(fs::path(dir_name).lexically_normal()).lexically_normal();
-  const fs::path target = dir.has_filename() ? dir : dir.parent_path();  // "out/" -> "out"
+  check_bundle_target(dir_name);
+  const fs::path target = bundle_target(dir_name);
   std::error_code ec;
   fs::create_directories(target.parent_path(), ec);
   require(!ec, "cannot create '" + target.parent_path().string() + "': " + ec.message());
-  // Replacing is for bundles: a directory of anything else is never removed.
-  if (fs::exists(target))
-    require(
-        fs::is_directory(target) && (fs::is_empty(target) || fs::exists(target / "MANIFEST.json")),
-        "'" + target.string() + "' exists and is not an export bundle (no MANIFEST.json); " +
-            "refusing to replace it");
   std::string pattern = target.string() + ".tmp-XXXXXX";
   require(::mkdtemp(pattern.data()) != nullptr, "cannot create a temporary directory next to '" +
                                                     target.string() + "': " + std::strerror(errno));

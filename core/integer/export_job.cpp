@@ -15,6 +15,7 @@
 #include "integer/reference_executor.h"
 #include "train/model_source.h"
 #include "util/error.h"
+#include "util/output_lock.h"
 
 namespace bitshift {
 
@@ -63,7 +64,10 @@ Result<ExportResult> run_export(const ExportConfig& c, const ProgressFn<ExportSt
     auto step = [&](const char* stage, double f, const std::string& detail = "") {
       if (progress && !progress(ExportStep{stage, f, detail})) throw Error("export cancelled");
     };
-    require(!c.out.empty(), "no bundle directory given");
+    // Before the long work: an --out that is not a bundle, cannot be written or is being
+    // written by another export is refused now, not after the agreement.
+    check_bundle_target(c.out);
+    const OutputLock lock(c.out);
     LoadedModel lm = load_model(c.checkpoint, open_dataset(c.data), c.data);
     const DatasetPair& data = lm.data;  // fitted to the model's input where it differs
     if (!lm.quantized)

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -96,4 +97,20 @@ TEST(HostileFiles, ASecondRunWithTheSameOutIsRefusedWhileTheFirstWrites) {
   std::system(("pkill -f -- '--out " + out + "'").c_str());
   EXPECT_EQ(second.exit_code, 2);
   EXPECT_NE(second.err.find("'" + out + "' is being written by another run"), std::string::npos) << second.err;
+}
+
+TEST(HostileFiles, ExportToAFolderThatIsNotABundleIsRefusedBeforeAnyWork) {
+  // Before: lowering, test vectors and the agreement ran first, then the writer refused.
+  const std::string folder = tmp("not-a-bundle");
+  std::filesystem::create_directories(folder);
+  write_text(folder + "/thesis.tex", "precious");
+  const std::string ck = tmp("hostile-export.bsck");
+  ASSERT_EQ(cli("quantize --model lenet5 --method minmax --bits w4a8 --edges quantized --test-limit 100 --out " + ck)
+                .exit_code, 0);
+  const CliRun r = cli("export --model " + ck + " --out " + folder);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("exists and is not an export bundle"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("agreement"), std::string::npos) << "it measured first: " << r.err;
+  std::ifstream in(folder + "/thesis.tex");
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()), "precious");
 }
