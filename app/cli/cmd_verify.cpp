@@ -19,7 +19,7 @@ namespace bitshift::cli {
 
 namespace {
 
-constexpr int kDefaultTimeoutSeconds = 600;
+constexpr int kVerifyTimeoutSeconds = 600;
 
 // Runs this command again as a child with --in-process; waits up to `timeout` seconds. Returns
 // the child's exit code, or says (text or JSON) why the verification failed and returns 1.
@@ -84,7 +84,7 @@ int cmd_verify(const std::vector<std::string>& argv) {
   const std::string bundle = args.positional()[0];
   const int device = args.get_int("device", 0);
   if (device < 0) throw UsageError("--device must be >= 0, got " + std::to_string(device));
-  const int timeout = args.get_int("timeout", kDefaultTimeoutSeconds);
+  const int timeout = args.get_int("timeout", kVerifyTimeoutSeconds);
   if (timeout < 1) throw UsageError("--timeout must be at least 1 second, got " + std::to_string(timeout));
   const Output out(args.has("json"));
   if (!args.has("in-process")) return verify_in_child(argv, bundle, timeout, out);
