@@ -50,7 +50,7 @@ using bitshift::widgets::LayerTableModel;
 namespace {
 
 // LeNet-5 from its shipped baseline: the model open before the file.
-Project lenet_project() {
+Project lenet_before_import() {
   Project p;
   p.model = QStringLiteral("lenet5");
   p.training.epochs = 1;
@@ -98,7 +98,7 @@ void write_file(const QString& path, const QByteArray& bytes) {
 }  // namespace
 
 TEST(StudioImport, OpenModelFillsThePlanWithTheOnnxLayersAndTheirOps) {
-  MainWindow w(lenet_project());
+  MainWindow w(lenet_before_import());
   const double zoo_bops = w.costSummary()->totals().bops;
   const QString zoo_text = w.costSummary()->bopsText();
   const QString path = fixture("usernet.onnx");
@@ -145,7 +145,7 @@ TEST(StudioImport, OpenModelFillsThePlanWithTheOnnxLayersAndTheirOps) {
 }
 
 TEST(StudioImport, AModelForOtherClassesOpensOnAPhotoFolderReheadedAndSaysSo) {
-  Project p = lenet_project();
+  Project p = lenet_before_import();
   p.model = fixture("usernet.onnx");
   p.data = photo_folder();
   MainWindow w(p);
@@ -161,7 +161,7 @@ TEST(StudioImport, AModelForOtherClassesOpensOnAPhotoFolderReheadedAndSaysSo) {
 }
 
 TEST(StudioImport, FileMenuOffersOpenModelOnCtrlShiftO) {
-  MainWindow w(lenet_project());
+  MainWindow w(lenet_before_import());
   QMenu* file = w.menuBar()->actions().front()->menu();
   ASSERT_NE(file, nullptr);
   QAction* open_model = nullptr;
@@ -178,7 +178,7 @@ TEST(StudioImport, FileMenuOffersOpenModelOnCtrlShiftO) {
 }
 
 TEST(StudioImport, ADroppedTorchScriptFileOpens) {
-  MainWindow w(lenet_project());
+  MainWindow w(lenet_before_import());
   const auto lenet_rows = row_names(*w.layerModel());
   // Something the studio does not open is refused at once.
   const QString text = QStringLiteral(BITSHIFT_TEST_TMP "/studio-drop.txt");
@@ -208,12 +208,12 @@ TEST(StudioImport, ADroppedTorchScriptFileOpens) {
 TEST(StudioImport, ADroppedProjectOpensWithItsPlan) {
   const QString path = QStringLiteral(BITSHIFT_TEST_TMP "/dropped.bitshift.json");
   {
-    MainWindow w(lenet_project());
+    MainWindow w(lenet_before_import());
     LayerTableModel* m = w.layerModel();
     ASSERT_TRUE(m->setData(m->index(2, LayerTableModel::ColWBits), 3));
     ASSERT_TRUE(w.saveProject(path)) << w.lastError().toStdString();
   }
-  MainWindow w(lenet_project());
+  MainWindow w(lenet_before_import());
   ASSERT_EQ(w.layerModel()->rows()[2].w_bits, 4);
   ASSERT_TRUE(drop_file(w, path));
   ASSERT_TRUE(
@@ -225,7 +225,7 @@ TEST(StudioImport, ADroppedProjectOpensWithItsPlan) {
 TEST(StudioImport, ABrokenOnnxFileIsAMessageNamingItAndThePreviousModelStays) {
   const QString bad = QStringLiteral(BITSHIFT_TEST_TMP "/studio-broken.onnx");
   write_file(bad, "this is not a model");
-  MainWindow w(lenet_project());
+  MainWindow w(lenet_before_import());
   LayerTableModel* m = w.layerModel();
   ASSERT_TRUE(m->setData(m->index(1, LayerTableModel::ColWBits), 2));  // an edit that must survive
   const QVector<LayerRow> before = m->rows();
@@ -255,7 +255,7 @@ TEST(StudioImport, ABrokenOnnxFileIsAMessageNamingItAndThePreviousModelStays) {
 }
 
 TEST(StudioImport, AModelForAnotherInputShapeNamesItAndTheImportedModelStays) {
-  MainWindow w(lenet_project());
+  MainWindow w(lenet_before_import());
   const QString usernet = fixture("usernet.onnx");
   ASSERT_TRUE(w.openModelFile(usernet)) << w.lastError().toStdString();
   const auto names = row_names(*w.layerModel());
@@ -276,7 +276,7 @@ TEST(StudioImport, AModelForAnotherInputShapeNamesItAndTheImportedModelStays) {
 }
 
 TEST(StudioImport, AnImportedModelTrainsWithLivePlotsAndARowOnTheComparePage) {
-  MainWindow w(lenet_project());
+  MainWindow w(lenet_before_import());
   const QString path = fixture("usernet.onnx");
   ASSERT_TRUE(w.openModelFile(path)) << w.lastError().toStdString();
   const double bops = w.costSummary()->totals().bops;
@@ -305,7 +305,7 @@ TEST(StudioImport, AnImportedModelTrainsWithLivePlotsAndARowOnTheComparePage) {
 TEST(StudioImport, AnImportedMobileNetV3QuantizesWithLsqMinMaxAndNiceAndItsGatesShowTheirHistograms) {
   // Hard-swish, squeeze-excitation gates (hard-sigmoid times the features): every table and
   // product sits between grids, and the gates' grids train and show up like any layer's.
-  Project p = lenet_project();
+  Project p = lenet_before_import();
   p.method = QStringLiteral("lsq");
   p.preset = QStringLiteral("w8a8");
   p.training.train_limit = 128;
