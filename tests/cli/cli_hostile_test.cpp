@@ -114,3 +114,15 @@ TEST(HostileFiles, ExportToAFolderThatIsNotABundleIsRefusedBeforeAnyWork) {
   std::ifstream in(folder + "/thesis.tex");
   EXPECT_EQ(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()), "precious");
 }
+
+TEST(HostileFiles, ExportIntoAFolderThatDoesNotExistYetMakesIt) {
+  // The lock beside the bundle needs its folder: a fresh --out path must still export.
+  const std::string root = tmp("export-fresh-parent");
+  std::filesystem::remove_all(root);
+  const std::string ck = tmp("hostile-export-fresh.bsck");
+  ASSERT_EQ(cli("quantize --model lenet5 --method minmax --bits w4a8 --edges quantized --test-limit 100 --out " + ck)
+                .exit_code, 0);
+  const CliRun r = cli("export --model " + ck + " --out " + root + "/a/b/bundle --agreement-images 100 --no-verify");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(std::filesystem::exists(root + "/a/b/bundle/MANIFEST.json"));
+}
