@@ -122,7 +122,12 @@ void ExportPage::showRun(int index) {
     return;
   }
   const widgets::RunRow& run = runs_data_[index];
-  if (run.checkpoint == exporting_) return;  // its stages are showing
+  if (run.checkpoint == exporting_) {  // back on the run being exported: its next stage shows
+    verdict_->setStyleSheet(QString());
+    verdict_->setText(tr("Exporting…"));
+    details_->clear();
+    return;
+  }
   if (const auto it = outcomes_.constFind(run.checkpoint); it != outcomes_.constEnd()) {
     open_folder_->setEnabled(true);
     return it->format == "bundle" ? renderBundle(*it) : showOnnxOutcome(*it);
@@ -183,10 +188,13 @@ void ExportPage::showProgress(const QString& stage, const QString& detail, doubl
       {QStringLiteral("verify"), tr("Verifying every layer on OpenCL")},
       {QStringLiteral("publish"), tr("Publishing")},
       {QStringLiteral("done"), tr("Done")}};
+  progress_->setValue(static_cast<int>(1000 * std::clamp(fraction, 0.0, 1.0)));
+  // Another run picked meanwhile keeps showing its own state; the bar says the export goes on.
+  const int run = selectedRun();
+  if (run < 0 || runs_data_[run].checkpoint != exporting_) return;
   const QString name = names.value(stage, stage);
   verdict_->setText(detail.isEmpty() ? tr("Exporting: %1…").arg(name)
                                      : tr("Exporting: %1: %2").arg(name, detail));
-  progress_->setValue(static_cast<int>(1000 * std::clamp(fraction, 0.0, 1.0)));
 }
 
 void ExportPage::showCancelled() {
