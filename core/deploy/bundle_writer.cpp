@@ -94,7 +94,7 @@ fs::path bundle_target(const std::string& dir_name) {
 
 }  // namespace
 
-void check_bundle_target(const std::string& dir_name) {
+std::string prepare_bundle_target(const std::string& dir_name) {
   require(!dir_name.empty(), "no bundle directory given");
   const fs::path target = bundle_target(dir_name);
   // Replacing is for bundles: a directory of anything else is never removed.
@@ -109,22 +109,21 @@ void check_bundle_target(const std::string& dir_name) {
   while (!parent.empty() && !fs::exists(parent, ec) && parent != parent.parent_path()) parent = parent.parent_path();
   require(::access(parent.c_str(), W_OK | X_OK) == 0,
           "cannot write the bundle '" + target.string() + "': folder '" + parent.string() + "' is not writable");
+  fs::create_directories(target.parent_path(), ec);
+  require(!ec, "cannot create '" + target.parent_path().string() + "': " + ec.message());
+  return target.string();
 }
 
 void write_bundle(const std::string& dir_name, const IntegerModel& model, const IntTensor& input,
                   const std::vector<IntTensor>& golden,
                   const std::vector<std::pair<std::string, std::string>>& reports,
                   const std::function<void(const std::string& tmp_dir)>& before_publish) {
-  require(!dir_name.empty(), "no bundle directory given");
+  const fs::path target = prepare_bundle_target(dir_name);
   std::vector<std::string> kernels;
   std::vector<BundleFile> files = all_files(model, input, golden, reports, kernels);
   const std::string manifest = manifest_json(model, files, kernels);
 
-  check_bundle_target(dir_name);
-  const fs::path target = bundle_target(dir_name);
   std::error_code ec;
-  fs::create_directories(target.parent_path(), ec);
-  require(!ec, "cannot create '" + target.parent_path().string() + "': " + ec.message());
   std::string pattern = target.string() + ".tmp-XXXXXX";
   require(::mkdtemp(pattern.data()) != nullptr, "cannot create a temporary directory next to '" +
                                                     target.string() + "': " + std::strerror(errno));

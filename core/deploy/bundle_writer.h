@@ -11,10 +11,11 @@
 
 namespace bitshift {
 
-// Throws Error naming `dir` when a bundle could not be written there: it exists and is not a
-// bundle (a folder of anything else is never replaced), or its parent cannot be written.
-// Called before the long work of an export, and again by write_bundle.
-void check_bundle_target(const std::string& dir);
+// Makes ready to write a bundle at `dir`: throws Error naming it when it exists and is not a
+// bundle (a folder of anything else is never replaced) or its parent cannot be written, then
+// makes the parent folder. Returns the bundle's absolute path ("out/" -> ".../out"). Called
+// before the long work of an export (its lock file sits in that parent), and by write_bundle.
+std::string prepare_bundle_target(const std::string& dir);
 
 // Writes the bundle into `<dir>.tmp-XXXXXX` and renames it to `dir` only when complete and
 // readable by the bundle reader, so `dir` is either its old self or the new bundle, never half

@@ -1,7 +1,5 @@
 #include "integer/export_job.h"
 
-#include <filesystem>
-
 #include <torch/torch.h>
 
 #include <nlohmann/json.hpp>
@@ -68,13 +66,7 @@ Result<ExportResult> run_export(const ExportConfig& c, const ProgressFn<ExportSt
     };
     // Before the long work: an --out that is not a bundle, cannot be written or is being
     // written by another export is refused now, not after the agreement.
-    check_bundle_target(c.out);
-    {  // the lock file sits beside the bundle: its folder may not exist yet
-      std::error_code ec;
-      std::filesystem::path out = std::filesystem::absolute(std::filesystem::path(c.out).lexically_normal());
-      if (!out.has_filename()) out = out.parent_path();  // "out/" -> "out"
-      std::filesystem::create_directories(out.parent_path(), ec);
-    }
+    prepare_bundle_target(c.out);
     const OutputLock lock(c.out);
     LoadedModel lm = load_model(c.checkpoint, open_dataset(c.data), c.data);
     const DatasetPair& data = lm.data;  // fitted to the model's input where it differs

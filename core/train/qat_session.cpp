@@ -38,9 +38,10 @@ ErrorHistogram error_histogram(const std::string& name, const std::string& kind,
 
 namespace {
 
-// This process's rows of the calibration batches (all of each batch when alone). Spread over
+// This process's rows of the calibration batches (all of each batch when alone), on `device`. Spread over
 // replicas, a batch with fewer images than replicas is left out (a replica would get none).
-std::vector<torch::Tensor> calibration_batches(const DatasetPair& data, const QatConfig& c) {
+std::vector<torch::Tensor> calibration_batches(const DatasetPair& data, const QatConfig& c,
+                                              torch::Device device) {
   BatchConfig bc;
   bc.batch_size = c.train.batch_size;
   bc.seed = c.train.seed;
@@ -55,7 +56,7 @@ std::vector<torch::Tensor> calibration_batches(const DatasetPair& data, const Qa
   std::vector<torch::Tensor> out;
   for (int64_t i = 0; i < std::min<int64_t>(c.calibration_batches, b.num_batches()); ++i)
     if (std::min(bc.batch_size, train.size() - i * bc.batch_size) >= world)
-      out.push_back(to_channels_last(b.get(i).x.to(device_from_name(c.train.device))));
+      out.push_back(to_channels_last(b.get(i).x.to(device)));
   return out;
 }
 
@@ -98,14 +99,15 @@ Result<QatResult> run_qat(GraphModule model, const DatasetPair& data, const QatC
   return capture([&]() -> QatResult {
     validate(config.train);
     QatResult result;
-    model->to(device_from_name(config.train.device));  // an unknown or absent device fails here
+    const torch::Device device = device_from_name(config.train.device);  // unknown or absent: fails here
+    model->to(device);
     const Dataset test = config.train.test_limit > 0 ? data.test.head(config.train.test_limit) : data.test;
     Replicas* replicas = config.train.replicas.get();
     result.fp32 = evaluate(model, test, data.normalization, config.train.eval_batch_size, replicas);
 
     result.net = attach_quantizers(model, config.plan);
     QuantizedNetwork& net = result.net;
-    net.hooks->to(device_of(*model));
+    net.hooks->to(device);
     // A GPU run's model and quantizers come back to the CPU for saving, lowering and export.
     // (Holds its own handles: `result` may be moved out before this runs.)
     struct BackToCpu {
@@ -116,7 +118,7 @@ Result<QatResult> run_qat(GraphModule model, const DatasetPair& data, const QatC
         hooks->to(torch::kCPU);
       }
     } back_to_cpu{net.model, net.hooks};
-    const auto batches = calibration_batches(data, config);
+    const auto batches = calibration_batches(data, config, device);
     require(!batches.empty(), "no calibration batch: the training set has fewer images than replicas");
     if (const auto& from = config.train.resume) {
       // An interrupted run goes on from its epoch checkpoint's weights and quantizers.

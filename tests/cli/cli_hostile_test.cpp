@@ -111,8 +111,7 @@ TEST(HostileFiles, ExportToAFolderThatIsNotABundleIsRefusedBeforeAnyWork) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("exists and is not an export bundle"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("agreement"), std::string::npos) << "it measured first: " << r.err;
-  std::ifstream in(folder + "/thesis.tex");
-  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()), "precious");
+  EXPECT_EQ(read_text(folder + "/thesis.tex"), "precious");
 }
 
 TEST(HostileFiles, ExportIntoAFolderThatDoesNotExistYetMakesIt) {

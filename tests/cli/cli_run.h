@@ -5,6 +5,8 @@
 
 #include <array>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 namespace {
@@ -31,6 +33,12 @@ CliRun cli(const std::string& args) {
   if (e) std::fclose(e);
   std::remove(err_path.c_str());
   return r;
+}
+
+// A whole file's bytes ("" when it cannot be read).
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 std::string tmp(const std::string& name) { return std::string(BITSHIFT_TEST_TMP) + "/" + name; }

@@ -314,17 +314,10 @@ TEST(CliExport, VerifyDoesNotFollowAPlantedTemporarySymlinkOutOfTheBundle) {
   const CliRun v = cli("verify " + bundle);
   EXPECT_EQ(v.exit_code, 2);
   EXPECT_NE(v.err.find("is a symbolic link"), std::string::npos) << v.err;
-  std::ifstream in(victim);
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(text, "precious");
+  EXPECT_EQ(read_text(victim), "precious");
 }
 
 namespace {
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
 
 // sha256 of a file, by coreutils (the test does not trust the code under test to hash).
 std::string sha256_of(const std::string& path) {
@@ -342,11 +335,11 @@ std::string bundle_with_planted_kernels(const std::string& name, const std::stri
   fs::remove_all(bundle);
   EXPECT_EQ(cli("export --model " + quantized_checkpoint("lenet5", "w4a8") + " --out " + bundle +
                 " --agreement-images 100 --no-verify").exit_code, 0);
-  nlohmann::json manifest = nlohmann::json::parse(read_all(bundle + "/MANIFEST.json"));
+  nlohmann::json manifest = nlohmann::json::parse(read_text(bundle + "/MANIFEST.json"));
   for (auto& f : manifest["files"]) {
     const std::string path = f["path"];
     if (path.size() < 3 || path.substr(path.size() - 3) != ".cl") continue;
-    std::string text = read_all(bundle + "/" + path);
+    std::string text = read_text(bundle + "/" + path);
     for (size_t at = text.find("__kernel"); at != std::string::npos; at = text.find("__kernel", at + 1)) {
       const size_t body = text.find('{', at);
       text.insert(body + 1, "\n" + code + "\n");
