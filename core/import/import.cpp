@@ -23,8 +23,9 @@ bool is_importable_model(const std::string& path) {
 
 Checkpoint import_model(const std::string& path, const Shape& input) {
   require(std::filesystem::exists(path), "model file '" + path + "' does not exist");
-  if (extension(path) == ".onnx") return import_onnx(path);
-  return import_torchscript(path, input);
+  return naming_file("model file", path, [&] {
+    return extension(path) == ".onnx" ? import_onnx(path) : import_torchscript(path, input);
+  });
 }
 
 }  // namespace bitshift

@@ -245,7 +245,10 @@ Checkpoint OnnxConverter::finish() {
   const onnx::GraphProto& g = model_.graph();
   require(g.output_size() == 1, where_model() + ": expected one output (the logits), found " +
                                     std::to_string(g.output_size()));
-  const Value& v = values_.at(g.output(0).name());
+  const auto out = values_.find(g.output(0).name());
+  require(out != values_.end(), where_model() + ": output '" + g.output(0).name() +
+                                    "' is computed by no node (expected the logits)");
+  const Value& v = out->second;
   require(!v.is_const && !v.padded && !v.shuffle_groups,
           where_model() + ": output '" + g.output(0).name() + "' is not computed from the image");
   const Node& last = graph_.node(v.node);

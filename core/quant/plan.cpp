@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "util/error.h"
+#include "util/json_file.h"
 
 namespace bitshift {
 
@@ -157,6 +158,9 @@ QuantPlan plan_from_json(const nlohmann::json& j) {
       LayerPlan l;
       l.layer = jl.at("layer").get<std::string>();
       l.method = jl.at("method").get<std::string>();
+      for (const char* key : {"w_bits", "a_bits"})
+        require(jl.at(key).is_number_integer() && jl.at(key).get<int64_t>() >= 0 && jl.at(key).get<int64_t>() <= 32,
+                "layer '" + l.layer + "': " + key + " " + jl.at(key).dump() + " (expected an integer 0..32)");
       l.w_bits = jl.at("w_bits").get<int>();
       l.a_bits = jl.at("a_bits").get<int>();
       const std::string g = jl.value("granularity", "per-tensor");
@@ -167,7 +171,7 @@ QuantPlan plan_from_json(const nlohmann::json& j) {
       plan.layers.push_back(l);
     }
   } catch (const nlohmann::json::exception& e) {
-    throw Error(std::string("quantization plan JSON: ") + e.what());
+    throw Error("quantization plan: " + json_error_text(e));
   }
   return plan;
 }

@@ -58,6 +58,45 @@ uint32_t data_crc32(const char* data, size_t n) {
   return static_cast<uint32_t>(::crc32_z(0L, reinterpret_cast<const Bytef*>(data), n));
 }
 
+// The tensors and optimizer state of the data section (which starts at `data_start`), each range
+// and shape checked against the bytes present before anything is allocated.
+void read_tensors(const nlohmann::json& header, const std::string& bytes, size_t data_start,
+                  const std::string& path, Checkpoint& c) {
+  const std::string where = "checkpoint '" + path + "'";
+  const size_t data_size = bytes.size() - data_start;
+  auto check_range = [&](uint64_t offset, uint64_t n, const std::string& what) {
+    require(offset <= data_size && n <= data_size - offset,
+            where + ": truncated: " + what + " needs bytes " + std::to_string(offset) + ".." +
+                std::to_string(offset + n) + " of the data section, which has " +
+                std::to_string(data_size));
+  };
+  for (const auto& jt : header.at("tensors")) {
+    const std::string name = jt.at("name");
+    const auto shape = jt.at("shape").get<std::vector<int64_t>>();
+    const auto dtype = dtype_from_name(jt.at("dtype"), path);
+    const uint64_t offset = jt.at("offset"), n = jt.at("nbytes");
+    check_range(offset, n, "tensor '" + name + "'");
+    uint64_t bytes_for_shape = c10::elementSize(dtype);
+    for (int64_t d : shape) {
+      require(d >= 0 && (d == 0 || bytes_for_shape <= n / static_cast<uint64_t>(d)),
+              where + ": tensor '" + name + "' declares shape " + c10::str(c10::IntArrayRef(shape)) + ", more than its " +
+                  std::to_string(n) + " bytes");
+      bytes_for_shape *= static_cast<uint64_t>(d);
+    }
+    require(bytes_for_shape == n, where + ": tensor '" + name + "' size does not match its shape");
+    auto t = torch::empty(shape, torch::TensorOptions().dtype(dtype));
+    std::memcpy(t.data_ptr(), bytes.data() + data_start + offset, n);
+    c.tensors[name] = t;
+  }
+  const uint64_t opt_offset = header.at("optimizer").at("offset");
+  const uint64_t opt_n = header.at("optimizer").at("nbytes");
+  check_range(opt_offset, opt_n, "optimizer state");
+  c.optimizer_state = bytes.substr(data_start + opt_offset, opt_n);
+  require(data_start + opt_offset + opt_n == bytes.size(),
+          where + ": " + std::to_string(bytes.size() - data_start - opt_offset - opt_n) +
+              " unexpected trailing bytes");
+}
+
 }  // namespace
 
 Checkpoint make_checkpoint(const GraphModule& model, const Normalization& norm,
@@ -118,51 +157,20 @@ Checkpoint load_checkpoint(const std::string& path) {
     c.normalization.std = header.at("normalization").at("std").get<std::vector<float>>();
     c.dataset = header.value("dataset", "");
     c.meta = header.value("meta", nlohmann::json::object());
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(where + ": malformed header: " + e.what());
-  } catch (const Error& e) {
-    throw Error(where + ": " + e.what());
-  }
-  const size_t data_start = 16 + hlen;
-  const size_t data_size = bytes.size() - data_start;
-  auto check_range = [&](uint64_t offset, uint64_t n, const std::string& what) {
-    require(offset <= data_size && n <= data_size - offset,
-            where + ": truncated: " + what + " needs bytes " + std::to_string(offset) + ".." +
-                std::to_string(offset + n) + " of the data section, which has " +
-                std::to_string(data_size));
-  };
-  for (const auto& jt : header.at("tensors")) {
-    const std::string name = jt.at("name");
-    const auto shape = jt.at("shape").get<std::vector<int64_t>>();
-    const auto dtype = dtype_from_name(jt.at("dtype"), path);
-    const uint64_t offset = jt.at("offset"), n = jt.at("nbytes");
-    check_range(offset, n, "tensor '" + name + "'");
-    // The shape is checked against the bytes present before anything is allocated.
-    uint64_t bytes_for_shape = c10::elementSize(dtype);
-    for (int64_t d : shape) {
-      require(d >= 0 && (d == 0 || bytes_for_shape <= n / static_cast<uint64_t>(d)),
-              where + ": tensor '" + name + "' declares shape " + c10::str(c10::IntArrayRef(shape)) + ", more than its " +
-                  std::to_string(n) + " bytes");
-      bytes_for_shape *= static_cast<uint64_t>(d);
+    // Older checkpoints (the shipped baselines among them) carry no checksum.
+    if (header.contains("data_crc32")) {
+      const uint32_t expected = header.at("data_crc32").get<uint32_t>();
+      const uint32_t actual = data_crc32(bytes.data() + 16 + hlen, bytes.size() - 16 - hlen);
+      require(actual == expected, where + ": its tensor data is damaged (CRC-32 " + std::to_string(actual) +
+                                      ", the header says " + std::to_string(expected) + ")");
     }
-    require(bytes_for_shape == n, where + ": tensor '" + name + "' size does not match its shape");
-    auto t = torch::empty(shape, torch::TensorOptions().dtype(dtype));
-    std::memcpy(t.data_ptr(), bytes.data() + data_start + offset, n);
-    c.tensors[name] = t;
-  }
-  const uint64_t opt_offset = header.at("optimizer").at("offset");
-  const uint64_t opt_n = header.at("optimizer").at("nbytes");
-  check_range(opt_offset, opt_n, "optimizer state");
-  c.optimizer_state = bytes.substr(data_start + opt_offset, opt_n);
-  require(data_start + opt_offset + opt_n == bytes.size(),
-          where + ": " + std::to_string(bytes.size() - data_start - opt_offset - opt_n) +
-              " unexpected trailing bytes");
-  // Older checkpoints (the shipped baselines among them) carry no checksum.
-  if (header.contains("data_crc32")) {
-    const uint32_t expected = header.value("data_crc32", uint32_t{0});
-    const uint32_t actual = data_crc32(bytes.data() + data_start, data_size);
-    require(actual == expected, where + ": its tensor data is damaged (CRC-32 " + std::to_string(actual) +
-                                    ", the header says " + std::to_string(expected) + ")");
+    read_tensors(header, bytes, 16 + hlen, path, c);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(where + ": malformed header: " + json_error_text(e));
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    if (what.find(path) != std::string::npos) throw;
+    throw Error(where + ": " + what);
   }
   return c;
 }

@@ -8,13 +8,9 @@
 
 namespace bitshift {
 
-RunSummary read_run_summary(const std::string& path) {
-  const nlohmann::json j = parse_json(read_file(path, kMaxJsonFileBytes), "run record '" + path + "'");
-  if (!j.is_object() || !j.contains("top1") || !j["top1"].is_number())
-    throw Error("run record '" + path + "' has no numeric 'top1' (expected a record written by " +
-                "bitshift-cli train or quantize)");
-  RunSummary r;
-  r.path = path;
+namespace {
+// The fields a summary shows; nlohmann's type errors are turned into ours by the caller.
+void read_summary_fields(const nlohmann::json& j, RunSummary& r) {
   r.kind = j.value("kind", "");
   r.model = j.value("model", "");
   r.top1 = j["top1"].get<double>();
@@ -24,6 +20,21 @@ RunSummary read_run_summary(const std::string& path) {
   if (j.contains("bops") && j["bops"].is_number()) r.bops = j["bops"].get<double>();
   if (j.contains("weight_bits") && j["weight_bits"].is_number())
     r.weight_bits = j["weight_bits"].get<double>();
+}
+}  // namespace
+
+RunSummary read_run_summary(const std::string& path) {
+  const nlohmann::json j = parse_json(read_file(path, kMaxJsonFileBytes), "run record '" + path + "'");
+  if (!j.is_object() || !j.contains("top1") || !j["top1"].is_number())
+    throw Error("run record '" + path + "' has no numeric 'top1' (expected a record written by " +
+                "bitshift-cli train or quantize)");
+  RunSummary r;
+  r.path = path;
+  try {
+    read_summary_fields(j, r);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error("run record '" + path + "': " + json_error_text(e));
+  }
   return r;
 }
 

@@ -16,4 +16,18 @@ inline void require(bool condition, const std::string& message) {
   if (!condition) throw Error(message);
 }
 
+// Runs `fn`; an Error whose message does not mention `name` is rethrown as
+// "<kind> '<name>': <message>", so an error found deep inside (a layer's shape, a quantizer)
+// still says which file it came from.
+template <class Fn>
+auto naming_file(const std::string& kind, const std::string& name, Fn&& fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    if (what.find(name) != std::string::npos) throw;
+    throw Error(kind + " '" + name + "': " + what);
+  }
+}
+
 }  // namespace bitshift

@@ -5,6 +5,12 @@
 
 namespace bitshift {
 
+std::string json_error_text(const nlohmann::json::exception& e) {
+  const std::string what = e.what();
+  const size_t end = what.rfind("] ", what.find(' ') == std::string::npos ? 0 : what.find(' '));
+  return what.rfind("[json.exception.", 0) == 0 && end != std::string::npos ? what.substr(end + 2) : what;
+}
+
 nlohmann::json parse_json(const std::string& text, const std::string& origin) {
   const nlohmann::json::parser_callback_t bounded = [&](int depth, nlohmann::json::parse_event_t,
                                                         nlohmann::json&) {
@@ -15,7 +21,7 @@ nlohmann::json parse_json(const std::string& text, const std::string& origin) {
   try {
     return nlohmann::json::parse(text, bounded);
   } catch (const nlohmann::json::exception& e) {
-    throw Error(origin + " is not valid JSON: " + e.what());
+    throw Error(origin + " is not valid JSON: " + json_error_text(e));
   }
 }
 

@@ -10,6 +10,10 @@ namespace bitshift {
 // exhaust the stack of whatever walks it later).
 constexpr int kMaxJsonDepth = 256;
 
+// nlohmann's message without its "[json.exception.type_error.302] " prefix, for errors that
+// name the file and field themselves.
+std::string json_error_text(const nlohmann::json::exception& e);
+
 // Parses `text`; throws Error naming `origin` for malformed or too deeply nested JSON.
 nlohmann::json parse_json(const std::string& text, const std::string& origin);
 

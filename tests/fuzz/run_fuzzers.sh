@@ -19,10 +19,14 @@ mkdir -p "$work"
 status=0
 for name in "${names[@]}"; do
   mkdir -p "$work/$name-corpus"
+  # JSON readers get the JSON tokens and our files' key names to mutate with.
+  dict=()
+  case $name in checkpoint|run_record|plan|project|bundle) dict=(-dict="$here/json.dict") ;; esac
   log=$work/$name.log
-  # One worker; ASan's leak check at exit; RSS and single allocations capped at 2 GiB.
-  "$bin/fuzz_$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-    -malloc_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$work/$name-" \
+  # One worker; ASan's leak check at exit (lsan.supp: leaks inside LibTorch); RSS and single
+  # allocations capped at 2 GiB.
+  LSAN_OPTIONS=suppressions=$here/lsan.supp "$bin/fuzz_$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -malloc_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$work/$name-" "${dict[@]}" \
     "$work/$name-corpus" "$here/corpus/$name" >"$log" 2>&1
   rc=$?
   stat() { grep -m1 "^stat::$1:" "$log" | awk '{print $2}'; }
