@@ -3,6 +3,9 @@
 #   ./bitshift.sh run [ARGS]   install missing Debian packages, build, run the studio's main job
 #   ./bitshift.sh test         install missing Debian packages, build, run the whole test suite
 #   ./bitshift.sh studio       install missing Debian packages, build, open the Qt studio
+#   ./bitshift.sh sanitize     build with clang, ASan and UBSan (build-sanitize/); run the core
+#                              tests there and each fuzz harness for 20 s (tests/fuzz/README.md)
+#   ./bitshift.sh fuzz [S]     same build; run each fuzz harness for S seconds (default 60)
 # Safe to repeat: packages already present are not touched, the build is incremental.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
@@ -16,9 +19,12 @@ PACKAGES=(cmake ninja-build g++ pkg-config
   libonnx-dev libprotobuf-dev python3-torch python3-torchvision python3-venv
   dataset-fashion-mnist)
 
+# The sanitizer and fuzzing build's compiler and runtimes.
+SANITIZE_PACKAGES=(clang-14 libfuzzer-14-dev libclang-rt-14-dev)
+
 install_missing_packages() {
   local missing=()
-  for p in "${PACKAGES[@]}"; do
+  for p in "${PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   ((${#missing[@]} == 0)) && return 0
@@ -37,6 +43,18 @@ build() {
       -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=16
   fi
   cmake --build "$BUILD_DIR" -j "$(nproc)"
+}
+
+# build-sanitize/: clang, ASan + UBSan + libFuzzer coverage on every target of ours; the core
+# libraries, their tests and the fuzz harnesses (no studio: its tests run in the main build).
+SANITIZE_DIR=${BITSHIFT_SANITIZE_DIR:-build-sanitize}
+build_sanitize() {
+  if [[ ! -f $SANITIZE_DIR/build.ninja ]]; then
+    CC=clang-14 CXX=clang++-14 cmake -S . -B "$SANITIZE_DIR" -G Ninja \
+      -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=16 \
+      -DBITSHIFT_FUZZ=ON -DBITSHIFT_BUILD_GUI=OFF
+  fi
+  cmake --build "$SANITIZE_DIR" -j "$(nproc)"
 }
 
 cmd=${1:-run}
@@ -61,8 +79,23 @@ case "$cmd" in
     export OMP_WAIT_POLICY=PASSIVE
     exec ctest --output-on-failure --timeout 900 -j "$(nproc)" "$@"
     ;;
+  sanitize)
+    install_missing_packages "${SANITIZE_PACKAGES[@]}"
+    build_sanitize
+    cd "$SANITIZE_DIR"
+    export OMP_WAIT_POLICY=PASSIVE
+    # LibTorch and Qt are not instrumented: ASan cannot see their globals' bounds, and their own
+    # leaks at exit are theirs (tests/fuzz/lsan.supp); every report from our code is fatal.
+    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS=suppressions=$PWD/../tests/fuzz/lsan.supp
+    exec ctest --output-on-failure --timeout 900 -j "$(nproc)" -L "${BITSHIFT_SANITIZE_LABELS:-integer|deploy|data|graph|quant|fuzz}" "$@"
+    ;;
+  fuzz)
+    install_missing_packages "${SANITIZE_PACKAGES[@]}"
+    build_sanitize
+    exec tests/fuzz/run_fuzzers.sh "$SANITIZE_DIR/tests/fuzz" "${1:-60}" "$SANITIZE_DIR/test-tmp/fuzz-long"
+    ;;
   *)
-    echo "usage: ./bitshift.sh run [ARGS] | ./bitshift.sh test | ./bitshift.sh studio [PROJECT]" >&2
+    echo "usage: ./bitshift.sh run [ARGS] | test | studio [PROJECT] | sanitize | fuzz [SECONDS]" >&2
     exit 2
     ;;
 esac

@@ -6,7 +6,9 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
+#include "util/atomic_file.h"
 #include "util/error.h"
 
 namespace bitshift {
@@ -18,6 +20,8 @@ namespace {
 constexpr int64_t kPixels = 3 * 32 * 32;
 constexpr int64_t kRecord = 1 + kPixels;
 
+constexpr uint64_t kMaxMetaBytes = 64 << 10;  // batches.meta.txt: ten short names
+
 const std::vector<std::string> kDefaultNames = {"airplane", "automobile", "bird", "cat", "deer",
                                                 "dog",      "frog",       "horse", "ship", "truck"};
 
@@ -27,6 +31,9 @@ torch::Tensor read_records(const std::string& path) {
   require(fs::is_regular_file(path, ec), "CIFAR-10 file '" + path + "' is missing");
   const auto size = static_cast<int64_t>(fs::file_size(path, ec));
   require(!ec, "CIFAR-10 file '" + path + "': cannot read its size (" + ec.message() + ")");
+  require(static_cast<uint64_t>(size) <= kMaxFileBytes,
+          "CIFAR-10 file '" + path + "' has " + std::to_string(size) + " bytes, more than the " +
+              std::to_string(kMaxFileBytes >> 30) + " GiB a batch file may have");
   require(size > 0 && size % kRecord == 0,
           "CIFAR-10 file '" + path + "' has " + std::to_string(size) +
               " bytes, not a whole number of 3073-byte records (truncated or not CIFAR-10)");
@@ -73,6 +80,26 @@ Dataset load_cifar10_batches(const std::vector<std::string>& files, const std::s
   return d;
 }
 
+namespace {
+
+// batches.meta.txt's names (one per line), when the folder has one; read bounded, so a FIFO or a
+// link to /dev/zero in its place is refused by name instead of hanging or filling memory.
+std::vector<std::string> class_names(const std::string& dir) {
+  std::vector<std::string> names = kDefaultNames;
+  const std::string path = dir + "/batches.meta.txt";
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return names;
+  std::istringstream meta(read_file(path, kMaxMetaBytes));
+  std::string line;
+  for (size_t k = 0; k < names.size() && std::getline(meta, line);) {
+    line = trim(line);
+    if (!line.empty()) names[k++] = line;
+  }
+  return names;
+}
+
+}  // namespace
+
 DatasetPair load_cifar10_dir(const std::string& dir) {
   require(fs::is_directory(dir), "CIFAR-10 folder '" + dir + "' does not exist");
   std::vector<std::string> train_files;
@@ -80,14 +107,7 @@ DatasetPair load_cifar10_dir(const std::string& dir) {
   DatasetPair p;
   p.train = load_cifar10_batches(train_files, "cifar10/train");
   p.test = load_cifar10_batches({dir + "/test_batch.bin"}, "cifar10/test");
-  std::vector<std::string> names = kDefaultNames;
-  std::ifstream meta(dir + "/batches.meta.txt");
-  std::string line;
-  for (size_t k = 0; k < names.size() && std::getline(meta, line);) {
-    line = trim(line);
-    if (!line.empty()) names[k++] = line;
-  }
-  p.train.class_names = p.test.class_names = names;
+  p.train.class_names = p.test.class_names = class_names(dir);
   return p;
 }
 

@@ -77,7 +77,7 @@ bool names_a_bundle_file(const std::string& message) {
 
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+BITSHIFT_FUZZ_TARGET(bundle) {
   const auto* nul = static_cast<const uint8_t*>(std::memchr(data, 0, size));
   if (!nul) return 0;
   const std::string name(reinterpret_cast<const char*>(data), static_cast<size_t>(nul - data));

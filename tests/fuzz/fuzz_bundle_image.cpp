@@ -29,7 +29,7 @@ bitshift::IntegerModel base_model() {
 
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+BITSHIFT_FUZZ_TARGET(bundle_image) {
   using namespace bitshift;
   static const IntegerModel model = base_model();
   const std::string path = fuzz::write_input("input-image", data, size);

@@ -3,7 +3,7 @@
 #include "fuzz_model_common.h"
 #include "util/error.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+BITSHIFT_FUZZ_TARGET(checkpoint) {
   using namespace bitshift;
   const std::string path = fuzz::write_input("model.bsck", data, size);
   fuzz::expect_accept_or_refuse<Error>(path, [&] { fuzz::open_model(path); });

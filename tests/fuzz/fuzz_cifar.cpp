@@ -3,7 +3,7 @@
 #include "fuzz_common.h"
 #include "util/error.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+BITSHIFT_FUZZ_TARGET(cifar) {
   using namespace bitshift;
   const std::string path = fuzz::write_input("data_batch_1.bin", data, size);
   fuzz::expect_accept_or_refuse<Error>(path, [&] { (void)load_cifar10_batches({path}, "fuzz"); });

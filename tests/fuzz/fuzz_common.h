@@ -13,9 +13,36 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 
+// BITSHIFT_FUZZ_TARGET(name) { ... } defines a harness's body over `data` and `size`. Built for
+// libFuzzer (BITSHIFT_FUZZ_LIBFUZZER) it is LLVMFuzzerTestOneInput; otherwise it registers the
+// body by name for fuzz_replay, which runs the seed corpus and the regression inputs of every
+// harness in the ordinary build (replay_main.cpp).
+#ifdef BITSHIFT_FUZZ_LIBFUZZER
+#define BITSHIFT_FUZZ_TARGET(name) extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
+#else
+#define BITSHIFT_FUZZ_TARGET(name)                                                        \
+  static int fuzz_target_##name(const uint8_t* data, size_t size);                       \
+  static const bool fuzz_registered_##name = bitshift::fuzz::register_target(#name, fuzz_target_##name); \
+  static int fuzz_target_##name(const uint8_t* data, size_t size)
+#endif
+
 namespace bitshift::fuzz {
+
+using Target = int (*)(const uint8_t* data, size_t size);
+
+// Every harness linked into this program, by name.
+inline std::map<std::string, Target>& targets() {
+  static std::map<std::string, Target> all;
+  return all;
+}
+
+inline bool register_target(const char* name, Target target) {
+  targets()[name] = target;
+  return true;
+}
 
 // A folder of this process's own, removed at exit (the string is never destroyed, so the exit
 // handler can still read it).

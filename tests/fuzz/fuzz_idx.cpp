@@ -6,7 +6,7 @@
 #include "fuzz_common.h"
 #include "util/error.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+BITSHIFT_FUZZ_TARGET(idx) {
   using namespace bitshift;
   if (size < 4) return 0;
   uint32_t n = 0;

@@ -6,7 +6,7 @@
 #include "fuzz_common.h"
 #include "util/error.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+BITSHIFT_FUZZ_TARGET(image) {
   using namespace bitshift;
   const std::string path = fuzz::write_input("image", data, size);
   for (int channels : {1, 3}) {

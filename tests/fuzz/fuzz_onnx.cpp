@@ -3,7 +3,7 @@
 #include "fuzz_model_common.h"
 #include "util/error.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+BITSHIFT_FUZZ_TARGET(onnx) {
   using namespace bitshift;
   const std::string path = fuzz::write_input("model.onnx", data, size);
   fuzz::expect_accept_or_refuse<Error>(path, [&] { fuzz::open_model(path); });

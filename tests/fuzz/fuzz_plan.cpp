@@ -6,7 +6,7 @@
 #include "train/checkpoint.h"
 #include "util/error.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+BITSHIFT_FUZZ_TARGET(plan) {
   using namespace bitshift;
   static const Graph graph = load_checkpoint(BITSHIFT_FUZZ_CORPUS "/checkpoint/tiny-w4a4.bsck").graph;
   const std::string path = fuzz::write_input("plan.json", data, size);

@@ -3,7 +3,7 @@
 #include "fuzz_common.h"
 #include "project.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+BITSHIFT_FUZZ_TARGET(project) {
   using namespace bitshift;
   const std::string path = fuzz::write_input("fuzz.bitshift.json", data, size);
   app::Project project;

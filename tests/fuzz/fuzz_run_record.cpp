@@ -3,7 +3,7 @@
 #include "train/run_compare.h"
 #include "util/error.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+BITSHIFT_FUZZ_TARGET(run_record) {
   using namespace bitshift;
   const std::string path = fuzz::write_input("run.json", data, size);
   fuzz::expect_accept_or_refuse<Error>(path, [&] { (void)read_run_summary(path); });

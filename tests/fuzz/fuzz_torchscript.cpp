@@ -4,7 +4,7 @@
 #include "fuzz_model_common.h"
 #include "util/error.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+BITSHIFT_FUZZ_TARGET(torchscript) {
   using namespace bitshift;
   const std::string path = fuzz::write_input("model.pt", data, size);
   fuzz::expect_accept_or_refuse<Error>(path, [&] { fuzz::open_model(path); });

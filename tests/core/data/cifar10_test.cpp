@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <sys/stat.h>
+
 #include "data/cifar10.h"
 #include "test_files.h"
 
@@ -85,4 +87,13 @@ TEST(Cifar10, FolderMissingABatchNamesIt) {
   const std::string dir = cifar_dir("cifar-missing");
   fs::remove(dir + "/data_batch_3.bin");
   EXPECT_CONTAINS(error_of([&] { load_cifar10_dir(dir); }), "data_batch_3.bin' is missing");
+}
+
+TEST(Cifar10, MetaLinkedToDevZeroOrAFifoIsRefusedByNameNotReadForever) {
+  const std::string dir = cifar_dir("cifar-hostile-meta");
+  fs::create_symlink("/dev/zero", dir + "/batches.meta.txt");
+  EXPECT_CONTAINS(error_of([&] { load_cifar10_dir(dir); }), "batches.meta.txt");
+  fs::remove(dir + "/batches.meta.txt");
+  ASSERT_EQ(::mkfifo((dir + "/batches.meta.txt").c_str(), 0600), 0);
+  EXPECT_CONTAINS(error_of([&] { load_cifar10_dir(dir); }), "batches.meta.txt");
 }
