@@ -61,7 +61,9 @@ void GraphModuleImpl::use_channels_last() {
 torch::Tensor GraphModuleImpl::parameter(int node, const char* name) const {
   const auto& m = modules_.at(node);
   if (!m) return {};
-  const auto* p = m->named_parameters(/*recurse=*/false).find(name);
+  // named_parameters() returns a new dictionary: keep it alive while `p` points into it.
+  const auto params = m->named_parameters(/*recurse=*/false);
+  const auto* p = params.find(name);
   return p ? *p : torch::Tensor();
 }
 

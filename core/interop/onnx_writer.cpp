@@ -152,8 +152,12 @@ std::string OnnxWriter::bias() {
 
 torch::Tensor OnnxWriter::parameter(const std::string& name) const {
   const std::string key = graph().node(current_).name + "." + name;
-  if (const auto* p = model_->named_parameters().find(key)) return *p;
-  if (const auto* b = model_->named_buffers().find(key)) return *b;
+  // named_parameters()/named_buffers() return new dictionaries: keep each alive while its
+  // element is read (ASan found the use after free).
+  const auto params = model_->named_parameters();
+  if (const auto* p = params.find(key)) return *p;
+  const auto buffers = model_->named_buffers();
+  if (const auto* b = buffers.find(key)) return *b;
   throw Error("node '" + graph().node(current_).name + "' has no parameter '" + name + "'");
 }
 
