@@ -96,7 +96,8 @@ TEST(Ops, ClipMinusHalfToOneAndAQuarterMatchesLoopAndKeepsBounds) {
   const json j = node_json(u.graph, "act");
   EXPECT_DOUBLE_EQ(j.at("min").get<double>(), -0.5);
   EXPECT_DOUBLE_EQ(j.at("max").get<double>(), 1.25);
-  const Node& back = node_named(round_trip(u.graph), "act");
+  const Graph read_back = round_trip(u.graph);  // kept: `back` refers into it
+  const Node& back = node_named(read_back, "act");
   EXPECT_DOUBLE_EQ(back.lo, -0.5);
   EXPECT_DOUBLE_EQ(back.hi, 1.25);
 

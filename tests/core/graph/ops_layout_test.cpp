@@ -202,7 +202,8 @@ TEST(Ops, SliceTakesChannelsTwoToFiveOfSeven) {
   for (int64_t k = 0; k < 3; ++k)
     EXPECT_TRUE(torch::equal(y.select(1, k), x.select(1, source[k]))) << "channel " << k;
 
-  const Node& back = node_named(round_trip(g), "split");
+  const Graph read_back = round_trip(g);  // kept: `back` refers into it
+  const Node& back = node_named(read_back, "split");
   EXPECT_EQ(back.begin, 2);
   EXPECT_EQ(back.end, 5);
 

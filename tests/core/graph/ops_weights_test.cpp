@@ -225,7 +225,8 @@ TEST(Ops, LinearOnFlattenedSevenFeaturesMatchesHandMatrixProduct) {
     }
   expect_values(y, want);
 
-  const Node& back = node_named(round_trip(g), "fc");
+  const Graph read_back = round_trip(g);  // kept: `back` refers into it
+  const Node& back = node_named(read_back, "fc");
   EXPECT_EQ(back.out_channels, 3);
   EXPECT_TRUE(back.bias);
 

@@ -70,7 +70,8 @@ TEST(Cost, TheGateOfAProductIsItsBroadcastOperandWhicheverSideItIsOn) {
     QuantPlan plan = make_plan(g, "lsq", "w4a4", EdgePolicy::EdgePolicyQuantized);
     for (auto& l : plan.layers)
       if (l.layer == "e") l.a_bits = 8;  // e reads the features (through p) at 8 bits
-    const LayerCost& mul = cost(g, plan).layers.back();
+    const auto report = cost(g, plan);  // kept: `mul` refers into it
+    const LayerCost& mul = report.layers.back();
     EXPECT_EQ(mul.a_bits, 8) << gate_first;  // the features: max(8 for e, 4 for the product)
     EXPECT_EQ(mul.w_bits, 4) << gate_first;  // the gate: 4, from fc through the product
     EXPECT_DOUBLE_EQ(mul.bops, 210.0 * (8 * 4 + 8 + 4)) << gate_first;
