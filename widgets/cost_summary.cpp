@@ -20,11 +20,11 @@ QString change(double value, double fp32) {
 
 CostSummary::CostSummary(QWidget* parent)
     : QWidget(parent),
+      fpga_label_(new QLabel(this)),
       bops_(new QLabel(this)),
       weights_(new QLabel(this)),
       macs_(new QLabel(this)),
-      problem_(new QLabel(this)),
-      fpga_label_(new QLabel(this)) {
+      problem_(new QLabel(this)) {
   bops_->setToolTip(tr("Bit operations per image (UNIQ): Σ MACs × (b_w·b_a + accumulator bits)"));
   weights_->setToolTip(tr("Weight memory: stored weights, biases and lookup tables"));
   macs_->setToolTip(tr("Multiply-accumulates per image (independent of the bits)"));

@@ -208,7 +208,7 @@ void OnnxConverter::convert_quant(const onnx::NodeProto& n, const std::vector<co
     const int64_t z = input(2) ? static_cast<int64_t>(one_value(2, "zero point")) : 0;
     if (s != c.scale || z != c.zero_point)
       throw Unsupported{"its scale or zero point differs from its QuantizeLinear's"};
-    site_output(n, x->node, FileSite{s, c.lo - z, c.hi - z, bits_for(c.hi - c.lo + 1)}, c.shift);
+    site_output(n, x->node, FileSite{s, c.lo - z, c.hi - z, bits_for(c.hi - c.lo + 1), 1, {}}, c.shift);
     return;
   }
   if (op == "Quant") {
@@ -260,7 +260,7 @@ void OnnxConverter::convert_quant(const onnx::NodeProto& n, const std::vector<co
       notes_.push_back(note);
     const int64_t zi = static_cast<int64_t>(z);
     const bool shifted = x && x->shifted;
-    site_output(n, shifted ? x->node : node_of(n, x), FileSite{s, qlo - zi, qhi - zi, bits},
+    site_output(n, shifted ? x->node : node_of(n, x), FileSite{s, qlo - zi, qhi - zi, bits, 1, {}},
                 shifted ? x->shift : 0.0);
     return;
   }
@@ -300,7 +300,7 @@ void OnnxConverter::site_output(const onnx::NodeProto& n, int node, FileSite sit
         "its input is shifted by a constant that is not a whole number of half "
         "steps"};
   const auto o = static_cast<int64_t>(std::llround(offset));
-  record_site(n, node, FileSite{site.scale / 2.0, 2 * site.lo - o, 2 * site.hi - o, site.bits, 2});
+  record_site(n, node, FileSite{site.scale / 2.0, 2 * site.lo - o, 2 * site.hi - o, site.bits, 2, {}});
   Value v;
   v.node = node;
   v.unshifting = true;

@@ -148,31 +148,28 @@ Checkpoint load_checkpoint(const std::string& path) {
   require(hlen <= bytes.size() - 16, where + ": truncated header (" + std::to_string(hlen) +
                                          " bytes announced, " + std::to_string(bytes.size() - 16) +
                                          " present)");
-  Checkpoint c;
-  nlohmann::json header;
-  try {
-    header = parse_json(bytes.substr(16, hlen), "its header");
-    c.graph = Graph::from_json(header.at("graph"));
-    c.normalization.mean = header.at("normalization").at("mean").get<std::vector<float>>();
-    c.normalization.std = header.at("normalization").at("std").get<std::vector<float>>();
-    c.dataset = header.value("dataset", "");
-    c.meta = header.value("meta", nlohmann::json::object());
-    // Older checkpoints (the shipped baselines among them) carry no checksum.
-    if (header.contains("data_crc32")) {
-      const uint32_t expected = header.at("data_crc32").get<uint32_t>();
-      const uint32_t actual = data_crc32(bytes.data() + 16 + hlen, bytes.size() - 16 - hlen);
-      require(actual == expected, where + ": its tensor data is damaged (CRC-32 " + std::to_string(actual) +
-                                      ", the header says " + std::to_string(expected) + ")");
+  return naming_file("checkpoint", path, [&] {
+    Checkpoint c;
+    try {
+      const nlohmann::json header = parse_json(bytes.substr(16, hlen), "its header");
+      c.graph = Graph::from_json(header.at("graph"));
+      c.normalization.mean = header.at("normalization").at("mean").get<std::vector<float>>();
+      c.normalization.std = header.at("normalization").at("std").get<std::vector<float>>();
+      c.dataset = header.value("dataset", "");
+      c.meta = header.value("meta", nlohmann::json::object());
+      // Older checkpoints (the shipped baselines among them) carry no checksum.
+      if (header.contains("data_crc32")) {
+        const uint32_t expected = header.at("data_crc32").get<uint32_t>();
+        const uint32_t actual = data_crc32(bytes.data() + 16 + hlen, bytes.size() - 16 - hlen);
+        require(actual == expected, "its tensor data is damaged (CRC-32 " + std::to_string(actual) +
+                                        ", the header says " + std::to_string(expected) + ")");
+      }
+      read_tensors(header, bytes, 16 + hlen, path, c);
+    } catch (const nlohmann::json::exception& e) {
+      throw Error("malformed header: " + json_error_text(e));
     }
-    read_tensors(header, bytes, 16 + hlen, path, c);
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(where + ": malformed header: " + json_error_text(e));
-  } catch (const Error& e) {
-    const std::string what = e.what();
-    if (what.find(path) != std::string::npos) throw;
-    throw Error(where + ": " + what);
-  }
-  return c;
+    return c;
+  });
 }
 
 void load_weights(GraphModule& model, const Checkpoint& c, const std::string& origin) {
