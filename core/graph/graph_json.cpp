@@ -4,6 +4,7 @@
 #include "graph/graph.h"
 #include "graph/op.h"
 #include "util/error.h"
+#include "util/json_file.h"
 
 namespace bitshift {
 
@@ -48,7 +49,7 @@ Graph Graph::from_json(const json& j) {
     }
     return g;
   } catch (const json::exception& e) {
-    throw Error(std::string("graph JSON is malformed: ") + e.what());
+    throw Error("graph JSON is malformed: " + json_error_text(e));
   }
 }
 

@@ -14,7 +14,9 @@ void read_summary_fields(const nlohmann::json& j, RunSummary& r) {
   r.kind = j.value("kind", "");
   r.model = j.value("model", "");
   r.top1 = j["top1"].get<double>();
-  const nlohmann::json config = j.value("config", nlohmann::json::object());
+  // A reference, not a copy, so a type error names "config.method" rather than "method".
+  static const nlohmann::json no_config = nlohmann::json::object();
+  const nlohmann::json& config = j.contains("config") ? j.at("config") : no_config;
   r.method = config.value("method", r.kind == "train" ? "fp32" : "");
   r.bits = config.value("bits", r.kind == "train" ? "w32a32" : "");
   if (j.contains("bops") && j["bops"].is_number()) r.bops = j["bops"].get<double>();

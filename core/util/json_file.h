@@ -10,8 +10,9 @@ namespace bitshift {
 // exhaust the stack of whatever walks it later).
 constexpr int kMaxJsonDepth = 256;
 
-// nlohmann's message without its "[json.exception.type_error.302] " prefix, for errors that
-// name the file and field themselves.
+// nlohmann's message without its "[json.exception.type_error.302] " prefix, and with the
+// field it concerns in words: "field 'tensors[0].name': type must be string, but is number"
+// (the whole project builds with JSON_DIAGNOSTICS, which records each value's place).
 std::string json_error_text(const nlohmann::json::exception& e);
 
 // Parses `text`; throws Error naming `origin` for malformed or too deeply nested JSON.

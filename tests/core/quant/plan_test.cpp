@@ -86,6 +86,13 @@ TEST(Plan, JsonRoundTripIsIdentical) {
   EXPECT_EQ(back, p);
 }
 
+TEST(Plan, AFieldOfTheWrongTypeIsNamedWithItsPlace) {
+  nlohmann::json j = nlohmann::json::parse(to_json(make_plan(lenet(), "lsq", "w3a3")).dump());
+  j["layers"][1]["method"] = 4;
+  EXPECT_CONTAINS(error_of([&] { plan_from_json(j); }),
+                  "quantization plan: field 'layers[1].method': type must be string, but is number");
+}
+
 TEST(Plan, UniqBinaryPolicyKeepsFirstLastAndShortcutsFp) {
   const Graph g = resnet20(Shape{1, 28, 28}, 10);
   const QuantPlan p = make_plan(g, "uniq-sym", "w1a32");

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include "models/zoo.h"
 #include "train/checkpoint.h"
@@ -95,23 +96,45 @@ TEST(Checkpoint, AFlippedByteInTheTensorDataIsFoundNamingTheFile) {
   EXPECT_CONTAINS(msg, "checkpoint '" + path + "': its tensor data is damaged");
 }
 
-TEST(Checkpoint, AnAbsurdDeclaredShapeIsRefusedBeforeAllocating) {
+// Saves LeNet-5 to `name`, lets `edit` change its JSON header, writes it back; returns the path.
+std::string checkpoint_with_header(const std::string& name, const std::function<void(nlohmann::json&)>& edit) {
   GraphModule m(lenet5(Shape{1, 28, 28}, 10));
-  const std::string path = tmp("absurd-shape.bsck");
+  const std::string path = tmp(name);
   save_checkpoint(path, make_checkpoint(m, norm(), "fashion-mnist"));
   const std::string bytes = read_file(path);
   uint64_t hlen = 0;
   std::memcpy(&hlen, bytes.data() + 8, 8);  // little-endian on every machine this runs on
   auto header = nlohmann::json::parse(bytes.substr(16, hlen));
-  header["tensors"][0]["shape"] = {int64_t{1} << 31, int64_t{1} << 31};  // 2^62 floats
+  edit(header);
   const std::string h = header.dump();
   std::string out = bytes.substr(0, 8);
   const uint64_t n = h.size();
   out.append(reinterpret_cast<const char*>(&n), 8);
   write_file_atomic(path, out + h + bytes.substr(16 + hlen));
+  return path;
+}
+
+TEST(Checkpoint, AnAbsurdDeclaredShapeIsRefusedBeforeAllocating) {
+  std::string first;
+  const std::string path = checkpoint_with_header("absurd-shape.bsck", [&](nlohmann::json& header) {
+    header["tensors"][0]["shape"] = {int64_t{1} << 31, int64_t{1} << 31};  // 2^62 floats
+    first = header["tensors"][0]["name"].get<std::string>();
+  });
   const std::string msg = error_of([&] { load_checkpoint(path); });
-  EXPECT_CONTAINS(msg, "checkpoint '" + path + "': tensor '" + header["tensors"][0]["name"].get<std::string>() +
-                           "' declares shape [2147483648, 2147483648]");
+  EXPECT_CONTAINS(msg, "checkpoint '" + path + "': tensor '" + first + "' declares shape [2147483648, 2147483648]");
+}
+
+TEST(Checkpoint, AFieldOfTheWrongTypeIsNamedWithItsPlaceInTheHeader) {
+  const std::string path = checkpoint_with_header("wrong-type.bsck", [](nlohmann::json& header) {
+    header["tensors"][1]["name"] = 7;
+  });
+  EXPECT_CONTAINS(error_of([&] { load_checkpoint(path); }),
+                  "checkpoint '" + path + "': malformed header: field 'tensors[1].name': type must be string, but is number");
+  const std::string in_graph = checkpoint_with_header("wrong-type-graph.bsck", [](nlohmann::json& header) {
+    header["graph"]["nodes"][2]["op"] = true;
+  });
+  EXPECT_CONTAINS(error_of([&] { load_checkpoint(in_graph); }),
+                  "field 'graph.nodes[2].op': type must be string, but is boolean");
 }
 
 TEST(Checkpoint, TemporariesOfDeadWritersAreCleanedOnTheNextWrite) {

@@ -37,3 +37,14 @@ TEST(RunCompare, ReadsAQuantizeRecordAndRejectsOneWithoutTop1) {
   EXPECT_CONTAINS(e, "compare-bad.json");
   EXPECT_CONTAINS(e, "top1");
 }
+
+TEST(RunCompare, AFieldOfTheWrongTypeIsNamed) {
+  const std::string kind = std::string(BITSHIFT_TEST_TMP) + "/compare-kind.json";
+  write_file_atomic(kind, R"({"kind": 5, "top1": 90})");
+  EXPECT_CONTAINS(error_of([&] { read_run_summary(kind); }),
+                  "run record '" + kind + "': field 'kind': type must be string, but is number");
+  const std::string method = std::string(BITSHIFT_TEST_TMP) + "/compare-method.json";
+  write_file_atomic(method, R"({"kind": "quantize", "top1": 90, "config": {"method": [1]}})");
+  EXPECT_CONTAINS(error_of([&] { read_run_summary(method); }),
+                  "run record '" + method + "': field 'config.method': type must be string, but is array");
+}
