@@ -7,6 +7,7 @@
 
 #include "cli/common.h"
 #include "train/sensitivity.h"
+#include "train/sensitivity_json.h"
 
 namespace bitshift::cli {
 
@@ -101,20 +102,11 @@ int cmd_sensitivity(const std::vector<std::string>& argv) {
   // One row per layer, one column per operand and bit-width measured.
   std::vector<std::string> columns, layers;
   std::map<std::pair<std::string, std::string>, double> drop;
-  nlohmann::json entries = nlohmann::json::array();
   for (const SensitivityEntry& e : s.entries) {
     const std::string col = e.operand + std::to_string(e.bits);
     if (std::find(columns.begin(), columns.end(), col) == columns.end()) columns.push_back(col);
     if (layers.empty() || layers.back() != e.layer) layers.push_back(e.layer);
     drop[{e.layer, col}] = e.estimated ? e.loss_increase : e.top1_drop;
-    entries.push_back({{"layer", e.layer},
-                       {"operand", e.operand},
-                       {"bits", e.bits},
-                       {"loss", e.loss},
-                       {"top1", e.top1},
-                       {"loss_increase", e.loss_increase},
-                       {"top1_drop", e.top1_drop},
-                       {"estimated", e.estimated}});
   }
   size_t width = 5;
   for (const auto& l : layers) width = std::max(width, l.size());
@@ -135,12 +127,9 @@ int cmd_sensitivity(const std::vector<std::string>& argv) {
     }
     out.text(row + "\n");
   }
-  out.emit({{"model", model.module->graph().name()},
-            {"method", s.method},
-            {"images", s.images},
-            {"fp_loss", s.fp_loss},
-            {"fp_top1", s.fp_top1},
-            {"entries", entries}});
+  nlohmann::json j = to_json(s);
+  j["model"] = model.module->graph().name();
+  out.emit(j);
   return kExitOk;
 }
 

@@ -1,0 +1,17 @@
+#pragma once
+// Sensitivity as JSON: what `bitshift-cli sensitivity --json` prints, `allocate --sensitivity`
+// reads, and the studio keeps in its cache (one form for all three).
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "train/sensitivity.h"
+
+namespace bitshift {
+
+nlohmann::json to_json(const Sensitivity& s);
+
+// Throws Error naming `origin` and the field for a malformed document.
+Sensitivity sensitivity_from_json(const nlohmann::json& j, const std::string& origin);
+
+}  // namespace bitshift
