@@ -2,8 +2,13 @@
 // The per-layer plan table: name, type, output shape, params, MACs (read-only) and W bits,
 // A bits, method (editable, one row or many at once). Says planEdited() after every change.
 // With an undo stack, every edit (a cell, a bulk apply, a preset) is one undoable step.
+// Once measured, a Sensitivity column shows each layer's loss increase at its bits, shaded
+// from white (harmless) to orange (the layer that suffers most); a Lock column marks the
+// layers "Fit to budget" must leave as they are.
 #include <QAbstractTableModel>
 #include <QList>
+#include <QMap>
+#include <QStringList>
 
 class QUndoStack;
 
@@ -15,7 +20,7 @@ class LayerTableModel : public QAbstractTableModel {
   Q_OBJECT
  public:
   enum Column { ColName, ColType, ColShape, ColParams, ColMacs, ColWBits, ColABits, ColMethod,
-                ColCount };
+                ColSensitivity, ColLock, ColCount };
 
   explicit LayerTableModel(QObject* parent = nullptr);
 
@@ -29,6 +34,15 @@ class LayerTableModel : public QAbstractTableModel {
   // their tooltip. Rows by index; empty lists clear the marks.
   void setInvalidCells(const QList<int>& w_rows, const QList<int>& a_rows, const QString& why);
   bool isInvalid(int row, int column) const;
+  // Per-layer sensitivity by layer name (`about`: what was measured, for the tooltips); an
+  // empty list clears the column.
+  void setSensitivity(const QVector<LayerSensitivity>& layers, const QString& about);
+  bool hasSensitivity() const { return !sensitivity_.isEmpty(); }
+  // Loss increase of `row` at its current bits (weights + activations); NaN where unmeasured.
+  double sensitivityAt(int row) const;
+  // Locked layers keep their bits through "Fit to budget" (not a plan edit: no undo step).
+  QStringList lockedLayers() const;
+  void setLocked(const QString& layer, bool locked);
   // Sets one editable column (ColWBits, ColABits: int; ColMethod: id) on many rows at once;
   // one planEdited() for the whole change. Returns false for a non-editable column.
   bool setColumnForRows(const QList<int>& rows, int column, const QVariant& value);
@@ -47,6 +61,7 @@ class LayerTableModel : public QAbstractTableModel {
 
  Q_SIGNALS:
   void planEdited();
+  void locksChanged();
 
  private:
   friend class PlanEdit;
@@ -58,6 +73,10 @@ class LayerTableModel : public QAbstractTableModel {
   QUndoStack* undo_ = nullptr;
   QList<int> invalid_w_, invalid_a_;
   QString invalid_why_;
+  QMap<QString, LayerSensitivity> sensitivity_;
+  QString sensitivity_about_;
+  double sensitivity_max_ = 0.0;  // the largest loss increase measured: the shading's top
+  QStringList locked_;
 };
 
 }  // namespace bitshift::widgets

@@ -2,6 +2,7 @@
 // Plain values the widgets show: one layer of a quantization plan, one live training report,
 // one finished run. app/ fills them from the engine; no LibTorch type ever reaches widgets/.
 #include <QList>
+#include <QMap>
 #include <QMetaType>
 #include <QString>
 #include <QVector>
@@ -16,6 +17,13 @@ struct LayerRow {
   qint64 params = 0, macs = 0;
   int w_bits = kFpBits, a_bits = kFpBits;
   QString method;
+};
+
+// How much the network suffers with only this layer quantized (loss increase on calibration
+// images), per bit-width of its weights (w) and of the activation it reads (a).
+struct LayerSensitivity {
+  QString name;
+  QMap<int, double> w, a;
 };
 
 // One value a quantizer reports during training: e.g. conv1 / weight / clamp = 0.83.

@@ -19,8 +19,10 @@
 #include "export_page.h"
 #include "fpga_estimator.h"
 #include "model_panel.h"
+#include "sensitivity_job.h"
 #include "training_job.h"
 #include "training_page.h"
+#include "widgets/budget_bar.h"
 #include "widgets/cost_summary.h"
 #include "widgets/layer_table_model.h"
 #include "widgets/layer_table_view.h"
@@ -61,7 +63,13 @@ MainWindow::MainWindow(const Project& project, QWidget* parent) : QMainWindow(pa
   runs_ = new widgets::RunsView;
   export_ = new ExportPage;
   tabs_ = new QTabWidget;
-  tabs_->addTab(layer_view_, tr("&Plan"));
+  budget_bar_ = new widgets::BudgetBar;
+  auto* plan_page = new QWidget;
+  auto* plan_layout = new QVBoxLayout(plan_page);
+  plan_layout->setContentsMargins(0, 0, 0, 0);
+  plan_layout->addWidget(budget_bar_);
+  plan_layout->addWidget(layer_view_, 1);
+  tabs_->addTab(plan_page, tr("&Plan"));
   tabs_->addTab(training_, tr("&Training"));
   tabs_->addTab(runs_, tr("&Compare"));
   tabs_->addTab(export_, tr("&Export"));
@@ -75,6 +83,7 @@ MainWindow::MainWindow(const Project& project, QWidget* parent) : QMainWindow(pa
   training_job_ = new TrainingJob(this);
   export_job_ = new ExportJob(this);
   estimator_ = new FpgaEstimator(this);
+  sensitivity_job_ = new SensitivityJob(this);
   buildMenus();
 
   connect(panel_, &ModelPanel::modelRequested, this, &MainWindow::switchModel);
@@ -89,6 +98,20 @@ MainWindow::MainWindow(const Project& project, QWidget* parent) : QMainWindow(pa
   connect(estimator_, &FpgaEstimator::estimated, cost_, &widgets::CostSummary::setFpga);
   connect(estimator_, &FpgaEstimator::estimated, this, &MainWindow::showExportability);
   connect(layer_view_, &widgets::LayerTableView::noticeActionClicked, this, &MainWindow::makeExportable);
+  connect(budget_bar_, &widgets::BudgetBar::fitRequested, this, &MainWindow::fitToBudget);
+  connect(budget_bar_, &widgets::BudgetBar::cancelRequested, sensitivity_job_, &SensitivityJob::cancel);
+  connect(sensitivity_job_, &SensitivityJob::progress, budget_bar_, &widgets::BudgetBar::showMeasuring);
+  connect(sensitivity_job_, &SensitivityJob::finished, this, &MainWindow::showSensitivity);
+  connect(sensitivity_job_, &SensitivityJob::failed, this, [this](const QString& message) {
+    fit_after_measuring_ = false;
+    showError(tr("Sensitivity not measured: %1").arg(message));
+    showBudgetUsage();
+  });
+  connect(sensitivity_job_, &SensitivityJob::cancelled, this, [this] {
+    fit_after_measuring_ = false;
+    statusBar()->showMessage(tr("Sensitivity measurement cancelled: the plan is as it was"), 5000);
+    showBudgetUsage();
+  });
   connect(training_->trainButton(), &QPushButton::clicked, this, &MainWindow::startTraining);
   connect(training_->pauseButton(), &QPushButton::clicked, this, &MainWindow::togglePause);
   connect(training_->cancelButton(), &QPushButton::clicked, this, &MainWindow::cancelTraining);
@@ -197,6 +220,9 @@ bool MainWindow::openModel() {
   panel_->setOrigin(origin);
   updateTitle();
   undo_->clear();  // edits of another model's rows cannot be undone on this one
+  sensitivity_.reset();  // measured on the previous model
+  fitted_.reset();
+  layer_model_->setSensitivity({}, {});
   if (planning_->quantized()) {
     preset_rows_ = to_rows(planning_->stored_plan());
     layer_model_->setRows(preset_rows_);
@@ -252,6 +278,7 @@ void MainWindow::updateCost() {
   const std::vector<studio::EngineLayer> rows = to_engine(layer_model_->rows());
   const widgets::CostTotals totals = to_totals(planning_->cost(rows));
   cost_->setTotals(totals);
+  showBudgetUsage();
   layer_model_->setInvalidCells(totals.bad_w_rows, totals.bad_a_rows, totals.problem);
   if (!totals.problem.isEmpty()) layer_view_->setNotice({});  // the cost strip says what is wrong
   estimator_->request(planning_, rows);

@@ -4,6 +4,7 @@
 // and wires them to the pages; the pages and widgets hold no engine logic.
 #include <QMainWindow>
 #include <memory>
+#include <optional>
 
 #include "engine/studio_engine.h"
 #include "project.h"
@@ -15,6 +16,7 @@ class QUndoStack;
 
 namespace bitshift::widgets {
 struct FpgaTotals;
+class BudgetBar;
 class CostSummary;
 class LayerTableModel;
 class LayerTableView;
@@ -27,6 +29,7 @@ class ExportJob;
 class ExportPage;
 class FpgaEstimator;
 class ModelPanel;
+class SensitivityJob;
 class TrainingJob;
 class TrainingPage;
 
@@ -59,6 +62,13 @@ class MainWindow : public QMainWindow {
   bool savePlan(const QString& path);
   bool openProject(const QString& path);
   void showPage(Page page);
+  // Plan › Measure sensitivity: the panel's method measured per layer on its own thread (or read
+  // from the cache), then shown in the table's Sensitivity column (main_window_budget.cpp).
+  bool measureSensitivity();
+  // Fit to budget: the budget bar's budget, the panel's method and first/last policy; measures
+  // the sensitivity first when the table has none for this method, then replaces the unlocked
+  // rows' bits as one undoable edit. False when it cannot start or the budget is refused.
+  bool fitToBudget();
 
   Project project() const;  // the current state, as it would be saved
   QString lastError() const { return last_error_; }
@@ -74,6 +84,8 @@ class MainWindow : public QMainWindow {
   widgets::LayerTableView* layerView() const { return layer_view_; }
   widgets::CostSummary* costSummary() const { return cost_; }
   widgets::RunsView* runsView() const { return runs_; }
+  widgets::BudgetBar* budgetBar() const { return budget_bar_; }
+  SensitivityJob* sensitivityJob() const { return sensitivity_job_; }
   ModelPanel* modelPanel() const { return panel_; }
   TrainingPage* trainingPage() const { return training_; }
   ExportPage* exportPage() const { return export_; }
@@ -116,6 +128,9 @@ class MainWindow : public QMainWindow {
   void savePlotAs(int which);
   void saveTableAs(Page which);  // the plan table (PagePlan) or the runs table (PageCompare)
   void about();
+  void showSensitivity(const studio::EngineSensitivity& sensitivity);
+  bool applyFit();          // with the sensitivity in hand
+  void showBudgetUsage();   // the budget bar follows the plan's cost
 
   std::shared_ptr<studio::PlanningModel> planning_;
   QString project_path_;
@@ -136,6 +151,14 @@ class MainWindow : public QMainWindow {
   TrainingJob* training_job_;
   ExportJob* export_job_;
   FpgaEstimator* estimator_;
+  widgets::BudgetBar* budget_bar_;
+  SensitivityJob* sensitivity_job_;
+  // The sensitivity shown, of the method it was measured for; reset with the model.
+  std::optional<studio::EngineSensitivity> sensitivity_;
+  bool fit_after_measuring_ = false;
+  std::shared_ptr<studio::PlanningModel> measuring_;  // the model the job measures
+  // The budget of the last fit: the bar keeps showing how much of it the plan spends.
+  std::optional<studio::EngineFit> fitted_;
 
   QAction* train_action_ = nullptr;
   QAction* pause_action_ = nullptr;

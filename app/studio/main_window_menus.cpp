@@ -103,6 +103,9 @@ void MainWindow::buildMenus() {
         QFileDialog::getSaveFileName(this, tr("Save plan"), QStringLiteral("plan.json"), plan_filter);
     if (!path.isEmpty()) savePlan(path);
   });
+  plan->addSeparator();
+  plan->addAction(tr("&Measure sensitivity"), this, &MainWindow::measureSensitivity);
+  plan->addAction(tr("&Fit to budget"), QKeySequence(tr("Ctrl+B")), this, &MainWindow::fitToBudget);
 
   QMenu* run = menuBar()->addMenu(tr("&Run"));
   train_action_ = run->addAction(tr("&Train"), QKeySequence(tr("Ctrl+T")), this, &MainWindow::startTraining);

@@ -2,7 +2,8 @@
 // after two short training runs and an export, and of an imported ONNX model's plan (and of the
 // message for one made for another input shape, and of it re-headed on a folder of photos), saved
 // as PNGs to the folder given. Fails when a run or the export does not finish, a model does not
-// open (or the wrong one does), or when a page renders as a blank image. Screenshot 8: an
+// open (or the wrong one does), or when a page renders as a blank image. Screenshot 1d: LeNet-5
+// fitted to a budget, sensitivity shaded. Screenshot 8: an
 // imported MobileNetV3 trained with LSQ, the plots on a squeeze-excitation gate.
 #include <QApplication>
 #include <QComboBox>
@@ -19,8 +20,10 @@
 #include "main_window.h"
 #include "model_panel.h"
 #include "photo_folder.h"
+#include "sensitivity_job.h"
 #include "training_job.h"
 #include "training_page.h"
+#include "widgets/budget_bar.h"
 #include "widgets/layer_table_model.h"
 #include "widgets/runs_view.h"
 
@@ -67,6 +70,28 @@ bool shoot_import(const bitshift::app::Project& p, const QString& dir) {
   const bool refused = !w.openModelFile(QStringLiteral(BITSHIFT_IMPORT_FIXTURES "/resnet18.pt"));
   std::printf("resnet18.pt: %s\n", qPrintable(w.lastError()));
   return shoot(w, dir, QStringLiteral("6-import-refused")) && refused && ok;
+}
+
+// LeNet-5 fitted to the BOPs of uniform w3a3 with fc1 locked: the sensitivity column shaded,
+// the budget bar filled.
+bool shoot_budget(const QString& dir) {
+  bitshift::app::Project p;
+  p.model = QStringLiteral("lenet5");
+  p.method = QStringLiteral("nice");
+  p.preset = QStringLiteral("w4a4");
+  p.edges = QStringLiteral("quantized");
+  MainWindow w(p);
+  w.resize(1400, 860);
+  w.show();
+  if (!QTest::qWaitForWindowExposed(&w)) return false;
+  auto* m = w.layerModel();
+  m->setData(m->index(2, bitshift::widgets::LayerTableModel::ColLock), Qt::Checked, Qt::CheckStateRole);
+  w.budgetBar()->setBudget(bitshift::widgets::BudgetBar::KindBops, QStringLiteral("w3a3"));
+  bool ok = w.fitToBudget();
+  ok = QTest::qWaitFor([&] { return !w.sensitivityJob()->running(); }, kTimeoutMs) && ok;
+  QTest::qWait(100);
+  std::printf("fit to budget: %s\n", m->hasSensitivity() ? "fitted" : qPrintable(w.lastError()));
+  return estimated(w) && shoot(w, dir, QStringLiteral("1d-plan-fitted-to-budget")) && ok && m->hasSensitivity();
 }
 
 // UserNet (10 classes, 1x28x28) on a folder of 3 classes of colour photos: re-headed, fitted.
@@ -128,7 +153,8 @@ int main(int argc, char** argv) {
   p.edges = QStringLiteral("quantized");  // every layer on integers, so the export can verify
   p.training.train_limit = 3072;
   p.training.test_limit = 1000;
-  bool ok = shoot_import(p, dir);
+  bool ok = shoot_budget(dir);
+  ok = shoot_import(p, dir) && ok;
   ok = shoot_photos(p, dir) && ok;
   ok = shoot_gates(p, dir) && ok;
 

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "util/job_control.h"
@@ -58,6 +59,29 @@ struct EngineEstimate {
   std::string problem;  // why there is no estimate (e.g. an FP32 layer), or empty
 };
 
+// Per-layer sensitivity (train/sensitivity.h): the loss increase on calibration images when
+// only one layer's weights (w) or input activations (a) are quantized, at each bit-width.
+struct EngineSensitivity {
+  struct Layer {
+    std::string name;
+    std::vector<std::pair<int, double>> w, a;  // (bits, loss increase)
+  };
+  std::string method;
+  int64_t images = 0;
+  double fp_loss = 0;
+  std::vector<Layer> layers;  // weight layers in graph order
+  bool cached = false;        // read back from the cache rather than measured now
+};
+
+// A plan fitted to a budget ("Fit to budget"): the rows, and how the budget went.
+struct EngineFit {
+  std::vector<EngineLayer> rows;
+  std::string unit;  // "BOPs" or "weight bits"
+  double budget = 0, spent = 0, cheapest = 0;
+  double predicted_loss = 0, gap = 0;  // the allocation's objective and its optimality gap
+  std::vector<std::string> locked;     // layers the allocation kept (edges and the user's)
+};
+
 // A model opened on a dataset, for planning (layers, plans, cost). Cheap to query; not shared
 // with running jobs, which open their own copy.
 class PlanningModel {
@@ -96,6 +120,21 @@ class PlanningModel {
   // one thread at a time, concurrently with the other (const, cheap) functions.
   EngineEstimate estimate(const std::vector<EngineLayer>& rows,
                           const std::string& fpga = "arria10") const;
+
+  // Measures `method`'s per-layer sensitivity at 2, 3, 4, 6 and 8 bits on 256 calibration
+  // images (seconds for LeNet-5, a few minutes for ResNet-20), or reads it back from the cache
+  // ($XDG_CACHE_HOME/bitshift/sensitivity, keyed by the model file's digest, data and method).
+  // Call it off the GUI thread; `progress(done, total)` returning false cancels ("sensitivity
+  // cancelled").
+  Result<EngineSensitivity> sensitivity(const std::string& method,
+                                        const std::function<bool(int, int)>& progress) const;
+  // The bits within `budget` ("bops=1.5e8", "weights=96" KiB, or "bops=w3a3": the cost of that
+  // uniform plan) that minimise the predicted loss of `method`; rows named in `locked` and the
+  // first/last layers of `edges` (empty: the method's policy) keep their bits. Cheap.
+  Result<EngineFit> fit_to_budget(const std::vector<EngineLayer>& rows,
+                                  const std::vector<std::string>& locked, const std::string& method,
+                                  const std::string& edges, const std::string& budget,
+                                  const EngineSensitivity& sensitivity) const;
 
  private:
   struct Impl;
