@@ -39,6 +39,9 @@ int cmd_allocate(const std::vector<std::string>& argv) {
       {"budget", "KIND=VALUE",
        "bops=N, weights=KIB, or bops=PRESET / weights=PRESET: the cost "
        "of that uniform plan (e.g. bops=w3a3)"},
+      {"max-loss", "X",
+       "instead of --budget: the cheapest plan whose predicted loss increase is at most X"},
+      {"minimise", "KIND", "with --max-loss: bops (default) or weights"},
       {"edges", "POLICY", "first/last layers: quantized, 8bit, ... (default: the method's)"},
       {"layer", "NAME=W/A", "lock a layer's bits (repeatable)"},
       opt_granularity(),
@@ -51,12 +54,14 @@ int cmd_allocate(const std::vector<std::string>& argv) {
       opt_help()};
   Args args(argv, specs);
   if (args.has("help")) {
-    print_help("allocate", "--model NAME|FILE --budget KIND=VALUE [OPTIONS]",
+    print_help("allocate", "--model NAME|FILE (--budget KIND=VALUE | --max-loss X) [OPTIONS]",
                "Chooses each weight layer's weight and input-activation bits (2, 3, 4, 6 or 8)\n"
                "so that the summed per-layer sensitivity (measured, or from --sensitivity) is\n"
                "smallest within the budget; layers reading one activation share its bits, the\n"
                "method's first/last-layer policy and --layer locks hold. Exact up to the cost\n"
-               "discretisation, whose gap is reported.",
+               "discretisation, whose gap is reported. With --max-loss, the other way round:\n"
+               "the cheapest plan (in BOPs, or weights with --minimise weights) whose\n"
+               "predicted loss increase stays within X.",
                specs);
     return kExitOk;
   }
@@ -70,15 +75,31 @@ int cmd_allocate(const std::vector<std::string>& argv) {
   const MethodInfo& info = method_info(method);
   const EdgePolicy edges =
       args.has("edges") ? edge_policy_from_name(args.get("edges")) : info.edges;
-  if (!args.has("budget")) throw UsageError("allocate needs --budget, e.g. --budget bops=w3a3");
+  const bool by_loss = args.has("max-loss");
+  if (by_loss == args.has("budget"))
+    throw UsageError("allocate needs --budget (e.g. --budget bops=w3a3) or --max-loss X, not both");
   BudgetFitRequest request;
   request.method = method;
   request.edges = edges;
   request.granularity = granularity_of(args);
-  try {
-    request.budget = parse_budget(args.get("budget"), g, method, edges);
-  } catch (const Error& e) {
-    throw UsageError(std::string("--") + e.what());
+  double max_loss = 0;
+  if (by_loss) {
+    char* end = nullptr;
+    const std::string text = args.get("max-loss");
+    max_loss = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0' || !(max_loss >= 0))
+      throw UsageError("--max-loss '" + text + "': expected a predicted loss increase >= 0, e.g. 0.05");
+    const std::string kind = args.get("minimise", "bops");
+    if (kind != "bops" && kind != "weights")
+      throw UsageError("--minimise '" + kind + "': expected bops or weights");
+    request.budget.kind = kind == "bops" ? BudgetKind::Bops : BudgetKind::WeightBits;
+    request.budget.text = "max-loss=" + text;
+  } else {
+    try {
+      request.budget = parse_budget(args.get("budget"), g, method, edges);
+    } catch (const Error& e) {
+      throw UsageError(std::string("--") + e.what());
+    }
   }
   // --layer locks: the bits a 2-bit plan with the override has there.
   QuantPlan overridden = make_plan(g, method, "w2a2", edges);
@@ -90,7 +111,7 @@ int cmd_allocate(const std::vector<std::string>& argv) {
   const Budget& budget = request.budget;
 
   // Refused before any measuring: a budget below 2 bits everywhere (locks kept).
-  require_reachable(g, request);
+  if (!by_loss) require_reachable(g, request);
 
   Sensitivity sens;
   const std::string sens_source = args.get("sensitivity", "");
@@ -109,7 +130,7 @@ int cmd_allocate(const std::vector<std::string>& argv) {
     out.text("Measuring sensitivity (" + std::to_string(images) + " calibration images)...\n");
     sens = measure_sensitivity(model.module, calib, model.normalization, sc);
   }
-  const BudgetFit fit = fit_to_budget(g, sens, request);
+  const BudgetFit fit = by_loss ? fit_to_loss(g, sens, request, max_loss) : fit_to_budget(g, sens, request);
   const QuantPlan& plan = fit.plan;
   const Allocation& r = fit.allocation;
   const double spent = fit.spent;
@@ -124,19 +145,30 @@ int cmd_allocate(const std::vector<std::string>& argv) {
                   fit.locked.count(plan.layers[i].layer) ? "  (locked)" : "");
     out.text(line);
   }
-  std::snprintf(line, sizeof line,
-                "%s %.4g of %.4g budgeted (%s); predicted loss increase %.4f (no plan within the "
-                "budget below %.4f: gap %.4f)\n",
-                bops ? "BOPs" : "weight bits", spent, budget.value,
-                budget.text.c_str(), r.objective, r.lower_bound, r.gap());
-  out.text(line);
-  if (spent > budget.value)
-    out.text(
-        "note: the elementwise products (gates) put the total over the budget; the "
-        "allocation prices weight layers only\n");
+  if (by_loss) {
+    std::snprintf(line, sizeof line,
+                  "%s %.4g: the cheapest plan found whose predicted loss increase, %.4f, is within "
+                  "%.4f\n",
+                  bops ? "BOPs" : "weight bits", spent, r.objective, max_loss);
+    out.text(line);
+  } else {
+    std::snprintf(line, sizeof line,
+                  "%s %.4g of %.4g budgeted (%s); predicted loss increase %.4f (no plan within the "
+                  "budget below %.4f: gap %.4f)\n",
+                  bops ? "BOPs" : "weight bits", spent, budget.value, budget.text.c_str(), r.objective,
+                  r.lower_bound, r.gap());
+    out.text(line);
+    if (spent > budget.value)
+      out.text(
+          "note: the elementwise products (gates) put the total over the budget; the "
+          "allocation prices weight layers only\n");
+  }
   nlohmann::json j = {
       {"plan", to_json(plan)},
-      {"budget", {{"kind", bops ? "bops" : "weights"}, {"value", budget.value}, {"text", budget.text}}},
+      {"budget", by_loss ? nlohmann::json{{"kind", bops ? "bops" : "weights"}, {"max_loss", max_loss}}
+                         : nlohmann::json{{"kind", bops ? "bops" : "weights"},
+                                          {"value", budget.value},
+                                          {"text", budget.text}}},
       {"cost", spent},
       {"objective", r.objective},
       {"lower_bound", r.lower_bound},

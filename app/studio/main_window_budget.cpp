@@ -77,13 +77,12 @@ bool MainWindow::applyFit() {
   }
   fitted_ = fit.value();
   layer_model_->editRows(to_rows(fitted_->rows), tr("Fit to budget %1").arg(budget));
-  statusBar()->showMessage(tr("Fitted to %1: predicted loss increase %2 (optimality gap %3); %4 kept "
-                              "their bits")
+  statusBar()->showMessage(tr("Fitted to %1: predicted loss increase %2 (optimality gap %3); %4")
                                .arg(budget)
                                .arg(fitted_->predicted_loss, 0, 'f', 4)
                                .arg(fitted_->gap, 0, 'f', 4)
-                               .arg(fitted_->locked.size() == 1 ? tr("1 layer")
-                                                                : tr("%1 layers").arg(fitted_->locked.size())),
+                               .arg(fitted_->locked.size() == 1 ? tr("1 layer kept its bits")
+                                                                : tr("%1 layers kept their bits").arg(fitted_->locked.size())),
                            15000);
   showBudgetUsage();
   return true;

@@ -26,8 +26,8 @@ double total_of(const ModelCost& c, BudgetKind kind) {
 
 const char* unit_of(BudgetKind kind) { return kind == BudgetKind::Bops ? "BOPs" : "weight bits"; }
 
-QuantPlan two_bit_plan(const Graph& g, const BudgetFitRequest& request) {
-  QuantPlan p = make_plan(g, request.method, "w2a2", request.edges);
+QuantPlan uniform_plan(const Graph& g, const BudgetFitRequest& request, const std::string& preset) {
+  QuantPlan p = make_plan(g, request.method, preset, request.edges);
   for (LayerPlan& lp : p.layers) {
     const auto lock = request.locks.find(lp.layer);
     if (lock != request.locks.end()) lp.w_bits = lock->second.first, lp.a_bits = lock->second.second;
@@ -87,7 +87,7 @@ std::map<std::string, std::pair<int, int>> edge_locks(const Graph& g, const std:
 }
 
 double require_reachable(const Graph& g, const BudgetFitRequest& request) {
-  const double cheapest = budget_total(g, two_bit_plan(g, request), request.budget.kind);
+  const double cheapest = budget_total(g, uniform_plan(g, request, "w2a2"), request.budget.kind);
   if (cheapest > request.budget.value) {
     char text[256];
     std::snprintf(text, sizeof text, "%.4g %s (2 bits everywhere, locked layers as locked)", cheapest,
@@ -174,6 +174,38 @@ BudgetFit fit_to_budget(const Graph& g, const Sensitivity& sensitivity,
   validate(fit.plan, g);
   fit.spent = budget_total(g, fit.plan, kind);
   return fit;
+}
+
+BudgetFit fit_to_loss(const Graph& g, const Sensitivity& sensitivity, BudgetFitRequest request,
+                      double max_loss) {
+  if (!(max_loss >= 0) || !std::isfinite(max_loss))
+    throw Error("predicted loss limit " + std::to_string(max_loss) + ": expected a number >= 0");
+  // Twice the cost of 8 bits everywhere: room for the allocator's rounding of costs upwards.
+  request.budget.value = 2 * budget_total(g, uniform_plan(g, request, "w8a8"), request.budget.kind);
+  request.budget.text = "8 bits everywhere";
+  BudgetFit best = fit_to_budget(g, sensitivity, request);
+  if (best.allocation.objective > max_loss) {
+    char text[160];
+    std::snprintf(text, sizeof text, "%.4g, above the limit %.4g", best.allocation.objective, max_loss);
+    throw Error("no plan of the candidate bits keeps the predicted loss increase within the limit: "
+                "8 bits everywhere (locks kept) predicts " + std::string(text));
+  }
+  constexpr int kSteps = 40;  // the budget interval shrinks by 2^-40: far below one layer's step
+  double lo = best.cheapest, hi = request.budget.value;
+  for (int i = 0; i < kSteps && hi - lo > 1e-9 * hi; ++i) {
+    request.budget.value = 0.5 * (lo + hi);
+    try {
+      BudgetFit fit = fit_to_budget(g, sensitivity, request);
+      if (fit.allocation.objective <= max_loss) {
+        hi = request.budget.value;
+        best = std::move(fit);
+        continue;
+      }
+    } catch (const Error&) {  // below what the discretised costs allow
+    }
+    lo = request.budget.value;
+  }
+  return best;
 }
 
 }  // namespace bitshift

@@ -72,4 +72,11 @@ double require_reachable(const Graph& g, const BudgetFitRequest& request);
 BudgetFit fit_to_budget(const Graph& g, const Sensitivity& sensitivity,
                         const BudgetFitRequest& request);
 
+// The other direction: the cheapest plan, in the units of `request.budget.kind` (its value is
+// ignored), whose predicted loss increase stays within `max_loss`. The least predicted loss
+// falls as the budget grows, so the budget is bisected between the cheapest plan and 8 bits
+// everywhere. Throws Error when even 8 bits everywhere predicts more (naming both numbers).
+BudgetFit fit_to_loss(const Graph& g, const Sensitivity& sensitivity, BudgetFitRequest request,
+                      double max_loss);
+
 }  // namespace bitshift

@@ -164,6 +164,18 @@ TEST(Cli, AllocateFitsABudgetAndWritesAPlanThatCostAndQuantizeRead) {
                        " --json");
   ASSERT_EQ(q.exit_code, 0) << q.err;
 
+  // The other way round: the cheapest plan within the predicted loss of the one above costs
+  // no more than it.
+  const CliRun by_loss = cli("allocate --model lenet5 --method lsq --sensitivity " + sens + " --max-loss " +
+                             nlohmann::json(j.at("objective").get<double>() * (1 + 1e-9)).dump() + " --json");
+  ASSERT_EQ(by_loss.exit_code, 0) << by_loss.err;
+  const auto k = nlohmann::json::parse(by_loss.out);
+  EXPECT_LE(k.at("cost").get<double>(), j.at("cost").get<double>());
+  EXPECT_LE(k.at("objective").get<double>(), j.at("objective").get<double>() * (1 + 1e-9));
+  const CliRun both = cli("allocate --model lenet5 --budget bops=w3a3 --max-loss 0.1");
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_NE(both.err.find("not both"), std::string::npos) << both.err;
+
   const CliRun low = cli("allocate --model lenet5 --method lsq --budget bops=1000");
   EXPECT_EQ(low.exit_code, 2);
   EXPECT_NE(low.err.find("below the cheapest plan"), std::string::npos) << low.err;

@@ -83,3 +83,21 @@ TEST(BudgetFit, AMissingSensitivityEntryIsNamed) {
   EXPECT_CONTAINS(error_of([&] { fit_to_budget(g, s, lsq_request(g, "bops=w3a3")); }),
                   "no sensitivity for layer 'conv2' at a");
 }
+
+TEST(BudgetFit, TheCheapestPlanWithinAPredictedLossIsAsCheapAsTheBudgetThatReachesIt) {
+  const Graph g = lenet();
+  const Sensitivity s = random_sensitivity(g, 3);
+  // The predicted loss of the plan fitted to w3a3's BOPs, as a limit: the cheapest plan within
+  // it costs no more than that plan, and predicts no more.
+  const BudgetFit at_budget = fit_to_budget(g, s, lsq_request(g, "bops=w3a3"));
+  const BudgetFit within = fit_to_loss(g, s, lsq_request(g, "bops=w3a3"), at_budget.allocation.objective);
+  EXPECT_LE(within.allocation.objective, at_budget.allocation.objective);
+  EXPECT_LE(within.spent, at_budget.spent);
+  // A looser limit never costs more; an impossible one is said with both numbers.
+  const BudgetFit looser = fit_to_loss(g, s, lsq_request(g, "bops=w3a3"), 4 * at_budget.allocation.objective);
+  EXPECT_LE(looser.spent, within.spent);
+  EXPECT_CONTAINS(error_of([&] { fit_to_loss(g, s, lsq_request(g, "bops=w3a3"), -1); }),
+                  "expected a number >= 0");
+  EXPECT_CONTAINS(error_of([&] { fit_to_loss(g, s, lsq_request(g, "bops=w3a3"), 0); }),
+                  "8 bits everywhere (locks kept) predicts");
+}
