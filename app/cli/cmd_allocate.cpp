@@ -11,7 +11,6 @@
 #include "train/sensitivity_json.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
-#include "util/json_file.h"
 
 namespace bitshift::cli {
 
@@ -19,10 +18,9 @@ namespace {
 
 // Sensitivity entries from `sensitivity --json` output.
 Sensitivity sensitivity_file(const std::string& path, const std::string& method) {
-  const std::string origin = "sensitivity file '" + path + "'";
-  Sensitivity s = sensitivity_from_json(parse_json(read_file(path, kMaxJsonFileBytes), origin), origin);
+  Sensitivity s = read_sensitivity_file(path);
   if (s.method != method)
-    throw Error(origin + ": it measured method '" + s.method + "', not '" + method + "'");
+    throw Error("sensitivity file '" + path + "': it measured method '" + s.method + "', not '" + method + "'");
   return s;
 }
 
@@ -130,7 +128,16 @@ int cmd_allocate(const std::vector<std::string>& argv) {
     out.text("Measuring sensitivity (" + std::to_string(images) + " calibration images)...\n");
     sens = measure_sensitivity(model.module, calib, model.normalization, sc);
   }
-  const BudgetFit fit = by_loss ? fit_to_loss(g, sens, request, max_loss) : fit_to_budget(g, sens, request);
+  const BudgetFit fit = [&] {
+    try {
+      return by_loss ? fit_to_loss(g, sens, request, max_loss) : fit_to_budget(g, sens, request);
+    } catch (const Error& e) {  // a file that lacks an entry the choice needs: name it
+      const bool from_file = !sens_source.empty() && sens_source.rfind("random:", 0) != 0;
+      if (from_file && std::string(e.what()).find("no sensitivity for") != std::string::npos)
+        throw Error("sensitivity file '" + sens_source + "': " + e.what());
+      throw;
+    }
+  }();
   const QuantPlan& plan = fit.plan;
   const Allocation& r = fit.allocation;
   const double spent = fit.spent;

@@ -1,5 +1,8 @@
 #include "train/sensitivity_json.h"
 
+#include <cmath>
+
+#include "util/atomic_file.h"
 #include "util/error.h"
 #include "util/json_file.h"
 
@@ -36,12 +39,17 @@ Sensitivity sensitivity_from_json(const nlohmann::json& j, const std::string& or
       x.operand = e.at("operand").get<std::string>();
       require(x.operand == "w" || x.operand == "a",
               "entry of layer '" + x.layer + "': operand '" + x.operand + "' (expected w or a)");
-      x.bits = e.at("bits").get<int>();
+      const auto& bits = e.at("bits");
+      require(bits.is_number_integer() && bits.get<int64_t>() >= 1 && bits.get<int64_t>() <= 32,
+              "entry of layer '" + x.layer + "': bits " + bits.dump() + " (expected an integer 1..32)");
+      x.bits = bits.get<int>();
       x.loss = e.value("loss", 0.0);
       x.top1 = e.value("top1", 0.0);
       x.loss_increase = e.at("loss_increase").get<double>();
       x.top1_drop = e.value("top1_drop", 0.0);
       x.estimated = e.value("estimated", false);
+      require(std::isfinite(x.loss_increase), "entry of layer '" + x.layer + "': loss_increase " +
+                                                  e.at("loss_increase").dump() + " (expected a finite number)");
       s.entries.push_back(x);
     }
     return s;
@@ -50,6 +58,11 @@ Sensitivity sensitivity_from_json(const nlohmann::json& j, const std::string& or
   } catch (const Error& e) {
     throw Error(origin + ": " + e.what());
   }
+}
+
+Sensitivity read_sensitivity_file(const std::string& path) {
+  const std::string origin = "sensitivity file '" + path + "'";
+  return sensitivity_from_json(parse_json(read_file(path, kMaxJsonFileBytes), origin), origin);
 }
 
 }  // namespace bitshift

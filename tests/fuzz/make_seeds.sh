@@ -41,12 +41,15 @@ q=$work/tiny-w4a4.bsck
 "$cli" export --model "$q" --out "$work/bundle" --vectors 1 --agreement-images 16 >/dev/null
 "$cli" allocate --model "$work/tiny.onnx" --budget bops=w3a3 --images 64 --out "$work/plan.json" \
   >/dev/null
+"$cli" sensitivity --model "$work/tiny.onnx" --method lsq --images 64 --weight-bits 2,3,4,6,8 --json \
+  >"$work/sensitivity.json" 2>/dev/null
 
 rm -rf "$out"
-mkdir -p "$out"/{checkpoint,run_record,plan,onnx,torchscript,idx,cifar,image,bundle,project}
+mkdir -p "$out"/{checkpoint,run_record,plan,sensitivity,onnx,torchscript,idx,cifar,image,bundle,project}
 cp "$q" "$out/checkpoint/tiny-w4a4.bsck"
 cp "$work/run.json" "$out/run_record/tiny-w4a4.json"
 cp "$work/plan.json" "$out/plan/tiny.json"
+cp "$work/sensitivity.json" "$out/sensitivity/tiny-lsq.json"
 cp "$work/tiny.onnx" "$out/onnx/"
 cp "$work/tiny.pt" "$out/torchscript/"
 # A studio project as the studio's own tests save it (any one will do).

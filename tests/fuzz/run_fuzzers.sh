@@ -21,7 +21,7 @@ for name in "${names[@]}"; do
   mkdir -p "$work/$name-corpus"
   # JSON readers get the JSON tokens and our files' key names to mutate with.
   dict=()
-  case $name in checkpoint|run_record|plan|project|bundle) dict=(-dict="$here/json.dict") ;; esac
+  case $name in checkpoint|run_record|plan|project|bundle|sensitivity) dict=(-dict="$here/json.dict") ;; esac
   log=$work/$name.log
   # One worker; ASan's leak check at exit (lsan.supp: leaks inside LibTorch); RSS and single
   # allocations capped at 2 GiB.

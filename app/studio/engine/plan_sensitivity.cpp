@@ -12,7 +12,6 @@
 #include "train/sensitivity_json.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
-#include "util/json_file.h"
 
 namespace bitshift::studio {
 
@@ -77,7 +76,7 @@ Result<EngineSensitivity> PlanningModel::sensitivity(
     const std::string file = sensitivity_cache_file(impl_->loaded, impl_->source, impl_->data, method);
     if (!file.empty() && std::filesystem::is_regular_file(file)) {
       try {  // a damaged cache entry is measured again, and replaced
-        const Sensitivity s = sensitivity_from_json(read_json_file(file), "cache '" + file + "'");
+        const Sensitivity s = read_sensitivity_file(file);
         if (s.method == method) return engine_sensitivity(impl_->graph(), s, true);
       } catch (const Error&) {
       }
