@@ -46,6 +46,8 @@ BudgetBar::BudgetBar(QWidget* parent)
   connect(fit_, &QPushButton::clicked, this, &BudgetBar::fitRequested);
   connect(value_, &QLineEdit::returnPressed, this, &BudgetBar::fitRequested);
   connect(cancel_, &QPushButton::clicked, this, &BudgetBar::cancelRequested);
+  connect(kind_, &QComboBox::currentIndexChanged, this, &BudgetBar::budgetEdited);
+  connect(value_, &QLineEdit::textChanged, this, &BudgetBar::budgetEdited);
   showIdle();
 }
 
@@ -57,6 +59,13 @@ QString BudgetBar::budgetText() const {
 void BudgetBar::setBudget(Kind kind, const QString& value) {
   kind_->setCurrentIndex(kind);
   value_->setText(value);
+}
+
+void BudgetBar::setBudgetText(const QString& text) {
+  for (const Kind k : {KindBops, KindWeights}) {
+    const QString prefix = k == KindBops ? QStringLiteral("bops=") : QStringLiteral("weights=");
+    if (text.startsWith(prefix)) return setBudget(k, text.mid(prefix.size()));
+  }
 }
 
 BudgetBar::Kind BudgetBar::kind() const { return kind_->currentIndex() == 1 ? KindWeights : KindBops; }

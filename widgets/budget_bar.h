@@ -23,6 +23,8 @@ class BudgetBar : public QWidget {
   // "bops=w3a3", "weights=96": what `bitshift-cli allocate --budget` takes.
   QString budgetText() const;
   void setBudget(Kind kind, const QString& value);
+  // "bops=..." or "weights=..." as budgetText() gives it; other text is ignored.
+  void setBudgetText(const QString& text);
   Kind kind() const;
 
   // While the sensitivity is measured: "Measuring sensitivity 12/50", Cancel shown.
@@ -37,6 +39,7 @@ class BudgetBar : public QWidget {
 
  Q_SIGNALS:
   void fitRequested();
+  void budgetEdited();  // the kind or value changed
   void cancelRequested();
 
  private:

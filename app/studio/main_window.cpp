@@ -99,6 +99,8 @@ MainWindow::MainWindow(const Project& project, QWidget* parent) : QMainWindow(pa
   connect(estimator_, &FpgaEstimator::estimated, this, &MainWindow::showExportability);
   connect(layer_view_, &widgets::LayerTableView::noticeActionClicked, this, &MainWindow::makeExportable);
   connect(budget_bar_, &widgets::BudgetBar::fitRequested, this, &MainWindow::fitToBudget);
+  connect(budget_bar_, &widgets::BudgetBar::budgetEdited, this, &MainWindow::updateModified);
+  connect(layer_model_, &widgets::LayerTableModel::locksChanged, this, &MainWindow::updateModified);
   connect(budget_bar_, &widgets::BudgetBar::cancelRequested, sensitivity_job_, &SensitivityJob::cancel);
   connect(sensitivity_job_, &SensitivityJob::progress, budget_bar_, &widgets::BudgetBar::showMeasuring);
   connect(sensitivity_job_, &SensitivityJob::finished, this, &MainWindow::showSensitivity);
@@ -182,6 +184,10 @@ bool MainWindow::load(const Project& project) {
     else if (!preset_rows_.isEmpty())
       layer_model_->setRows(preset_rows_);
   }
+  budget_bar_->setBudgetText(project.budget);
+  for (const QString& layer : project.locked)
+    for (const auto& row : layer_model_->rows())
+      if (row.name == layer) layer_model_->setLocked(layer, true);
   runs_->setRuns(project.runs);
   export_->setRuns(project.runs);
   last_bundle_ = project.last_bundle;
@@ -379,6 +385,8 @@ Project MainWindow::project() const {
   p.preset = panel_->preset();
   p.edges = panel_->edges();
   p.plan = layer_model_->rows();
+  p.budget = budget_bar_->budgetText();
+  p.locked = layer_model_->lockedLayers();
   p.training = panel_->training();
   p.runs = runs_->runs();
   p.last_bundle = last_bundle_;

@@ -82,6 +82,7 @@ QByteArray project_bytes(const Project& p) {
   const QJsonObject root{{"bitshift_project", kProjectVersion}, {"model", p.model},
                          {"data", p.data}, {"method", p.method}, {"preset", p.preset},
                          {"edges", p.edges}, {"plan", plan_json(p.plan)},
+                         {"budget", p.budget}, {"locked", QJsonArray::fromStringList(p.locked)},
                          {"training", training}, {"runs", runs},
                          {"last_bundle", p.last_bundle}};
   return QJsonDocument(root).toJson();
@@ -123,6 +124,8 @@ bool load_project(const QString& path, Project* project, QString* error) {
   p.preset = o["preset"].toString(p.preset);
   p.edges = o["edges"].toString();
   p.plan = plan_from(o["plan"].toArray());
+  p.budget = o["budget"].toString(p.budget);
+  for (const auto& v : o["locked"].toArray()) p.locked.push_back(v.toString());
   const QJsonObject t = o["training"].toObject();
   p.training.epochs = t["epochs"].toInt(p.training.epochs);
   p.training.lr = t["lr"].toDouble(p.training.lr);

@@ -4,6 +4,7 @@
 // renamed).
 #include <QByteArray>
 #include <QString>
+#include <QStringList>
 #include <QVector>
 
 #include "widgets/studio_types.h"
@@ -28,6 +29,9 @@ struct Project {
   // to integers as it stands (most methods' own policy keeps the first layer in FP32).
   QString edges = QStringLiteral("8bit");
   QVector<widgets::LayerRow> plan;
+  // Fit to budget: the budget ("bops=w3a3", "weights=96") and the layers it must leave alone.
+  QString budget = QStringLiteral("bops=w3a3");
+  QStringList locked;
   TrainingSettings training;
   QVector<widgets::RunRow> runs;
   QString last_bundle;

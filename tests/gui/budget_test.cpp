@@ -136,3 +136,24 @@ TEST(StudioBudget, CancellingTheMeasurementLeavesThePlanAndShowsNoSensitivity) {
   EXPECT_EQ(w.undoStack()->count(), steps);
   EXPECT_TRUE(cache_dir().entryList({QStringLiteral("*.json")}, QDir::Files).isEmpty());
 }
+
+TEST(StudioBudget, TheBudgetAndTheLocksAreSavedWithTheProject) {
+  const QString path = tmp("budget-locks.bitshift.json");
+  {
+    MainWindow w(lenet_project());
+    LayerTableModel* m = w.layerModel();
+    ASSERT_TRUE(m->setData(m->index(3, LayerTableModel::ColLock), Qt::Checked, Qt::CheckStateRole));
+    EXPECT_TRUE(w.isModified());
+    w.budgetBar()->setBudget(widgets::BudgetBar::KindWeights, QStringLiteral("12"));
+    ASSERT_TRUE(w.saveProject(path)) << w.lastError().toStdString();
+  }
+  Project p;
+  QString error;
+  ASSERT_TRUE(load_project(path, &p, &error)) << error.toStdString();
+  EXPECT_EQ(p.budget, QStringLiteral("weights=12"));
+  EXPECT_EQ(p.locked, QStringList{QStringLiteral("fc2")});
+  MainWindow again(p);
+  EXPECT_EQ(again.budgetBar()->budgetText(), QStringLiteral("weights=12"));
+  EXPECT_EQ(again.layerModel()->lockedLayers(), QStringList{QStringLiteral("fc2")});
+  EXPECT_FALSE(again.isModified());
+}
