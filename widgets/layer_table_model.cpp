@@ -133,6 +133,16 @@ double LayerTableModel::sensitivityAt(int row) const {
 
 QStringList LayerTableModel::lockedLayers() const { return locked_; }
 
+void LayerTableModel::setLockedLayers(const QStringList& layers) {
+  QStringList kept;
+  for (const LayerRow& r : rows_)
+    if (layers.contains(r.name)) kept << r.name;
+  if (kept == locked_) return;
+  locked_ = kept;
+  if (!rows_.isEmpty()) Q_EMIT dataChanged(index(0, ColLock), index(rows_.size() - 1, ColLock));
+  Q_EMIT locksChanged();
+}
+
 void LayerTableModel::setLocked(const QString& layer, bool locked) {
   if (locked_.contains(layer) == locked) return;
   if (locked)

@@ -43,6 +43,8 @@ class LayerTableModel : public QAbstractTableModel {
   // Locked layers keep their bits through "Fit to budget" (not a plan edit: no undo step).
   QStringList lockedLayers() const;
   void setLocked(const QString& layer, bool locked);
+  // Replaces every lock (names of layers not in the table are dropped).
+  void setLockedLayers(const QStringList& layers);
   // Sets one editable column (ColWBits, ColABits: int; ColMethod: id) on many rows at once;
   // one planEdited() for the whole change. Returns false for a non-editable column.
   bool setColumnForRows(const QList<int>& rows, int column, const QVariant& value);

@@ -1,6 +1,7 @@
 // `bitshift-cli allocate`: per-layer weight and activation bits that minimise the predicted
 // sensitivity within a BOPs or weight-memory budget (quant/allocate.h), written as a plan file
 // that `quantize --plan` and `cost --plan` read.
+#include <cmath>
 #include <cstdio>
 
 #include "cli/common.h"
@@ -85,7 +86,7 @@ int cmd_allocate(const std::vector<std::string>& argv) {
     char* end = nullptr;
     const std::string text = args.get("max-loss");
     max_loss = std::strtod(text.c_str(), &end);
-    if (text.empty() || *end != '\0' || !(max_loss >= 0))
+    if (text.empty() || *end != '\0' || !(max_loss >= 0) || !std::isfinite(max_loss))
       throw UsageError("--max-loss '" + text + "': expected a predicted loss increase >= 0, e.g. 0.05");
     const std::string kind = args.get("minimise", "bops");
     if (kind != "bops" && kind != "weights")
@@ -117,6 +118,7 @@ int cmd_allocate(const std::vector<std::string>& argv) {
     sens = random_sensitivity(g, std::strtoull(sens_source.c_str() + 7, nullptr, 10));
   } else if (!sens_source.empty()) {
     sens = sensitivity_file(sens_source, method);
+    request.sensitivity_origin = "sensitivity file '" + sens_source + "'";
   } else {
     SensitivityConfig sc;
     sc.method = method;
@@ -128,16 +130,7 @@ int cmd_allocate(const std::vector<std::string>& argv) {
     out.text("Measuring sensitivity (" + std::to_string(images) + " calibration images)...\n");
     sens = measure_sensitivity(model.module, calib, model.normalization, sc);
   }
-  const BudgetFit fit = [&] {
-    try {
-      return by_loss ? fit_to_loss(g, sens, request, max_loss) : fit_to_budget(g, sens, request);
-    } catch (const Error& e) {  // a file that lacks an entry the choice needs: name it
-      const bool from_file = !sens_source.empty() && sens_source.rfind("random:", 0) != 0;
-      if (from_file && std::string(e.what()).find("no sensitivity for") != std::string::npos)
-        throw Error("sensitivity file '" + sens_source + "': " + e.what());
-      throw;
-    }
-  }();
+  const BudgetFit fit = by_loss ? fit_to_loss(g, sens, request, max_loss) : fit_to_budget(g, sens, request);
   const QuantPlan& plan = fit.plan;
   const Allocation& r = fit.allocation;
   const double spent = fit.spent;

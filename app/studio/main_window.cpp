@@ -185,9 +185,7 @@ bool MainWindow::load(const Project& project) {
       layer_model_->setRows(preset_rows_);
   }
   budget_bar_->setBudgetText(project.budget);
-  for (const QString& layer : project.locked)
-    for (const auto& row : layer_model_->rows())
-      if (row.name == layer) layer_model_->setLocked(layer, true);
+  layer_model_->setLockedLayers(project.locked);
   runs_->setRuns(project.runs);
   export_->setRuns(project.runs);
   last_bundle_ = project.last_bundle;
@@ -226,6 +224,8 @@ bool MainWindow::openModel() {
   panel_->setOrigin(origin);
   updateTitle();
   undo_->clear();  // edits of another model's rows cannot be undone on this one
+  sensitivity_job_->cancel();  // measuring the previous model: of no use now
+  fit_after_measuring_ = false;
   sensitivity_.reset();  // measured on the previous model
   fitted_.reset();
   layer_model_->setSensitivity({}, {});

@@ -28,7 +28,11 @@ QVector<widgets::LayerSensitivity> to_widgets(const studio::EngineSensitivity& s
 }  // namespace
 
 bool MainWindow::measureSensitivity() {
-  if (!planning_ || sensitivity_job_->running()) return false;
+  if (!planning_) return false;
+  if (sensitivity_job_->running()) {
+    showError(tr("The sensitivity is still being measured (Cancel in the budget bar stops it)"));
+    return false;
+  }
   budget_bar_->showMeasuring(0, 1);
   measuring_ = planning_;
   return sensitivity_job_->start(planning_, panel_->method());
@@ -44,6 +48,8 @@ bool MainWindow::fitToBudget() {
 }
 
 void MainWindow::showSensitivity(const studio::EngineSensitivity& sensitivity) {
+  const bool fit = fit_after_measuring_ && qs(sensitivity.method) == panel_->method();
+  fit_after_measuring_ = false;
   if (measuring_ != planning_) return showBudgetUsage();  // another model opened meanwhile
   sensitivity_ = sensitivity;
   layer_model_->setSensitivity(
@@ -56,9 +62,7 @@ void MainWindow::showSensitivity(const studio::EngineSensitivity& sensitivity) {
       sensitivity.cached ? tr("Sensitivity of %1 read from the cache").arg(qs(sensitivity.method))
                          : tr("Sensitivity of %1 measured").arg(qs(sensitivity.method)),
       5000);
-  const bool fit = fit_after_measuring_;
-  fit_after_measuring_ = false;
-  if (fit)
+  if (fit)  // and not when the method changed while measuring: that one is not measured
     applyFit();
   else
     showBudgetUsage();

@@ -49,7 +49,13 @@ Budget parse_budget(const std::string& text, const Graph& g, const std::string& 
   b.kind = kind == "bops" ? BudgetKind::Bops : BudgetKind::WeightBits;
   const std::string v = text.substr(eq + 1);
   if (!v.empty() && v[0] == 'w') {
-    b.value = budget_total(g, make_plan(g, method, v, edges), b.kind);
+    try {
+      const QuantPlan preset = make_plan(g, method, v, edges);
+      validate(preset, g);  // a preset the method cannot do (w9a9, NICE's w1) is no budget
+      b.value = budget_total(g, preset, b.kind);
+    } catch (const Error& e) {
+      throw Error("budget '" + text + "': " + e.what());
+    }
     return b;
   }
   char* end = nullptr;
@@ -144,7 +150,8 @@ BudgetFit fit_to_budget(const Graph& g, const Sensitivity& sensitivity,
       if (lock != fit.locked.end()) return 0.0;  // not the allocator's to choose
       const auto it = loss.find({L.name, operand, bits});
       if (it == loss.end())
-        throw Error("no sensitivity for layer '" + L.name + "' at " + operand + std::to_string(bits) +
+        throw Error((request.sensitivity_origin.empty() ? "" : request.sensitivity_origin + ": ") +
+                    "no sensitivity for layer '" + L.name + "' at " + operand + std::to_string(bits) +
                     " (measure weights and activations at 2,3,4,6,8)");
       return it->second;
     };

@@ -47,6 +47,7 @@ struct BudgetFitRequest {
   Granularity granularity = Granularity::GranularityPerTensor;
   std::map<std::string, std::pair<int, int>> locks;  // layer -> (w, a), kept as they are
   Budget budget;
+  std::string sensitivity_origin;  // "sensitivity file '...'": named when it lacks an entry
 };
 
 struct BudgetFit {

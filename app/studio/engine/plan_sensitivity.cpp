@@ -2,6 +2,8 @@
 // that spends a budget where it hurts least (train/sensitivity.h, train/budget_fit.h).
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <vector>
 
 #include "deploy/host/sha256.h"
 #include "engine/dataset_cache.h"
@@ -19,6 +21,8 @@ namespace {
 
 constexpr int64_t kSensitivityImages = 256;  // as `bitshift-cli allocate` measures
 constexpr uint64_t kSensitivitySeed = 1;
+// Part of the cache key: raise it when measure_sensitivity's numbers change for the same inputs.
+constexpr int kSensitivityFormat = 1;
 
 // $XDG_CACHE_HOME/bitshift/sensitivity, else ~/.cache/...; empty when neither is set.
 std::string sensitivity_cache_dir() {
@@ -29,19 +33,33 @@ std::string sensitivity_cache_dir() {
   return {};
 }
 
-// The cache file of this model's weights, data and method; empty for weights that are not
-// in a file (a zoo model's random initialisation).
-std::string sensitivity_cache_file(const LoadedModel& loaded, const std::string& source, const std::string& data,
-                       const std::string& method) {
+// SHA-256 of a file, read in blocks (a model file can be large).
+std::string file_digest(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  Sha256 h;
+  std::vector<char> block(1 << 20);
+  while (in.read(block.data(), static_cast<std::streamsize>(block.size())) || in.gcount() > 0)
+    h.update(block.data(), static_cast<size_t>(in.gcount()));
+  require(!in.bad(), "cannot read '" + path + "'");
+  return h.hex_digest();
+}
+
+// The cache file of these weights, data and method; empty for weights that are not in a file
+// (a zoo model's random initialisation) or when there is no cache folder.
+std::string sensitivity_cache_file(const LoadedModel& loaded, const std::string& source,
+                                   const std::string& data, const std::string& method) {
   namespace fs = std::filesystem;
-  const std::string weights = fs::is_regular_file(source) ? source : loaded.origin;
   std::error_code ec;
+  const std::string weights = fs::is_regular_file(source, ec) ? source : loaded.origin;
   const std::string dir = sensitivity_cache_dir();
   if (dir.empty() || !loaded.pretrained || !fs::is_regular_file(weights, ec)) return {};
+  std::string bits;
+  for (int b : candidate_bits()) bits += std::to_string(b) + ",";
+  // Data by name (a folder's contents are not hashed: an edited folder keeps its entry).
   Sha256 key;
-  key.update("bitshift sensitivity v1\n" + sha256_hex(read_file(weights)) + "\n" + data + "\n" +
-             method + "\n" + std::to_string(kSensitivityImages) + " images, seed " +
-             std::to_string(kSensitivitySeed) + ", per-tensor, bits 2,3,4,6,8\n");
+  key.update("bitshift sensitivity " + std::to_string(kSensitivityFormat) + "\n" + file_digest(weights) +
+             "\n" + data + "\n" + method + "\n" + std::to_string(kSensitivityImages) + " images, seed " +
+             std::to_string(kSensitivitySeed) + ", per-tensor, bits " + bits + "\n");
   return dir + "/" + key.hex_digest() + ".json";
 }
 
@@ -73,13 +91,17 @@ Sensitivity core_sensitivity(const EngineSensitivity& s) {
 Result<EngineSensitivity> PlanningModel::sensitivity(
     const std::string& method, const std::function<bool(int, int)>& progress) const {
   return capture([&] {
-    const std::string file = sensitivity_cache_file(impl_->loaded, impl_->source, impl_->data, method);
-    if (!file.empty() && std::filesystem::is_regular_file(file)) {
-      try {  // a damaged cache entry is measured again, and replaced
+    // The cache is a convenience: any trouble with it (unreadable, damaged, no permission) is
+    // measured around, never a failure.
+    std::string file;
+    try {
+      file = sensitivity_cache_file(impl_->loaded, impl_->source, impl_->data, method);
+      std::error_code ec;
+      if (!file.empty() && std::filesystem::is_regular_file(file, ec)) {
         const Sensitivity s = read_sensitivity_file(file);
         if (s.method == method) return engine_sensitivity(impl_->graph(), s, true);
-      } catch (const Error&) {
       }
+    } catch (const std::exception&) {
     }
     LoadedModel fresh = open_studio_model(impl_->source, impl_->data);  // quantizers attach to it
     SensitivityConfig config;
@@ -94,7 +116,7 @@ Result<EngineSensitivity> PlanningModel::sensitivity(
       std::filesystem::create_directories(std::filesystem::path(file).parent_path(), ec);
       try {  // no cache is no failure: the numbers are in hand
         write_file_atomic(file, to_json(s).dump(1) + "\n");
-      } catch (const Error&) {
+      } catch (const std::exception&) {
       }
     }
     return engine_sensitivity(impl_->graph(), s, false);
@@ -108,6 +130,8 @@ Result<EngineFit> PlanningModel::fit_to_budget(const std::vector<EngineLayer>& r
                                                const EngineSensitivity& sensitivity) const {
   return capture([&] {
     const Graph& g = impl_->graph();
+    require(sensitivity.method == method, "the sensitivity was measured for method '" + sensitivity.method +
+                                              "', not '" + method + "': measure it again");
     BudgetFitRequest request;
     request.method = method;
     request.edges = edges.empty() ? method_info(method).edges : edge_policy_from_name(edges);
@@ -118,6 +142,9 @@ Result<EngineFit> PlanningModel::fit_to_budget(const std::vector<EngineLayer>& r
     const BudgetFit fit = bitshift::fit_to_budget(g, core_sensitivity(sensitivity), request);
     EngineFit out;
     out.rows = to_rows(g, fit.plan);
+    for (EngineLayer& row : out.rows)  // locked rows as they were, method included
+      for (const EngineLayer& before : rows)
+        if (before.name == row.name && request.locks.count(row.name)) row = before;
     out.unit = request.budget.kind == BudgetKind::Bops ? "BOPs" : "weight bits";
     out.budget = request.budget.value;
     out.spent = fit.spent;

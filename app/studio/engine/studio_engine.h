@@ -82,8 +82,9 @@ struct EngineFit {
   std::vector<std::string> locked;     // layers the allocation kept (edges and the user's)
 };
 
-// A model opened on a dataset, for planning (layers, plans, cost). Cheap to query; not shared
-// with running jobs, which open their own copy.
+// A model opened on a dataset, for planning (layers, plans, cost). Cheap to query; its const
+// functions may run on several threads at once (the FPGA estimate and the sensitivity job call
+// it from theirs, each on its own copy of the weights); training runs open their own model.
 class PlanningModel {
  public:
   // Throws nothing: a failure names the file or model and what was expected.
