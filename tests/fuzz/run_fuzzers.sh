@@ -13,7 +13,8 @@ work=${3:?work dir}
 shift 3
 names=("$@")
 if ((${#names[@]} == 0)); then
-  for f in "$bin"/fuzz_*; do [[ -x $f && -f $f ]] && names+=("${f##*/fuzz_}"); done
+  # fuzz_replay (every harness over files, for ctest) is no libFuzzer program.
+  for f in "$bin"/fuzz_*; do [[ -x $f && -f $f && $f != */fuzz_replay ]] && names+=("${f##*/fuzz_}"); done
 fi
 mkdir -p "$work"
 status=0
