@@ -23,9 +23,10 @@ namespace {
 
 std::string fixture(const std::string& name) { return BITSHIFT_BREVITAS_FIXTURES "/" + name; }
 
-class BrevitasFile : public ::testing::TestWithParam<std::string> {};
-
 }  // namespace
+
+// Outside the anonymous namespace: gtest's generated test classes derive from it (gcc warns).
+class BrevitasFile : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(BrevitasFile, ImportsWithItsOwnPlanAndComputesWhatBrevitasComputed) {
   const std::string path = fixture("brevitas." + GetParam() + ".onnx");

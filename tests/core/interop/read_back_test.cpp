@@ -22,14 +22,16 @@
 using namespace bitshift;
 using namespace bitshift::testing;
 
-namespace {
-
-constexpr int64_t kGoldenImages = 16;
-
+// Outside the anonymous namespace: gtest's generated test classes derive from the fixture
+// that takes it (gcc warns).
 struct ReadBackCase {
   std::string model, method, bits, format;
   bool per_channel = false;
 };
+
+namespace {
+
+constexpr int64_t kGoldenImages = 16;
 
 std::string case_name(const ReadBackCase& c) {
   std::string s = c.model + "_" + c.method + "_" + c.bits + "_" + c.format +
@@ -86,9 +88,9 @@ std::string save_edited(const onnx::ModelProto& m, const std::string& name) {
   return path;
 }
 
-class ReadBack : public ::testing::TestWithParam<ReadBackCase> {};
-
 }  // namespace
+
+class ReadBack : public ::testing::TestWithParam<ReadBackCase> {};
 
 TEST_P(ReadBack, LowersToTheSameIntegersAsTheWrittenNetwork) {
   const ReadBackCase& c = GetParam();
