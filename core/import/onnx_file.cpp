@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "util/error.h"
+#include "util/tensor_bounds.h"
 
 namespace bitshift {
 
@@ -46,15 +47,7 @@ std::string external_path(const std::string& location, const std::string& model_
 }
 
 int64_t element_count(const onnx::TensorProto& t, const std::string& where) {
-  int64_t n = 1;
-  for (int64_t d : t.dims()) {
-    require(d >= 0, where + ": negative dimension " + std::to_string(d));
-    require(
-        d == 0 || n <= kMaxTensorElements / d,
-        where + ": dims would need more than " + std::to_string(kMaxTensorElements) + " elements");
-    n *= d;
-  }
-  return n;
+  return checked_numel(std::vector<int64_t>(t.dims().begin(), t.dims().end()), kMaxTensorElements, where);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "import/onnx_attrs.h"
 #include "import/onnx_file.h"
 #include "util/error.h"
+#include "util/tensor_bounds.h"
 
 namespace bitshift {
 
@@ -40,12 +41,7 @@ std::vector<int64_t> axes_of(const onnx::NodeProto& n, const std::vector<torch::
 }
 
 torch::Tensor checked_empty(const std::vector<int64_t>& shape, const std::string& where) {
-  int64_t n = 1;
-  for (int64_t d : shape) {
-    require(d >= 0 && (d == 0 || n <= kMaxTensorElements / d),
-            where + ": a constant of shape with " + std::to_string(d) + " would be too large");
-    n *= d;
-  }
+  checked_numel(shape, kMaxTensorElements, where + ": a constant of shape " + c10::str(c10::IntArrayRef(shape)));
   return torch::empty(shape);
 }
 

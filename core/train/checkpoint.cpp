@@ -9,6 +9,7 @@
 #include "util/atomic_file.h"
 #include "util/error.h"
 #include "util/json_file.h"
+#include "util/tensor_bounds.h"
 
 namespace bitshift {
 
@@ -58,6 +59,10 @@ uint32_t data_crc32(const char* data, size_t n) {
   return static_cast<uint32_t>(::crc32_z(0L, reinterpret_cast<const Bytef*>(data), n));
 }
 
+// No tensor of ours comes near (ResNet-18's largest has 2.4 M elements); bounds the strides of
+// empty tensors, whose byte count bounds nothing.
+constexpr int64_t kMaxCheckpointTensorElements = int64_t{1} << 31;
+
 // The tensors and optimizer state of the data section (which starts at `data_start`), each range
 // and shape checked against the bytes present before anything is allocated.
 void read_tensors(const nlohmann::json& header, const std::string& bytes, size_t data_start,
@@ -76,6 +81,9 @@ void read_tensors(const nlohmann::json& header, const std::string& bytes, size_t
     const auto dtype = dtype_from_name(jt.at("dtype"), path);
     const uint64_t offset = jt.at("offset"), n = jt.at("nbytes");
     check_range(offset, n, "tensor '" + name + "'");
+    // Before the byte count: an empty shape's other dimensions still make strides.
+    checked_numel(shape, kMaxCheckpointTensorElements,
+                  where + ": tensor '" + name + "' declares shape " + c10::str(c10::IntArrayRef(shape)));
     uint64_t bytes_for_shape = c10::elementSize(dtype);
     for (int64_t d : shape) {
       require(d >= 0 && (d == 0 || bytes_for_shape <= n / static_cast<uint64_t>(d)),

@@ -124,6 +124,20 @@ TEST(Checkpoint, AnAbsurdDeclaredShapeIsRefusedBeforeAllocating) {
   EXPECT_CONTAINS(msg, "checkpoint '" + path + "': tensor '" + first + "' declares shape [2147483648, 2147483648]");
 }
 
+TEST(Checkpoint, AnEmptyTensorWithHugeOtherDimensionsIsRefusedBeforeAllocating) {
+  // Zero bytes, so no byte count bounds it; LibTorch would still compute (and overflow) the
+  // strides of [0, 2^62, 2^62] and crash.
+  std::string first;
+  const std::string path = checkpoint_with_header("empty-huge.bsck", [&](nlohmann::json& header) {
+    header["tensors"][0]["shape"] = {0, int64_t{1} << 62, int64_t{1} << 62};
+    header["tensors"][0]["nbytes"] = 0;
+    first = header["tensors"][0]["name"].get<std::string>();
+  });
+  EXPECT_CONTAINS(error_of([&] { load_checkpoint(path); }),
+                  "checkpoint '" + path + "': tensor '" + first + "' declares shape [0, 4611686018427387904, "
+                  "4611686018427387904]: dims would need more than");
+}
+
 TEST(Checkpoint, AFieldOfTheWrongTypeIsNamedWithItsPlaceInTheHeader) {
   const std::string path = checkpoint_with_header("wrong-type.bsck", [](nlohmann::json& header) {
     header["tensors"][1]["name"] = 7;
