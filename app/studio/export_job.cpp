@@ -13,36 +13,25 @@ ExportJob::~ExportJob() {
   wait();
 }
 
-void ExportJob::cancel() { cancel_ = true; }
+void ExportJob::cancel() { thread_.cancel(); }
 
 bool ExportJob::start(const studio::ExportRequest& request) {
-  if (running()) return false;
-  if (thread_) {
-    thread_->wait();
-    delete thread_;
-  }
-  cancel_ = false;
-  thread_ = QThread::create([this, request] {
+  return thread_.start([this, request] {
     auto result = studio::run_export(request, [this](const studio::ExportProgress& p) {
       Q_EMIT progress(qs(p.stage), qs(p.detail), p.fraction);
-      return !cancel_;
+      return !thread_.cancelled();
     });
     if (result)
       Q_EMIT finished(result.value());
-    else if (cancel_)
+    else if (thread_.cancelled())
       Q_EMIT cancelled();
     else
       Q_EMIT failed(qs(result.error()));
   });
-  thread_->setParent(this);
-  thread_->start();
-  return true;
 }
 
-bool ExportJob::running() const { return thread_ && thread_->isRunning(); }
+bool ExportJob::running() const { return thread_.running(); }
 
-void ExportJob::wait() {
-  if (thread_) thread_->wait();
-}
+void ExportJob::wait() { thread_.wait(); }
 
 }  // namespace bitshift::app

@@ -2,10 +2,9 @@
 // The export job adapter: lowers, writes and verifies a bundle on its own thread (the same
 // job as `bitshift-cli export`); says each stage as it starts and the outcome as plain values.
 #include <QObject>
-#include <QThread>
-#include <atomic>
 
 #include "engine/studio_engine.h"
+#include "job_thread.h"
 
 Q_DECLARE_METATYPE(bitshift::studio::ExportOutcome)
 
@@ -31,8 +30,7 @@ class ExportJob : public QObject {
   void cancelled();
 
  private:
-  QThread* thread_ = nullptr;
-  std::atomic<bool> cancel_{false};
+  JobThread thread_{this};
 };
 
 }  // namespace bitshift::app

@@ -13,36 +13,26 @@ SensitivityJob::~SensitivityJob() {
   wait();
 }
 
-void SensitivityJob::cancel() { cancel_ = true; }
+void SensitivityJob::cancel() { thread_.cancel(); }
 
 bool SensitivityJob::start(std::shared_ptr<studio::PlanningModel> model, const QString& method) {
-  if (running() || !model) return false;
-  if (thread_) {
-    thread_->wait();
-    delete thread_;
-  }
-  cancel_ = false;
-  thread_ = QThread::create([this, model, method = ss(method)] {
+  if (!model) return false;
+  return thread_.start([this, model, method = ss(method)] {
     auto result = model->sensitivity(method, [this](int done, int total) {
       Q_EMIT progress(done, total);
-      return !cancel_;
+      return !thread_.cancelled();
     });
     if (result)
       Q_EMIT finished(result.value());
-    else if (cancel_)
+    else if (thread_.cancelled())
       Q_EMIT cancelled();
     else
       Q_EMIT failed(qs(result.error()));
   });
-  thread_->setParent(this);
-  thread_->start();
-  return true;
 }
 
-bool SensitivityJob::running() const { return thread_ && thread_->isRunning(); }
+bool SensitivityJob::running() const { return thread_.running(); }
 
-void SensitivityJob::wait() {
-  if (thread_) thread_->wait();
-}
+void SensitivityJob::wait() { thread_.wait(); }
 
 }  // namespace bitshift::app

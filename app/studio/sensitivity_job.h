@@ -2,11 +2,10 @@
 // The sensitivity job adapter: measures a method's per-layer sensitivity on its own thread
 // (PlanningModel::sensitivity; a cached result comes back at once) and says how far it is.
 #include <QObject>
-#include <QThread>
-#include <atomic>
 #include <memory>
 
 #include "engine/studio_engine.h"
+#include "job_thread.h"
 
 Q_DECLARE_METATYPE(bitshift::studio::EngineSensitivity)
 
@@ -30,8 +29,7 @@ class SensitivityJob : public QObject {
   void cancelled();
 
  private:
-  QThread* thread_ = nullptr;
-  std::atomic<bool> cancel_{false};
+  JobThread thread_{this};
 };
 
 }  // namespace bitshift::app
