@@ -15,6 +15,7 @@
 #include "deploy/host/sha256.h"
 #include "import/imported_graph.h"
 #include "import/torchscript_convert.h"
+#include "import/zip_check.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 
@@ -316,6 +317,7 @@ std::string producer_of(const std::string& path) {
 Checkpoint import_torchscript(const std::string& path, std::optional<Shape> input) {
   const std::string where = "TorchScript model '" + path + "'";
   require(std::filesystem::is_regular_file(path), where + ": no such file");
+  check_zip_entries(path, where);  // damaged entries crash LibTorch's loader
   torch::jit::Module module;
   try {
     module = torch::jit::load(path, torch::kCPU);

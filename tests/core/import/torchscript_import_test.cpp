@@ -132,6 +132,22 @@ TEST(TorchScriptImport, RefusesFilesThatAreNotTorchScript) {
   }
 }
 
+// LibTorch's zip reader does not check CRCs and its source parser crashed on a damaged code
+// entry (the torchscript fuzz harness): every entry is checked first, and named.
+TEST(TorchScriptImport, AFlippedByteInAnyEntryIsRefusedNamingTheEntry) {
+  std::ifstream in(testing::fixture_dir() + "/usernet-script.pt", std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_GT(bytes.size(), 3000u);
+  for (const size_t at : {bytes.size() / 4, bytes.size() / 3, bytes.size() / 2}) {
+    std::string damaged = bytes;
+    damaged[at] = static_cast<char>(damaged[at] ^ 0x20);
+    const std::string path = tmp_path("flipped.pt");
+    std::ofstream(path, std::ios::binary) << damaged;
+    const std::string msg = error_of([&] { import_torchscript(path, Shape{1, 28, 28, false}); });
+    EXPECT_CONTAINS(msg, "TorchScript model '" + path + "': entry '");
+  }
+}
+
 // A module scripted here with ops Bitshift has no node for: every one is listed, with the
 // supported ops.
 TEST(TorchScriptImport, ListsEveryUnsupportedOp) {
