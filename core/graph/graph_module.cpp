@@ -15,8 +15,12 @@ GraphModuleImpl::GraphModuleImpl(Graph graph, uint64_t init_seed)
     for (int in : n.inputs) last_use_[in] = std::max(last_use_[in], i);
     modules_[i] = op_of(n).make_module(n);
     if (!modules_[i]) continue;
+    // A layer with weights holds no other layers: "conv2" and "conv2.x" cannot both be modules.
+    require(!containers_.count(n.name), "layer '" + n.name + "' has weights, and other layers are named inside it");
     std::string leaf;
-    parent_of(n.name, &leaf).register_module(leaf, modules_[i]);
+    torch::nn::Module& parent = parent_of(n.name, &leaf);
+    leaves_.insert(n.name);
+    parent.register_module(leaf, modules_[i]);
   }
   // One memory layout everywhere (training, evaluation, loaded checkpoints), so the same
   // weights give the same floating-point results wherever they run.
@@ -24,6 +28,10 @@ GraphModuleImpl::GraphModuleImpl(Graph graph, uint64_t init_seed)
 }
 
 torch::nn::Module& GraphModuleImpl::parent_of(const std::string& dotted, std::string* leaf) {
+  require(!dotted.empty() && dotted.front() != '.' && dotted.back() != '.' &&
+              dotted.find("..") == std::string::npos,
+          "layer '" + dotted + "': its name has an empty part between dots (expected a module path "
+          "such as 'layer1.0.conv1')");
   torch::nn::Module* parent = this;
   std::string path;
   size_t start = 0;
@@ -31,6 +39,7 @@ torch::nn::Module& GraphModuleImpl::parent_of(const std::string& dotted, std::st
     const std::string part = dotted.substr(start, dot - start);
     path += (path.empty() ? "" : ".") + part;
     auto it = containers_.find(path);
+    require(!leaves_.count(path), "layer '" + dotted + "' is named inside layer '" + path + "', which has weights");
     if (it == containers_.end()) {
       auto child = std::make_shared<torch::nn::Module>();
       parent->register_module(part, child);

@@ -6,6 +6,7 @@
 #include <torch/nn/pimpl.h>
 
 #include <map>
+#include <set>
 #include <memory>
 #include <vector>
 
@@ -59,6 +60,7 @@ class GraphModuleImpl : public torch::nn::Module {
   std::vector<std::shared_ptr<torch::nn::Module>> modules_;  // by node (op_of().make_module)
   std::vector<int> last_use_;  // last consumer of each node's output (frees memory early)
   std::map<std::string, std::shared_ptr<torch::nn::Module>> containers_;
+  std::set<std::string> leaves_;  // names of the layers registered with weights
 };
 TORCH_MODULE(GraphModule);
 

@@ -4,8 +4,10 @@
 
 #include "graph/builder.h"
 #include "graph/graph_module.h"
+#include "../test_util.h"
 
 using namespace bitshift;
+using bitshift::testing::error_of;
 
 TEST(GraphModule, ParameterNamesFollowDottedNodeNames) {
   GraphBuilder b("t", Shape{1, 4, 4}, 3);
@@ -71,5 +73,30 @@ TEST(GraphModule, RejectsInputOfWrongShapeWithBothShapes) {
     const std::string msg = e.what();
     EXPECT_NE(msg.find("[N, 1, 28, 28]"), std::string::npos) << msg;
     EXPECT_NE(msg.find("[1, 3, 32, 32]"), std::string::npos) << msg;
+  }
+}
+
+// Dotted names are module paths: a layer with weights cannot hold another (LibTorch's own
+// "Submodule already defined" reached the user, found by the ONNX fuzz harness), and no part
+// of a path is empty.
+TEST(GraphModule, NamesThatAreNoModulePathAreRefusedNamingTheLayers) {
+  {
+    GraphBuilder b("t", Shape{1, 4, 4}, 3);
+    const int f = b.flatten("f", b.input());
+    b.linear("fc.x", b.linear("fc", f, 3, true), 3, true);
+    EXPECT_CONTAINS(error_of([&] { GraphModule m(b.build()); }),
+                    "layer 'fc.x' is named inside layer 'fc', which has weights");
+  }
+  {
+    GraphBuilder b("t", Shape{1, 4, 4}, 3);
+    const int f = b.flatten("f", b.input());
+    b.linear("fc", b.linear("fc.x", f, 3, true), 3, true);
+    EXPECT_CONTAINS(error_of([&] { GraphModule m(b.build()); }),
+                    "layer 'fc' has weights, and other layers are named inside it");
+  }
+  {
+    GraphBuilder b("t", Shape{1, 4, 4}, 3);
+    b.linear("fc..a", b.flatten("f", b.input()), 3, true);
+    EXPECT_CONTAINS(error_of([&] { GraphModule m(b.build()); }), "layer 'fc..a': its name has an empty part");
   }
 }
