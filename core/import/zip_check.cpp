@@ -15,6 +15,9 @@ namespace {
 
 constexpr uint32_t kEndOfDirectory = 0x06054b50, kDirectoryEntry = 0x02014b50, kLocalHeader = 0x04034b50;
 constexpr uint32_t kZip64 = 0xffffffffu;  // a size or offset kept in the zip64 extra field
+// A compressed entry of a TorchScript archive is code or a small pickle (tensors are stored
+// uncompressed); more than this inflated is a damaged size or a zip bomb.
+constexpr uint64_t kMaxInflatedBytes = uint64_t{1} << 28;
 
 uint32_t u32(const std::string& b, size_t at) {
   uint32_t v;
@@ -30,8 +33,14 @@ uint16_t u16(const std::string& b, size_t at) {
 // CRC-32 of an entry's data: stored as is, or raw deflate inflated into `size` bytes.
 uint32_t entry_crc(const std::string& b, size_t at, uint64_t packed, uint64_t size, int method,
                    const std::string& where) {
-  if (method == 0) return static_cast<uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(b.data() + at), packed));
+  if (method == 0) {
+    require(packed == size, where + ": stored with " + std::to_string(packed) + " bytes but recorded as " +
+                                std::to_string(size));
+    return static_cast<uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(b.data() + at), static_cast<uInt>(packed)));
+  }
   require(method == 8, where + ": compression method " + std::to_string(method) + " (expected stored or deflate)");
+  require(size <= kMaxInflatedBytes, where + ": " + std::to_string(size) + " bytes once inflated, more than the " +
+                                         std::to_string(kMaxInflatedBytes >> 20) + " MiB a compressed entry may hold");
   std::vector<Bytef> out(size + 1);  // one spare byte: more output than recorded is damage too
   z_stream z{};
   require(inflateInit2(&z, -MAX_WBITS) == Z_OK, where + ": cannot start zlib");

@@ -6,6 +6,7 @@
 #include <torch/script.h>
 #include <torch/torch.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -146,6 +147,24 @@ TEST(TorchScriptImport, AFlippedByteInAnyEntryIsRefusedNamingTheEntry) {
     const std::string msg = error_of([&] { import_torchscript(path, Shape{1, 28, 28, false}); });
     EXPECT_CONTAINS(msg, "TorchScript model '" + path + "': entry '");
   }
+}
+
+// A compressed entry whose directory claims 512 MiB: refused before inflating (a zip bomb, or
+// a damaged size), naming the entry.
+TEST(TorchScriptImport, ACompressedEntryClaimingHundredsOfMegabytesIsRefused) {
+  std::ifstream in(testing::fixture_dir() + "/usernet-script.pt", std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t at = 0;
+  while ((at = bytes.find(std::string("PK\x01\x02", 4), at)) != std::string::npos &&
+         bytes[at + 10] != 8)  // the central directory's first deflated entry
+    ++at;
+  ASSERT_NE(at, std::string::npos) << "no compressed entry in the fixture";
+  const uint32_t huge = 512u << 20;
+  std::memcpy(&bytes[at + 24], &huge, 4);  // its uncompressed size
+  const std::string path = tmp_path("zip-bomb.pt");
+  std::ofstream(path, std::ios::binary) << bytes;
+  EXPECT_CONTAINS(error_of([&] { import_torchscript(path, Shape{1, 28, 28, false}); }),
+                  "': recorded size 536870912 is more than its data can inflate to");
 }
 
 // A module scripted here with ops Bitshift has no node for: every one is listed, with the
