@@ -17,6 +17,9 @@ if ((${#names[@]} == 0)); then
   for f in "$bin"/fuzz_*; do [[ -x $f && -f $f && $f != */fuzz_replay ]] && names+=("${f##*/fuzz_}"); done
 fi
 mkdir -p "$work"
+# BITSHIFT_FUZZ_SEED fixes libFuzzer's mutation sequence (CI's smoke: the same inputs each run).
+seed=()
+[[ -n ${BITSHIFT_FUZZ_SEED:-} ]] && seed=(-seed="$BITSHIFT_FUZZ_SEED")
 status=0
 for name in "${names[@]}"; do
   mkdir -p "$work/$name-corpus"
@@ -27,7 +30,7 @@ for name in "${names[@]}"; do
   # One worker; ASan's leak check at exit (lsan.supp: leaks inside LibTorch); RSS and single
   # allocations capped at 2 GiB.
   LSAN_OPTIONS=suppressions=$here/lsan.supp "$bin/fuzz_$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-    -malloc_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$work/$name-" "${dict[@]}" \
+    -malloc_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$work/$name-" "${dict[@]}" ${seed[@]+"${seed[@]}"} \
     "$work/$name-corpus" "$here/corpus/$name" >"$log" 2>&1
   rc=$?
   stat() { grep -m1 "^stat::$1:" "$log" | awk '{print $2}'; }
